@@ -1,0 +1,208 @@
+//! Dates as people type them into spreadsheets.
+//!
+//! Accepted: `MM/DD/YYYY`, `M/D/YY`, `YYYY-MM-DD`, `YYYY/MM/DD`,
+//! `DD-Mon-YYYY`, `Mon DD, YYYY`, `DD Mon YYYY`, `Month DD YYYY`, any of
+//! these followed by a time (`2024-05-23T10:00:00`, `5/23/2024 10:00 AM`), and
+//! Excel serial numbers. Numeric day/month order is US (month first) unless
+//! [`DateOrder::DayFirst`] is asked for; `YYYY-MM-DD` is always year first.
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+/// Which of the two leading numbers of `01/02/2024` is the month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DateOrder {
+    /// `MM/DD/YYYY` (US, the default).
+    #[default]
+    MonthFirst,
+    /// `DD/MM/YYYY`.
+    DayFirst,
+}
+
+/// Turns an Excel serial number (1900 date system) into a date.
+///
+/// Returns `None` outside Excel's range (1 to 2,958,465, i.e. up to 9999-12-31).
+/// Serial 60 is Excel's phantom 1900-02-29 and reads as 1900-02-28.
+pub fn from_excel_serial(serial: f64) -> Option<NaiveDate> {
+    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let days = serial.floor() as i64;
+    // Excel counts 1900-01-01 as day 1 and wrongly includes 1900-02-29.
+    let base = NaiveDate::from_ymd_opt(1899, 12, 31)?;
+    let days = if days >= 60 { days - 1 } else { days };
+    base.checked_add_signed(Duration::days(days))
+}
+
+/// The Excel serial number of a date (1900 date system).
+pub fn to_excel_serial(date: NaiveDate) -> f64 {
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
+    (date - base).num_days() as f64
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+fn month_from_name(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    let idx = MONTHS.iter().position(|m| w.starts_with(m))?;
+    // "sept" and full names are fine; reject unrelated words starting alike.
+    let full = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ][idx];
+    if full.starts_with(&w) || w == "sept" {
+        Some(idx as u32 + 1)
+    } else {
+        None
+    }
+}
+
+fn expand_year(text: &str) -> Option<i32> {
+    let y: i32 = text.parse().ok()?;
+    match text.len() {
+        4 => Some(y),
+        // Excel's rule: 00-29 are 2000s, 30-99 are 1900s.
+        2 | 1 => Some(if y < 30 { 2000 + y } else { 1900 + y }),
+        _ => None,
+    }
+}
+
+/// Removes a trailing time of day (`10:00`, `10:00:00 AM`, `T10:00:00Z`).
+fn strip_time(text: &str) -> &str {
+    // ISO `T` separator.
+    if let Some(pos) = text.find('T') {
+        let (head, tail) = text.split_at(pos);
+        if head.len() >= 8 && tail[1..].contains(':') && head.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            return head;
+        }
+    }
+    let mut end = text.len();
+    let words: Vec<(usize, &str)> = text
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+        .collect();
+    for (i, (start, word)) in words.iter().enumerate() {
+        if i > 0 && word.contains(':') && word.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            end = *start;
+            break;
+        }
+    }
+    text[..end].trim_end()
+}
+
+/// Reads a date written as text. Returns `None` when it is not a real date.
+pub fn parse_date_text(text: &str, order: DateOrder) -> Option<NaiveDate> {
+    let text = text.trim().trim_end_matches('.');
+    if text.is_empty() {
+        return None;
+    }
+    // A bare number: an Excel serial number saved as text.
+    if let Ok(n) = text.parse::<f64>() {
+        if text.len() >= 4 && !text.contains('-') {
+            return from_excel_serial(n).filter(|d| d.year() >= 1950 && d.year() <= 2200);
+        }
+        return None;
+    }
+    let text = strip_time(text);
+    let tokens: Vec<&str> = text
+        .split(|c: char| c == '/' || c == '-' || c == '.' || c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tokens.len() != 3 {
+        return None;
+    }
+    let numeric = |t: &str| t.chars().all(|c| c.is_ascii_digit());
+    let (y, m, d) = match (numeric(tokens[0]), numeric(tokens[1]), numeric(tokens[2])) {
+        (true, true, true) => {
+            if tokens[0].len() == 4 {
+                (tokens[0].parse().ok()?, tokens[1].parse().ok()?, tokens[2].parse().ok()?)
+            } else {
+                let a: u32 = tokens[0].parse().ok()?;
+                let b: u32 = tokens[1].parse().ok()?;
+                let y = expand_year(tokens[2])?;
+                match order {
+                    DateOrder::MonthFirst => (y, a, b),
+                    DateOrder::DayFirst => (y, b, a),
+                }
+            }
+        }
+        // 23-May-2024, 23 May 2024
+        (true, false, true) => {
+            let m = month_from_name(tokens[1])?;
+            if tokens[0].len() == 4 {
+                (tokens[0].parse().ok()?, m, tokens[2].parse().ok()?)
+            } else {
+                (expand_year(tokens[2])?, m, tokens[0].parse().ok()?)
+            }
+        }
+        // May 23, 2024
+        (false, true, true) => {
+            let m = month_from_name(tokens[0])?;
+            (expand_year(tokens[2])?, m, tokens[1].parse().ok()?)
+        }
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn text_forms() {
+        let us = DateOrder::MonthFirst;
+        for (text, want) in [
+            ("05/23/2024", d(2024, 5, 23)),
+            ("5/3/24", d(2024, 5, 3)),
+            ("5/3/99", d(1999, 5, 3)),
+            ("2024-05-23", d(2024, 5, 23)),
+            ("2024/05/23", d(2024, 5, 23)),
+            ("23-May-2024", d(2024, 5, 23)),
+            ("23-may-24", d(2024, 5, 23)),
+            ("May 23, 2024", d(2024, 5, 23)),
+            ("September 3 2024", d(2024, 9, 3)),
+            ("Sept. 3, 2024", d(2024, 9, 3)),
+            ("23 May 2024", d(2024, 5, 23)),
+            ("2024-05-23 00:00:00", d(2024, 5, 23)),
+            ("2024-05-23T10:11:12Z", d(2024, 5, 23)),
+            ("5/23/2024 10:00 AM", d(2024, 5, 23)),
+            ("45435", d(2024, 5, 23)),
+            ("13/45/2024", None),
+            ("2024-02-30", None),
+            ("soon", None),
+            ("Q3 FY25", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_date_text(text, us), want, "{text:?}");
+        }
+        assert_eq!(parse_date_text("03/04/2024", DateOrder::DayFirst), d(2024, 4, 3));
+    }
+
+    #[test]
+    fn excel_serials() {
+        assert_eq!(from_excel_serial(45435.0), d(2024, 5, 23));
+        assert_eq!(from_excel_serial(1.0), d(1900, 1, 1));
+        assert_eq!(from_excel_serial(61.0), d(1900, 3, 1));
+        assert_eq!(from_excel_serial(0.0), None);
+        assert_eq!(to_excel_serial(d(2024, 5, 23).unwrap()), 45435.0);
+    }
+}

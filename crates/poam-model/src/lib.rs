@@ -1,0 +1,228 @@
+//! The normalized Plan of Action and Milestones (POA&M) model.
+//!
+//! Every importer in poamkit turns a file into a [`Poam`]; every exporter turns
+//! a [`Poam`] into a file. This crate is the meeting point and knows nothing
+//! about any file format or government template.
+//!
+//! # Topics
+//!
+//! - [`Poam`], [`SystemInfo`] and [`Item`]: the model. Its serde form is the
+//!   public JSON contract documented in `docs/model.md`.
+//! - [`control`]: control identifiers (NIST SP 800-53, SP 800-171 rev 2 and
+//!   rev 3, CMMC) read from every form seen in real files and printed in one
+//!   canonical form.
+//! - [`date`]: dates typed by people (`5/23/24`, `23-May-2024`, Excel serial
+//!   numbers).
+//! - [`vocab`]: risk ratings, yes/no/pending answers and statuses.
+//! - [`field`]: the closed list of model fields that layouts map columns to.
+//! - [`diag`]: diagnostics with the file, sheet and cell they concern.
+//!
+//! # Invariant
+//!
+//! This crate does no I/O: it cannot fail for I/O reasons, and parsing
+//! functions return a value plus diagnostics rather than failing.
+//!
+//! ```
+//! use poam_model::control::parse_controls;
+//! let parsed = parse_controls("AC-02(01); ac-2.1, CM-6b");
+//! assert_eq!(parsed.controls, vec!["AC-2(1)", "CM-6"]);
+//! assert_eq!(parsed.parts, vec!["CM-6b"]);
+//! ```
+#![deny(missing_docs)]
+
+pub mod control;
+pub mod date;
+pub mod diag;
+pub mod field;
+pub mod vocab;
+
+use chrono::NaiveDate;
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+pub use diag::{DiagKind, Diagnostic, Location, Severity};
+pub use field::{Field, FieldKind};
+pub use vocab::{Rating, State, Status, YesNo};
+
+/// A whole POA&M: the system it covers and its items.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Poam {
+    /// The system (cloud service offering, information system) the POA&M covers.
+    pub system: SystemInfo,
+    /// The items, in the order they were read.
+    pub items: Vec<Item>,
+}
+
+impl Poam {
+    /// Number of items whose state is open.
+    pub fn open_count(&self) -> usize {
+        self.items.iter().filter(|i| i.state == State::Open).count()
+    }
+
+    /// Number of items whose state is closed.
+    pub fn closed_count(&self) -> usize {
+        self.items.iter().filter(|i| i.state == State::Closed).count()
+    }
+}
+
+/// Facts about the system the POA&M covers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SystemInfo {
+    /// System or cloud service offering name.
+    pub name: Option<String>,
+    /// The organization or cloud service provider.
+    pub organization: Option<String>,
+    /// Impact level as written (`Low`, `Moderate`, `High`, `LI-SaaS`).
+    pub impact_level: Option<String>,
+    /// Date of the POA&M submission.
+    pub poam_date: Option<NaiveDate>,
+}
+
+/// Whether an item is a general POA&M finding or one of the individual
+/// configuration findings that FedRAMP keeps on a tab of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// An individual configuration (STIG, benchmark) finding.
+    Configuration,
+}
+
+/// One milestone of an item's remediation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    /// What will be done.
+    pub description: String,
+    /// When it is due, if a date was given.
+    pub due: Option<NaiveDate>,
+}
+
+/// Risk ratings and deviations of an item.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Risk {
+    /// Rating from the scanner or assessor.
+    pub original: Option<Rating>,
+    /// Rating after an approved risk adjustment.
+    pub adjusted: Option<Rating>,
+    /// Whether a risk adjustment was requested or approved.
+    pub adjustment: Option<YesNo>,
+    /// Whether the weakness is a false positive.
+    pub false_positive: Option<YesNo>,
+    /// Whether the weakness is an operational requirement.
+    pub operational_requirement: Option<YesNo>,
+    /// Why a deviation is requested.
+    pub deviation_rationale: Option<String>,
+    /// Whether the deviation request was auto-approved (FedRAMP up to v2.1).
+    pub auto_approve: Option<YesNo>,
+}
+
+/// Vendor dependency of an item.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vendor {
+    /// Whether remediation waits on a vendor.
+    pub dependency: Option<YesNo>,
+    /// Date of the last check-in with the vendor.
+    pub last_checkin: Option<NaiveDate>,
+    /// The product that depends on the vendor.
+    pub product: Option<String>,
+}
+
+/// CISA Known Exploited Vulnerabilities (BOD 22-01) tracking.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Kev {
+    /// Whether the vulnerability is in the KEV catalog.
+    pub listed: Option<YesNo>,
+    /// The due date CISA gives.
+    pub due: Option<NaiveDate>,
+}
+
+/// Where an item was read from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The file, as given on the command line.
+    pub file: String,
+    /// The sheet, when the file has sheets.
+    pub sheet: Option<String>,
+    /// The 1-based row (Excel numbering).
+    pub row: Option<u32>,
+}
+
+/// One POA&M item: a weakness, its plan and its milestones.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// The POA&M ID.
+    pub id: Option<String>,
+    /// Open or closed.
+    pub state: State,
+    /// Normalized status, when the source has one.
+    pub status: Option<Status>,
+    /// Set for configuration findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    /// Canonical control ids (`AC-2(1)`, `3.1.1`), without parts, in order.
+    pub controls: Vec<String>,
+    /// Part-level references as canonical text (`CM-6b`, `AC-2h.1`).
+    #[serde(default)]
+    pub control_parts: Vec<String>,
+    /// Control text that could not be read as a control id, kept as written.
+    #[serde(default)]
+    pub unparsed_controls: Vec<String>,
+    /// Short name of the weakness.
+    pub weakness_name: Option<String>,
+    /// Full description of the weakness.
+    pub weakness_description: Option<String>,
+    /// The scanner or source that detected it.
+    pub detector_source: Option<String>,
+    /// The scanner's identifier (plugin id, STIG vuln id).
+    pub source_identifier: Option<String>,
+    /// Affected assets, one per line of the source cell.
+    pub assets: Vec<String>,
+    /// Person or office responsible.
+    pub point_of_contact: Option<String>,
+    /// Resources needed beyond current ones.
+    pub resources_required: Option<String>,
+    /// The remediation plan.
+    pub remediation_plan: Option<String>,
+    /// Original detection date.
+    pub detected_on: Option<NaiveDate>,
+    /// Scheduled completion date.
+    pub scheduled_completion: Option<NaiveDate>,
+    /// Date the item last changed or was closed.
+    pub status_date: Option<NaiveDate>,
+    /// Date the item was completed.
+    pub completed_on: Option<NaiveDate>,
+    /// Planned milestones.
+    pub milestones: Vec<Milestone>,
+    /// Changes to the milestones, as written.
+    pub milestone_changes: Option<String>,
+    /// Risk ratings and deviations.
+    pub risk: Risk,
+    /// Vendor dependency.
+    pub vendor: Vendor,
+    /// CVE identifiers.
+    pub cves: Vec<String>,
+    /// KEV tracking.
+    pub kev: Kev,
+    /// Services of the offering the weakness affects.
+    pub service_names: Vec<String>,
+    /// Supporting documents.
+    pub supporting_documents: Option<String>,
+    /// Free comments.
+    pub comments: Option<String>,
+    /// Where the item was read from.
+    pub origin: Option<Origin>,
+    /// Cells that map to no field (or could not be parsed), by original header text.
+    pub extra: IndexMap<String, String>,
+}
+
+impl Item {
+    /// True when no field and no extra cell holds anything.
+    pub fn is_empty(&self) -> bool {
+        let blank = Item {
+            state: self.state,
+            origin: self.origin.clone(),
+            category: self.category,
+            ..Item::default()
+        };
+        *self == blank
+    }
+}
