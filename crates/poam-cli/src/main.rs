@@ -1,1 +1,441 @@
-fn main() {}
+//! `poam`: convert and inspect POA&M files.
+//!
+//! This crate is only the command line: argument parsing (clap), messages and
+//! exit codes. All real work lives in poam-import, poam-export and
+//! poam-layout.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use poam_export::{csv_out, json, save_atomic, xlsx};
+use poam_import::{import_path, ImportError, ImportOptions, Imported};
+use poam_model::date::DateOrder;
+use poam_model::{Diagnostic, Severity};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code: the input could not be read, or the command was misused.
+const EXIT_INPUT: u8 = 2;
+/// Exit code: the output could not be written.
+const EXIT_OUTPUT: u8 = 3;
+/// Exit code: done, but `--strict` was given and there were warnings.
+const EXIT_STRICT: u8 = 1;
+
+#[derive(Parser)]
+#[command(
+    name = "poam",
+    version,
+    about = "Read, normalize and write POA&M (Plan of Action and Milestones) files",
+    long_about = "Read POA&M workbooks in the FedRAMP templates (every version since 2018), \
+normalize them into one model, and write them back out as FedRAMP workbooks, CSV or JSON.\n\n\
+Examples:\n  poam inspect my-poam.xlsx\n  poam convert my-poam.xlsx --to fedramp -o submission.xlsx\n  \
+poam convert my-poam.xlsx --to fedramp --template-version 2.1 -o old-layout.xlsx\n  poam convert my-poam.xlsx --to csv > items.csv"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Convert a POA&M file to another format or template version.
+    Convert(ConvertArgs),
+    /// Show how a file is read: layout, sheets, header rows, column mapping, diagnostics.
+    Inspect(InspectArgs),
+    /// List the built-in template layouts and versions.
+    Layouts,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Target {
+    /// A FedRAMP POA&M workbook (.xlsx); v3.0 unless --template-version says otherwise.
+    Fedramp,
+    /// poamkit's CSV, one row per item.
+    Csv,
+    /// The normalized model as JSON.
+    Json,
+}
+
+#[derive(clap::Args)]
+struct ReadArgs {
+    /// Read numeric dates such as 03/04/2024 as day first (4 March).
+    #[arg(long)]
+    day_first: bool,
+    /// Skip layout detection: read as this layout, e.g. `fedramp` or `fedramp:2.1`.
+    #[arg(long, value_name = "LAYOUT")]
+    from: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ConvertArgs {
+    /// The POA&M file to read (.xlsx, .xlsm, .xls, .ods, .csv, .json).
+    input: PathBuf,
+    /// What to write.
+    #[arg(long, value_enum)]
+    to: Target,
+    /// Output file. Required for workbooks; CSV and JSON go to standard output without it.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// Template version to write (FedRAMP: 3.0, 2.1, 2.0, 2022-06-23, 2021-11-23, 2018-01-29).
+    #[arg(long, value_name = "VERSION")]
+    template_version: Option<String>,
+    /// Add columns the template lacks (kept in `extra`) after its last column.
+    #[arg(long)]
+    keep_extra: bool,
+    /// Start CSV output with a byte order mark so that Excel shows accents and ® right.
+    #[arg(long)]
+    excel_bom: bool,
+    /// Exit with code 1 when there are warnings.
+    #[arg(long)]
+    strict: bool,
+    /// Also print informational notes, not only warnings.
+    #[arg(short, long)]
+    verbose: bool,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InspectFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct InspectArgs {
+    /// The POA&M file to read.
+    input: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: InspectFormat,
+    /// Exit with code 1 when there are warnings.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+/// An error with the exit code it should end the program with.
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+fn input_failure(e: impl Into<anyhow::Error>) -> Failure {
+    Failure {
+        code: EXIT_INPUT,
+        error: e.into(),
+    }
+}
+
+fn output_failure(e: impl Into<anyhow::Error>) -> Failure {
+    Failure {
+        code: EXIT_OUTPUT,
+        error: e.into(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Convert(args) => convert(&args),
+        Command::Inspect(args) => inspect(&args),
+        Command::Layouts => layouts().map_err(output_failure),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            if is_broken_pipe(&f.error) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("poam: error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn import_options(read: &ReadArgs) -> ImportOptions {
+    let (family, version) = match read.from.as_deref() {
+        Some(spec) => match spec.split_once(':') {
+            Some((f, v)) => (Some(f.trim().to_string()), Some(v.trim().to_string())),
+            None => (Some(spec.trim().to_string()), None),
+        },
+        None => (None, None),
+    };
+    ImportOptions {
+        date_order: if read.day_first {
+            DateOrder::DayFirst
+        } else {
+            DateOrder::MonthFirst
+        },
+        family,
+        version,
+    }
+}
+
+fn read_input(path: &Path, read: &ReadArgs) -> Result<Imported, Failure> {
+    import_path(path, &import_options(read)).map_err(|e: ImportError| input_failure(e))
+}
+
+fn print_diagnostics(file: &Path, diags: &[Diagnostic], verbose: bool) {
+    let shown: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| verbose || d.severity == Severity::Warning)
+        .collect();
+    const LIMIT: usize = 50;
+    let mut err = std::io::stderr().lock();
+    for d in shown.iter().take(LIMIT) {
+        let level = match d.severity {
+            Severity::Warning => "warning",
+            Severity::Info => "note",
+        };
+        let _ = writeln!(err, "{level}: {}: {d}", file.display());
+    }
+    if shown.len() > LIMIT {
+        let _ = writeln!(
+            err,
+            "... and {} more; `poam inspect {}` lists them all",
+            shown.len() - LIMIT,
+            file.display()
+        );
+    }
+}
+
+fn warnings(diags: &[Diagnostic]) -> usize {
+    diags.iter().filter(|d| d.severity == Severity::Warning).count()
+}
+
+fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
+    if let Some(out) = &args.output {
+        if same_file(out, &args.input) {
+            return Err(input_failure(anyhow::anyhow!(
+                "{}: the output would replace the input; choose another -o",
+                out.display()
+            )));
+        }
+    }
+    if matches!(args.to, Target::Fedramp) && args.output.is_none() {
+        return Err(input_failure(anyhow::anyhow!(
+            "a workbook cannot go to the terminal; add -o OUT.xlsx"
+        )));
+    }
+    let layout = match args.to {
+        Target::Fedramp => {
+            let reg = poam_layout::builtin();
+            Some(
+                reg.find("fedramp", args.template_version.as_deref())
+                    .with_context(|| {
+                        format!(
+                            "unknown FedRAMP template version \"{}\"; available: {}",
+                            args.template_version.as_deref().unwrap_or(""),
+                            reg.versions("fedramp").join(", ")
+                        )
+                    })
+                    .map_err(input_failure)?,
+            )
+        }
+        _ => None,
+    };
+    let imported = read_input(&args.input, &args.read)?;
+    let mut diags = imported.diagnostics.clone();
+    let written = match (args.to, layout) {
+        (Target::Fedramp, Some(layout)) => xlsx::write_xlsx(
+            &imported.poam,
+            layout,
+            &xlsx::XlsxOptions {
+                keep_extra: args.keep_extra,
+            },
+        ),
+        (Target::Csv, _) => csv_out::write_csv(
+            &imported.poam,
+            &csv_out::CsvOptions {
+                excel_bom: args.excel_bom,
+            },
+        ),
+        _ => json::write_json(&imported.poam),
+    }
+    .map_err(output_failure)?;
+    diags.extend(written.diagnostics.iter().cloned());
+    match &args.output {
+        Some(out) => {
+            save_atomic(out, &written.bytes).map_err(output_failure)?;
+            print_diagnostics(&args.input, &diags, args.verbose);
+            eprintln!(
+                "wrote {}: {} open, {} closed item(s){}",
+                out.display(),
+                imported.poam.open_count(),
+                imported.poam.closed_count(),
+                match warnings(&diags) {
+                    0 => String::new(),
+                    n => format!(", {n} warning(s)"),
+                }
+            );
+        }
+        None => {
+            print_diagnostics(&args.input, &diags, args.verbose);
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&written.bytes)
+                .and_then(|_| stdout.flush())
+                .map_err(output_failure)?;
+        }
+    }
+    Ok(if args.strict && warnings(&diags) > 0 {
+        EXIT_STRICT
+    } else {
+        0
+    })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
+    let imported = read_input(&args.input, &args.read)?;
+    let mut out = String::new();
+    match args.format {
+        InspectFormat::Json => {
+            let value = serde_json::json!({
+                "file": args.input.display().to_string(),
+                "read": imported.report,
+                "open_items": imported.poam.open_count(),
+                "closed_items": imported.poam.closed_count(),
+                "system": imported.poam.system,
+                "diagnostics": imported.diagnostics,
+            });
+            out.push_str(&serde_json::to_string_pretty(&value).map_err(output_failure)?);
+            out.push('\n');
+        }
+        InspectFormat::Text => out = inspect_text(&args.input, &imported),
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+    Ok(if args.strict && warnings(&imported.diagnostics) > 0 {
+        EXIT_STRICT
+    } else {
+        0
+    })
+}
+
+fn inspect_text(path: &Path, imported: &Imported) -> String {
+    use std::fmt::Write as _;
+    let r = &imported.report;
+    let mut s = String::new();
+    let _ = writeln!(s, "file:    {}", path.display());
+    let _ = writeln!(
+        s,
+        "layout:  {}",
+        match (&r.layout, &r.layout_name) {
+            (Some(l), Some(n)) => format!("{l} ({n})"),
+            (Some(l), None) => l.clone(),
+            _ => "unknown".into(),
+        }
+    );
+    for e in &r.evidence {
+        let _ = writeln!(s, "         evidence: {e}");
+    }
+    if r.candidates.len() > 1 {
+        let others: Vec<String> = r
+            .candidates
+            .iter()
+            .skip(1)
+            .take(3)
+            .map(|c| format!("{} ({})", c.layout, c.score))
+            .collect();
+        let _ = writeln!(
+            s,
+            "         score {} against {}",
+            r.candidates[0].score,
+            others.join(", ")
+        );
+    }
+    let sys = &imported.poam.system;
+    let _ = writeln!(
+        s,
+        "system:  {} / {} / impact {} / POA&M date {}",
+        sys.organization.as_deref().unwrap_or("-"),
+        sys.name.as_deref().unwrap_or("-"),
+        sys.impact_level.as_deref().unwrap_or("-"),
+        sys.poam_date.map_or("-".to_string(), |d| d.to_string())
+    );
+    let _ = writeln!(
+        s,
+        "items:   {} open, {} closed",
+        imported.poam.open_count(),
+        imported.poam.closed_count()
+    );
+    for sheet in &r.sheets {
+        let _ = writeln!(s);
+        let _ = write!(s, "sheet '{}'", sheet.name);
+        if let Some(role) = &sheet.role {
+            let _ = write!(s, " ({role})");
+        }
+        if let Some(h) = sheet.header_row {
+            let _ = write!(s, ": header row {h}, {} item(s)", sheet.items);
+        }
+        if let Some(note) = &sheet.note {
+            let _ = write!(s, " [{note}]");
+        }
+        let _ = writeln!(s);
+        for c in &sheet.columns {
+            let _ = writeln!(
+                s,
+                "  {:>3}  {:<45} -> {}",
+                c.column,
+                c.header.replace('\n', " "),
+                c.field.as_deref().unwrap_or("extra")
+            );
+        }
+    }
+    let _ = writeln!(s);
+    if imported.diagnostics.is_empty() {
+        let _ = writeln!(s, "diagnostics: none");
+    } else {
+        let _ = writeln!(
+            s,
+            "diagnostics: {} ({} warning(s))",
+            imported.diagnostics.len(),
+            warnings(&imported.diagnostics)
+        );
+        for d in &imported.diagnostics {
+            let level = match d.severity {
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            let _ = writeln!(s, "  {level}: {d}");
+        }
+    }
+    s
+}
+
+fn layouts() -> Result<u8> {
+    let mut out = String::new();
+    for l in poam_layout::builtin().all() {
+        let sheets: Vec<&str> = l.sheets.iter().map(|s| s.name.as_str()).collect();
+        out.push_str(&format!(
+            "{:<10} {:<12} {}{}\n           sheets: {}\n",
+            l.family,
+            l.version,
+            l.name,
+            if l.default { " [default]" } else { "" },
+            sheets.join(", ")
+        ));
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    if out.is_empty() {
+        bail!("no layouts compiled in");
+    }
+    Ok(0)
+}

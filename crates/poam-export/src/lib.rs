@@ -1,1 +1,80 @@
-//! placeholder
+//! Writers: the [`poam_model::Poam`] model out to files.
+//!
+//! - [`xlsx::write_xlsx`]: a workbook in a template layout (FedRAMP v3.0 by
+//!   default, any FedRAMP version from `templates/`), with the official sheet
+//!   names, title and metadata rows, header row, guidance rows, drop-down
+//!   lists, frozen panes, widths and real Excel dates.
+//! - [`csv_out::write_csv`]: poamkit's flat CSV, guarded against formula
+//!   injection.
+//! - [`json::write_json`]: the model as JSON (the public contract).
+//!
+//! Every writer returns the bytes plus [`Diagnostic`]s naming what the target
+//! could not hold; [`save_atomic`] writes bytes through a temporary file in
+//! the same folder and renames it into place, so that no half-written file is
+//! ever left behind.
+#![deny(missing_docs)]
+
+pub mod csv_out;
+pub mod json;
+pub mod xlsx;
+
+use poam_model::Diagnostic;
+use std::io::Write;
+use std::path::Path;
+
+/// A writer's output: the bytes and what the target could not hold.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The file's content.
+    pub bytes: Vec<u8>,
+    /// Fields moved or dropped, with counts.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Something went wrong while writing.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The workbook library refused something.
+    #[error("cannot build the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// CSV output failed.
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+    /// JSON output failed.
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The output file could not be written.
+    #[error("{path}: cannot write the file: {reason}")]
+    Io {
+        /// The path.
+        path: String,
+        /// What the system said.
+        reason: String,
+    },
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder,
+/// renamed into place when complete.
+///
+/// # Errors
+///
+/// [`ExportError::Io`] when the folder is not writable or the rename fails.
+pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    let io = |e: std::io::Error| ExportError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".poam-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}

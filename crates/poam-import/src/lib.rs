@@ -1,1 +1,232 @@
-//! placeholder
+//! Readers: POA&M files into the [`poam_model::Poam`] model.
+//!
+//! [`import_path`] opens a file, picks the reader by content and extension
+//! (workbooks through calamine: xlsx, xlsm, xls, xlsb, ods; poamkit CSV; the
+//! model's JSON), detects the layout and version of a workbook from its
+//! header text, and returns the model, every diagnostic with its sheet and
+//! cell, and a [`ReadReport`] of how the file was read.
+//!
+//! Readers never stop at a bad cell: a value that cannot be read keeps its
+//! raw text in the item's `extra` under its header and adds a
+//! [`poam_model::Diagnostic`]. Only a file that cannot be read at all (not a
+//! spreadsheet, corrupt, encrypted, no POA&M header) is an [`ImportError`].
+//!
+//! ```no_run
+//! let imported = poam_import::import_path(
+//!     std::path::Path::new("fixtures/fedramp/v3.0.xlsx"),
+//!     &poam_import::ImportOptions::default(),
+//! ).unwrap();
+//! println!("{} items", imported.poam.items.len());
+//! ```
+#![deny(missing_docs)]
+
+mod cell;
+mod csv_in;
+mod grid;
+mod json_in;
+mod report;
+mod workbook;
+
+pub use csv_in::unguard as csv_unguard;
+pub use grid::{number_text, Cell, Grid};
+pub use report::{Candidate, ColumnReport, ReadReport, SheetReport};
+
+use poam_model::date::DateOrder;
+use poam_model::{Diagnostic, Poam};
+use std::io::Cursor;
+use std::path::Path;
+
+/// How to read.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Numeric date order for text dates (`--day-first`).
+    pub date_order: DateOrder,
+    /// Only consider this layout family (`fedramp`), from `--from`.
+    pub family: Option<String>,
+    /// Only consider this version (`2.1`), from `--from fedramp:2.1`.
+    pub version: Option<String>,
+}
+
+/// What a reader returns.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The model.
+    pub poam: Poam,
+    /// Every doubt, with its place.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How the file was read.
+    pub report: ReadReport,
+}
+
+/// A file that cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file cannot be opened or read.
+    #[error("{file}: cannot read the file: {reason}")]
+    Io {
+        /// The file.
+        file: String,
+        /// What the system said.
+        reason: String,
+    },
+    /// The workbook is encrypted with a password.
+    #[error("{file}: the workbook is password-protected; open it in Excel, remove the password (File > Info > Protect Workbook) and save a copy")]
+    Encrypted {
+        /// The file.
+        file: String,
+    },
+    /// The file is not a spreadsheet poamkit can read, or it is corrupt.
+    #[error("{file}: not a readable spreadsheet: {reason}")]
+    NotSpreadsheet {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// The file is a spreadsheet but holds no POA&M poamkit recognizes.
+    #[error("{file}: no POA&M found: {reason}")]
+    NotPoam {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// The JSON is not poamkit's model.
+    #[error("{file}: line {line}, column {column}: not a poamkit JSON model: {reason}")]
+    Json {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser said.
+        reason: String,
+    },
+    /// `--from` named a layout poamkit does not have.
+    #[error("unknown layout \"{0}\"; run `poam layouts` to list them")]
+    UnknownLayout(String),
+}
+
+/// The kinds of input, told apart by content first and extension second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Workbook,
+    Csv,
+    Json,
+}
+
+fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Some(Kind::Workbook);
+    }
+    let text_start = bytes.iter().position(|b| !b.is_ascii_whitespace()).map(|p| bytes[p]);
+    match ext.as_str() {
+        "json" => Some(Kind::Json),
+        "csv" | "txt" => Some(Kind::Csv),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Some(Kind::Workbook),
+        _ if text_start == Some(b'{') => Some(Kind::Json),
+        _ => None,
+    }
+}
+
+/// Reads a POA&M file.
+///
+/// # Errors
+///
+/// [`ImportError::Io`] when the file cannot be read, [`ImportError::Encrypted`]
+/// for a password-protected workbook, [`ImportError::NotSpreadsheet`] for a
+/// file of another kind or a corrupt one, [`ImportError::NotPoam`] when no
+/// layout's header row is found, [`ImportError::Json`] for JSON that is not
+/// the model, [`ImportError::UnknownLayout`] for a bad `--from`.
+pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| ImportError::Io {
+        file: file.clone(),
+        reason: e.to_string(),
+    })?;
+    import_bytes(&file, path, &bytes, opts)
+}
+
+/// Reads a POA&M from bytes; `path` gives the name for messages and the
+/// extension used when the content does not tell.
+///
+/// # Errors
+///
+/// As [`import_path`].
+pub fn import_bytes(file: &str, path: &Path, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, ImportError> {
+    if let Some(family) = &opts.family {
+        let reg = poam_layout::builtin();
+        let known = reg.all().iter().any(|l| l.family.eq_ignore_ascii_case(family))
+            && opts.version.as_deref().is_none_or(|v| reg.find(family, Some(v)).is_some());
+        if !known {
+            let mut name = family.clone();
+            if let Some(v) = &opts.version {
+                name = format!("{name}:{v}");
+            }
+            return Err(ImportError::UnknownLayout(name));
+        }
+    }
+    match sniff(path, bytes) {
+        Some(Kind::Json) => {
+            let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotPoam {
+                file: file.to_string(),
+                reason: format!("not UTF-8 text: {e}"),
+            })?;
+            json_in::read(file, text)
+        }
+        Some(Kind::Csv) => csv_in::read(file, bytes, opts),
+        Some(Kind::Workbook) => read_workbook(file, bytes, opts),
+        None => Err(ImportError::NotSpreadsheet {
+            file: file.to_string(),
+            reason: "unknown file type (expected .xlsx, .xlsm, .xls, .xlsb, .ods, .csv or .json)".into(),
+        }),
+    }
+}
+
+fn read_workbook(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, ImportError> {
+    let mut workbook = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
+        Ok(wb) => wb,
+        Err(e) => return Err(open_error(file, bytes, e)),
+    };
+    let grids = grid::load_sheets(&mut workbook).map_err(|e| open_error(file, bytes, e))?;
+    let registry = poam_layout::builtin();
+    let fits = workbook::rank(&grids, registry, opts);
+    let Some(best) = fits.first().filter(|f| f.score > i64::MIN / 2) else {
+        let sheets: Vec<String> = grids.iter().map(|g| format!("'{}'", g.name)).collect();
+        return Err(ImportError::NotPoam {
+            file: file.to_string(),
+            reason: format!(
+                "no sheet has a POA&M header row (looked for headers such as 'POAM ID', 'Controls', 'Weakness Name' in the first 60 rows of {})",
+                if sheets.is_empty() { "the workbook".to_string() } else { sheets.join(", ") }
+            ),
+        });
+    };
+    let (poam, diagnostics, report) = workbook::read(file, &grids, best, &fits, opts);
+    Ok(Imported {
+        poam,
+        diagnostics,
+        report,
+    })
+}
+
+fn open_error(file: &str, bytes: &[u8], e: calamine::Error) -> ImportError {
+    let text = e.to_string();
+    let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    if text.to_lowercase().contains("password") || (is_ole && text.contains("EncryptedPackage")) {
+        return ImportError::Encrypted { file: file.to_string() };
+    }
+    ImportError::NotSpreadsheet {
+        file: file.to_string(),
+        reason: if bytes.starts_with(b"PK\x03\x04") {
+            format!("the file looks like a zip but is not a readable workbook (corrupt or truncated?): {text}")
+        } else {
+            text
+        },
+    }
+}

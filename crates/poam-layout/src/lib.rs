@@ -19,6 +19,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod flat;
 pub mod text;
 
 use poam_model::Field;

@@ -1,0 +1,162 @@
+//! Reading one cell into one field, with diagnostics instead of failures.
+
+use crate::grid::Cell;
+use poam_layout::text::{parse_milestones, split_cves, split_lines};
+use poam_model::control::parse_controls;
+use poam_model::date::{from_excel_serial, parse_date_text, DateOrder};
+use poam_model::vocab::is_not_applicable;
+use poam_model::{DiagKind, Diagnostic, Field, FieldKind, Item, Location, Rating, Status, YesNo};
+
+/// Puts a raw value in `extra` under its header, keeping earlier text.
+pub fn keep_extra(item: &mut Item, header: &str, text: String) {
+    match item.extra.get_mut(header) {
+        Some(old) => {
+            old.push('\n');
+            old.push_str(&text);
+        }
+        None => {
+            item.extra.insert(header.to_string(), text);
+        }
+    }
+}
+
+/// Reads `cell` into `field` of `item`. Anything that cannot be read keeps its
+/// raw text in `extra` under `header` and adds a diagnostic.
+pub fn fill(
+    item: &mut Item,
+    field: Field,
+    header: &str,
+    cell: &Cell,
+    location: Location,
+    order: DateOrder,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if cell.is_blank() {
+        return;
+    }
+    let text = cell.text();
+    if let Cell::Error(e) = cell {
+        diags.push(Diagnostic::warning(
+            DiagKind::UnknownValue,
+            location,
+            format!("cell holds the error value {e}; kept in extra as \"{header}\""),
+        ));
+        keep_extra(item, header, text);
+        return;
+    }
+    match field.kind() {
+        FieldKind::Text => {
+            if let Field::Id = field {
+                item.id = Some(text);
+            } else {
+                item.set_text(field, cell_text_keep_lines(cell));
+            }
+        }
+        FieldKind::Lines => item.set_list(field, split_lines(&cell_text_keep_lines(cell))),
+        FieldKind::Cves => item.set_list(field, split_cves(&text)),
+        FieldKind::Controls => {
+            let parsed = parse_controls(&text);
+            for c in parsed.controls {
+                if !item.controls.contains(&c) {
+                    item.controls.push(c);
+                }
+            }
+            for p in parsed.parts {
+                if !item.control_parts.contains(&p) {
+                    item.control_parts.push(p);
+                }
+            }
+            for note in parsed.notes {
+                diags.push(Diagnostic::info(DiagKind::ControlAssumption, location.clone(), note));
+            }
+            for raw in parsed.unparsed {
+                diags.push(Diagnostic::warning(
+                    DiagKind::UnparsedControl,
+                    location.clone(),
+                    format!("\"{raw}\" is not a control identifier; kept as written"),
+                ));
+                item.unparsed_controls.push(raw);
+            }
+        }
+        FieldKind::Date => {
+            let date = match cell {
+                Cell::Date(d) => Some(*d),
+                Cell::Number(n) => from_excel_serial(*n),
+                _ => parse_date_text(&text, order),
+            };
+            match date {
+                Some(d) => item.set_date(field, d),
+                None if is_not_applicable(&text) => placeholder(item, header, text, location, diags),
+                None => {
+                    diags.push(Diagnostic::warning(
+                        DiagKind::BadDate,
+                        location,
+                        format!("cannot read date \"{text}\"; kept in extra as \"{header}\""),
+                    ));
+                    keep_extra(item, header, text);
+                }
+            }
+        }
+        FieldKind::Rating => match Rating::parse(&text) {
+            Some(r) => item.set_rating(field, r),
+            None if is_not_applicable(&text) => placeholder(item, header, text, location, diags),
+            None => unknown(item, header, text, "risk rating", location, diags),
+        },
+        FieldKind::YesNo => match YesNo::parse(&text) {
+            Some(v) => item.set_yes_no(field, v),
+            None if is_not_applicable(&text) => placeholder(item, header, text, location, diags),
+            None => unknown(item, header, text, "Yes/No/Pending answer", location, diags),
+        },
+        FieldKind::Status => match Status::parse(&text) {
+            Some(s) => item.status = Some(s),
+            None => unknown(item, header, text, "status", location, diags),
+        },
+        FieldKind::Milestones => {
+            let parsed = parse_milestones(&cell_text_keep_lines(cell), order);
+            for block in &parsed.undated {
+                diags.push(Diagnostic::info(
+                    DiagKind::UnparsedMilestone,
+                    location.clone(),
+                    format!("milestone without a date: \"{}\"", first_line(block)),
+                ));
+            }
+            item.milestones.extend(parsed.milestones);
+        }
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// Text of a cell with its inner new lines kept (only the ends trimmed).
+fn cell_text_keep_lines(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(t) => t.trim().replace("\r\n", "\n"),
+        other => other.text(),
+    }
+}
+
+/// `N/A` or `None` where a value or nothing belongs: the field stays empty.
+fn placeholder(item: &mut Item, header: &str, text: String, location: Location, diags: &mut Vec<Diagnostic>) {
+    // The official FedRAMP list for Adjusted Risk Rating includes N/A: it
+    // means "no adjustment" and needs no note.
+    if header.trim().eq_ignore_ascii_case("Adjusted Risk Rating") && text.eq_ignore_ascii_case("n/a") {
+        return;
+    }
+    diags.push(Diagnostic::info(
+        DiagKind::PlaceholderValue,
+        location,
+        format!("\"{text}\" read as blank; kept in extra as \"{header}\""),
+    ));
+    keep_extra(item, header, text);
+}
+
+fn unknown(item: &mut Item, header: &str, text: String, what: &str, location: Location, diags: &mut Vec<Diagnostic>) {
+    diags.push(Diagnostic::warning(
+        DiagKind::UnknownValue,
+        location,
+        format!("\"{text}\" is not a {what}; kept in extra as \"{header}\""),
+    ));
+    keep_extra(item, header, text);
+}

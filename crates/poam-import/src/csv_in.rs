@@ -1,0 +1,103 @@
+//! poamkit's own CSV (see `poam_layout::flat`).
+
+use crate::cell::{fill, keep_extra};
+use crate::grid::Cell;
+use crate::report::{ColumnReport, SheetReport};
+use crate::{ImportError, ImportOptions, Imported, ReadReport};
+use indexmap::IndexMap;
+use poam_layout::{column_letters, flat};
+use poam_model::{Category, Field, Item, Location, Origin, Poam, State};
+
+/// Undoes the formula-injection guard of the CSV writer: a leading `'` before
+/// `=`, `+`, `-`, `@`, tab or carriage return.
+pub fn unguard(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
+}
+
+fn split(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+/// Reads poamkit CSV.
+pub(crate) fn read(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, ImportError> {
+    let bad = |reason: String| ImportError::NotPoam {
+        file: file.to_string(),
+        reason,
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(format!("cannot read the CSV header: {e}")))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let known = headers.iter().filter(|h| flat::COLUMNS.contains(&h.as_str())).count();
+    if known < 3 || !headers.iter().any(|h| h == "id") {
+        return Err(bad(
+            "the CSV header is not poamkit's (expected columns such as id, state, controls, weakness_name)".into(),
+        ));
+    }
+    let mut poam = Poam::default();
+    let mut diags = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let row = n as u32 + 2;
+        let record = record.map_err(|e| bad(format!("row {row}: {e}")))?;
+        let mut item = Item::default();
+        let mut origin = Origin::default();
+        for (c, value) in record.iter().enumerate() {
+            let value = unguard(value);
+            if value.trim().is_empty() {
+                continue;
+            }
+            let header = headers.get(c).cloned().unwrap_or_else(|| format!("Column {}", column_letters(c as u16)));
+            let location = Location::cell(file, "csv", format!("{}{row}", column_letters(c as u16)));
+            match header.as_str() {
+                "state" => item.state = if value.trim().eq_ignore_ascii_case("closed") { State::Closed } else { State::Open },
+                "category" => item.category = Some(Category::Configuration),
+                "controls" => item.controls = split(value),
+                "control_parts" => item.control_parts = split(value),
+                "unparsed_controls" => item.unparsed_controls = split(value),
+                "origin.file" => origin.file = value.to_string(),
+                "origin.sheet" => origin.sheet = Some(value.to_string()),
+                "origin.row" => origin.row = value.trim().parse().ok(),
+                "extra" => match serde_json::from_str::<IndexMap<String, String>>(value) {
+                    Ok(map) => item.extra.extend(map),
+                    Err(_) => keep_extra(&mut item, "extra", value.to_string()),
+                },
+                name => match Field::from_name(name) {
+                    Some(f) => fill(&mut item, f, name, &Cell::Text(value.to_string()), location, opts.date_order, &mut diags),
+                    None => keep_extra(&mut item, name, value.to_string()),
+                },
+            }
+        }
+        if !origin.file.is_empty() || origin.sheet.is_some() || origin.row.is_some() {
+            item.origin = Some(origin);
+        }
+        poam.items.push(item);
+    }
+    let report = ReadReport {
+        format: "csv".into(),
+        layout: Some("poamkit csv".into()),
+        sheets: vec![SheetReport {
+            name: "csv".into(),
+            role: None,
+            header_row: Some(1),
+            columns: headers
+                .iter()
+                .enumerate()
+                .map(|(c, h)| ColumnReport {
+                    column: column_letters(c as u16),
+                    header: h.clone(),
+                    field: flat::COLUMNS.contains(&h.as_str()).then(|| h.clone()),
+                })
+                .collect(),
+            items: poam.items.len(),
+            note: None,
+        }],
+        ..ReadReport::default()
+    };
+    Ok(Imported { poam, diagnostics: diags, report })
+}

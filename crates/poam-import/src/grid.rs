@@ -1,0 +1,143 @@
+//! A sheet loaded into memory: cells by absolute position, plus which cells
+//! hold formulas.
+
+use calamine::{Data, Reader};
+use chrono::NaiveDate;
+use std::collections::HashSet;
+
+/// One cell's value, format-neutral.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Nothing.
+    Empty,
+    /// Text.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// A real date cell.
+    Date(NaiveDate),
+    /// TRUE or FALSE.
+    Bool(bool),
+    /// An error value such as `#N/A`.
+    Error(String),
+}
+
+impl Cell {
+    /// Whether the cell holds nothing (or only white space).
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, the way a person reads it.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.trim().to_string(),
+            Cell::Number(n) => number_text(*n),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// A number as text: integers without `.0`.
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// A sheet.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    /// Sheet name.
+    pub name: String,
+    /// Rows from row 0 (Excel row 1), each from column 0 (A).
+    pub rows: Vec<Vec<Cell>>,
+    /// (row, column) of cells that hold formulas, 0-based.
+    pub formulas: HashSet<(u32, u32)>,
+}
+
+impl Grid {
+    /// The cell at a 0-based position.
+    pub fn get(&self, row: u32, col: u32) -> &Cell {
+        static EMPTY: Cell = Cell::Empty;
+        self.rows
+            .get(row as usize)
+            .and_then(|r| r.get(col as usize))
+            .unwrap_or(&EMPTY)
+    }
+
+    /// Number of rows.
+    pub fn height(&self) -> u32 {
+        self.rows.len() as u32
+    }
+}
+
+fn convert(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(d) if dt.is_datetime() => Cell::Date(d.date()),
+            _ => Cell::Number(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) => match s.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+            Some(d) => Cell::Date(d),
+            None => Cell::Text(s.clone()),
+        },
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+/// Loads every sheet of a workbook.
+pub fn load_sheets<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut calamine::Sheets<RS>,
+) -> Result<Vec<Grid>, calamine::Error> {
+    let mut grids = Vec::new();
+    for name in workbook.sheet_names() {
+        let range = workbook.worksheet_range(&name)?;
+        let mut grid = Grid {
+            name: name.clone(),
+            ..Grid::default()
+        };
+        if let Some((r0, c0)) = range.start() {
+            let (r0, c0) = (r0 as usize, c0 as usize);
+            grid.rows = vec![Vec::new(); r0];
+            for row in range.rows() {
+                let mut cells = vec![Cell::Empty; c0];
+                cells.extend(row.iter().map(convert));
+                while cells.last().is_some_and(Cell::is_blank) {
+                    cells.pop();
+                }
+                grid.rows.push(cells);
+            }
+            while grid.rows.last().is_some_and(|r| r.is_empty()) {
+                grid.rows.pop();
+            }
+        }
+        // Formula positions, where the format exposes them.
+        if let Ok(formulas) = workbook.worksheet_formula(&name) {
+            for (r, c, f) in formulas.used_cells() {
+                if !f.is_empty() {
+                    if let Some((fr, fc)) = formulas.start() {
+                        grid.formulas.insert((fr + r as u32, fc + c as u32));
+                    }
+                }
+            }
+        }
+        grids.push(grid);
+    }
+    Ok(grids)
+}

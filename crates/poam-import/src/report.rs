@@ -1,0 +1,57 @@
+//! What a reader found, for `poam inspect`.
+
+use serde::Serialize;
+
+/// How a file was read.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReadReport {
+    /// `workbook`, `csv` or `json`.
+    pub format: String,
+    /// The layout and version detected (`fedramp 3.0`).
+    pub layout: Option<String>,
+    /// Its human name.
+    pub layout_name: Option<String>,
+    /// Why that layout: which headers matched where.
+    pub evidence: Vec<String>,
+    /// Every layout that fit at all, best first, with its score.
+    pub candidates: Vec<Candidate>,
+    /// Each sheet of the file.
+    pub sheets: Vec<SheetReport>,
+}
+
+/// A layout that fit the file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    /// `fedramp 2.1`.
+    pub layout: String,
+    /// Higher fits better.
+    pub score: i64,
+}
+
+/// One sheet of the file.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetReport {
+    /// Sheet name.
+    pub name: String,
+    /// `open`, `closed`, `configuration`, or none when not read.
+    pub role: Option<String>,
+    /// 1-based header row.
+    pub header_row: Option<u32>,
+    /// Each column and the field it went to.
+    pub columns: Vec<ColumnReport>,
+    /// Items read from it.
+    pub items: usize,
+    /// Anything else to say.
+    pub note: Option<String>,
+}
+
+/// One column and where its cells went.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnReport {
+    /// Column letter.
+    pub column: String,
+    /// Header text as in the file.
+    pub header: String,
+    /// The model field, or none when kept in `extra`.
+    pub field: Option<String>,
+}
