@@ -1,0 +1,272 @@
+//! poamkit's fixture generator.
+//!
+//! Writes small POA&M workbooks in each FedRAMP template version, laid out
+//! as the official file (sheet names, title, metadata, header row, guidance
+//! rows taken from `templates/`), and filled the way people fill them: real
+//! dates beside text dates and serial numbers, `Mod` for Moderate, zero-padded
+//! and OSCAL-style control ids, a bad date, an unknown rating, a blank row, a
+//! formula-only row, a column the template does not have, and the example row
+//! left in place. The files are deterministic (fixed creation date), so the
+//! committed fixtures can be checked against a fresh run.
+//!
+//! Run `cargo run -p poam-fixtures -- fixtures` to rewrite them.
+
+use anyhow::{Context, Result};
+use poam_layout::{column_index, Layout, SheetDef, SheetRole};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
+use std::path::Path;
+
+/// One cell as a person typed it.
+#[derive(Debug, Clone)]
+pub enum Raw {
+    /// Text.
+    Text(&'static str),
+    /// A number.
+    Number(f64),
+    /// A real Excel date (year, month, day).
+    Date(u16, u8, u8),
+    /// A formula with no saved value.
+    Formula(&'static str),
+}
+
+/// One row: header text → cell.
+pub type Row = Vec<(&'static str, Raw)>;
+
+/// The open items every FedRAMP fixture holds (headers the layout lacks are skipped).
+pub fn open_rows() -> Vec<Row> {
+    use Raw::*;
+    vec![
+        vec![
+            ("POAM ID", Text("POAM-001")),
+            ("Controls", Text("AC-02(01), ac-2.1; CM-6b")),
+            ("Weakness Name", Text("Open port on example firewall")),
+            ("Weakness Description", Text("Port 80 is open on the edge firewall.\nIt serves no purpose.")),
+            ("Weakness Detector Source", Text("Nessus")),
+            ("Weakness Source Identifier", Number(12345.0)),
+            ("Asset Identifier", Text("10.0.0.1 (80/TCP)\n10.0.0.2 (80/TCP)")),
+            ("Point of Contact", Text("Jane Doe - Example CSP")),
+            ("Resources Required", Text("Two engineer days")),
+            ("Overall Remediation Plan", Text("Close the port and verify with a rescan.")),
+            ("Remediation Plan", Text("Close the port and verify with a rescan.")),
+            ("Original Detection Date", Date(2024, 5, 5)),
+            ("Scheduled Completion Date", Text("08/03/2024")),
+            ("Planned Milestones", Text("(1) 2024/05/23: Change request approved\n\n(2) 2024-06-12: Port closed")),
+            ("Milestone Changes", Text("(2) Update 2024-06-18 : delayed by a vendor patch")),
+            ("Status Date", Number(45510.0)),
+            ("Vendor Dependency", Text("yes")),
+            ("Last Vendor Check-in Date", Text("5-Aug-2024")),
+            ("Vendor Dependent Product Name", Text("Example Firewall")),
+            ("Original Risk Rating", Text("High")),
+            ("Adjusted Risk Rating", Text("Mod")),
+            ("Risk Adjustment", Text("Yes")),
+            ("False Positive", Text("No")),
+            ("Operational Requirement", Text("Pending")),
+            ("Deviation Rationale", Text("Risk Adjustment : the port faces an internal network only")),
+            ("Supporting Documents", Text("Deviation Request : DR-001.docx")),
+            ("Comments", Text("Raised at the monthly review.")),
+            ("Auto-Approve", Text("No")),
+            ("Binding Operational Directive 22-01 tracking", Text("Yes")),
+            ("Binding Operational Directive 22-01 Due Date", Date(2024, 9, 1)),
+            ("CVE", Text("CVE-2024-1234, CVE-2024-5678")),
+            ("Service Name", Text("Example Portal\nExample API")),
+            ("Internal Ticket", Text("JIRA-77")),
+        ],
+        vec![
+            ("POAM ID", Text("POAM-002")),
+            ("Controls", Text("AC 6 (5)")),
+            ("Weakness Name", Text("Shared administrator account")),
+            ("Weakness Description", Text("Two administrators share one account.")),
+            ("Weakness Detector Source", Text("Security Assessment Report")),
+            ("Asset Identifier", Text("admin-console")),
+            ("Point of Contact", Text("John Roe")),
+            ("Overall Remediation Plan", Text("Issue named accounts.")),
+            ("Remediation Plan", Text("Issue named accounts.")),
+            ("Original Detection Date", Text("13/45/2024")),
+            ("Scheduled Completion Date", Text("Dec 31, 2024")),
+            ("Status Date", Text("2024-09-30")),
+            ("Vendor Dependency", Text("No")),
+            ("Original Risk Rating", Text("Severe")),
+            ("Adjusted Risk Rating", Text("N/A")),
+        ],
+        // A row holding only a formula without a saved value: not an item.
+        vec![("Scheduled Completion Date", Formula("=IF(ISBLANK(A1),\"\",A1+30)"))],
+        // A blank row follows, then an item with a numeric id.
+        vec![],
+        vec![
+            ("POAM ID", Number(3.0)),
+            ("Controls", Text("SI-2 and RA-5")),
+            ("Weakness Name", Text("Missing patches")),
+            ("Weakness Detector Source", Text("Qualys")),
+            ("Weakness Source Identifier", Text("QID-91234")),
+            ("Asset Identifier", Text("web-01")),
+            ("Original Detection Date", Text("2024-07-01 00:00:00")),
+            ("Original Risk Rating", Text("moderate")),
+        ],
+    ]
+}
+
+/// The closed items.
+pub fn closed_rows() -> Vec<Row> {
+    use Raw::*;
+    vec![vec![
+        ("POAM ID", Text("POAM-000")),
+        ("Controls", Text("3.1.1, AC.L2-3.1.2")),
+        ("Weakness Name", Text("Guest account enabled")),
+        ("Weakness Detector Source", Text("Manual review")),
+        ("Asset Identifier", Text("hr-app")),
+        ("Original Detection Date", Date(2024, 1, 10)),
+        ("Scheduled Completion Date", Date(2024, 4, 9)),
+        ("Status Date", Date(2024, 3, 1)),
+        ("Original Risk Rating", Text("Low")),
+        ("Comments", Text("Closed after retest.")),
+    ]]
+}
+
+/// The configuration findings (for layouts with that tab).
+pub fn configuration_rows() -> Vec<Row> {
+    use Raw::*;
+    vec![vec![
+        ("POAM ID", Text("CFG-001")),
+        ("Controls", Text("CM-6")),
+        ("Weakness Name", Text("SSH permits root login")),
+        ("Weakness Description", Text("The SSH daemon permits root login.")),
+        ("Weakness Detector Source", Text("RHEL 9 STIG")),
+        ("Weakness Source Identifier", Text("V-257985")),
+        ("Asset Identifier", Text("web-01")),
+        ("Original Detection Date", Date(2024, 6, 1)),
+        ("Original Risk Rating", Text("Moderate")),
+    ]]
+}
+
+fn write_raw(ws: &mut Worksheet, r: u32, c: u16, raw: &Raw, date_fmt: &Format) -> Result<()> {
+    match raw {
+        Raw::Text(t) => {
+            ws.write_string(r, c, *t)?;
+        }
+        Raw::Number(n) => {
+            ws.write_number(r, c, *n)?;
+        }
+        Raw::Date(y, m, d) => {
+            ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(*y, *m, *d)?, date_fmt)?;
+        }
+        Raw::Formula(f) => {
+            ws.write_formula(r, c, *f)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_sheet(ws: &mut Worksheet, def: &SheetDef, rows: &[Row], example: bool) -> Result<()> {
+    let date_fmt = Format::new().set_num_format("mm/dd/yyyy");
+    let c0 = column_index(&def.first_column).unwrap_or(0);
+    if let Some(t) = &def.title {
+        ws.write_string(0, 0, &t.text)?;
+    }
+    if let Some(m) = &def.metadata {
+        let m0 = column_index(&m.first_column).unwrap_or(0);
+        let values = [
+            Raw::Text("Example CSP"),
+            Raw::Text("Example Cloud"),
+            Raw::Text("Moderate"),
+            Raw::Date(2024, 8, 31),
+        ];
+        for (i, label) in m.labels.iter().enumerate() {
+            ws.write_string(m.label_row - 1, m0 + i as u16, label)?;
+            if let Some(v) = values.get(i) {
+                write_raw(ws, m.value_row - 1, m0 + i as u16, v, &date_fmt)?;
+            }
+        }
+    }
+    for (i, h) in def.headers.iter().enumerate() {
+        ws.write_string(def.header_row - 1, c0 + i as u16, h)?;
+    }
+    // A column the template lacks, after the last one.
+    let extra_col = c0 + def.headers.len() as u16;
+    ws.write_string(def.header_row - 1, extra_col, "Internal Ticket")?;
+    for fixed in &def.fixed_rows {
+        if let (Some(label), true) = (&fixed.label, c0 > 0) {
+            ws.write_string(fixed.row - 1, c0 - 1, label)?;
+        }
+        for (i, h) in def.headers.iter().enumerate() {
+            if let Some(t) = fixed.cells.get(h) {
+                ws.write_string(fixed.row - 1, c0 + i as u16, t)?;
+            }
+        }
+    }
+    let mut r = def.first_data_row - 1;
+    if example {
+        // People leave the template's example row in place.
+        ws.write_string(r, c0, "V-1Example")?;
+        ws.write_string(r, c0 + 1, "AC-1")?;
+        ws.write_string(r, c0 + 2, "Open port on Example Firewall")?;
+        r += 1;
+    }
+    for row in rows {
+        for (header, raw) in row {
+            let col = if *header == "Internal Ticket" {
+                Some(extra_col)
+            } else {
+                def.headers.iter().position(|h| h == header).map(|i| c0 + i as u16)
+            };
+            if let Some(col) = col {
+                write_raw(ws, r, col, raw, &date_fmt)?;
+            }
+        }
+        r += 1;
+    }
+    Ok(())
+}
+
+/// Builds a fixture workbook in `layout`.
+///
+/// # Errors
+///
+/// When rust_xlsxwriter rejects a cell (it does not for these rows).
+pub fn fedramp_fixture(layout: &Layout) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 9, 1)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&created).set_author("poamkit fixtures"));
+    for def in &layout.sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&def.name)?;
+        let (rows, example) = match def.role {
+            SheetRole::Open => (open_rows(), def.fixed_rows.len() < 3),
+            SheetRole::Closed => (closed_rows(), false),
+            SheetRole::Configuration => (configuration_rows(), false),
+        };
+        write_sheet(ws, def, &rows, example)?;
+    }
+    // A sheet that is not part of the POA&M, as in the official files.
+    let ws = wb.add_worksheet();
+    ws.set_name("Record of Changes")?;
+    ws.write_string(1, 1, "Record of Changes for Template")?;
+    Ok(wb.save_to_buffer()?)
+}
+
+/// The fixture file name of a layout (`fedramp-v3.0.xlsx`).
+pub fn fixture_name(layout: &Layout) -> String {
+    let ext = if layout.version.starts_with("20") || layout.version == "2.0" {
+        "xlsm"
+    } else {
+        "xlsx"
+    };
+    format!("{}-{}.{ext}", layout.family, layout.version)
+}
+
+/// Writes every fixture under `dir/fedramp/`.
+///
+/// # Errors
+///
+/// When a file cannot be written.
+pub fn write_all(dir: &Path) -> Result<Vec<String>> {
+    let sub = dir.join("fedramp");
+    std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
+    let mut names = Vec::new();
+    for layout in poam_layout::builtin().all().iter().filter(|l| l.family == "fedramp") {
+        let name = fixture_name(layout);
+        let path = sub.join(&name);
+        std::fs::write(&path, fedramp_fixture(layout)?).with_context(|| format!("writing {}", path.display()))?;
+        names.push(format!("fedramp/{name}"));
+    }
+    Ok(names)
+}
