@@ -209,7 +209,10 @@ fn print_diagnostics(file: &Path, diags: &[Diagnostic], verbose: bool) {
 }
 
 fn warnings(diags: &[Diagnostic]) -> usize {
-    diags.iter().filter(|d| d.severity == Severity::Warning).count()
+    diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count()
 }
 
 fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
@@ -262,11 +265,14 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         _ => json::write_json(&imported.poam),
     }
     .map_err(output_failure)?;
+    let read_count = diags.len();
     diags.extend(written.diagnostics.iter().cloned());
     match &args.output {
         Some(out) => {
             save_atomic(out, &written.bytes).map_err(output_failure)?;
-            print_diagnostics(&args.input, &diags, args.verbose);
+            print_diagnostics(&args.input, &diags[..read_count], args.verbose);
+            // What the target could not hold is always shown, notes included.
+            print_diagnostics(&args.input, &diags[read_count..], true);
             eprintln!(
                 "wrote {}: {} open, {} closed item(s){}",
                 out.display(),
@@ -279,7 +285,8 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             );
         }
         None => {
-            print_diagnostics(&args.input, &diags, args.verbose);
+            print_diagnostics(&args.input, &diags[..read_count], args.verbose);
+            print_diagnostics(&args.input, &diags[read_count..], true);
             let mut stdout = std::io::stdout().lock();
             stdout
                 .write_all(&written.bytes)

@@ -35,7 +35,10 @@ pub fn write_csv(poam: &Poam, opts: &CsvOptions) -> Result<Written, ExportError>
         let mut w = csv::WriterBuilder::new().from_writer(&mut out);
         w.write_record(flat::COLUMNS)?;
         for item in &poam.items {
-            let record: Vec<String> = flat::to_record(item).iter().map(|c| guard(c)).collect();
+            let record: Vec<String> = flat::to_record(&poam.system, item)
+                .iter()
+                .map(|c| guard(c))
+                .collect();
             w.write_record(&record)?;
         }
         w.flush().map_err(csv::Error::from)?;

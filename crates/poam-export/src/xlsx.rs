@@ -7,7 +7,8 @@ use poam_layout::{column_index, parse_cell_ref, Layout, SheetDef, SheetRole};
 use poam_model::field::Value;
 use poam_model::{Category, DiagKind, Diagnostic, Field, Item, Location, Poam, State};
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    Color, DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    Workbook, Worksheet,
 };
 use std::collections::BTreeMap;
 
@@ -50,14 +51,18 @@ fn formats() -> Formats {
             .set_background_color(Color::RGB(0xF2F2F2))
             .set_border(FormatBorder::Thin),
         text: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-        date: Format::new().set_num_format("mm/dd/yyyy").set_align(FormatAlign::Top),
+        date: Format::new()
+            .set_num_format("mm/dd/yyyy")
+            .set_align(FormatAlign::Top),
     }
 }
 
 /// Which sheet of the layout an item goes to.
 fn target_sheet(layout: &Layout, item: &Item) -> Option<usize> {
     let role = match (item.state, item.category) {
-        (State::Open, Some(Category::Configuration)) if layout.sheet_by_role(SheetRole::Configuration).is_some() => {
+        (State::Open, Some(Category::Configuration))
+            if layout.sheet_by_role(SheetRole::Configuration).is_some() =>
+        {
             SheetRole::Configuration
         }
         (State::Open, _) => SheetRole::Open,
@@ -74,13 +79,30 @@ struct Tally {
 }
 
 fn excel_date(d: chrono::NaiveDate) -> Result<ExcelDateTime, ExportError> {
-    Ok(ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?)
+    Ok(ExcelDateTime::from_ymd(
+        d.year() as u16,
+        d.month() as u8,
+        d.day() as u8,
+    )?)
 }
 
-fn write_text(ws: &mut Worksheet, row: u32, col: u16, text: &str, fmt: &Format, tally: &mut Tally, header: &str) -> Result<(), ExportError> {
+fn write_text(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    fmt: &Format,
+    tally: &mut Tally,
+    header: &str,
+) -> Result<(), ExportError> {
     if text.chars().count() > MAX_CELL {
         let cut: String = text.chars().take(MAX_CELL).collect();
-        *tally.dropped.entry(format!("text past Excel's 32,767-character cell limit in '{header}'")).or_default() += 1;
+        *tally
+            .dropped
+            .entry(format!(
+                "text past Excel's 32,767-character cell limit in '{header}'"
+            ))
+            .or_default() += 1;
         ws.write_string_with_format(row, col, &cut, fmt)?;
     } else {
         ws.write_string_with_format(row, col, text, fmt)?;
@@ -100,7 +122,11 @@ fn write_text(ws: &mut Worksheet, row: u32, col: u16, text: &str, fmt: &Format, 
 /// # Errors
 ///
 /// [`ExportError::Xlsx`] when rust_xlsxwriter rejects the workbook.
-pub fn write_xlsx(poam: &Poam, layout: &Layout, opts: &XlsxOptions) -> Result<Written, ExportError> {
+pub fn write_xlsx(
+    poam: &Poam,
+    layout: &Layout,
+    opts: &XlsxOptions,
+) -> Result<Written, ExportError> {
     let f = formats();
     let mut workbook = Workbook::new();
     let mut tally = Tally::default();
@@ -123,14 +149,25 @@ pub fn write_xlsx(poam: &Poam, layout: &Layout, opts: &XlsxOptions) -> Result<Wr
         diagnostics.push(Diagnostic::info(
             DiagKind::MovedField,
             Location::default(),
-            format!("{n} item{}: {what} (no such column in {target})", if n == 1 { "" } else { "s" }),
+            format!(
+                "{n} item{}: {what} (no such column in {target})",
+                if n == 1 { "" } else { "s" }
+            ),
         ));
     }
     for (what, n) in tally.dropped {
         diagnostics.push(Diagnostic::warning(
             DiagKind::DroppedField,
             Location::default(),
-            format!("{n} item{}: {what} has no place in {target}", if n == 1 { "" } else { "s" }),
+            format!(
+                "{n} item{}: {what} has no place in {target}{}",
+                if n == 1 { "" } else { "s" },
+                if what.starts_with("extra column") {
+                    "; --keep-extra adds it after the last column"
+                } else {
+                    ""
+                }
+            ),
         ));
     }
     Ok(Written { bytes, diagnostics })
@@ -253,10 +290,16 @@ fn write_sheet(
                     item.milestone_changes.as_deref(),
                 );
                 if !item.milestones.is_empty() {
-                    *tally.moved.entry("'Planned Milestones' moved into the remediation plan".into()).or_default() += 1;
+                    *tally
+                        .moved
+                        .entry("'Planned Milestones' moved into the remediation plan".into())
+                        .or_default() += 1;
                 }
                 if item.milestone_changes.is_some() {
-                    *tally.moved.entry("'Milestone Changes' moved into the remediation plan".into()).or_default() += 1;
+                    *tally
+                        .moved
+                        .entry("'Milestone Changes' moved into the remediation plan".into())
+                        .or_default() += 1;
                 }
                 plan.map_or(Value::Empty, Value::Text)
             } else {
@@ -282,8 +325,18 @@ fn write_sheet(
                     };
                     write_text(ws, r, col, &list.join(sep), &f.text, tally, header)?;
                 }
-                Value::Milestones(m) => write_text(ws, r, col, &format_milestones(&m), &f.text, tally, header)?,
-                other => write_text(ws, r, col, &poam_layout::flat::value_text(&other), &f.text, tally, header)?,
+                Value::Milestones(m) => {
+                    write_text(ws, r, col, &format_milestones(&m), &f.text, tally, header)?
+                }
+                other => write_text(
+                    ws,
+                    r,
+                    col,
+                    &poam_layout::flat::value_text(&other),
+                    &f.text,
+                    tally,
+                    header,
+                )?,
             }
         }
         // Fields the sheet cannot hold.
@@ -294,7 +347,10 @@ fn write_sheet(
             if matches!(field, Field::Milestones | Field::MilestoneChanges) && fold {
                 continue;
             }
-            *tally.dropped.entry(format!("'{}'", field.name())).or_default() += 1;
+            *tally
+                .dropped
+                .entry(format!("'{}'", field.name()))
+                .or_default() += 1;
         }
         for (key, raw) in &item.extra {
             if def.headers.contains(key) {
@@ -305,7 +361,12 @@ fn write_sheet(
                     let col = c0 + (def.headers.len() + i) as u16;
                     write_text(ws, r, col, raw, &f.text, tally, key)?;
                 }
-                None => *tally.dropped.entry(format!("extra column '{key}' (use --keep-extra)")).or_default() += 1,
+                None => {
+                    *tally
+                        .dropped
+                        .entry(format!("extra column '{key}'"))
+                        .or_default() += 1
+                }
             }
         }
     }
@@ -313,7 +374,9 @@ fn write_sheet(
     let last = def.validation_last_row.max(first + items.len() as u32) - 1;
     for (i, header) in def.headers.iter().enumerate() {
         let col = c0 + i as u16;
-        let Some(column) = layout.column(header) else { continue };
+        let Some(column) = layout.column(header) else {
+            continue;
+        };
         if !column.list.is_empty() {
             let dv = DataValidation::new()
                 .allow_list_strings(&column.list)?
@@ -321,7 +384,9 @@ fn write_sheet(
             ws.add_data_validation(first, col, last, col, &dv)?;
         } else if column.date_validation {
             let dv = DataValidation::new()
-                .allow_date(DataValidationRule::GreaterThan(ExcelDateTime::from_ymd(1980, 1, 1)?))
+                .allow_date(DataValidationRule::GreaterThan(ExcelDateTime::from_ymd(
+                    1980, 1, 1,
+                )?))
                 .set_input_message("Date")?;
             ws.add_data_validation(first, col, last, col, &dv)?;
         }
@@ -333,10 +398,19 @@ fn write_sheet(
 }
 
 fn is_plain_integer(t: &str) -> bool {
-    !t.is_empty() && t.len() < 15 && t.chars().all(|c| c.is_ascii_digit()) && !(t.len() > 1 && t.starts_with('0'))
+    !t.is_empty()
+        && t.len() < 15
+        && t.chars().all(|c| c.is_ascii_digit())
+        && !(t.len() > 1 && t.starts_with('0'))
 }
 
-fn opt_text(ws: &mut Worksheet, row: u32, col: u16, value: &Option<String>, f: &Formats) -> Result<(), ExportError> {
+fn opt_text(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    value: &Option<String>,
+    f: &Formats,
+) -> Result<(), ExportError> {
     if let Some(v) = value {
         ws.write_string_with_format(row, col, v, &f.text)?;
     }

@@ -40,18 +40,36 @@ pub fn open_rows() -> Vec<Row> {
             ("POAM ID", Text("POAM-001")),
             ("Controls", Text("AC-02(01), ac-2.1; CM-6b")),
             ("Weakness Name", Text("Open port on example firewall")),
-            ("Weakness Description", Text("Port 80 is open on the edge firewall.\nIt serves no purpose.")),
+            (
+                "Weakness Description",
+                Text("Port 80 is open on the edge firewall.\nIt serves no purpose."),
+            ),
             ("Weakness Detector Source", Text("Nessus")),
             ("Weakness Source Identifier", Number(12345.0)),
-            ("Asset Identifier", Text("10.0.0.1 (80/TCP)\n10.0.0.2 (80/TCP)")),
+            (
+                "Asset Identifier",
+                Text("10.0.0.1 (80/TCP)\n10.0.0.2 (80/TCP)"),
+            ),
             ("Point of Contact", Text("Jane Doe - Example CSP")),
             ("Resources Required", Text("Two engineer days")),
-            ("Overall Remediation Plan", Text("Close the port and verify with a rescan.")),
-            ("Remediation Plan", Text("Close the port and verify with a rescan.")),
+            (
+                "Overall Remediation Plan",
+                Text("Close the port and verify with a rescan."),
+            ),
+            (
+                "Remediation Plan",
+                Text("Close the port and verify with a rescan."),
+            ),
             ("Original Detection Date", Date(2024, 5, 5)),
             ("Scheduled Completion Date", Text("08/03/2024")),
-            ("Planned Milestones", Text("(1) 2024/05/23: Change request approved\n\n(2) 2024-06-12: Port closed")),
-            ("Milestone Changes", Text("(2) Update 2024-06-18 : delayed by a vendor patch")),
+            (
+                "Planned Milestones",
+                Text("(1) 2024/05/23: Change request approved\n\n(2) 2024-06-12: Port closed"),
+            ),
+            (
+                "Milestone Changes",
+                Text("(2) Update 2024-06-18 : delayed by a vendor patch"),
+            ),
             ("Status Date", Number(45510.0)),
             ("Vendor Dependency", Text("yes")),
             ("Last Vendor Check-in Date", Text("5-Aug-2024")),
@@ -61,12 +79,21 @@ pub fn open_rows() -> Vec<Row> {
             ("Risk Adjustment", Text("Yes")),
             ("False Positive", Text("No")),
             ("Operational Requirement", Text("Pending")),
-            ("Deviation Rationale", Text("Risk Adjustment : the port faces an internal network only")),
-            ("Supporting Documents", Text("Deviation Request : DR-001.docx")),
+            (
+                "Deviation Rationale",
+                Text("Risk Adjustment : the port faces an internal network only"),
+            ),
+            (
+                "Supporting Documents",
+                Text("Deviation Request : DR-001.docx"),
+            ),
             ("Comments", Text("Raised at the monthly review.")),
             ("Auto-Approve", Text("No")),
             ("Binding Operational Directive 22-01 tracking", Text("Yes")),
-            ("Binding Operational Directive 22-01 Due Date", Date(2024, 9, 1)),
+            (
+                "Binding Operational Directive 22-01 Due Date",
+                Date(2024, 9, 1),
+            ),
             ("CVE", Text("CVE-2024-1234, CVE-2024-5678")),
             ("Service Name", Text("Example Portal\nExample API")),
             ("Internal Ticket", Text("JIRA-77")),
@@ -75,8 +102,14 @@ pub fn open_rows() -> Vec<Row> {
             ("POAM ID", Text("POAM-002")),
             ("Controls", Text("AC 6 (5)")),
             ("Weakness Name", Text("Shared administrator account")),
-            ("Weakness Description", Text("Two administrators share one account.")),
-            ("Weakness Detector Source", Text("Security Assessment Report")),
+            (
+                "Weakness Description",
+                Text("Two administrators share one account."),
+            ),
+            (
+                "Weakness Detector Source",
+                Text("Security Assessment Report"),
+            ),
             ("Asset Identifier", Text("admin-console")),
             ("Point of Contact", Text("John Roe")),
             ("Overall Remediation Plan", Text("Issue named accounts.")),
@@ -89,7 +122,10 @@ pub fn open_rows() -> Vec<Row> {
             ("Adjusted Risk Rating", Text("N/A")),
         ],
         // A row holding only a formula without a saved value: not an item.
-        vec![("Scheduled Completion Date", Formula("=IF(ISBLANK(A1),\"\",A1+30)"))],
+        vec![(
+            "Scheduled Completion Date",
+            Formula("=IF(ISBLANK(A1),\"\",A1+30)"),
+        )],
         // A blank row follows, then an item with a numeric id.
         vec![],
         vec![
@@ -129,7 +165,10 @@ pub fn configuration_rows() -> Vec<Row> {
         ("POAM ID", Text("CFG-001")),
         ("Controls", Text("CM-6")),
         ("Weakness Name", Text("SSH permits root login")),
-        ("Weakness Description", Text("The SSH daemon permits root login.")),
+        (
+            "Weakness Description",
+            Text("The SSH daemon permits root login."),
+        ),
         ("Weakness Detector Source", Text("RHEL 9 STIG")),
         ("Weakness Source Identifier", Text("V-257985")),
         ("Asset Identifier", Text("web-01")),
@@ -206,7 +245,10 @@ fn write_sheet(ws: &mut Worksheet, def: &SheetDef, rows: &[Row], example: bool) 
             let col = if *header == "Internal Ticket" {
                 Some(extra_col)
             } else {
-                def.headers.iter().position(|h| h == header).map(|i| c0 + i as u16)
+                def.headers
+                    .iter()
+                    .position(|h| h == header)
+                    .map(|i| c0 + i as u16)
             };
             if let Some(col) = col {
                 write_raw(ws, r, col, raw, &date_fmt)?;
@@ -225,7 +267,11 @@ fn write_sheet(ws: &mut Worksheet, def: &SheetDef, rows: &[Row], example: bool) 
 pub fn fedramp_fixture(layout: &Layout) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let created = ExcelDateTime::from_ymd(2024, 9, 1)?;
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&created).set_author("poamkit fixtures"));
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("poamkit fixtures"),
+    );
     for def in &layout.sheets {
         let ws = wb.add_worksheet();
         ws.set_name(&def.name)?;
@@ -262,10 +308,15 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>> {
     let sub = dir.join("fedramp");
     std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
     let mut names = Vec::new();
-    for layout in poam_layout::builtin().all().iter().filter(|l| l.family == "fedramp") {
+    for layout in poam_layout::builtin()
+        .all()
+        .iter()
+        .filter(|l| l.family == "fedramp")
+    {
         let name = fixture_name(layout);
         let path = sub.join(&name);
-        std::fs::write(&path, fedramp_fixture(layout)?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, fedramp_fixture(layout)?)
+            .with_context(|| format!("writing {}", path.display()))?;
         names.push(format!("fedramp/{name}"));
     }
     Ok(names)

@@ -67,7 +67,11 @@ pub fn fill(
                 }
             }
             for note in parsed.notes {
-                diags.push(Diagnostic::info(DiagKind::ControlAssumption, location.clone(), note));
+                diags.push(Diagnostic::info(
+                    DiagKind::ControlAssumption,
+                    location.clone(),
+                    note,
+                ));
             }
             for raw in parsed.unparsed {
                 diags.push(Diagnostic::warning(
@@ -86,7 +90,9 @@ pub fn fill(
             };
             match date {
                 Some(d) => item.set_date(field, d),
-                None if is_not_applicable(&text) => placeholder(item, header, text, location, diags),
+                None if is_not_applicable(&text) => {
+                    placeholder(item, header, text, location, diags)
+                }
                 None => {
                     diags.push(Diagnostic::warning(
                         DiagKind::BadDate,
@@ -138,10 +144,18 @@ fn cell_text_keep_lines(cell: &Cell) -> String {
 }
 
 /// `N/A` or `None` where a value or nothing belongs: the field stays empty.
-fn placeholder(item: &mut Item, header: &str, text: String, location: Location, diags: &mut Vec<Diagnostic>) {
+fn placeholder(
+    item: &mut Item,
+    header: &str,
+    text: String,
+    location: Location,
+    diags: &mut Vec<Diagnostic>,
+) {
     // The official FedRAMP list for Adjusted Risk Rating includes N/A: it
     // means "no adjustment" and needs no note.
-    if header.trim().eq_ignore_ascii_case("Adjusted Risk Rating") && text.eq_ignore_ascii_case("n/a") {
+    if header.trim().eq_ignore_ascii_case("Adjusted Risk Rating")
+        && text.eq_ignore_ascii_case("n/a")
+    {
         return;
     }
     diags.push(Diagnostic::info(
@@ -152,7 +166,14 @@ fn placeholder(item: &mut Item, header: &str, text: String, location: Location, 
     keep_extra(item, header, text);
 }
 
-fn unknown(item: &mut Item, header: &str, text: String, what: &str, location: Location, diags: &mut Vec<Diagnostic>) {
+fn unknown(
+    item: &mut Item,
+    header: &str,
+    text: String,
+    what: &str,
+    location: Location,
+    diags: &mut Vec<Diagnostic>,
+) {
     diags.push(Diagnostic::warning(
         DiagKind::UnknownValue,
         location,

@@ -6,7 +6,8 @@ use crate::report::{ColumnReport, SheetReport};
 use crate::{ImportError, ImportOptions, Imported, ReadReport};
 use indexmap::IndexMap;
 use poam_layout::{column_letters, flat};
-use poam_model::{Category, Field, Item, Location, Origin, Poam, State};
+use poam_model::date::parse_date_text;
+use poam_model::{Category, DiagKind, Diagnostic, Field, Item, Location, Origin, Poam, State};
 
 /// Undoes the formula-injection guard of the CSV writer: a leading `'` before
 /// `=`, `+`, `-`, `@`, tab or carriage return.
@@ -18,11 +19,19 @@ pub fn unguard(text: &str) -> &str {
 }
 
 fn split(text: &str) -> Vec<String> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Reads poamkit CSV.
-pub(crate) fn read(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, ImportError> {
+pub(crate) fn read(
+    file: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
     let bad = |reason: String| ImportError::NotPoam {
         file: file.to_string(),
         reason,
@@ -34,7 +43,10 @@ pub(crate) fn read(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Imp
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
-    let known = headers.iter().filter(|h| flat::COLUMNS.contains(&h.as_str())).count();
+    let known = headers
+        .iter()
+        .filter(|h| flat::COLUMNS.contains(&h.as_str()))
+        .count();
     if known < 3 || !headers.iter().any(|h| h == "id") {
         return Err(bad(
             "the CSV header is not poamkit's (expected columns such as id, state, controls, weakness_name)".into(),
@@ -52,15 +64,36 @@ pub(crate) fn read(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Imp
             if value.trim().is_empty() {
                 continue;
             }
-            let header = headers.get(c).cloned().unwrap_or_else(|| format!("Column {}", column_letters(c as u16)));
-            let location = Location::cell(file, "csv", format!("{}{row}", column_letters(c as u16)));
+            let header = headers
+                .get(c)
+                .cloned()
+                .unwrap_or_else(|| format!("Column {}", column_letters(c as u16)));
+            let location =
+                Location::cell(file, "csv", format!("{}{row}", column_letters(c as u16)));
             match header.as_str() {
-                "state" => item.state = if value.trim().eq_ignore_ascii_case("closed") { State::Closed } else { State::Open },
+                "state" => {
+                    item.state = if value.trim().eq_ignore_ascii_case("closed") {
+                        State::Closed
+                    } else {
+                        State::Open
+                    }
+                }
                 "category" => item.category = Some(Category::Configuration),
                 "controls" => item.controls = split(value),
                 "control_parts" => item.control_parts = split(value),
                 "unparsed_controls" => item.unparsed_controls = split(value),
                 "origin.file" => origin.file = value.to_string(),
+                "system.name" => poam.system.name = Some(value.to_string()),
+                "system.organization" => poam.system.organization = Some(value.to_string()),
+                "system.impact_level" => poam.system.impact_level = Some(value.to_string()),
+                "system.poam_date" => match parse_date_text(value, opts.date_order) {
+                    Some(d) => poam.system.poam_date = Some(d),
+                    None => diags.push(Diagnostic::warning(
+                        DiagKind::BadDate,
+                        location,
+                        format!("cannot read POA&M date \"{value}\""),
+                    )),
+                },
                 "origin.sheet" => origin.sheet = Some(value.to_string()),
                 "origin.row" => origin.row = value.trim().parse().ok(),
                 "extra" => match serde_json::from_str::<IndexMap<String, String>>(value) {
@@ -68,7 +101,15 @@ pub(crate) fn read(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Imp
                     Err(_) => keep_extra(&mut item, "extra", value.to_string()),
                 },
                 name => match Field::from_name(name) {
-                    Some(f) => fill(&mut item, f, name, &Cell::Text(value.to_string()), location, opts.date_order, &mut diags),
+                    Some(f) => fill(
+                        &mut item,
+                        f,
+                        name,
+                        &Cell::Text(value.to_string()),
+                        location,
+                        opts.date_order,
+                        &mut diags,
+                    ),
                     None => keep_extra(&mut item, name, value.to_string()),
                 },
             }
@@ -99,5 +140,9 @@ pub(crate) fn read(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Imp
         }],
         ..ReadReport::default()
     };
-    Ok(Imported { poam, diagnostics: diags, report })
+    Ok(Imported {
+        poam,
+        diagnostics: diags,
+        report,
+    })
 }

@@ -92,7 +92,10 @@ fn convert(data: &Data) -> Cell {
             Some(d) if dt.is_datetime() => Cell::Date(d.date()),
             _ => Cell::Number(dt.as_f64()),
         },
-        Data::DateTimeIso(s) => match s.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+        Data::DateTimeIso(s) => match s
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        {
             Some(d) => Cell::Date(d),
             None => Cell::Text(s.clone()),
         },

@@ -125,7 +125,10 @@ fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Some(Kind::Workbook);
     }
-    let text_start = bytes.iter().position(|b| !b.is_ascii_whitespace()).map(|p| bytes[p]);
+    let text_start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|p| bytes[p]);
     match ext.as_str() {
         "json" => Some(Kind::Json),
         "csv" | "txt" => Some(Kind::Csv),
@@ -159,11 +162,22 @@ pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, Import
 /// # Errors
 ///
 /// As [`import_path`].
-pub fn import_bytes(file: &str, path: &Path, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, ImportError> {
+pub fn import_bytes(
+    file: &str,
+    path: &Path,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
     if let Some(family) = &opts.family {
         let reg = poam_layout::builtin();
-        let known = reg.all().iter().any(|l| l.family.eq_ignore_ascii_case(family))
-            && opts.version.as_deref().is_none_or(|v| reg.find(family, Some(v)).is_some());
+        let known = reg
+            .all()
+            .iter()
+            .any(|l| l.family.eq_ignore_ascii_case(family))
+            && opts
+                .version
+                .as_deref()
+                .is_none_or(|v| reg.find(family, Some(v)).is_some());
         if !known {
             let mut name = family.clone();
             if let Some(v) = &opts.version {
@@ -184,7 +198,8 @@ pub fn import_bytes(file: &str, path: &Path, bytes: &[u8], opts: &ImportOptions)
         Some(Kind::Workbook) => read_workbook(file, bytes, opts),
         None => Err(ImportError::NotSpreadsheet {
             file: file.to_string(),
-            reason: "unknown file type (expected .xlsx, .xlsm, .xls, .xlsb, .ods, .csv or .json)".into(),
+            reason: "unknown file type (expected .xlsx, .xlsm, .xls, .xlsb, .ods, .csv or .json)"
+                .into(),
         }),
     }
 }
@@ -219,7 +234,9 @@ fn open_error(file: &str, bytes: &[u8], e: calamine::Error) -> ImportError {
     let text = e.to_string();
     let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     if text.to_lowercase().contains("password") || (is_ole && text.contains("EncryptedPackage")) {
-        return ImportError::Encrypted { file: file.to_string() };
+        return ImportError::Encrypted {
+            file: file.to_string(),
+        };
     }
     ImportError::NotSpreadsheet {
         file: file.to_string(),

@@ -6,7 +6,9 @@ use crate::grid::{Cell, Grid};
 use crate::report::{Candidate, ColumnReport, ReadReport, SheetReport};
 use crate::ImportOptions;
 use poam_layout::text::{parse_milestones, unfold_plan};
-use poam_layout::{cell_ref, column_letters, normalize_header, Layout, Registry, SheetDef, SheetRole};
+use poam_layout::{
+    cell_ref, column_letters, normalize_header, Layout, Registry, SheetDef, SheetRole,
+};
 use poam_model::date::{from_excel_serial, parse_date_text};
 use poam_model::{Category, DiagKind, Diagnostic, Field, Item, Location, Origin, Poam, State};
 use std::collections::{BTreeSet, HashMap};
@@ -95,7 +97,9 @@ fn fit<'l>(grids: &[Grid], layout: &'l Layout) -> Fit<'l> {
             if let Some(m) = &def.metadata {
                 let c0 = poam_layout::column_index(&m.first_column).unwrap_or(0) as u32;
                 for (i, label) in m.labels.iter().enumerate() {
-                    if grids[g].get(m.label_row - 1, c0 + i as u32).text() == label.trim() && !label.trim().is_empty() {
+                    if grids[g].get(m.label_row - 1, c0 + i as u32).text() == label.trim()
+                        && !label.trim().is_empty()
+                    {
                         score += 1;
                     }
                 }
@@ -141,7 +145,10 @@ fn fit<'l>(grids: &[Grid], layout: &'l Layout) -> Fit<'l> {
             });
         }
     }
-    if !sheets.iter().any(|s| s.matched * 2 > layout.sheets[s.def].headers.len()) {
+    if !sheets
+        .iter()
+        .any(|s| s.matched * 2 > layout.sheets[s.def].headers.len())
+    {
         score = i64::MIN / 2;
     }
     Fit {
@@ -166,11 +173,19 @@ fn role_from_name(name: &str) -> Option<SheetRole> {
 }
 
 /// Ranks the layouts of the registry (optionally one family, one version).
-pub(crate) fn rank<'l>(grids: &[Grid], registry: &'l Registry, opts: &ImportOptions) -> Vec<Fit<'l>> {
+pub(crate) fn rank<'l>(
+    grids: &[Grid],
+    registry: &'l Registry,
+    opts: &ImportOptions,
+) -> Vec<Fit<'l>> {
     let mut fits: Vec<Fit<'l>> = registry
         .all()
         .iter()
-        .filter(|l| opts.family.as_deref().is_none_or(|f| l.family.eq_ignore_ascii_case(f)))
+        .filter(|l| {
+            opts.family
+                .as_deref()
+                .is_none_or(|f| l.family.eq_ignore_ascii_case(f))
+        })
         .filter(|l| opts.version.as_deref().is_none_or(|v| l.answers_to(v)))
         .map(|l| fit(grids, l))
         .collect();
@@ -179,17 +194,29 @@ pub(crate) fn rank<'l>(grids: &[Grid], registry: &'l Registry, opts: &ImportOpti
 }
 
 /// Whether a row is the template's own guidance, format hints or example.
-fn is_guidance_row(grid: &Grid, r: u32, def: &SheetDef, cols: &[(u32, String)], first_col: u32) -> bool {
+fn is_guidance_row(
+    grid: &Grid,
+    r: u32,
+    def: &SheetDef,
+    cols: &[(u32, String)],
+    first_col: u32,
+) -> bool {
     // v3.0 labels its guidance rows in the column before the table.
     if first_col > 0 {
         let label = normalize_header(&grid.get(r, first_col - 1).text());
-        if matches!(label.as_str(), "guidance" | "examples" | "example" | "mandatory or situational") {
+        if matches!(
+            label.as_str(),
+            "guidance" | "examples" | "example" | "mandatory or situational"
+        ) {
             return true;
         }
     }
     let id = grid.get(r, first_col).text();
     let id_norm = normalize_header(&id);
-    if id_norm.contains("example") || id_norm == "unique identifier" || id_norm == "unique identifier for each poam item" {
+    if id_norm.contains("example")
+        || id_norm == "unique identifier"
+        || id_norm == "unique identifier for each poam item"
+    {
         return true;
     }
     // Rows whose cells equal the layout's fixed rows (guidance texts).
@@ -241,7 +268,11 @@ pub(crate) fn read(
         sheets: Vec::new(),
     };
     for def in &layout.sheets {
-        if !best.sheets.iter().any(|s| layout.sheets[s.def].name == def.name) {
+        if !best
+            .sheets
+            .iter()
+            .any(|s| layout.sheets[s.def].name == def.name)
+        {
             diags.push(Diagnostic::info(
                 DiagKind::MissingSheet,
                 Location {
@@ -257,7 +288,16 @@ pub(crate) fn read(
     for m in &matches {
         let grid = &grids[m.grid];
         let def = &layout.sheets[m.def];
-        let (sheet_report, items) = read_sheet(file, grid, layout, def, m.header_row, opts, &mut poam, &mut diags);
+        let (sheet_report, items) = read_sheet(
+            file,
+            grid,
+            layout,
+            def,
+            m.header_row,
+            opts,
+            &mut poam,
+            &mut diags,
+        );
         report.sheets.push(sheet_report);
         poam.items.extend(items);
     }
@@ -293,7 +333,11 @@ fn read_sheet(
     let mut cols: Vec<(u32, String)> = Vec::new();
     let mut mapping: Vec<(u32, String, Option<Field>)> = Vec::new();
     let mut seen: HashMap<Field, u32> = HashMap::new();
-    let header_cells = grid.rows.get(header_row as usize).cloned().unwrap_or_default();
+    let header_cells = grid
+        .rows
+        .get(header_row as usize)
+        .cloned()
+        .unwrap_or_default();
     let mut column_reports = Vec::new();
     for (c, cell) in header_cells.iter().enumerate() {
         let c = c as u32;
@@ -325,7 +369,9 @@ fn read_sheet(
             diags.push(Diagnostic::info(
                 DiagKind::ExtraColumn,
                 loc(c, header_row),
-                format!("column \"{header}\" has no field in the model; its cells are kept in extra"),
+                format!(
+                    "column \"{header}\" has no field in the model; its cells are kept in extra"
+                ),
             ));
         }
         column_reports.push(ColumnReport {
@@ -377,7 +423,15 @@ fn read_sheet(
                 continue;
             }
             match field {
-                Some(f) => fill(&mut item, *f, header, cell, loc(*c, r), opts.date_order, diags),
+                Some(f) => fill(
+                    &mut item,
+                    *f,
+                    header,
+                    cell,
+                    loc(*c, r),
+                    opts.date_order,
+                    diags,
+                ),
                 None => keep_extra(&mut item, header, cell.text()),
             }
         }
@@ -414,7 +468,8 @@ fn read_sheet(
         header_row: Some(header_row + 1),
         columns: column_reports,
         items: items.len(),
-        note: (normalize_header(sheet) != normalize_header(&def.name)).then(|| format!("read as '{}'", def.name)),
+        note: (normalize_header(sheet) != normalize_header(&def.name))
+            .then(|| format!("read as '{}'", def.name)),
     };
     (report, items)
 }
@@ -424,7 +479,9 @@ fn unfold(item: &mut Item, opts: &ImportOptions) {
     if !item.milestones.is_empty() || item.milestone_changes.is_some() {
         return;
     }
-    let Some(plan) = &item.remediation_plan else { return };
+    let Some(plan) = &item.remediation_plan else {
+        return;
+    };
     let (p, m, c) = unfold_plan(plan);
     if m.is_none() && c.is_none() {
         return;

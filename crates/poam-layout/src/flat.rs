@@ -2,7 +2,8 @@
 //! names and the text each field is written as.
 //!
 //! Columns are the model's field names (`risk.original`) plus `state`,
-//! `category`, `control_parts`, `unparsed_controls`, `origin.*` and `extra`.
+//! `category`, `control_parts`, `unparsed_controls`, `origin.*`, `extra` and
+//! `system.*` (repeated on every row).
 //! Lists are joined by new lines inside the cell, dates are ISO
 //! `YYYY-MM-DD`, ratings and answers use the template words (`Moderate`,
 //! `Yes`), milestones use the FedRAMP block form, and `extra` is a JSON
@@ -10,7 +11,7 @@
 
 use crate::text::format_milestones;
 use poam_model::field::Value;
-use poam_model::{Field, Item, State};
+use poam_model::{Field, Item, State, SystemInfo};
 
 /// Column names, in order.
 pub const COLUMNS: &[&str] = &[
@@ -55,6 +56,10 @@ pub const COLUMNS: &[&str] = &[
     "origin.sheet",
     "origin.row",
     "extra",
+    "system.name",
+    "system.organization",
+    "system.impact_level",
+    "system.poam_date",
 ];
 
 /// The text of a typed value as a cell shows it.
@@ -71,8 +76,9 @@ pub fn value_text(value: &Value) -> String {
     }
 }
 
-/// The cells of one item, aligned with [`COLUMNS`].
-pub fn to_record(item: &Item) -> Vec<String> {
+/// The cells of one item, aligned with [`COLUMNS`]. The system columns repeat
+/// on every row so that the CSV stands alone.
+pub fn to_record(system: &SystemInfo, item: &Item) -> Vec<String> {
     COLUMNS
         .iter()
         .map(|col| match *col {
@@ -87,7 +93,11 @@ pub fn to_record(item: &Item) -> Vec<String> {
             "controls" => item.controls.join("\n"),
             "control_parts" => item.control_parts.join("\n"),
             "unparsed_controls" => item.unparsed_controls.join("\n"),
-            "origin.file" => item.origin.as_ref().map(|o| o.file.clone()).unwrap_or_default(),
+            "origin.file" => item
+                .origin
+                .as_ref()
+                .map(|o| o.file.clone())
+                .unwrap_or_default(),
             "origin.sheet" => item
                 .origin
                 .as_ref()
@@ -106,6 +116,13 @@ pub fn to_record(item: &Item) -> Vec<String> {
                     serde_json::to_string(&item.extra).unwrap_or_default()
                 }
             }
+            "system.name" => system.name.clone().unwrap_or_default(),
+            "system.organization" => system.organization.clone().unwrap_or_default(),
+            "system.impact_level" => system.impact_level.clone().unwrap_or_default(),
+            "system.poam_date" => system
+                .poam_date
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
             name => Field::from_name(name)
                 .map(|f| value_text(&item.get(f)))
                 .unwrap_or_default(),

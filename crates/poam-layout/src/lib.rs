@@ -49,7 +49,9 @@ pub enum LayoutError {
         field: String,
     },
     /// A sheet lists a header that has no `[columns]` entry.
-    #[error("layout file {name}: sheet \"{sheet}\" lists header \"{header}\" with no [columns] entry")]
+    #[error(
+        "layout file {name}: sheet \"{sheet}\" lists header \"{header}\" with no [columns] entry"
+    )]
     UndefinedHeader {
         /// The file's name.
         name: String,
@@ -245,11 +247,13 @@ impl Layout {
         let mut fields = BTreeMap::new();
         for (header, col) in &file.columns {
             let field = match &col.field {
-                Some(f) => Some(Field::from_name(f).ok_or_else(|| LayoutError::UnknownField {
-                    name: name.to_string(),
-                    header: header.clone(),
-                    field: f.clone(),
-                })?),
+                Some(f) => Some(
+                    Field::from_name(f).ok_or_else(|| LayoutError::UnknownField {
+                        name: name.to_string(),
+                        header: header.clone(),
+                        field: f.clone(),
+                    })?,
+                ),
                 None => None,
             };
             fields.insert(normalize_header(header), field);
@@ -306,7 +310,9 @@ impl Layout {
     /// The sheet with this name (trimmed, case-insensitive).
     pub fn sheet_by_name(&self, name: &str) -> Option<&SheetDef> {
         let want = normalize_header(name);
-        self.sheets.iter().find(|s| normalize_header(&s.name) == want)
+        self.sheets
+            .iter()
+            .find(|s| normalize_header(&s.name) == want)
     }
 
     /// Whether any sheet of the layout has a column for the field.
@@ -366,12 +372,30 @@ impl Registry {
 }
 
 const BUILTIN: &[(&str, &str)] = &[
-    ("fedramp/v3.0.toml", include_str!("../../../templates/fedramp/v3.0.toml")),
-    ("fedramp/v2.1.toml", include_str!("../../../templates/fedramp/v2.1.toml")),
-    ("fedramp/v2.0.toml", include_str!("../../../templates/fedramp/v2.0.toml")),
-    ("fedramp/2022-06-23.toml", include_str!("../../../templates/fedramp/2022-06-23.toml")),
-    ("fedramp/2021-11-23.toml", include_str!("../../../templates/fedramp/2021-11-23.toml")),
-    ("fedramp/2018-01-29.toml", include_str!("../../../templates/fedramp/2018-01-29.toml")),
+    (
+        "fedramp/v3.0.toml",
+        include_str!("../../../templates/fedramp/v3.0.toml"),
+    ),
+    (
+        "fedramp/v2.1.toml",
+        include_str!("../../../templates/fedramp/v2.1.toml"),
+    ),
+    (
+        "fedramp/v2.0.toml",
+        include_str!("../../../templates/fedramp/v2.0.toml"),
+    ),
+    (
+        "fedramp/2022-06-23.toml",
+        include_str!("../../../templates/fedramp/2022-06-23.toml"),
+    ),
+    (
+        "fedramp/2021-11-23.toml",
+        include_str!("../../../templates/fedramp/2021-11-23.toml"),
+    ),
+    (
+        "fedramp/2018-01-29.toml",
+        include_str!("../../../templates/fedramp/2018-01-29.toml"),
+    ),
 ];
 
 /// The layouts compiled into poamkit.
@@ -441,14 +465,21 @@ mod tests {
         for layout in reg.all() {
             for sheet in &layout.sheets {
                 for h in &sheet.headers {
-                    assert!(layout.field_for_header(h).is_some(), "{} {h}", layout.label());
+                    assert!(
+                        layout.field_for_header(h).is_some(),
+                        "{} {h}",
+                        layout.label()
+                    );
                 }
                 assert!(column_index(&sheet.first_column).is_some());
             }
         }
         assert_eq!(reg.find("fedramp", None).unwrap().version, "3.0");
         assert_eq!(reg.find("FedRAMP", Some("v2.1")).unwrap().version, "2.1");
-        assert_eq!(reg.find("fedramp", Some("rev4")).unwrap().version, "2022-06-23");
+        assert_eq!(
+            reg.find("fedramp", Some("rev4")).unwrap().version,
+            "2022-06-23"
+        );
     }
 
     #[test]
@@ -459,8 +490,13 @@ mod tests {
         assert_eq!((open.header_row, open.first_column.as_str()), (5, "B"));
         assert_eq!((closed.header_row, closed.first_column.as_str()), (2, "A"));
         assert!(open.headers.contains(&"Remediation Plan".to_string()));
-        assert!(closed.headers.contains(&"Overall Remediation Plan".to_string()));
-        assert_eq!(v3.field_for_header("  remediation   plan "), Some(Some(Field::RemediationPlan)));
+        assert!(closed
+            .headers
+            .contains(&"Overall Remediation Plan".to_string()));
+        assert_eq!(
+            v3.field_for_header("  remediation   plan "),
+            Some(Some(Field::RemediationPlan))
+        );
         assert!(!v3.holds(Field::Milestones));
     }
 

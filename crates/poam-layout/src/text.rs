@@ -82,7 +82,10 @@ fn split_dated(body: &str, order: DateOrder) -> (Option<NaiveDate>, String) {
         }
     }
     static TAIL: OnceLock<Regex> = OnceLock::new();
-    let tail = re(&TAIL, r"^(.*?)[\s,\-–:]+(\d{1,4}[/\-.]\d{1,2}[/\-.]\d{1,4})\s*\.?$");
+    let tail = re(
+        &TAIL,
+        r"^(.*?)[\s,\-–:]+(\d{1,4}[/\-.]\d{1,2}[/\-.]\d{1,4})\s*\.?$",
+    );
     if let Some(c) = tail.captures(body) {
         if let Some(date) = parse_date_text(&c[2], order) {
             return (Some(date), c[1].trim().to_string());
@@ -112,13 +115,20 @@ pub const FOLDED_CHANGES: &str = "Milestone Changes:";
 
 /// Folds milestones and milestone changes into remediation plan text, for
 /// layouts (FedRAMP v3.0) that have no column for them.
-pub fn fold_into_plan(plan: Option<&str>, milestones: &[Milestone], changes: Option<&str>) -> Option<String> {
+pub fn fold_into_plan(
+    plan: Option<&str>,
+    milestones: &[Milestone],
+    changes: Option<&str>,
+) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     if let Some(p) = plan.filter(|p| !p.trim().is_empty()) {
         parts.push(p.to_string());
     }
     if !milestones.is_empty() {
-        parts.push(format!("{FOLDED_MILESTONES}\n{}", format_milestones(milestones)));
+        parts.push(format!(
+            "{FOLDED_MILESTONES}\n{}",
+            format_milestones(milestones)
+        ));
     }
     if let Some(c) = changes.filter(|c| !c.trim().is_empty()) {
         parts.push(format!("{FOLDED_CHANGES}\n{c}"));
@@ -144,7 +154,11 @@ pub fn unfold_plan(text: &str) -> (Option<String>, Option<String>, Option<String
     let m = find(FOLDED_MILESTONES);
     let c = find(FOLDED_CHANGES);
     if m.is_none() && c.is_none() {
-        return (Some(text.clone()).filter(|t| !t.trim().is_empty()), None, None);
+        return (
+            Some(text.clone()).filter(|t| !t.trim().is_empty()),
+            None,
+            None,
+        );
     }
     let plan_end = [m, c].into_iter().flatten().min().unwrap_or(text.len());
     let plan = text[..plan_end].trim_end().to_string();
@@ -171,7 +185,8 @@ mod tests {
 
     #[test]
     fn fedramp_example_milestones() {
-        let cell = "(1) 2014/05/23: Milestone Description\n\n(2) 2014-06-12: Milestone \nDescription";
+        let cell =
+            "(1) 2014/05/23: Milestone Description\n\n(2) 2014-06-12: Milestone \nDescription";
         let got = parse_milestones(cell, DateOrder::MonthFirst);
         assert_eq!(got.milestones.len(), 2);
         assert_eq!(got.milestones[0].due, d(2014, 5, 23));
@@ -182,7 +197,10 @@ mod tests {
 
     #[test]
     fn other_milestone_forms() {
-        let got = parse_milestones("1. 05/01/2024: Order parts\n2) 06/01/2024: Install", DateOrder::MonthFirst);
+        let got = parse_milestones(
+            "1. 05/01/2024: Order parts\n2) 06/01/2024: Install",
+            DateOrder::MonthFirst,
+        );
         assert_eq!(got.milestones.len(), 2);
         assert_eq!(got.milestones[1].description, "Install");
         let got = parse_milestones("Patch servers 11/13/2018", DateOrder::MonthFirst);
@@ -197,8 +215,14 @@ mod tests {
     #[test]
     fn milestones_round_trip() {
         let ms = vec![
-            Milestone { description: "Order".into(), due: d(2024, 1, 2) },
-            Milestone { description: "Install: all hosts".into(), due: None },
+            Milestone {
+                description: "Order".into(),
+                due: d(2024, 1, 2),
+            },
+            Milestone {
+                description: "Install: all hosts".into(),
+                due: None,
+            },
         ];
         let back = parse_milestones(&format_milestones(&ms), DateOrder::MonthFirst);
         assert_eq!(back.milestones, ms);
@@ -206,11 +230,22 @@ mod tests {
 
     #[test]
     fn folding_round_trips() {
-        let ms = vec![Milestone { description: "Order".into(), due: d(2024, 1, 2) }];
-        let folded = fold_into_plan(Some("Replace the firewall."), &ms, Some("(1) Update 2024-02-01: moved")).unwrap();
+        let ms = vec![Milestone {
+            description: "Order".into(),
+            due: d(2024, 1, 2),
+        }];
+        let folded = fold_into_plan(
+            Some("Replace the firewall."),
+            &ms,
+            Some("(1) Update 2024-02-01: moved"),
+        )
+        .unwrap();
         let (plan, m, c) = unfold_plan(&folded);
         assert_eq!(plan.as_deref(), Some("Replace the firewall."));
-        assert_eq!(parse_milestones(&m.unwrap(), DateOrder::MonthFirst).milestones, ms);
+        assert_eq!(
+            parse_milestones(&m.unwrap(), DateOrder::MonthFirst).milestones,
+            ms
+        );
         assert_eq!(c.as_deref(), Some("(1) Update 2024-02-01: moved"));
         let (plan, m, c) = unfold_plan("Just a plan.");
         assert_eq!((plan.as_deref(), m, c), (Some("Just a plan."), None, None));

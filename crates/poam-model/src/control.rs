@@ -193,11 +193,19 @@ fn parse_part(rest: &str, notes: &mut Vec<String>) -> Option<Vec<String>> {
         } else if c == '(' || c == '[' {
             let close = if c == '(' { ')' } else { ']' };
             let end = chars[i..].iter().position(|&x| x == close)? + i;
-            let inner: String = chars[i + 1..end].iter().collect::<String>().trim().to_lowercase();
+            let inner: String = chars[i + 1..end]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_lowercase();
             if inner.is_empty() || !inner.chars().all(|x| x.is_ascii_alphanumeric()) {
                 return None;
             }
-            segs.push(if inner.chars().all(|x| x.is_ascii_digit()) { strip_zeros(&inner) } else { inner });
+            segs.push(if inner.chars().all(|x| x.is_ascii_digit()) {
+                strip_zeros(&inner)
+            } else {
+                inner
+            });
             i = end + 1;
         } else if c.is_ascii_digit() {
             let start = i;
@@ -217,7 +225,10 @@ fn parse_part(rest: &str, notes: &mut Vec<String>) -> Option<Vec<String>> {
                 return None;
             } else if word.len() >= 3 && start > 0 && chars[start - 1] == ' ' {
                 // A title after the id: `AC-2 Account Management`.
-                notes.push(format!("ignored the words after the control id: \"{}\"", rest.trim()));
+                notes.push(format!(
+                    "ignored the words after the control id: \"{}\"",
+                    rest.trim()
+                ));
                 return Some(segs);
             } else {
                 return None;
@@ -241,7 +252,10 @@ pub fn parse_control(text: &str) -> Option<Parsed> {
 
     // OSCAL ids: ac-2, ac-2.1, ac-2_smt.a, ac-2.1_smt.a.1, ac-2_obj.a-1.
     static OSCAL: OnceLock<Regex> = OnceLock::new();
-    let oscal = re(&OSCAL, r"^([a-z]{2})-0*(\d{1,3})(?:\.0*(\d{1,3}))?(?:_([a-z]+)((?:\.[a-z0-9]+)*)(?:-\d+)?(?:_.*)?)?$");
+    let oscal = re(
+        &OSCAL,
+        r"^([a-z]{2})-0*(\d{1,3})(?:\.0*(\d{1,3}))?(?:_([a-z]+)((?:\.[a-z0-9]+)*)(?:-\d+)?(?:_.*)?)?$",
+    );
     if let Some(c) = oscal.captures(norm) {
         let fam = c[1].to_ascii_uppercase();
         if FAMILIES_800_53.contains(&fam.as_str()) {
@@ -252,7 +266,13 @@ pub fn parse_control(text: &str) -> Option<Parsed> {
                         m.as_str()
                             .split('.')
                             .filter(|s| !s.is_empty())
-                            .map(|s| if s.chars().all(|x| x.is_ascii_digit()) { strip_zeros(s) } else { s.to_string() })
+                            .map(|s| {
+                                if s.chars().all(|x| x.is_ascii_digit()) {
+                                    strip_zeros(s)
+                                } else {
+                                    s.to_string()
+                                }
+                            })
                             .collect()
                     })
                     .unwrap_or_default(),
@@ -303,12 +323,18 @@ pub fn parse_control(text: &str) -> Option<Parsed> {
                 id.canonical()
             ));
         }
-        return Some(Parsed { ids: vec![id], notes });
+        return Some(Parsed {
+            ids: vec![id],
+            notes,
+        });
     }
 
     // NIST SP 800-171: 3.1.1, 3.01.01, 03.01.01, 3.1.1[a], 3.6.1e.
     static SP171: OnceLock<Regex> = OnceLock::new();
-    let sp171 = re(&SP171, r"^(0?3)\.(\d{1,2})\.(\d{1,2})(e)?(?:\s*\[([a-z])\])?$");
+    let sp171 = re(
+        &SP171,
+        r"^(0?3)\.(\d{1,2})\.(\d{1,2})(e)?(?:\s*\[([a-z])\])?$",
+    );
     if let Some(c) = sp171.captures(norm) {
         let rev3 = &c[1] == "03";
         let fam: u16 = c[2].parse().ok()?;
@@ -326,9 +352,13 @@ pub fn parse_control(text: &str) -> Option<Parsed> {
             return None;
         }
         if rev3 && (c[2].len() != 2 || c[3].len() != 2) {
-            notes.push(format!("read \"{norm}\" as SP 800-171 rev 3 (leading zero on 03)"));
+            notes.push(format!(
+                "read \"{norm}\" as SP 800-171 rev 3 (leading zero on 03)"
+            ));
         } else if !rev3 && padded {
-            notes.push(format!("read zero-padded \"{norm}\" as SP 800-171 rev 2 requirement 3.{fam}.{num}"));
+            notes.push(format!(
+                "read zero-padded \"{norm}\" as SP 800-171 rev 2 requirement 3.{fam}.{num}"
+            ));
         }
         return Some(Parsed {
             ids: vec![ControlId {
@@ -336,7 +366,10 @@ pub fn parse_control(text: &str) -> Option<Parsed> {
                 family: fam.to_string(),
                 number: num,
                 enhancement: None,
-                part: c.get(5).map(|m| vec![m.as_str().to_string()]).unwrap_or_default(),
+                part: c
+                    .get(5)
+                    .map(|m| vec![m.as_str().to_string()])
+                    .unwrap_or_default(),
             }],
             notes,
         });
@@ -434,7 +467,10 @@ pub fn parse_controls(text: &str) -> ParsedControls {
             if words.len() < 2 {
                 return None;
             }
-            let mut all = Parsed { ids: Vec::new(), notes: Vec::new() };
+            let mut all = Parsed {
+                ids: Vec::new(),
+                notes: Vec::new(),
+            };
             for w in words {
                 let p = parse_control(w)?;
                 all.ids.extend(p.ids);
@@ -461,7 +497,11 @@ pub fn parse_controls(text: &str) -> ParsedControls {
 /// The list to write back into a controls cell: each control, or its part
 /// references where it has some, then unparsed text. Reading the list back
 /// gives the same controls, parts and unparsed text.
-pub fn controls_for_display(controls: &[String], parts: &[String], unparsed: &[String]) -> Vec<String> {
+pub fn controls_for_display(
+    controls: &[String],
+    parts: &[String],
+    unparsed: &[String],
+) -> Vec<String> {
     let mut out = Vec::new();
     for control in controls {
         let mine: Vec<&String> = parts
@@ -587,7 +627,12 @@ mod tests {
             let got = parse_controls(input);
             assert_eq!(got.controls, *controls, "controls of {input:?}");
             assert_eq!(got.parts, *parts, "parts of {input:?}");
-            assert_eq!(got.unparsed.len(), *unparsed, "unparsed of {input:?}: {:?}", got.unparsed);
+            assert_eq!(
+                got.unparsed.len(),
+                *unparsed,
+                "unparsed of {input:?}: {:?}",
+                got.unparsed
+            );
         }
     }
 

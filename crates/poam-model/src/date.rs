@@ -86,7 +86,10 @@ fn strip_time(text: &str) -> &str {
     // ISO `T` separator.
     if let Some(pos) = text.find('T') {
         let (head, tail) = text.split_at(pos);
-        if head.len() >= 8 && tail[1..].contains(':') && head.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        if head.len() >= 8
+            && tail[1..].contains(':')
+            && head.chars().next().is_some_and(|c| c.is_ascii_digit())
+        {
             return head;
         }
     }
@@ -129,7 +132,11 @@ pub fn parse_date_text(text: &str, order: DateOrder) -> Option<NaiveDate> {
     let (y, m, d) = match (numeric(tokens[0]), numeric(tokens[1]), numeric(tokens[2])) {
         (true, true, true) => {
             if tokens[0].len() == 4 {
-                (tokens[0].parse().ok()?, tokens[1].parse().ok()?, tokens[2].parse().ok()?)
+                (
+                    tokens[0].parse().ok()?,
+                    tokens[1].parse().ok()?,
+                    tokens[2].parse().ok()?,
+                )
             } else {
                 let a: u32 = tokens[0].parse().ok()?;
                 let b: u32 = tokens[1].parse().ok()?;
@@ -194,7 +201,10 @@ mod tests {
         ] {
             assert_eq!(parse_date_text(text, us), want, "{text:?}");
         }
-        assert_eq!(parse_date_text("03/04/2024", DateOrder::DayFirst), d(2024, 4, 3));
+        assert_eq!(
+            parse_date_text("03/04/2024", DateOrder::DayFirst),
+            d(2024, 4, 3)
+        );
     }
 
     #[test]

@@ -61,7 +61,10 @@ impl Poam {
 
     /// Number of items whose state is closed.
     pub fn closed_count(&self) -> usize {
-        self.items.iter().filter(|i| i.state == State::Closed).count()
+        self.items
+            .iter()
+            .filter(|i| i.state == State::Closed)
+            .count()
     }
 }
 
