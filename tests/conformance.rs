@@ -1,1 +1,199 @@
-//! placeholder
+//! Conformance against the real government files in ../shared/reference.
+//!
+//! These tests read the official templates from `../shared/reference/real-files`
+//! when that folder exists and print why they skip when it does not.
+
+use assert_cmd::Command;
+use calamine::{Data, Reader};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn real_files() -> Option<PathBuf> {
+    let dir = root().join("../shared/reference/real-files");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} is absent", dir.display());
+        None
+    }
+}
+
+fn poam() -> Command {
+    let mut cmd = Command::cargo_bin("poam").expect("poam binary");
+    cmd.current_dir(root());
+    cmd
+}
+
+fn inspect(path: &Path) -> (Option<i32>, Value, String) {
+    let out = poam()
+        .args(["inspect", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code(),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn blank_fedramp_templates_are_detected_and_empty() {
+    let Some(dir) = real_files() else { return };
+    for (file, layout) in [
+        (
+            "fedramp/FedRAMP-POAM-Template-v2.1-2024-03-29.xlsx",
+            "fedramp 2.1",
+        ),
+        (
+            "fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx",
+            "fedramp 3.0",
+        ),
+    ] {
+        let (code, v, stderr) = inspect(&dir.join(file));
+        assert_eq!(code, Some(0), "{file}: {stderr}");
+        assert_eq!(v["read"]["layout"], layout, "{file}");
+        assert_eq!(
+            v["open_items"], 0,
+            "{file}: the example and guidance rows are not items"
+        );
+        assert_eq!(v["closed_items"], 0, "{file}");
+        let warnings: Vec<&Value> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "warning")
+            .collect();
+        assert!(warnings.is_empty(), "{file}: {warnings:?}");
+    }
+}
+
+#[test]
+fn every_real_file_is_read_or_refused_with_a_reason() {
+    let Some(dir) = real_files() else { return };
+    let mut seen = 0;
+    for sub in ["fedramp", "emass", "nist", "oscal", "ssp"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let out = poam().arg("inspect").arg(&path).output().unwrap();
+            let code = out.status.code();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                matches!(code, Some(0) | Some(2)),
+                "{}: {code:?} {stderr}",
+                path.display()
+            );
+            if code == Some(2) {
+                assert_eq!(stderr.lines().count(), 1, "{}: {stderr}", path.display());
+                assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 10, "only {seen} real files found");
+}
+
+/// Non-empty cells of the first `rows` rows of a sheet, as (row, col, text).
+fn top_cells(path: &Path, sheet: &str, rows: u32) -> Vec<(u32, u32, String)> {
+    let mut wb = calamine::open_workbook_auto(path).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    let mut out = Vec::new();
+    for (r, c, d) in range.used_cells() {
+        let (r0, c0) = range.start().unwrap();
+        let (r, c) = (r as u32 + r0, c as u32 + c0);
+        if r < rows {
+            let text = match d {
+                Data::String(s) => s.trim().to_string(),
+                _ => continue,
+            };
+            if !text.is_empty() {
+                out.push((r, c, text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn written_workbooks_match_the_official_layout() {
+    let Some(dir) = real_files() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    for (version, file) in [
+        ("2.1", "fedramp/FedRAMP-POAM-Template-v2.1-2024-03-29.xlsx"),
+        ("3.0", "fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx"),
+    ] {
+        let official = dir.join(file);
+        let ours = tmp.path().join(format!("{version}.xlsx"));
+        // Write the blank template's (empty) model in the same version.
+        poam()
+            .args([
+                "convert",
+                official.to_str().unwrap(),
+                "--to",
+                "fedramp",
+                "--template-version",
+                version,
+                "-o",
+            ])
+            .arg(&ours)
+            .assert()
+            .success();
+        let layout = poam_layout::builtin()
+            .find("fedramp", Some(version))
+            .unwrap();
+        let theirs_names = calamine::open_workbook_auto(&official)
+            .unwrap()
+            .sheet_names();
+        let ours_names = calamine::open_workbook_auto(&ours).unwrap().sheet_names();
+        for def in &layout.sheets {
+            assert!(
+                theirs_names.contains(&def.name),
+                "{version}: official lacks {}",
+                def.name
+            );
+            assert!(
+                ours_names.contains(&def.name),
+                "{version}: ours lacks {}",
+                def.name
+            );
+            // Title, metadata labels, header row and guidance rows: the same
+            // text in the same cells.
+            let depth = def.header_row + def.fixed_rows.len() as u32;
+            let theirs = top_cells(&official, &def.name, depth);
+            let mine = top_cells(&ours, &def.name, depth);
+            let ignore = |cells: Vec<(u32, u32, String)>| -> Vec<(u32, u32, String)> {
+                // The blank template's placeholder values (Text, Date, Low) are not layout.
+                cells
+                    .into_iter()
+                    .filter(|(r, _, _)| {
+                        def.metadata
+                            .as_ref()
+                            .is_none_or(|m| *r != m.value_row - 1 || m.value_row == m.label_row + 2)
+                    })
+                    .collect()
+            };
+            let (theirs, mine) = (ignore(theirs), ignore(mine));
+            for cell in &theirs {
+                // v2.1's example row (V-1Example) is not written back.
+                if cell.0 + 1 >= def.first_data_row {
+                    continue;
+                }
+                assert!(
+                    mine.contains(cell),
+                    "{version} '{}': official cell {:?} missing in ours",
+                    def.name,
+                    cell
+                );
+            }
+        }
+    }
+}

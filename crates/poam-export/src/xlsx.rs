@@ -202,6 +202,14 @@ fn write_sheet(
     // System metadata.
     if let Some(meta) = &def.metadata {
         let m0 = column_index(&meta.first_column).unwrap_or(0);
+        if let Some(g) = meta.guidance_row {
+            if let Some(label) = &meta.guidance_label {
+                ws.write_string_with_format(g - 1, 0, label, &f.label)?;
+            }
+            for (i, text) in meta.guidance.iter().enumerate() {
+                ws.write_string_with_format(g - 1, m0 + i as u16, text, &f.guidance)?;
+            }
+        }
         for (i, (label, field)) in meta.labels.iter().zip(&meta.fields).enumerate() {
             let col = m0 + i as u16;
             ws.write_string_with_format(meta.label_row - 1, col, label, &f.label)?;

@@ -209,6 +209,14 @@ fn write_sheet(ws: &mut Worksheet, def: &SheetDef, rows: &[Row], example: bool) 
             Raw::Text("Moderate"),
             Raw::Date(2024, 8, 31),
         ];
+        if let Some(g) = m.guidance_row {
+            if let Some(label) = &m.guidance_label {
+                ws.write_string(g - 1, 0, label)?;
+            }
+            for (i, text) in m.guidance.iter().enumerate() {
+                ws.write_string(g - 1, m0 + i as u16, text)?;
+            }
+        }
         for (i, label) in m.labels.iter().enumerate() {
             ws.write_string(m.label_row - 1, m0 + i as u16, label)?;
             if let Some(v) = values.get(i) {

@@ -189,7 +189,7 @@ pub(crate) fn rank<'l>(
         .filter(|l| opts.version.as_deref().is_none_or(|v| l.answers_to(v)))
         .map(|l| fit(grids, l))
         .collect();
-    fits.sort_by(|a, b| b.score.cmp(&a.score));
+    fits.sort_by_key(|f| std::cmp::Reverse(f.score));
     fits
 }
 

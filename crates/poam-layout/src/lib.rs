@@ -143,6 +143,15 @@ pub struct Metadata {
     /// Placeholder texts of the blank template (`Text`, `Date`), never values.
     #[serde(default)]
     pub placeholders: Vec<String>,
+    /// Row of guidance texts under the labels (v3.0: row 3), if any.
+    #[serde(default)]
+    pub guidance_row: Option<u32>,
+    /// Text in column A of the guidance row (`Guidance`).
+    #[serde(default)]
+    pub guidance_label: Option<String>,
+    /// Guidance texts, aligned with the labels.
+    #[serde(default)]
+    pub guidance: Vec<String>,
 }
 
 /// One sheet of a layout.
