@@ -611,3 +611,74 @@ fn committed_fixtures_match_the_generator() {
         );
     }
 }
+
+/// The XML of one part of a written workbook.
+fn xml_part(path: &Path, part: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    archive
+        .by_name(part)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn written_fedramp_workbook_has_drop_downs_frozen_panes_and_real_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    for (version, sheet1, list_range, pane) in [
+        // v3.0: Open tab is the first sheet; Original Risk Rating is column R, data from row 9.
+        ("3.0", "xl/worksheets/sheet1.xml", "R9:R4021", "A6"),
+        // v2.1: Original Risk Rating is column S, data from row 8.
+        ("2.1", "xl/worksheets/sheet1.xml", "S8:S4022", "A6"),
+    ] {
+        let out = dir.path().join(format!("{version}.xlsx"));
+        poam()
+            .args([
+                "convert",
+                &fixture("2.1"),
+                "--to",
+                "fedramp",
+                "--template-version",
+                version,
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        let xml = xml_part(&out, sheet1);
+        assert!(
+            xml.contains(&format!("sqref=\"{list_range}\"")),
+            "{version}: no validation on {list_range}"
+        );
+        assert!(
+            xml.contains("<formula1>\"Low,Moderate,High\"</formula1>"),
+            "{version}"
+        );
+        assert!(
+            xml.contains("<formula1>\"Low,Moderate,High,N/A\"</formula1>"),
+            "{version}"
+        );
+        assert!(
+            xml.contains("<formula1>\"Yes,No,Pending\"</formula1>"),
+            "{version}"
+        );
+        assert!(xml.contains("<formula1>\"Yes,No\"</formula1>"), "{version}");
+        assert!(
+            xml.contains(&format!("topLeftCell=\"{pane}\"")),
+            "{version}: panes not frozen at {pane}"
+        );
+        // Dates are numbers with a date format, not text.
+        let mut wb = calamine::open_workbook_auto(&out).unwrap();
+        use calamine::Reader;
+        let range = wb.worksheet_range("Open POA&M Items").unwrap();
+        let found_date = range
+            .used_cells()
+            .any(|(_, _, d)| matches!(d, calamine::Data::DateTime(_)));
+        assert!(found_date, "{version}: no real date cell");
+        // No formula anywhere in the data.
+        assert!(!xml.contains("<f>"), "{version}: a formula was written");
+    }
+}
