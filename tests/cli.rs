@@ -264,10 +264,15 @@ fn v21_to_v30_and_back_keeps_shared_fields_and_folds_milestones() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("'risk.auto_approve' has no place in FedRAMP Rev 5 POA&M template v3.0"),
+        stderr.contains(
+            "'Auto-approve' (risk.auto_approve) has no place in FedRAMP Rev 5 POA&M template v3.0"
+        ),
         "{stderr}"
     );
-    assert!(stderr.contains("'service_names' has no place"), "{stderr}");
+    assert!(
+        stderr.contains("'Service names' (service_names) has no place"),
+        "{stderr}"
+    );
     assert!(stderr.contains("extra column 'Internal Ticket' has no place in FedRAMP Rev 5 POA&M template v3.0 (2025-11-17); --keep-extra adds it"), "{stderr}");
 
     // In v3.0 the milestones are readable text in the remediation plan.

@@ -357,7 +357,7 @@ fn write_sheet(
             }
             *tally
                 .dropped
-                .entry(format!("'{}'", field.name()))
+                .entry(format!("'{}' ({})", field.label(), field.name()))
                 .or_default() += 1;
         }
         for (key, raw) in &item.extra {

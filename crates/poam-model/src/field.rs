@@ -72,6 +72,11 @@ macro_rules! fields {
                 match self { $( Field::$variant => FieldKind::$kind, )* }
             }
 
+            /// A short label for messages (`Auto-approve`).
+            pub fn label(self) -> &'static str {
+                match self { $( Field::$variant => $doc.trim_end_matches('.'), )* }
+            }
+
             /// Looks a field up by its name.
             pub fn from_name(name: &str) -> Option<Field> {
                 match name { $( $name => Some(Field::$variant), )* _ => None }
