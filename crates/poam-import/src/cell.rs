@@ -5,7 +5,10 @@ use poam_layout::text::{parse_milestones, split_cves, split_lines};
 use poam_model::control::parse_controls;
 use poam_model::date::{from_excel_serial, parse_date_text, DateOrder};
 use poam_model::vocab::is_not_applicable;
-use poam_model::{DiagKind, Diagnostic, Field, FieldKind, Item, Location, Rating, Status, YesNo};
+use poam_model::{
+    DiagKind, Diagnostic, Field, FieldKind, Item, Location, Milestone, Rating, RawSeverity, Status,
+    YesNo,
+};
 
 /// Puts a raw value in `extra` under its header, keeping earlier text.
 pub fn keep_extra(item: &mut Item, header: &str, text: String) {
@@ -114,7 +117,10 @@ pub fn fill(
             None => unknown(item, header, text, "Yes/No/Pending answer", location, diags),
         },
         FieldKind::Status => match Status::parse(&text) {
-            Some(s) => item.status = Some(s),
+            Some(s) => {
+                item.status = Some(s);
+                item.state = s.state();
+            }
             None => unknown(item, header, text, "status", location, diags),
         },
         FieldKind::Milestones => {
@@ -128,6 +134,69 @@ pub fn fill(
             }
             item.milestones.extend(parsed.milestones);
         }
+        FieldKind::RawSeverity => match RawSeverity::parse(&text) {
+            Some(r) => item.emass.raw_severity = Some(r),
+            None => unknown(
+                item,
+                header,
+                text,
+                "raw severity (CAT I, II or III)",
+                location,
+                diags,
+            ),
+        },
+        FieldKind::Keyed => {
+            item.emass.costs.insert(header.to_string(), text);
+        }
+        FieldKind::MilestonePart => {
+            let mut m = item.milestones.pop().unwrap_or_default();
+            fill_milestone_part(item, &mut m, field, header, cell, location, order, diags);
+            item.milestones.push(m);
+        }
+    }
+}
+
+/// Reads one cell of a milestone-per-row layout into `milestone`.
+#[allow(clippy::too_many_arguments)]
+pub fn fill_milestone_part(
+    item: &mut Item,
+    milestone: &mut Milestone,
+    field: Field,
+    header: &str,
+    cell: &Cell,
+    location: Location,
+    order: DateOrder,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let text = cell.text();
+    match field {
+        Field::MilestoneId => milestone.id = Some(text),
+        Field::MilestoneDescription => milestone.description = cell_text_keep_lines(cell),
+        Field::MilestoneComments => milestone.comments = Some(cell_text_keep_lines(cell)),
+        Field::MilestoneStatus => match Status::parse(&text) {
+            Some(s) => milestone.status = Some(s),
+            None => unknown(item, header, text, "milestone status", location, diags),
+        },
+        Field::MilestoneDue | Field::MilestoneCompletedOn => {
+            let date = match cell {
+                Cell::Date(d) => Some(*d),
+                Cell::Number(n) => from_excel_serial(*n),
+                _ => parse_date_text(&text, order),
+            };
+            match date {
+                Some(d) if field == Field::MilestoneDue => milestone.due = Some(d),
+                Some(d) => milestone.completed_on = Some(d),
+                None => {
+                    diags.push(Diagnostic::warning(
+                        DiagKind::BadDate,
+                        location,
+                        format!("cannot read date \"{text}\"; kept in extra as \"{header}\""),
+                    ));
+                    keep_extra(item, header, text);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

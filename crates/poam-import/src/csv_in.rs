@@ -100,6 +100,20 @@ pub(crate) fn read(
                     Ok(map) => item.extra.extend(map),
                     Err(_) => keep_extra(&mut item, "extra", value.to_string()),
                 },
+                "emass.costs" => match serde_json::from_str::<IndexMap<String, String>>(value) {
+                    Ok(map) => item.emass.costs.extend(map),
+                    Err(_) => keep_extra(&mut item, "emass.costs", value.to_string()),
+                },
+                "system.extra" => match serde_json::from_str::<IndexMap<String, String>>(value) {
+                    Ok(map) => poam.system.extra.extend(map),
+                    Err(_) => keep_extra(&mut item, "system.extra", value.to_string()),
+                },
+                "milestones" if value.trim_start().starts_with('[') => {
+                    match serde_json::from_str::<Vec<poam_model::Milestone>>(value) {
+                        Ok(list) => item.milestones = list,
+                        Err(_) => keep_extra(&mut item, "milestones", value.to_string()),
+                    }
+                }
                 name => match Field::from_name(name) {
                     Some(f) => fill(
                         &mut item,

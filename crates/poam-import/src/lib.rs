@@ -25,6 +25,7 @@ mod csv_in;
 mod grid;
 mod json_in;
 mod report;
+mod sheet;
 mod workbook;
 
 pub use csv_in::unguard as csv_unguard;

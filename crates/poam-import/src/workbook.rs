@@ -1,17 +1,14 @@
 //! Reading workbooks laid out by a [`Layout`]: detection of the layout and
 //! version from header text, then one item per data row.
 
-use crate::cell::{fill, keep_extra};
 use crate::grid::{Cell, Grid};
-use crate::report::{Candidate, ColumnReport, ReadReport, SheetReport};
+use crate::report::{Candidate, ReadReport, SheetReport};
+use crate::sheet::{read_sheet, SheetSpec};
 use crate::ImportOptions;
-use poam_layout::text::{parse_milestones, unfold_plan};
-use poam_layout::{
-    cell_ref, column_letters, normalize_header, Layout, Registry, SheetDef, SheetRole,
-};
+use poam_layout::{cell_ref, normalize_header, Layout, Registry, SheetDef, SheetRole};
 use poam_model::date::{from_excel_serial, parse_date_text};
-use poam_model::{Category, DiagKind, Diagnostic, Field, Item, Location, Origin, Poam, State};
-use std::collections::{BTreeSet, HashMap};
+use poam_model::{DiagKind, Diagnostic, Location, Poam};
+use std::collections::BTreeSet;
 
 /// How many rows from the top a header row is looked for in.
 const HEADER_SEARCH_ROWS: u32 = 60;
@@ -194,53 +191,6 @@ pub(crate) fn rank<'l>(
 }
 
 /// Whether a row is the template's own guidance, format hints or example.
-fn is_guidance_row(
-    grid: &Grid,
-    r: u32,
-    def: &SheetDef,
-    cols: &[(u32, String)],
-    first_col: u32,
-) -> bool {
-    // v3.0 labels its guidance rows in the column before the table.
-    if first_col > 0 {
-        let label = normalize_header(&grid.get(r, first_col - 1).text());
-        if matches!(
-            label.as_str(),
-            "guidance" | "examples" | "example" | "mandatory or situational"
-        ) {
-            return true;
-        }
-    }
-    let id = grid.get(r, first_col).text();
-    let id_norm = normalize_header(&id);
-    if id_norm.contains("example")
-        || id_norm == "unique identifier"
-        || id_norm == "unique identifier for each poam item"
-    {
-        return true;
-    }
-    // Rows whose cells equal the layout's fixed rows (guidance texts).
-    let mut filled = 0;
-    let mut same = 0;
-    for (c, header) in cols {
-        let text = grid.get(r, *c).text();
-        if text.is_empty() {
-            continue;
-        }
-        filled += 1;
-        let t = normalize_header(&text);
-        if def.fixed_rows.iter().any(|f| {
-            f.cells
-                .get(header.as_str())
-                .is_some_and(|g| normalize_header(g) == t)
-        }) || matches!(t.as_str(), "mandatory" | "situational")
-        {
-            same += 1;
-        }
-    }
-    filled > 0 && same * 2 >= filled
-}
-
 /// Reads a workbook with the best-fitting layout.
 pub(crate) fn read(
     file: &str,
@@ -288,16 +238,24 @@ pub(crate) fn read(
     for m in &matches {
         let grid = &grids[m.grid];
         let def = &layout.sheets[m.def];
-        let (sheet_report, items) = read_sheet(
-            file,
-            grid,
-            layout,
-            def,
-            m.header_row,
-            opts,
-            &mut poam,
-            &mut diags,
-        );
+        if let Some(meta) = &def.metadata {
+            read_metadata(file, grid, meta, m.header_row, &mut poam, &mut diags, opts);
+        }
+        if !def.label_values.is_empty() {
+            read_label_values(file, grid, def, m.header_row, &mut poam, &mut diags, opts);
+        }
+        let resolve = |h: &str| layout.field_for_header(h);
+        let spec = SheetSpec {
+            role: def.role,
+            header_row: m.header_row,
+            first_col: poam_layout::column_index(&def.first_column).unwrap_or(0) as u32,
+            resolve: &resolve,
+            fixed_rows: &def.fixed_rows,
+            row_mode: def.row_mode,
+            read_as: (normalize_header(&grid.name) != normalize_header(&def.name))
+                .then(|| def.name.clone()),
+        };
+        let (sheet_report, items) = read_sheet(file, grid, &spec, opts, &mut diags);
         report.sheets.push(sheet_report);
         poam.items.extend(items);
     }
@@ -314,183 +272,6 @@ pub(crate) fn read(
         }
     }
     (poam, diags, report)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn read_sheet(
-    file: &str,
-    grid: &Grid,
-    layout: &Layout,
-    def: &SheetDef,
-    header_row: u32,
-    opts: &ImportOptions,
-    poam: &mut Poam,
-    diags: &mut Vec<Diagnostic>,
-) -> (SheetReport, Vec<Item>) {
-    let sheet = grid.name.as_str();
-    let loc = |c: u32, r: u32| Location::cell(file, sheet, cell_ref(c as u16, r + 1));
-    // Column map from the header row.
-    let mut cols: Vec<(u32, String)> = Vec::new();
-    let mut mapping: Vec<(u32, String, Option<Field>)> = Vec::new();
-    let mut seen: HashMap<Field, u32> = HashMap::new();
-    let header_cells = grid
-        .rows
-        .get(header_row as usize)
-        .cloned()
-        .unwrap_or_default();
-    let mut column_reports = Vec::new();
-    for (c, cell) in header_cells.iter().enumerate() {
-        let c = c as u32;
-        let header = match cell {
-            Cell::Empty => continue,
-            other => other.text(),
-        };
-        if header.is_empty() {
-            continue;
-        }
-        cols.push((c, header.clone()));
-        let mut field = layout.field_for_header(&header).flatten();
-        if let Some(f) = field {
-            if let Some(prev) = seen.get(&f) {
-                diags.push(Diagnostic::warning(
-                    DiagKind::ExtraColumn,
-                    loc(c, header_row),
-                    format!(
-                        "column \"{header}\" maps to {} like column {}; its cells are kept in extra",
-                        f.name(),
-                        column_letters(*prev as u16)
-                    ),
-                ));
-                field = None;
-            } else {
-                seen.insert(f, c);
-            }
-        } else {
-            diags.push(Diagnostic::info(
-                DiagKind::ExtraColumn,
-                loc(c, header_row),
-                format!(
-                    "column \"{header}\" has no field in the model; its cells are kept in extra"
-                ),
-            ));
-        }
-        column_reports.push(ColumnReport {
-            column: column_letters(c as u16),
-            header: header.clone(),
-            field: field.map(|f| f.name().to_string()),
-        });
-        mapping.push((c, header, field));
-    }
-    let first_col = mapping.first().map_or(0, |m| m.0);
-    // System metadata above the header.
-    if let Some(meta) = &def.metadata {
-        read_metadata(file, grid, meta, header_row, poam, diags, opts);
-    }
-    let mut items = Vec::new();
-    for r in header_row + 1..grid.height() {
-        let row = &grid.rows[r as usize];
-        let filled: Vec<u32> = row
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.is_blank())
-            .map(|(c, _)| c as u32)
-            .collect();
-        if filled.is_empty() {
-            continue;
-        }
-        if filled.iter().all(|c| grid.formulas.contains(&(r, *c))) {
-            continue;
-        }
-        if is_guidance_row(grid, r, def, &cols, first_col) {
-            continue;
-        }
-        let mut item = Item {
-            state: match def.role {
-                SheetRole::Closed => State::Closed,
-                _ => State::Open,
-            },
-            category: (def.role == SheetRole::Configuration).then_some(Category::Configuration),
-            origin: Some(Origin {
-                file: file.to_string(),
-                sheet: Some(sheet.to_string()),
-                row: Some(r + 1),
-            }),
-            ..Item::default()
-        };
-        for (c, header, field) in &mapping {
-            let cell = grid.get(r, *c);
-            if cell.is_blank() {
-                continue;
-            }
-            match field {
-                Some(f) => fill(
-                    &mut item,
-                    *f,
-                    header,
-                    cell,
-                    loc(*c, r),
-                    opts.date_order,
-                    diags,
-                ),
-                None => keep_extra(&mut item, header, cell.text()),
-            }
-        }
-        // Cells outside the header's columns still count.
-        for c in &filled {
-            if !mapping.iter().any(|m| m.0 == *c) && *c >= first_col {
-                let header = format!("Column {}", column_letters(*c as u16));
-                diags.push(Diagnostic::warning(
-                    DiagKind::ExtraColumn,
-                    loc(*c, r),
-                    format!("cell outside the table's columns; kept in extra as \"{header}\""),
-                ));
-                keep_extra(&mut item, &header, grid.get(r, *c).text());
-            } else if *c < first_col {
-                let header = format!("Column {}", column_letters(*c as u16));
-                keep_extra(&mut item, &header, grid.get(r, *c).text());
-            }
-        }
-        unfold(&mut item, opts);
-        if !item.is_empty() {
-            items.push(item);
-        }
-    }
-    let report = SheetReport {
-        name: sheet.to_string(),
-        role: Some(
-            match def.role {
-                SheetRole::Open => "open",
-                SheetRole::Closed => "closed",
-                SheetRole::Configuration => "configuration",
-            }
-            .to_string(),
-        ),
-        header_row: Some(header_row + 1),
-        columns: column_reports,
-        items: items.len(),
-        note: (normalize_header(sheet) != normalize_header(&def.name))
-            .then(|| format!("read as '{}'", def.name)),
-    };
-    (report, items)
-}
-
-/// Restores milestones that a writer folded into the remediation plan.
-fn unfold(item: &mut Item, opts: &ImportOptions) {
-    if !item.milestones.is_empty() || item.milestone_changes.is_some() {
-        return;
-    }
-    let Some(plan) = &item.remediation_plan else {
-        return;
-    };
-    let (p, m, c) = unfold_plan(plan);
-    if m.is_none() && c.is_none() {
-        return;
-    }
-    item.remediation_plan = p;
-    if let Some(m) = m {
-        item.milestones = parse_milestones(&m, opts.date_order).milestones;
-    }
-    item.milestone_changes = c;
 }
 
 fn read_metadata(
@@ -545,4 +326,77 @@ fn read_metadata(
             _ => continue,
         };
     }
+}
+
+/// Reads eMASS-style metadata: a label, then its value in the next filled
+/// cell to the right (a merged range in the official file).
+#[allow(clippy::too_many_arguments)]
+fn read_label_values(
+    file: &str,
+    grid: &Grid,
+    def: &SheetDef,
+    header_row: u32,
+    poam: &mut Poam,
+    diags: &mut Vec<Diagnostic>,
+    opts: &ImportOptions,
+) {
+    let labels: Vec<String> = def
+        .label_values
+        .iter()
+        .map(|l| label_key(&l.label))
+        .collect();
+    for r in 0..header_row {
+        let Some(row) = grid.rows.get(r as usize) else {
+            continue;
+        };
+        for (c, cell) in row.iter().enumerate() {
+            let key = label_key(&cell.text());
+            let Some(i) = labels.iter().position(|l| *l == key && !key.is_empty()) else {
+                continue;
+            };
+            let lv = &def.label_values[i];
+            // The value: the next filled cell to the right that is not a label.
+            let value = row
+                .iter()
+                .enumerate()
+                .skip(c + 1)
+                .find(|(_, v)| !v.is_blank())
+                .filter(|(_, v)| {
+                    let t = v.text();
+                    !t.trim_end().ends_with(':') && !labels.contains(&label_key(&t))
+                });
+            let Some((vc, value)) = value else { continue };
+            let text = value.text();
+            match lv.field.as_deref() {
+                Some("name") => poam.system.name = Some(text),
+                Some("organization") => poam.system.organization = Some(text),
+                Some("impact_level") => poam.system.impact_level = Some(text),
+                Some("poam_date") => {
+                    let date = match value {
+                        Cell::Date(d) => Some(*d),
+                        Cell::Number(n) => from_excel_serial(*n),
+                        _ => parse_date_text(&text, opts.date_order),
+                    };
+                    match date {
+                        Some(d) => poam.system.poam_date = Some(d),
+                        None => {
+                            diags.push(Diagnostic::warning(
+                                DiagKind::BadDate,
+                                Location::cell(file, &grid.name, cell_ref(vc as u16, r + 1)),
+                                format!("cannot read date \"{text}\" after \"{}\"; kept in system.extra", lv.label),
+                            ));
+                            poam.system.extra.insert(lv.label.clone(), text);
+                        }
+                    }
+                }
+                _ => {
+                    poam.system.extra.insert(lv.label.clone(), text);
+                }
+            }
+        }
+    }
+}
+
+fn label_key(text: &str) -> String {
+    normalize_header(text.trim().trim_end_matches(':'))
 }

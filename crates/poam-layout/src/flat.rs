@@ -7,11 +7,12 @@
 //! Lists are joined by new lines inside the cell, dates are ISO
 //! `YYYY-MM-DD`, ratings and answers use the template words (`Moderate`,
 //! `Yes`), milestones use the FedRAMP block form, and `extra` is a JSON
-//! object.
+//! object, as are `emass.costs` and milestones that carry eMASS details (id,
+//! status, completion date, comments).
 
 use crate::text::format_milestones;
 use poam_model::field::Value;
-use poam_model::{Field, Item, State, SystemInfo};
+use poam_model::{Field, Item, Milestone, State, SystemInfo};
 
 /// Column names, in order.
 pub const COLUMNS: &[&str] = &[
@@ -52,6 +53,22 @@ pub const COLUMNS: &[&str] = &[
     "service_names",
     "supporting_documents",
     "comments",
+    "emass.raw_severity",
+    "emass.severity",
+    "emass.relevance_of_threat",
+    "emass.likelihood",
+    "emass.impact",
+    "emass.impact_description",
+    "emass.residual_risk",
+    "emass.resulting_residual_risk",
+    "emass.mitigations",
+    "emass.predisposing_conditions",
+    "emass.threat_description",
+    "emass.recommendations",
+    "emass.identification_source_details",
+    "emass.risk_accepted_expiration",
+    "emass.cfo_audit",
+    "emass.costs",
     "origin.file",
     "origin.sheet",
     "origin.row",
@@ -60,7 +77,20 @@ pub const COLUMNS: &[&str] = &[
     "system.organization",
     "system.impact_level",
     "system.poam_date",
+    "system.extra",
 ];
+
+fn json_map(map: &indexmap::IndexMap<String, String>) -> String {
+    if map.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(map).unwrap_or_default()
+    }
+}
+
+fn has_details(m: &Milestone) -> bool {
+    m.id.is_some() || m.status.is_some() || m.completed_on.is_some() || m.comments.is_some()
+}
 
 /// The text of a typed value as a cell shows it.
 pub fn value_text(value: &Value) -> String {
@@ -73,6 +103,7 @@ pub fn value_text(value: &Value) -> String {
         Value::Status(s) => s.label().to_string(),
         Value::List(l) => l.join("\n"),
         Value::Milestones(m) => format_milestones(m),
+        Value::RawSeverity(r) => r.label().to_string(),
     }
 }
 
@@ -109,16 +140,16 @@ pub fn to_record(system: &SystemInfo, item: &Item) -> Vec<String> {
                 .and_then(|o| o.row)
                 .map(|r| r.to_string())
                 .unwrap_or_default(),
-            "extra" => {
-                if item.extra.is_empty() {
-                    String::new()
-                } else {
-                    serde_json::to_string(&item.extra).unwrap_or_default()
-                }
+            "extra" => json_map(&item.extra),
+            "emass.costs" => json_map(&item.emass.costs),
+            // Milestones with eMASS details (id, status...) go as JSON, others as text.
+            "milestones" if item.milestones.iter().any(has_details) => {
+                serde_json::to_string(&item.milestones).unwrap_or_default()
             }
             "system.name" => system.name.clone().unwrap_or_default(),
             "system.organization" => system.organization.clone().unwrap_or_default(),
             "system.impact_level" => system.impact_level.clone().unwrap_or_default(),
+            "system.extra" => json_map(&system.extra),
             "system.poam_date" => system
                 .poam_date
                 .map(|d| d.format("%Y-%m-%d").to_string())

@@ -74,6 +74,43 @@ pub enum SheetRole {
     Configuration,
 }
 
+/// How rows become items.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RowMode {
+    /// One row, one item (FedRAMP).
+    #[default]
+    Item,
+    /// One row, one item; a following row that holds only milestone cells
+    /// adds milestones to the item above (classic eMASS).
+    Continuation,
+    /// One row per milestone: rows with the same POA&M ID are one item
+    /// (eMASS 2026 layouts). Continuation rows are read as above.
+    MilestonePerRow,
+}
+
+/// A metadata cell written as `label` then value to its right (eMASS).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelValue {
+    /// The label text (`System / Project Name:`).
+    pub label: String,
+    /// Where the label goes when written (`A5`).
+    pub label_cell: String,
+    /// Where the value goes when written (`D5`).
+    pub value_cell: String,
+    /// Merged range of the label, if any (`A5:C5`).
+    #[serde(default)]
+    pub label_merge: Option<String>,
+    /// Merged range of the value, if any (`D5:I5`).
+    #[serde(default)]
+    pub value_merge: Option<String>,
+    /// System field: `name`, `organization`, `impact_level`, `poam_date`; absent
+    /// for cells kept in `system.extra` by label.
+    #[serde(default)]
+    pub field: Option<String>,
+}
+
 /// How one column is read and written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -185,6 +222,15 @@ pub struct SheetDef {
     /// Rows between header and data.
     #[serde(default)]
     pub fixed_rows: Vec<FixedRow>,
+    /// How rows become items.
+    #[serde(default)]
+    pub row_mode: RowMode,
+    /// A classification banner in row 1 (eMASS), merged over the table.
+    #[serde(default)]
+    pub banner: Option<Title>,
+    /// Label/value metadata cells above the header (eMASS).
+    #[serde(default)]
+    pub label_values: Vec<LabelValue>,
 }
 
 fn default_validation_rows() -> u32 {

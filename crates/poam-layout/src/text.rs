@@ -67,7 +67,11 @@ pub fn parse_milestones(text: &str, order: DateOrder) -> ParsedMilestones {
         if due.is_none() {
             out.undated.push(block.clone());
         }
-        out.milestones.push(Milestone { description, due });
+        out.milestones.push(Milestone {
+            description,
+            due,
+            ..Milestone::default()
+        });
     }
     out
 }
@@ -218,10 +222,12 @@ mod tests {
             Milestone {
                 description: "Order".into(),
                 due: d(2024, 1, 2),
+                ..Milestone::default()
             },
             Milestone {
                 description: "Install: all hosts".into(),
                 due: None,
+                ..Milestone::default()
             },
         ];
         let back = parse_milestones(&format_milestones(&ms), DateOrder::MonthFirst);
@@ -233,6 +239,7 @@ mod tests {
         let ms = vec![Milestone {
             description: "Order".into(),
             due: d(2024, 1, 2),
+            ..Milestone::default()
         }];
         let folded = fold_into_plan(
             Some("Replace the firewall."),

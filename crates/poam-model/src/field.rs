@@ -3,7 +3,7 @@
 //! Layout files (in `templates/`) name fields by [`Field::name`], e.g.
 //! `weakness_name` or `risk.original`.
 
-use crate::{Item, Milestone, Rating, Status, YesNo};
+use crate::{Item, Milestone, Rating, RawSeverity, Status, YesNo};
 use chrono::NaiveDate;
 
 /// What kind of value a field holds; decides how a cell is read and written.
@@ -27,6 +27,12 @@ pub enum FieldKind {
     Status,
     /// Milestones.
     Milestones,
+    /// A DISA severity category.
+    RawSeverity,
+    /// A value kept by its header text in a map (eMASS Army cost columns).
+    Keyed,
+    /// One part of one milestone, in layouts with a milestone per row.
+    MilestonePart,
 }
 
 /// A typed value of one field.
@@ -48,6 +54,8 @@ pub enum Value {
     List(Vec<String>),
     /// Milestones.
     Milestones(Vec<Milestone>),
+    /// A DISA severity category.
+    RawSeverity(RawSeverity),
 }
 
 macro_rules! fields {
@@ -119,6 +127,28 @@ fields! {
     ServiceNames = "service_names", Lines, "Service names.";
     SupportingDocuments = "supporting_documents", Text, "Supporting documents.";
     Comments = "comments", Text, "Comments.";
+    RawSeverity = "emass.raw_severity", RawSeverity, "Raw severity (CAT I/II/III).";
+    Severity = "emass.severity", Rating, "Severity.";
+    RelevanceOfThreat = "emass.relevance_of_threat", Rating, "Relevance of threat.";
+    Likelihood = "emass.likelihood", Rating, "Likelihood.";
+    Impact = "emass.impact", Rating, "Impact.";
+    ImpactDescription = "emass.impact_description", Text, "Impact description.";
+    ResidualRisk = "emass.residual_risk", Rating, "Residual risk level.";
+    ResultingResidualRisk = "emass.resulting_residual_risk", Rating, "Resulting residual risk after proposed mitigations.";
+    Mitigations = "emass.mitigations", Text, "Mitigations.";
+    PredisposingConditions = "emass.predisposing_conditions", Text, "Predisposing conditions.";
+    ThreatDescription = "emass.threat_description", Text, "Threat description.";
+    Recommendations = "emass.recommendations", Text, "Recommendations.";
+    IdentificationSourceDetails = "emass.identification_source_details", Text, "Identification source details.";
+    RiskAcceptedExpiration = "emass.risk_accepted_expiration", Date, "Requested risk-accepted expiration date.";
+    CfoAudit = "emass.cfo_audit", Text, "Identified in a CFO audit or other review.";
+    Costs = "emass.costs", Keyed, "Resource and cost columns.";
+    MilestoneId = "milestone.id", MilestonePart, "Milestone ID.";
+    MilestoneDescription = "milestone.description", MilestonePart, "Milestone description.";
+    MilestoneStatus = "milestone.status", MilestonePart, "Milestone status.";
+    MilestoneComments = "milestone.comments", MilestonePart, "Milestone status comments.";
+    MilestoneDue = "milestone.due", MilestonePart, "Milestone scheduled completion date.";
+    MilestoneCompletedOn = "milestone.completed_on", MilestonePart, "Milestone completion date.";
 }
 
 fn text(v: &Option<String>) -> Value {
@@ -127,6 +157,10 @@ fn text(v: &Option<String>) -> Value {
 
 fn date(v: &Option<NaiveDate>) -> Value {
     v.map_or(Value::Empty, Value::Date)
+}
+
+fn rating(v: &Option<Rating>) -> Value {
+    v.map_or(Value::Empty, Value::Rating)
 }
 
 fn yes_no(v: &Option<YesNo>) -> Value {
@@ -192,6 +226,44 @@ impl Item {
             Field::ServiceNames => list(&self.service_names),
             Field::SupportingDocuments => text(&self.supporting_documents),
             Field::Comments => text(&self.comments),
+            Field::RawSeverity => self
+                .emass
+                .raw_severity
+                .map_or(Value::Empty, Value::RawSeverity),
+            Field::Severity => rating(&self.emass.severity),
+            Field::RelevanceOfThreat => rating(&self.emass.relevance_of_threat),
+            Field::Likelihood => rating(&self.emass.likelihood),
+            Field::Impact => rating(&self.emass.impact),
+            Field::ImpactDescription => text(&self.emass.impact_description),
+            Field::ResidualRisk => rating(&self.emass.residual_risk),
+            Field::ResultingResidualRisk => rating(&self.emass.resulting_residual_risk),
+            Field::Mitigations => text(&self.emass.mitigations),
+            Field::PredisposingConditions => text(&self.emass.predisposing_conditions),
+            Field::ThreatDescription => text(&self.emass.threat_description),
+            Field::Recommendations => text(&self.emass.recommendations),
+            Field::IdentificationSourceDetails => text(&self.emass.identification_source_details),
+            Field::RiskAcceptedExpiration => date(&self.emass.risk_accepted_expiration),
+            Field::CfoAudit => text(&self.emass.cfo_audit),
+            Field::Costs => {
+                if self.emass.costs.is_empty() {
+                    Value::Empty
+                } else {
+                    Value::List(
+                        self.emass
+                            .costs
+                            .iter()
+                            .map(|(k, v)| format!("{k}: {v}"))
+                            .collect(),
+                    )
+                }
+            }
+            // Milestone parts live in `milestones`; see `Field::Milestones`.
+            Field::MilestoneId
+            | Field::MilestoneDescription
+            | Field::MilestoneStatus
+            | Field::MilestoneComments
+            | Field::MilestoneDue
+            | Field::MilestoneCompletedOn => Value::Empty,
         }
     }
 
@@ -216,6 +288,13 @@ impl Item {
             Field::VendorProduct => &mut self.vendor.product,
             Field::SupportingDocuments => &mut self.supporting_documents,
             Field::Comments => &mut self.comments,
+            Field::ImpactDescription => &mut self.emass.impact_description,
+            Field::Mitigations => &mut self.emass.mitigations,
+            Field::PredisposingConditions => &mut self.emass.predisposing_conditions,
+            Field::ThreatDescription => &mut self.emass.threat_description,
+            Field::Recommendations => &mut self.emass.recommendations,
+            Field::IdentificationSourceDetails => &mut self.emass.identification_source_details,
+            Field::CfoAudit => &mut self.emass.cfo_audit,
             _ => return,
         };
         *slot = Some(value);
@@ -230,6 +309,7 @@ impl Item {
             Field::CompletedOn => &mut self.completed_on,
             Field::VendorLastCheckin => &mut self.vendor.last_checkin,
             Field::KevDue => &mut self.kev.due,
+            Field::RiskAcceptedExpiration => &mut self.emass.risk_accepted_expiration,
             _ => return,
         };
         *slot = Some(value);
@@ -237,11 +317,18 @@ impl Item {
 
     /// Sets a rating field. Ignored for fields of other kinds.
     pub fn set_rating(&mut self, field: Field, value: Rating) {
-        match field {
-            Field::RiskOriginal => self.risk.original = Some(value),
-            Field::RiskAdjusted => self.risk.adjusted = Some(value),
-            _ => {}
-        }
+        let slot = match field {
+            Field::RiskOriginal => &mut self.risk.original,
+            Field::RiskAdjusted => &mut self.risk.adjusted,
+            Field::Severity => &mut self.emass.severity,
+            Field::RelevanceOfThreat => &mut self.emass.relevance_of_threat,
+            Field::Likelihood => &mut self.emass.likelihood,
+            Field::Impact => &mut self.emass.impact,
+            Field::ResidualRisk => &mut self.emass.residual_risk,
+            Field::ResultingResidualRisk => &mut self.emass.resulting_residual_risk,
+            _ => return,
+        };
+        *slot = Some(value);
     }
 
     /// Sets a yes/no/pending field. Ignored for fields of other kinds.
@@ -292,6 +379,7 @@ mod tests {
                 FieldKind::YesNo => item.set_yes_no(*f, YesNo::Yes),
                 FieldKind::Rating => item.set_rating(*f, Rating::Low),
                 FieldKind::Lines | FieldKind::Cves => item.set_list(*f, vec!["a".into()]),
+                FieldKind::RawSeverity => item.emass.raw_severity = Some(RawSeverity::CatI),
                 _ => continue,
             }
             assert!(!item.is_blank(*f), "{}", f.name());

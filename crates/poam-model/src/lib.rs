@@ -77,8 +77,11 @@ pub struct SystemInfo {
     pub organization: Option<String>,
     /// Impact level as written (`Low`, `Moderate`, `High`, `LI-SaaS`).
     pub impact_level: Option<String>,
-    /// Date of the POA&M submission.
+    /// Date of the POA&M submission (eMASS: the export date).
     pub poam_date: Option<NaiveDate>,
+    /// Other metadata cells (eMASS `POC Name:`, `System Type:`...), by label.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub extra: IndexMap<String, String>,
 }
 
 /// Whether an item is a general POA&M finding or one of the individual
@@ -97,6 +100,117 @@ pub struct Milestone {
     pub description: String,
     /// When it is due, if a date was given.
     pub due: Option<NaiveDate>,
+    /// The milestone's own id (eMASS `Milestone ID`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its status (eMASS `Milestone Status`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// When it was completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<NaiveDate>,
+    /// Comments on its status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
+}
+
+/// DISA severity category of a finding before mitigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawSeverity {
+    /// CAT I: high.
+    CatI,
+    /// CAT II: medium.
+    CatII,
+    /// CAT III: low.
+    CatIII,
+}
+
+impl RawSeverity {
+    /// Reads `I`, `CAT I`, `Cat II`, `CAT-III`, and the DISA words (`High`,
+    /// `Medium`, `Low`).
+    pub fn parse(text: &str) -> Option<RawSeverity> {
+        let t: String = text
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let t = t
+            .strip_prefix("category")
+            .or_else(|| t.strip_prefix("cat"))
+            .unwrap_or(&t);
+        Some(match t {
+            "i" | "1" | "high" => RawSeverity::CatI,
+            "ii" | "2" | "medium" | "moderate" => RawSeverity::CatII,
+            "iii" | "3" | "low" => RawSeverity::CatIII,
+            _ => return None,
+        })
+    }
+
+    /// The roman numeral eMASS writes (`I`).
+    pub fn label(self) -> &'static str {
+        match self {
+            RawSeverity::CatI => "I",
+            RawSeverity::CatII => "II",
+            RawSeverity::CatIII => "III",
+        }
+    }
+
+    /// The FedRAMP rating a category converts to: CAT I → High, CAT II →
+    /// Moderate, CAT III → Low.
+    pub fn to_rating(self) -> Rating {
+        match self {
+            RawSeverity::CatI => Rating::High,
+            RawSeverity::CatII => Rating::Moderate,
+            RawSeverity::CatIII => Rating::Low,
+        }
+    }
+}
+
+/// What DoD eMASS records beyond the FedRAMP fields, so that eMASS → eMASS
+/// loses nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Emass {
+    /// Raw severity (CAT I/II/III).
+    pub raw_severity: Option<RawSeverity>,
+    /// Severity on the five-level scale.
+    pub severity: Option<Rating>,
+    /// Relevance of threat.
+    pub relevance_of_threat: Option<Rating>,
+    /// Likelihood.
+    pub likelihood: Option<Rating>,
+    /// Impact.
+    pub impact: Option<Rating>,
+    /// Impact description.
+    pub impact_description: Option<String>,
+    /// Residual risk level.
+    pub residual_risk: Option<Rating>,
+    /// Resulting residual risk after proposed mitigations (Navy).
+    pub resulting_residual_risk: Option<Rating>,
+    /// Mitigations in place.
+    pub mitigations: Option<String>,
+    /// Predisposing conditions.
+    pub predisposing_conditions: Option<String>,
+    /// Threat description.
+    pub threat_description: Option<String>,
+    /// Recommendations.
+    pub recommendations: Option<String>,
+    /// Identification source details (2026 layouts).
+    pub identification_source_details: Option<String>,
+    /// Requested risk-accepted expiration date (2026 layouts).
+    pub risk_accepted_expiration: Option<NaiveDate>,
+    /// Identified in a CFO audit or other review (Army).
+    pub cfo_audit: Option<String>,
+    /// Army resource and cost columns, by header text.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub costs: IndexMap<String, String>,
+}
+
+impl Emass {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Emass::default()
+    }
 }
 
 /// Risk ratings and deviations of an item.
@@ -211,6 +325,9 @@ pub struct Item {
     pub supporting_documents: Option<String>,
     /// Free comments.
     pub comments: Option<String>,
+    /// eMASS fields.
+    #[serde(default, skip_serializing_if = "Emass::is_empty")]
+    pub emass: Emass,
     /// Where the item was read from.
     pub origin: Option<Origin>,
     /// Cells that map to no field (or could not be parsed), by original header text.

@@ -160,6 +160,15 @@ impl Status {
         })
     }
 
+    /// The state an item with this status is in: completed, archived and
+    /// not-applicable items are closed.
+    pub fn state(self) -> State {
+        match self {
+            Status::Completed | Status::Archived | Status::NotApplicable => State::Closed,
+            _ => State::Open,
+        }
+    }
+
     /// The words eMASS shows.
     pub fn label(self) -> &'static str {
         match self {

@@ -1,0 +1,430 @@
+//! Reading one sheet into items, whatever told us its columns: a built-in
+//! layout, the header synonyms of legacy trackers, or a user's mapping file.
+
+use crate::cell::{fill, fill_milestone_part, keep_extra};
+use crate::grid::Grid;
+use crate::report::{ColumnReport, SheetReport};
+use crate::ImportOptions;
+use poam_layout::text::{parse_milestones, unfold_plan};
+use poam_layout::{cell_ref, column_letters, normalize_header, FixedRow, RowMode, SheetRole};
+use poam_model::{Category, DiagKind, Diagnostic, Field, Item, Location, Milestone, Origin, State};
+use std::collections::HashMap;
+
+/// What the reader needs to know about a sheet.
+pub(crate) struct SheetSpec<'a> {
+    /// What the sheet holds.
+    pub role: SheetRole,
+    /// 0-based header row.
+    pub header_row: u32,
+    /// 0-based first column of the table; header cells left of it are ignored.
+    pub first_col: u32,
+    /// Header text → field (`Some(None)`: a known column kept in `extra`;
+    /// `None`: unknown, kept in `extra` with a note).
+    pub resolve: &'a dyn Fn(&str) -> Option<Option<Field>>,
+    /// The template's own guidance rows, skipped when found in the data.
+    pub fixed_rows: &'a [FixedRow],
+    /// How rows become items.
+    pub row_mode: RowMode,
+    /// Name of the layout's sheet when it differs from the file's.
+    pub read_as: Option<String>,
+}
+
+/// Whether a row is the template's own guidance, format hints or example.
+fn is_guidance_row(grid: &Grid, r: u32, spec: &SheetSpec<'_>, cols: &[(u32, String)]) -> bool {
+    let first_col = spec.first_col;
+    // v3.0 labels its guidance rows in the column before the table.
+    if first_col > 0 {
+        let label = normalize_header(&grid.get(r, first_col - 1).text());
+        if matches!(
+            label.as_str(),
+            "guidance" | "examples" | "example" | "mandatory or situational"
+        ) {
+            return true;
+        }
+    }
+    let id_norm = normalize_header(&grid.get(r, cols.first().map_or(first_col, |c| c.0)).text());
+    if id_norm.contains("example")
+        || id_norm == "unique identifier"
+        || id_norm == "unique identifier for each poam item"
+    {
+        return true;
+    }
+    // Rows whose cells equal the layout's fixed rows (guidance texts).
+    let mut filled = 0;
+    let mut same = 0;
+    for (c, header) in cols {
+        let text = grid.get(r, *c).text();
+        if text.is_empty() {
+            continue;
+        }
+        filled += 1;
+        let t = normalize_header(&text);
+        if spec.fixed_rows.iter().any(|f| {
+            f.cells
+                .get(header.as_str())
+                .is_some_and(|g| normalize_header(g) == t)
+        }) || matches!(t.as_str(), "mandatory" | "situational")
+        {
+            same += 1;
+        }
+    }
+    filled > 0 && same * 2 >= filled
+}
+
+/// Fields that only describe milestones: a row holding nothing else continues
+/// the item above it.
+fn is_milestone_field(f: Field) -> bool {
+    matches!(
+        f,
+        Field::Milestones
+            | Field::MilestoneChanges
+            | Field::MilestoneId
+            | Field::MilestoneDescription
+            | Field::MilestoneStatus
+            | Field::MilestoneComments
+            | Field::MilestoneDue
+            | Field::MilestoneCompletedOn
+    )
+}
+
+/// One column of the table.
+struct Column {
+    col: u32,
+    header: String,
+    field: Option<Field>,
+}
+
+/// Reads the sheet; returns its report and its items.
+pub(crate) fn read_sheet(
+    file: &str,
+    grid: &Grid,
+    spec: &SheetSpec<'_>,
+    opts: &ImportOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> (SheetReport, Vec<Item>) {
+    let sheet = grid.name.as_str();
+    let loc = |c: u32, r: u32| Location::cell(file, sheet, cell_ref(c as u16, r + 1));
+    let header_row = spec.header_row;
+    // Column map from the header row.
+    let mut columns: Vec<Column> = Vec::new();
+    let mut seen: HashMap<Field, u32> = HashMap::new();
+    let mut column_reports = Vec::new();
+    let header_cells = grid
+        .rows
+        .get(header_row as usize)
+        .cloned()
+        .unwrap_or_default();
+    for (c, cell) in header_cells.iter().enumerate() {
+        let c = c as u32;
+        if c < spec.first_col {
+            continue;
+        }
+        let header = cell.text();
+        if header.is_empty() {
+            continue;
+        }
+        let mut field = (spec.resolve)(&header).flatten();
+        if let Some(f) = field {
+            if f.kind() == poam_model::FieldKind::Keyed {
+                // Several columns share a keyed field by design.
+            } else if let Some(prev) = seen.get(&f) {
+                diags.push(Diagnostic::warning(
+                    DiagKind::ExtraColumn,
+                    loc(c, header_row),
+                    format!(
+                        "column \"{header}\" maps to {} like column {}; its cells are kept in extra",
+                        f.name(),
+                        column_letters(*prev as u16)
+                    ),
+                ));
+                field = None;
+            } else {
+                seen.insert(f, c);
+            }
+        } else {
+            diags.push(Diagnostic::info(
+                DiagKind::ExtraColumn,
+                loc(c, header_row),
+                format!(
+                    "column \"{header}\" has no field in the model; its cells are kept in extra"
+                ),
+            ));
+        }
+        column_reports.push(ColumnReport {
+            column: column_letters(c as u16),
+            header: header.clone(),
+            field: field.map(|f| f.name().to_string()),
+        });
+        columns.push(Column {
+            col: c,
+            header,
+            field,
+        });
+    }
+    let cols: Vec<(u32, String)> = columns.iter().map(|c| (c.col, c.header.clone())).collect();
+    let grouping = spec.row_mode != RowMode::Item;
+    let mut items: Vec<Item> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for r in header_row + 1..grid.height() {
+        let row = &grid.rows[r as usize];
+        let filled: Vec<u32> = row
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.is_blank())
+            .map(|(c, _)| c as u32)
+            .collect();
+        if filled.is_empty() || filled.iter().all(|c| grid.formulas.contains(&(r, *c))) {
+            continue;
+        }
+        if is_guidance_row(grid, r, spec, &cols) {
+            continue;
+        }
+        let mut item = Item {
+            state: match spec.role {
+                SheetRole::Closed => State::Closed,
+                _ => State::Open,
+            },
+            category: (spec.role == SheetRole::Configuration).then_some(Category::Configuration),
+            origin: Some(Origin {
+                file: file.to_string(),
+                sheet: Some(sheet.to_string()),
+                row: Some(r + 1),
+            }),
+            ..Item::default()
+        };
+        let mut row_milestone = Milestone::default();
+        let mut has_row_milestone = false;
+        let mut only_milestones = true;
+        for column in &columns {
+            let cell = grid.get(r, column.col);
+            if cell.is_blank() {
+                continue;
+            }
+            match column.field {
+                Some(f) if f.kind() == poam_model::FieldKind::MilestonePart => {
+                    has_row_milestone = true;
+                    fill_milestone_part(
+                        &mut item,
+                        &mut row_milestone,
+                        f,
+                        &column.header,
+                        cell,
+                        loc(column.col, r),
+                        opts.date_order,
+                        diags,
+                    );
+                }
+                Some(f) => {
+                    only_milestones &= is_milestone_field(f);
+                    fill(
+                        &mut item,
+                        f,
+                        &column.header,
+                        cell,
+                        loc(column.col, r),
+                        opts.date_order,
+                        diags,
+                    );
+                }
+                None => {
+                    only_milestones = false;
+                    keep_extra(&mut item, &column.header, cell.text());
+                }
+            }
+        }
+        // Cells outside the header's columns still count.
+        for c in &filled {
+            if !columns.iter().any(|m| m.col == *c) {
+                only_milestones = false;
+                let header = format!("Column {}", column_letters(*c as u16));
+                if *c >= spec.first_col {
+                    diags.push(Diagnostic::warning(
+                        DiagKind::ExtraColumn,
+                        loc(*c, r),
+                        format!("cell outside the table's columns; kept in extra as \"{header}\""),
+                    ));
+                }
+                keep_extra(&mut item, &header, grid.get(r, *c).text());
+            }
+        }
+        if has_row_milestone {
+            item.milestones.push(row_milestone);
+        }
+        // A lone milestone row: the item's a continuation of the one above.
+        if grouping && only_milestones {
+            if let Some(prev) = items.last_mut() {
+                merge_milestones(prev, item);
+                continue;
+            }
+        }
+        // A Closed tab closes its items whatever their status says.
+        if spec.role == SheetRole::Closed {
+            item.state = State::Closed;
+        }
+        unfold(&mut item, opts);
+        if item.is_empty() {
+            continue;
+        }
+        // Milestone-per-row: more rows of an item already read.
+        if spec.row_mode == RowMode::MilestonePerRow {
+            if let Some(id) = item.id.clone() {
+                if let Some(&at) = by_id.get(&id) {
+                    merge_rows(&mut items[at], item, diags, file, sheet, r);
+                    continue;
+                }
+                by_id.insert(id, items.len());
+            }
+        }
+        items.push(item);
+    }
+    let report = SheetReport {
+        name: sheet.to_string(),
+        role: Some(
+            match spec.role {
+                SheetRole::Open => "open",
+                SheetRole::Closed => "closed",
+                SheetRole::Configuration => "configuration",
+            }
+            .to_string(),
+        ),
+        header_row: Some(header_row + 1),
+        columns: column_reports,
+        items: items.len(),
+        note: spec.read_as.clone().map(|n| format!("read as '{n}'")),
+    };
+    (report, items)
+}
+
+/// Appends a continuation row's milestones (and changes) to the item above.
+fn merge_milestones(prev: &mut Item, row: Item) {
+    prev.milestones.extend(row.milestones);
+    if let Some(changes) = row.milestone_changes {
+        match &mut prev.milestone_changes {
+            Some(old) => {
+                old.push('\n');
+                old.push_str(&changes);
+            }
+            None => prev.milestone_changes = Some(changes),
+        }
+    }
+    for (k, v) in row.extra {
+        crate::cell::keep_extra(prev, &k, v);
+    }
+}
+
+/// Merges a further row of the same POA&M ID into the item: its milestone
+/// is added; its other cells fill what the item lacks, and a cell that
+/// disagrees is reported and kept in `extra`.
+fn merge_rows(
+    into: &mut Item,
+    row: Item,
+    diags: &mut Vec<Diagnostic>,
+    file: &str,
+    sheet: &str,
+    r: u32,
+) {
+    into.milestones.extend(row.milestones.iter().cloned());
+    let mut conflicts = Vec::new();
+    for f in Field::ALL {
+        if matches!(f, Field::Milestones) || f.kind() == poam_model::FieldKind::MilestonePart {
+            continue;
+        }
+        let theirs = row.get(*f);
+        if theirs == poam_model::field::Value::Empty {
+            continue;
+        }
+        let mine = into.get(*f);
+        if mine == poam_model::field::Value::Empty {
+            copy_field(into, &row, *f);
+        } else if mine != theirs {
+            conflicts.push(f.name());
+            let text = poam_layout::flat::value_text(&theirs);
+            crate::cell::keep_extra(into, &format!("{} (row {})", f.label(), r + 1), text);
+        }
+    }
+    for (k, v) in row.extra {
+        crate::cell::keep_extra(into, &k, v);
+    }
+    if !conflicts.is_empty() {
+        diags.push(Diagnostic::warning(
+            DiagKind::UnknownValue,
+            Location {
+                file: Some(file.to_string()),
+                sheet: Some(sheet.to_string()),
+                cell: Some(format!("row {}", r + 1)),
+            },
+            format!(
+                "row of POA&M item {} differs from its first row in {}; the first row's values are kept, these in extra",
+                into.id.as_deref().unwrap_or("?"),
+                conflicts.join(", ")
+            ),
+        ));
+    }
+}
+
+/// Copies one field from `from` to `to`.
+fn copy_field(to: &mut Item, from: &Item, f: Field) {
+    use poam_model::FieldKind;
+    match f.kind() {
+        FieldKind::Text => {
+            if let poam_model::field::Value::Text(t) = from.get(f) {
+                to.set_text(f, t);
+            }
+        }
+        FieldKind::Date => {
+            if let poam_model::field::Value::Date(d) = from.get(f) {
+                to.set_date(f, d);
+            }
+        }
+        FieldKind::Rating => {
+            if let poam_model::field::Value::Rating(v) = from.get(f) {
+                to.set_rating(f, v);
+            }
+        }
+        FieldKind::YesNo => {
+            if let poam_model::field::Value::YesNo(v) = from.get(f) {
+                to.set_yes_no(f, v);
+            }
+        }
+        FieldKind::Lines | FieldKind::Cves => {
+            if let poam_model::field::Value::List(v) = from.get(f) {
+                to.set_list(f, v);
+            }
+        }
+        FieldKind::Controls => {
+            to.controls = from.controls.clone();
+            to.control_parts = from.control_parts.clone();
+            to.unparsed_controls = from.unparsed_controls.clone();
+        }
+        FieldKind::Status => {
+            to.status = from.status;
+            to.state = from.state;
+        }
+        FieldKind::RawSeverity => to.emass.raw_severity = from.emass.raw_severity,
+        FieldKind::Keyed => {
+            for (k, v) in &from.emass.costs {
+                to.emass.costs.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        FieldKind::Milestones | FieldKind::MilestonePart => {}
+    }
+}
+
+/// Restores milestones that a writer folded into the remediation plan.
+fn unfold(item: &mut Item, opts: &ImportOptions) {
+    if !item.milestones.is_empty() || item.milestone_changes.is_some() {
+        return;
+    }
+    let Some(plan) = &item.remediation_plan else {
+        return;
+    };
+    let (p, m, c) = unfold_plan(plan);
+    if m.is_none() && c.is_none() {
+        return;
+    }
+    item.remediation_plan = p;
+    if let Some(m) = m {
+        item.milestones = parse_milestones(&m, opts.date_order).milestones;
+    }
+    item.milestone_changes = c;
+}
