@@ -149,10 +149,7 @@ pub fn write_xlsx(
         diagnostics.push(Diagnostic::info(
             DiagKind::MovedField,
             Location::default(),
-            format!(
-                "{n} item{}: {what} (no such column in {target})",
-                if n == 1 { "" } else { "s" }
-            ),
+            format!("{n} item{}: {what}", if n == 1 { "" } else { "s" }),
         ));
     }
     for (what, n) in tally.dropped {
@@ -291,7 +288,25 @@ fn write_sheet(
                 }
                 continue;
             };
-            let value = if field == Field::RemediationPlan && fold {
+            let value = if field == Field::RiskOriginal
+                && item.risk.original.is_none()
+                && item.emass.raw_severity.is_some()
+            {
+                // eMASS items carry a DISA category, not a FedRAMP rating.
+                let cat = item
+                    .emass
+                    .raw_severity
+                    .unwrap_or(poam_model::RawSeverity::CatII);
+                *tally
+                    .moved
+                    .entry(format!(
+                        "'Raw Severity' CAT {} converted to Original Risk Rating {}",
+                        cat.label(),
+                        cat.to_rating().label()
+                    ))
+                    .or_default() += 1;
+                Value::Rating(cat.to_rating())
+            } else if field == Field::RemediationPlan && fold {
                 let plan = fold_into_plan(
                     item.remediation_plan.as_deref(),
                     &item.milestones,
@@ -300,13 +315,13 @@ fn write_sheet(
                 if !item.milestones.is_empty() {
                     *tally
                         .moved
-                        .entry("'Planned Milestones' moved into the remediation plan".into())
+                        .entry(format!("'Planned Milestones' moved into the remediation plan (no such column in {})", layout.name))
                         .or_default() += 1;
                 }
                 if item.milestone_changes.is_some() {
                     *tally
                         .moved
-                        .entry("'Milestone Changes' moved into the remediation plan".into())
+                        .entry(format!("'Milestone Changes' moved into the remediation plan (no such column in {})", layout.name))
                         .or_default() += 1;
                 }
                 plan.map_or(Value::Empty, Value::Text)

@@ -121,7 +121,24 @@ pub fn fill(
                 item.status = Some(s);
                 item.state = s.state();
             }
-            None => unknown(item, header, text, "status", location, diags),
+            None => match status_with_date(&text, order) {
+                // `Completed 11/13/2018`: a status and its date in one cell.
+                Some((s, d)) => {
+                    item.status = Some(s);
+                    item.state = s.state();
+                    if s == Status::Completed {
+                        item.completed_on.get_or_insert(d);
+                    } else {
+                        item.status_date.get_or_insert(d);
+                    }
+                    diags.push(Diagnostic::info(
+                        DiagKind::UnknownValue,
+                        location,
+                        format!("\"{text}\" read as status {} dated {d}", s.label()),
+                    ));
+                }
+                None => unknown(item, header, text, "status", location, diags),
+            },
         },
         FieldKind::Milestones => {
             let parsed = parse_milestones(&cell_text_keep_lines(cell), order);
@@ -249,4 +266,14 @@ fn unknown(
         format!("\"{text}\" is not a {what}; kept in extra as \"{header}\""),
     ));
     keep_extra(item, header, text);
+}
+
+/// Splits `Completed 11/13/2018` into a status and a date.
+fn status_with_date(text: &str, order: DateOrder) -> Option<(Status, chrono::NaiveDate)> {
+    let (head, tail) = text
+        .trim()
+        .rsplit_once(|c: char| c.is_whitespace() || c == ',' || c == '-')?;
+    let status = Status::parse(head.trim_end_matches([',', '-', ':', ' ']))?;
+    let date = parse_date_text(tail, order)?;
+    Some((status, date))
 }

@@ -248,7 +248,15 @@ pub(crate) fn read_sheet(
             }
         }
         if has_row_milestone {
-            item.milestones.push(row_milestone);
+            let only_id = Milestone {
+                id: row_milestone.id.clone(),
+                ..Milestone::default()
+            } == row_milestone;
+            match item.milestones.last_mut() {
+                // Navy 2024: `Milestone ID` beside a milestone written as text.
+                Some(last) if only_id && last.id.is_none() => last.id = row_milestone.id,
+                _ => item.milestones.push(row_milestone),
+            }
         }
         // A lone milestone row: the item's a continuation of the one above.
         if grouping && only_milestones {

@@ -109,9 +109,13 @@ fn fit<'l>(grids: &[Grid], layout: &'l Layout) -> Fit<'l> {
             });
         }
     }
-    // Sheets renamed by their owner: match by headers alone.
+    // Sheets renamed by their owner: match by headers alone, for the roles
+    // no sheet was found for by name. Example and instruction sheets are
+    // the template's own, never data.
+    let found_roles: BTreeSet<usize> = sheets.iter().map(|s| s.def).collect();
     for (g, grid) in grids.iter().enumerate() {
-        if used.contains(&g) {
+        let lower = grid.name.to_lowercase();
+        if used.contains(&g) || lower.contains("example") || lower.contains("instruction") {
             continue;
         }
         let role = role_from_name(&grid.name);
@@ -119,7 +123,8 @@ fn fit<'l>(grids: &[Grid], layout: &'l Layout) -> Fit<'l> {
             .sheets
             .iter()
             .enumerate()
-            .filter(|(_, d)| Some(d.role) == role || role.is_none());
+            .filter(|(d, _)| !found_roles.contains(d))
+            .filter(|(_, def)| Some(def.role) == role || role.is_none());
         let best = candidates
             .filter_map(|(d, def)| best_header_row(grid, layout, def).map(|(r, s, m)| (d, r, s, m)))
             .filter(|(d, _, _, m)| *m * 2 > layout.sheets[*d].headers.len())

@@ -451,6 +451,26 @@ const BUILTIN: &[(&str, &str)] = &[
         "fedramp/2018-01-29.toml",
         include_str!("../../../templates/fedramp/2018-01-29.toml"),
     ),
+    (
+        "emass/rmf-classic.toml",
+        include_str!("../../../templates/emass/rmf-classic.toml"),
+    ),
+    (
+        "emass/navy-2024.toml",
+        include_str!("../../../templates/emass/navy-2024.toml"),
+    ),
+    (
+        "emass/navy-2026.toml",
+        include_str!("../../../templates/emass/navy-2026.toml"),
+    ),
+    (
+        "emass/army-2026.toml",
+        include_str!("../../../templates/emass/army-2026.toml"),
+    ),
+    (
+        "emass/marine-2026.toml",
+        include_str!("../../../templates/emass/marine-2026.toml"),
+    ),
 ];
 
 /// The layouts compiled into poamkit.

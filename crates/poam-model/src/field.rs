@@ -95,7 +95,7 @@ macro_rules! fields {
 
 fields! {
     Id = "id", Text, "The POA&M ID.";
-    Status = "status", Status, "The status.";
+    Status = "status", Status, "Status.";
     Controls = "controls", Controls, "Control identifiers.";
     WeaknessName = "weakness_name", Text, "Weakness name.";
     WeaknessDescription = "weakness_description", Text, "Weakness description.";

@@ -119,10 +119,13 @@ pub struct Milestone {
 #[serde(rename_all = "kebab-case")]
 pub enum RawSeverity {
     /// CAT I: high.
+    #[serde(rename = "cat-i")]
     CatI,
     /// CAT II: medium.
+    #[serde(rename = "cat-ii")]
     CatII,
     /// CAT III: low.
+    #[serde(rename = "cat-iii")]
     CatIII,
 }
 
