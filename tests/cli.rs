@@ -6,11 +6,14 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
+#[path = "cli/emass.rs"]
+mod emass;
+
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn poam() -> Command {
+pub(crate) fn poam() -> Command {
     let mut cmd = Command::cargo_bin("poam").expect("poam binary");
     cmd.current_dir(root());
     cmd
@@ -33,7 +36,7 @@ const VERSIONS: [&str; 6] = [
 ];
 
 /// `poam convert FILE --to json`, parsed.
-fn model(path: &str, extra: &[&str]) -> Value {
+pub(crate) fn model(path: &str, extra: &[&str]) -> Value {
     let out = poam()
         .args(["convert", path, "--to", "json"])
         .args(extra)
@@ -47,7 +50,7 @@ fn model(path: &str, extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("json")
 }
 
-fn item<'a>(m: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn item<'a>(m: &'a Value, id: &str) -> &'a Value {
     m["items"]
         .as_array()
         .unwrap()
@@ -56,7 +59,7 @@ fn item<'a>(m: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no item {id}"))
 }
 
-fn without_origin(mut m: Value) -> Value {
+pub(crate) fn without_origin(mut m: Value) -> Value {
     for i in m["items"].as_array_mut().unwrap() {
         i["origin"] = Value::Null;
     }

@@ -267,6 +267,272 @@ fn write_sheet(ws: &mut Worksheet, def: &SheetDef, rows: &[Row], example: bool) 
     Ok(())
 }
 
+/// Rows of the classic eMASS fixture (also used for Navy 2024).
+pub fn emass_classic_rows() -> Vec<Row> {
+    use Raw::*;
+    vec![
+        vec![
+            ("POA&M Item ID", Number(1.0)),
+            (
+                "Control Vulnerability Description",
+                Text("Audit records are not reviewed weekly."),
+            ),
+            (
+                "Security Control Number (NC/NA controls only)",
+                Text("AU-6, AU-6(1); CM-6 b"),
+            ),
+            ("Controls / APs", Text("AU-6, AU-6(1); CM-6 b")),
+            (
+                "Office/Org",
+                Text("DoD, Jane Doe, 555-0100, jane.doe@example.mil"),
+            ),
+            (
+                "Security Checks",
+                Text("SV-230222r627750_rule; SV-230223r627750_rule"),
+            ),
+            ("Resources Required", Text("SIEM licence")),
+            ("Scheduled Completion Date", Text("11/30/2024")),
+            ("Milestone ID", Number(1.0)),
+            (
+                "Milestone with Completion Dates",
+                Text("Buy the SIEM licence 10/15/2024"),
+            ),
+            (
+                "Milestone Changes",
+                Text("Licence purchase moved by two weeks"),
+            ),
+            (
+                "Source Identifying Vulnerability ",
+                Text("Annual assessment"),
+            ),
+            ("Status", Text("Ongoing")),
+            ("Comments", Text("Tracked in the ISSM weekly meeting.")),
+            (" Raw Severity", Text("CAT II")),
+            ("Raw Severity", Text("CAT II")),
+            ("Devices Affected", Text("siem-01\nlog-02")),
+            ("Mitigations", Text("Manual log review monthly.")),
+            (
+                "Mitigations (in-house and in conjunction with the Navy CSSP)",
+                Text("Manual log review monthly."),
+            ),
+            ("Predisposing Conditions", Text("Single log server.")),
+            ("Severity", Text("Moderate")),
+            ("Relevance of Threat", Text("High")),
+            ("Threat Description", Text("Undetected intrusion.")),
+            ("Likelihood", Text("Low")),
+            ("Impact", Text("Very High")),
+            ("Impact Description", Text("Loss of audit trail.")),
+            ("Residual Risk Level", Text("Moderate")),
+            ("Recommendations", Text("Automate the review.")),
+            (
+                "Resulting Residual Risk after Proposed Mitigations",
+                Text("Low"),
+            ),
+        ],
+        // Continuation rows: only milestone cells.
+        vec![
+            ("Milestone ID", Number(2.0)),
+            (
+                "Milestone with Completion Dates",
+                Text("Configure weekly review reports 11/01/2024"),
+            ),
+        ],
+        vec![
+            ("Milestone ID", Number(3.0)),
+            (
+                "Milestone with Completion Dates",
+                Text("Verify with a test incident 11/20/2024"),
+            ),
+        ],
+        // Written before eMASS assigned an id: a description and a control make it an item.
+        vec![
+            (
+                "Control Vulnerability Description",
+                Text("Banner text missing on the VPN portal."),
+            ),
+            (
+                "Security Control Number (NC/NA controls only)",
+                Text("AC-8"),
+            ),
+            ("Controls / APs", Text("AC-8")),
+            ("Scheduled Completion Date", Date(2024, 12, 15)),
+            ("Status", Text("Ongoing")),
+            (" Raw Severity", Text("III")),
+            ("Raw Severity", Text("III")),
+        ],
+        vec![
+            ("POA&M Item ID", Number(3.0)),
+            (
+                "Control Vulnerability Description",
+                Text("FIPS mode disabled on web servers."),
+            ),
+            (
+                "Security Control Number (NC/NA controls only)",
+                Text("SC 13"),
+            ),
+            ("Controls / APs", Text("SC 13")),
+            ("Status", Text("Completed 09/30/2024")),
+            (" Raw Severity", Text("Cat I")),
+            ("Raw Severity", Text("Cat I")),
+            ("Severity", Text("Critical")),
+        ],
+    ]
+}
+
+/// Rows of the 2026 milestone-per-row fixtures (Navy, Army, Marine Corps).
+pub fn emass_2026_rows() -> Vec<Row> {
+    use Raw::*;
+    vec![
+        vec![
+            ("POA&M Item ID", Text("10")),
+            (
+                "Control Vulnerability Description",
+                Text("Local accounts are not disabled after 35 days."),
+            ),
+            ("Controls / APs", Text("AC-2(3)")),
+            ("Security Checks", Text("SV-230373r627750_rule")),
+            ("POA&M Status", Text("Ongoing")),
+            ("POA&M Scheduled Completion Date", Text("12/31/2024")),
+            ("Milestone ID", Number(1.0)),
+            ("Milestone Description", Text("Write the account script")),
+            ("Milestone Status", Text("Completed")),
+            ("Milestone Status Comments", Text("Script reviewed.")),
+            ("Milestone Scheduled Completion Date", Date(2024, 10, 1)),
+            ("Milestone Completion Date", Text("2024-09-28")),
+            ("Identification Source", Text("Vulnerability Management")),
+            ("Identification Source ", Text("Vulnerability Management")),
+            (
+                "Identification Source Details",
+                Text("ACAS scan of September"),
+            ),
+            (
+                "Office/Org",
+                Text("NAVWAR, John Roe, 555-0101, john.roe@example.mil"),
+            ),
+            ("Resources Required", Text("None beyond staff time")),
+            ("Comments", Text("First milestone done.")),
+            ("Raw Severity", Text("II")),
+            ("Devices Affected", Text("ws-001\nws-002")),
+            ("Mitigations", Text("Accounts reviewed monthly.")),
+            (
+                "Mitigations (in-house and in conjunction with the Navy CSSP)",
+                Text("Accounts reviewed monthly."),
+            ),
+            ("Severity", Text("Moderate")),
+            ("Likelihood", Text("Moderate")),
+            ("Impact", Text("Moderate")),
+            ("Residual Risk Level", Text("Low")),
+            ("Identified in CFO Audit or other review", Text("No")),
+            ("Personnel Resources: \nCost Code", Text("CC-100")),
+            ("Personnel Resources: Funded Base Hours", Number(40.0)),
+            ("Non-Personnel Resources: Funded Amount", Number(1200.5)),
+        ],
+        vec![
+            ("POA&M Item ID", Text("10")),
+            ("Milestone ID", Number(2.0)),
+            ("Milestone Description", Text("Deploy the script")),
+            ("Milestone Status", Text("Ongoing")),
+            ("Milestone Scheduled Completion Date", Text("11/15/2024")),
+        ],
+        vec![
+            ("POA&M Item ID", Text("10")),
+            // A later row that disagrees with the first: reported, kept in extra.
+            ("POA&M Scheduled Completion Date", Text("01/31/2025")),
+            ("Milestone ID", Number(3.0)),
+            ("Milestone Description", Text("Rescan")),
+            ("Milestone Scheduled Completion Date", Date(2024, 12, 20)),
+        ],
+        vec![
+            ("POA&M Item ID", Text("11")),
+            (
+                "Control Vulnerability Description",
+                Text("Legacy protocol required by a mission system."),
+            ),
+            ("Controls / APs", Text("CM-7")),
+            ("POA&M Status", Text("Risk Accepted")),
+            (
+                "POA&M Requested Risk Accepted Expiration Date",
+                Text("06/30/2025"),
+            ),
+            ("Milestone ID", Number(1.0)),
+            ("Milestone Description", Text("Annual risk review")),
+            ("Milestone Scheduled Completion Date", Text("03/01/2025")),
+            ("Raw Severity", Text("CAT III")),
+        ],
+        vec![
+            ("POA&M Item ID", Text("12")),
+            (
+                "Control Vulnerability Description",
+                Text("Patch backlog closed."),
+            ),
+            ("Controls / APs", Text("SI-2")),
+            ("POA&M Status", Text("Completed")),
+            ("POA&M Completion Date", Date(2024, 8, 15)),
+            ("Milestone ID", Number(1.0)),
+            ("Milestone Description", Text("Apply patches")),
+            ("Milestone Status", Text("Completed")),
+            ("Milestone Completion Date", Date(2024, 8, 14)),
+        ],
+    ]
+}
+
+/// Builds an eMASS fixture workbook in `layout`: banner, metadata cells,
+/// header row 7, rows from [`emass_classic_rows`] or [`emass_2026_rows`].
+///
+/// # Errors
+///
+/// When rust_xlsxwriter rejects a cell.
+pub fn emass_fixture(layout: &Layout) -> Result<Vec<u8>> {
+    use Raw::*;
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 9, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("poamkit fixtures"),
+    );
+    let date_fmt = Format::new().set_num_format("mm/dd/yyyy");
+    for def in &layout.sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&def.name)?;
+        if let Some(b) = &def.banner {
+            ws.write_string(0, 0, &b.text)?;
+        }
+        for lv in &def.label_values {
+            let (lc, lr) = poam_layout::parse_cell_ref(&lv.label_cell).unwrap_or((0, 0));
+            let (vc, vr) = poam_layout::parse_cell_ref(&lv.value_cell).unwrap_or((0, 0));
+            ws.write_string(lr, lc, &lv.label)?;
+            let value = match lv.label.as_str() {
+                "Date Exported:" => Text("10/01/2024"),
+                "System / Project Name:" => Text("Example Enclave"),
+                "DoD Component:" | "CC/S/A/FA:" => Text("Navy"),
+                "POC Name:" => Text("Jane Doe"),
+                "Security Costs:" => Number(25000.0),
+                _ => continue,
+            };
+            write_raw(ws, vr, vc, &value, &date_fmt)?;
+        }
+        let c0 = column_index(&def.first_column).unwrap_or(0);
+        for (i, h) in def.headers.iter().enumerate() {
+            ws.write_string(def.header_row - 1, c0 + i as u16, h)?;
+        }
+        let rows = match def.row_mode {
+            poam_layout::RowMode::MilestonePerRow => emass_2026_rows(),
+            _ => emass_classic_rows(),
+        };
+        let mut r = def.first_data_row - 1;
+        for row in rows {
+            for (header, raw) in &row {
+                if let Some(i) = def.headers.iter().position(|h| h == header) {
+                    write_raw(ws, r, c0 + i as u16, raw, &date_fmt)?;
+                }
+            }
+            r += 1;
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
 /// Builds a fixture workbook in `layout`.
 ///
 /// # Errors
@@ -299,7 +565,10 @@ pub fn fedramp_fixture(layout: &Layout) -> Result<Vec<u8>> {
 
 /// The fixture file name of a layout (`fedramp-v3.0.xlsx`).
 pub fn fixture_name(layout: &Layout) -> String {
-    let ext = if layout.version.starts_with("20") || layout.version == "2.0" {
+    let ext = if layout.version.starts_with("20")
+        || layout.version == "2.0"
+        || layout.version == "rmf-classic"
+    {
         "xlsm"
     } else {
         "xlsx"
@@ -307,25 +576,25 @@ pub fn fixture_name(layout: &Layout) -> String {
     format!("{}-{}.{ext}", layout.family, layout.version)
 }
 
-/// Writes every fixture under `dir/fedramp/`.
+/// Writes every fixture under `dir/<family>/`.
 ///
 /// # Errors
 ///
 /// When a file cannot be written.
 pub fn write_all(dir: &Path) -> Result<Vec<String>> {
-    let sub = dir.join("fedramp");
-    std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
     let mut names = Vec::new();
-    for layout in poam_layout::builtin()
-        .all()
-        .iter()
-        .filter(|l| l.family == "fedramp")
-    {
+    for layout in poam_layout::builtin().all() {
+        let bytes = match layout.family.as_str() {
+            "fedramp" => fedramp_fixture(layout)?,
+            "emass" => emass_fixture(layout)?,
+            _ => continue,
+        };
+        let sub = dir.join(&layout.family);
+        std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
         let name = fixture_name(layout);
         let path = sub.join(&name);
-        std::fs::write(&path, fedramp_fixture(layout)?)
-            .with_context(|| format!("writing {}", path.display()))?;
-        names.push(format!("fedramp/{name}"));
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        names.push(format!("{}/{name}", layout.family));
     }
     Ok(names)
 }
