@@ -520,14 +520,12 @@ pub fn emass_fixture(layout: &Layout) -> Result<Vec<u8>> {
             poam_layout::RowMode::MilestonePerRow => emass_2026_rows(),
             _ => emass_classic_rows(),
         };
-        let mut r = def.first_data_row - 1;
-        for row in rows {
+        for (r, row) in (def.first_data_row - 1..).zip(rows) {
             for (header, raw) in &row {
                 if let Some(i) = def.headers.iter().position(|h| h == header) {
                     write_raw(ws, r, c0 + i as u16, raw, &date_fmt)?;
                 }
             }
-            r += 1;
         }
     }
     Ok(wb.save_to_buffer()?)
