@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 #[path = "cli/emass.rs"]
 mod emass;
+#[path = "cli/legacy.rs"]
+mod legacy;
 
 pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -61,9 +61,14 @@ struct ReadArgs {
     /// Read numeric dates such as 03/04/2024 as day first (4 March).
     #[arg(long)]
     day_first: bool,
-    /// Skip layout detection: read as this layout, e.g. `fedramp` or `fedramp:2.1`.
+    /// Skip layout detection: read as this layout, e.g. `fedramp`, `fedramp:2.1`,
+    /// `emass:navy-2026`, or `legacy` (by header synonyms).
     #[arg(long, value_name = "LAYOUT")]
     from: Option<String>,
+    /// Read with this mapping file (header → field), e.g. one written by
+    /// `poam inspect FILE --emit-mapping map.toml`.
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -111,6 +116,10 @@ struct InspectArgs {
     /// Exit with code 1 when there are warnings.
     #[arg(long)]
     strict: bool,
+    /// Write the column mapping used (or guessed) as a mapping file to edit;
+    /// `-` prints it.
+    #[arg(long, value_name = "FILE")]
+    emit_mapping: Option<PathBuf>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -161,7 +170,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn import_options(read: &ReadArgs) -> ImportOptions {
+fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
     let (family, version) = match read.from.as_deref() {
         Some(spec) => match spec.split_once(':') {
             Some((f, v)) => (Some(f.trim().to_string()), Some(v.trim().to_string())),
@@ -169,7 +178,19 @@ fn import_options(read: &ReadArgs) -> ImportOptions {
         },
         None => (None, None),
     };
-    ImportOptions {
+    let mapping = match &read.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{}: cannot read the mapping file", path.display()))
+                .map_err(input_failure)?;
+            let name = path.display().to_string();
+            let mapping =
+                poam_layout::mapping::Mapping::from_toml(&name, &text).map_err(input_failure)?;
+            Some((mapping, name))
+        }
+        None => None,
+    };
+    Ok(ImportOptions {
         date_order: if read.day_first {
             DateOrder::DayFirst
         } else {
@@ -177,11 +198,12 @@ fn import_options(read: &ReadArgs) -> ImportOptions {
         },
         family,
         version,
-    }
+        mapping,
+    })
 }
 
 fn read_input(path: &Path, read: &ReadArgs) -> Result<Imported, Failure> {
-    import_path(path, &import_options(read)).map_err(|e: ImportError| input_failure(e))
+    import_path(path, &import_options(read)?).map_err(|e: ImportError| input_failure(e))
 }
 
 fn print_diagnostics(file: &Path, diags: &[Diagnostic], verbose: bool) {
@@ -310,6 +332,22 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
     let imported = read_input(&args.input, &args.read)?;
+    if let Some(target) = &args.emit_mapping {
+        let text = emit_mapping(&args.input, &imported);
+        if target.as_os_str() == "-" {
+            std::io::stdout()
+                .lock()
+                .write_all(text.as_bytes())
+                .map_err(output_failure)?;
+            return Ok(0);
+        }
+        save_atomic(target, text.as_bytes()).map_err(output_failure)?;
+        eprintln!(
+            "wrote {}: edit it, then use `--mapping {}`",
+            target.display(),
+            target.display()
+        );
+    }
     let mut out = String::new();
     match args.format {
         InspectFormat::Json => {
@@ -333,6 +371,27 @@ fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
     } else {
         0
     })
+}
+
+/// The mapping a file was read with, as a mapping file to edit.
+fn emit_mapping(path: &Path, imported: &Imported) -> String {
+    let mut columns = Vec::new();
+    let mut sheets = Vec::new();
+    for sheet in &imported.report.sheets {
+        let (Some(row), Some(role)) = (sheet.header_row, sheet.role.as_deref()) else {
+            continue;
+        };
+        let role = match role {
+            "closed" => poam_layout::SheetRole::Closed,
+            "configuration" => poam_layout::SheetRole::Configuration,
+            _ => poam_layout::SheetRole::Open,
+        };
+        sheets.push((sheet.name.clone(), row, role));
+        for c in &sheet.columns {
+            columns.push((c.header.clone(), c.field.clone()));
+        }
+    }
+    poam_layout::mapping::mapping_toml(&path.display().to_string(), &columns, &sheets)
 }
 
 fn inspect_text(path: &Path, imported: &Imported) -> String {

@@ -531,6 +531,133 @@ pub fn emass_fixture(layout: &Layout) -> Result<Vec<u8>> {
     Ok(wb.save_to_buffer()?)
 }
 
+/// A business unit's home-grown tracker: a merged title block, renamed
+/// columns in their own order starting at column B, text dates, a status
+/// column, a separate Closed sheet, and a lookup sheet that is not data.
+///
+/// # Errors
+///
+/// When rust_xlsxwriter rejects a cell.
+pub fn legacy_fixture() -> Result<Vec<u8>> {
+    use Raw::*;
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 9, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("poamkit fixtures"),
+    );
+    let date_fmt = Format::new().set_num_format("d-mmm-yyyy");
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("Open Findings")?;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        8,
+        "Business Unit 7 - Security Findings Tracker",
+        &bold,
+    )?;
+    ws.write_string(1, 0, "Prepared by the unit ISSO; reviewed monthly")?;
+    let headers = [
+        "Finding #",
+        "Finding Title",
+        "Criticality",
+        "Security Control(s)",
+        "Assigned To",
+        "Date Identified",
+        "Est. Completion",
+        "Corrective Action",
+        "Status",
+        "Internal Ref",
+    ];
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(3, 1 + i as u16, *h, &bold)?;
+    }
+    let rows: Vec<Vec<Raw>> = vec![
+        vec![
+            Text("BU7-001"),
+            Text("Unsupported Java runtime"),
+            Text("High"),
+            Text("SI-2, CM-8 (1)"),
+            Text("A. Analyst"),
+            Text("3/15/2024"),
+            Text("15-Jun-2024"),
+            Text("Upgrade to a supported runtime."),
+            Text("Open"),
+            Text("CHG-1"),
+        ],
+        vec![
+            Text("BU7-002"),
+            Text("Weak TLS ciphers on intranet"),
+            Text("Med"),
+            Text("sc-8.1"),
+            Text("B. Builder"),
+            Date(2024, 4, 2),
+            Text("2024-07-31"),
+            Text("Disable CBC ciphers."),
+            Text("In Progress"),
+            Text(""),
+        ],
+        vec![
+            Text("BU7-003"),
+            Text("Stale accounts"),
+            Text("Low"),
+            Text("AC-2(3)"),
+            Text("C. Checker"),
+            Text("April 20, 2024"),
+            Text("TBD"),
+            Text("Run the quarterly review."),
+            Text("Closed"),
+            Text(""),
+        ],
+    ];
+    for (r, row) in (4u32..).zip(&rows) {
+        for (i, raw) in row.iter().enumerate() {
+            if !matches!(raw, Text("")) {
+                write_raw(ws, r, 1 + i as u16, raw, &date_fmt)?;
+            }
+        }
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("Closed")?;
+    let headers = [
+        "ID",
+        "Weakness",
+        "Severity",
+        "NIST Control",
+        "Owner",
+        "Discovery Date",
+        "Due Date",
+        "Date Closed",
+        "Notes",
+    ];
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *h, &bold)?;
+    }
+    let row = [
+        Text("BU7-000"),
+        Text("Default SNMP community"),
+        Text("Moderate"),
+        Text("IA-5"),
+        Text("D. Doer"),
+        Text("01/05/2024"),
+        Text("02/04/2024"),
+        Text("01/30/2024"),
+        Text("Verified by rescan."),
+    ];
+    for (i, raw) in row.iter().enumerate() {
+        write_raw(ws, 1, i as u16, raw, &date_fmt)?;
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("Lists")?;
+    for (r, v) in ["High", "Moderate", "Low"].iter().enumerate() {
+        ws.write_string(r as u32, 0, *v)?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
 /// Builds a fixture workbook in `layout`.
 ///
 /// # Errors
@@ -594,5 +721,10 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>> {
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         names.push(format!("{}/{name}", layout.family));
     }
+    let sub = dir.join("legacy");
+    std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
+    std::fs::write(sub.join("unit-tracker.xlsx"), legacy_fixture()?)
+        .context("writing the legacy fixture")?;
+    names.push("legacy/unit-tracker.xlsx".into());
     Ok(names)
 }

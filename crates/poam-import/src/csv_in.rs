@@ -26,6 +26,76 @@ fn split(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether the CSV's header row is poamkit's own.
+pub(crate) fn is_poamkit(bytes: &[u8]) -> bool {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    match reader.headers() {
+        Ok(h) => {
+            let headers: Vec<String> = h
+                .iter()
+                .map(|x| x.trim().trim_start_matches('\u{feff}').to_string())
+                .collect();
+            headers.iter().any(|x| x == "id")
+                && headers
+                    .iter()
+                    .filter(|x| flat::COLUMNS.contains(&x.as_str()))
+                    .count()
+                    >= 3
+        }
+        Err(_) => false,
+    }
+}
+
+/// Loads any CSV as a one-sheet grid, for layout detection.
+pub(crate) fn to_grid(file: &str, bytes: &[u8]) -> Result<crate::grid::Grid, ImportError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
+        // Excel on Windows saves CSV as Windows-1252: read it byte by byte.
+        Err(_) => bytes.iter().map(|&b| windows_1252(b)).collect(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut grid = crate::grid::Grid {
+        name: "csv".into(),
+        ..Default::default()
+    };
+    for (n, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| ImportError::NotPoam {
+            file: file.to_string(),
+            reason: format!("row {}: {e}", n + 1),
+        })?;
+        grid.rows.push(
+            record
+                .iter()
+                .map(|v| {
+                    let v = unguard(v);
+                    if v.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(v.to_string())
+                    }
+                })
+                .collect(),
+        );
+    }
+    Ok(grid)
+}
+
+/// One Windows-1252 byte as a character.
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9f => HIGH[(b - 0x80) as usize],
+        _ => b as char,
+    }
+}
+
 /// Reads poamkit CSV.
 pub(crate) fn read(
     file: &str,

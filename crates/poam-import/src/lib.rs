@@ -24,6 +24,7 @@ mod cell;
 mod csv_in;
 mod grid;
 mod json_in;
+mod legacy;
 mod report;
 mod sheet;
 mod workbook;
@@ -46,6 +47,8 @@ pub struct ImportOptions {
     pub family: Option<String>,
     /// Only consider this version (`2.1`), from `--from fedramp:2.1`.
     pub version: Option<String>,
+    /// A mapping file (`--mapping`) and its name for messages.
+    pub mapping: Option<(poam_layout::mapping::Mapping, String)>,
 }
 
 /// What a reader returns.
@@ -107,6 +110,22 @@ pub enum ImportError {
     /// `--from` named a layout poamkit does not have.
     #[error("unknown layout \"{0}\"; run `poam layouts` to list them")]
     UnknownLayout(String),
+    /// The layout cannot be told with confidence.
+    #[error("{file}: cannot tell with confidence how this file is laid out. Candidates: {candidates}. Settle it with --from LAYOUT (`poam layouts` lists them; `--from legacy` reads by header synonyms) or --mapping FILE (`poam inspect {file} --emit-mapping map.toml` writes one to edit)")]
+    Ambiguous {
+        /// The file.
+        file: String,
+        /// What partly fit.
+        candidates: String,
+    },
+    /// The mapping file does not fit the workbook.
+    #[error("{file}: {reason}")]
+    Mapping {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// The kinds of input, told apart by content first and extension second.
@@ -171,14 +190,15 @@ pub fn import_bytes(
 ) -> Result<Imported, ImportError> {
     if let Some(family) = &opts.family {
         let reg = poam_layout::builtin();
-        let known = reg
-            .all()
-            .iter()
-            .any(|l| l.family.eq_ignore_ascii_case(family))
-            && opts
-                .version
-                .as_deref()
-                .is_none_or(|v| reg.find(family, Some(v)).is_some());
+        let known = family.eq_ignore_ascii_case("legacy")
+            || reg
+                .all()
+                .iter()
+                .any(|l| l.family.eq_ignore_ascii_case(family))
+                && opts
+                    .version
+                    .as_deref()
+                    .is_none_or(|v| reg.find(family, Some(v)).is_some());
         if !known {
             let mut name = family.clone();
             if let Some(v) = &opts.version {
@@ -195,7 +215,15 @@ pub fn import_bytes(
             })?;
             json_in::read(file, text)
         }
-        Some(Kind::Csv) => csv_in::read(file, bytes, opts),
+        Some(Kind::Csv) if opts.mapping.is_none() && csv_in::is_poamkit(bytes) => {
+            csv_in::read(file, bytes, opts)
+        }
+        Some(Kind::Csv) => {
+            let grid = csv_in::to_grid(file, bytes)?;
+            let mut imported = read_grids(file, &[grid], opts)?;
+            imported.report.format = "csv".into();
+            Ok(imported)
+        }
         Some(Kind::Workbook) => read_workbook(file, bytes, opts),
         None => Err(ImportError::NotSpreadsheet {
             file: file.to_string(),
@@ -211,23 +239,89 @@ fn read_workbook(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Impor
         Err(e) => return Err(open_error(file, bytes, e)),
     };
     let grids = grid::load_sheets(&mut workbook).map_err(|e| open_error(file, bytes, e))?;
-    let registry = poam_layout::builtin();
-    let fits = workbook::rank(&grids, registry, opts);
-    let Some(best) = fits.first().filter(|f| f.score > i64::MIN / 2) else {
-        let sheets: Vec<String> = grids.iter().map(|g| format!("'{}'", g.name)).collect();
-        return Err(ImportError::NotPoam {
-            file: file.to_string(),
-            reason: format!(
-                "no sheet has a POA&M header row (looked for headers such as 'POAM ID', 'Controls', 'Weakness Name' in the first 60 rows of {})",
-                if sheets.is_empty() { "the workbook".to_string() } else { sheets.join(", ") }
-            ),
-        });
-    };
-    let (poam, diagnostics, report) = workbook::read(file, &grids, best, &fits, opts);
-    Ok(Imported {
+    read_grids(file, &grids, opts)
+}
+
+/// Reads loaded sheets: with the mapping file when given, else with the
+/// best-fitting built-in layout, else as a legacy tracker by header synonyms.
+fn read_grids(file: &str, grids: &[Grid], opts: &ImportOptions) -> Result<Imported, ImportError> {
+    let done = |(poam, diagnostics, report)| Imported {
         poam,
         diagnostics,
         report,
+    };
+    if let Some((mapping, name)) = &opts.mapping {
+        return legacy::read_mapped(file, grids, mapping, name, opts)
+            .map(done)
+            .map_err(|reason| ImportError::Mapping {
+                file: file.to_string(),
+                reason,
+            });
+    }
+    let legacy_only = opts
+        .family
+        .as_deref()
+        .is_some_and(|f| f.eq_ignore_ascii_case("legacy"));
+    let registry = poam_layout::builtin();
+    let fits = if legacy_only {
+        Vec::new()
+    } else {
+        workbook::rank(grids, registry, opts)
+    };
+    let candidates: Vec<Candidate> = fits
+        .iter()
+        .filter(|f| f.score > i64::MIN / 2)
+        .map(|f| Candidate {
+            layout: f.layout.label(),
+            score: f.score,
+        })
+        .collect();
+    if let Some(best) = fits.first().filter(|f| f.score > i64::MIN / 2) {
+        return Ok(done(workbook::read(file, grids, best, &fits, opts)));
+    }
+    // No template fits: a legacy tracker?
+    let found = if opts.family.is_none() || legacy_only {
+        legacy::guess(grids)
+    } else {
+        Vec::new()
+    };
+    if found.iter().any(|f| f.confident()) || (legacy_only && !found.is_empty()) {
+        return Ok(done(legacy::read_guessed(
+            file, grids, &found, candidates, opts,
+        )));
+    }
+    let mut partial: Vec<String> = fits
+        .iter()
+        .filter(|f| !f.evidence.is_empty())
+        .take(3)
+        .map(|f| format!("{} ({})", f.layout.label(), f.evidence.join("; ")))
+        .collect();
+    partial.extend(found.iter().map(|f| {
+        format!(
+            "legacy tracker (sheet '{}' row {}: {} of {} headers recognized)",
+            grids[f.grid].name,
+            f.header_row + 1,
+            f.fields,
+            f.cells
+        )
+    }));
+    if !partial.is_empty() {
+        return Err(ImportError::Ambiguous {
+            file: file.to_string(),
+            candidates: partial.join("; "),
+        });
+    }
+    let sheets: Vec<String> = grids.iter().map(|g| format!("'{}'", g.name)).collect();
+    Err(ImportError::NotPoam {
+        file: file.to_string(),
+        reason: format!(
+            "no sheet has a POA&M header row (looked for headers such as 'POAM ID', 'Controls', 'Weakness Name' in the first 60 rows of {})",
+            if sheets.is_empty() {
+                "the workbook".to_string()
+            } else {
+                sheets.join(", ")
+            }
+        ),
     })
 }
 

@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod flat;
+pub mod mapping;
 pub mod text;
 
 use poam_model::Field;
@@ -63,7 +64,7 @@ pub enum LayoutError {
 }
 
 /// What a sheet holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SheetRole {
     /// Open items.

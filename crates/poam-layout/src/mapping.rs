@@ -1,0 +1,256 @@
+//! Legacy trackers: header synonyms (`templates/synonyms.toml`) and user
+//! mapping files that say which header goes to which field.
+//!
+//! A mapping file is TOML:
+//!
+//! ```toml
+//! # Which header goes to which field ("extra" keeps the column by its header).
+//! [columns]
+//! "Finding #" = "id"
+//! "Finding Title" = "weakness_name"
+//! "Due" = "scheduled_completion"
+//! "Internal notes" = "extra"
+//!
+//! # Optional: which sheets to read, where their header is, what they hold.
+//! [[sheets]]
+//! name = "Open Findings"
+//! header_row = 4        # 1-based; found from the headers when absent
+//! role = "open"         # open, closed or configuration
+//! ```
+
+use crate::{normalize_header, LayoutError, SheetRole};
+use poam_model::Field;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+/// Squeezes a header for synonym matching: lower case, letters and digits only.
+pub fn squash(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SynonymsFile {
+    fields: BTreeMap<String, Vec<String>>,
+}
+
+/// Header synonyms: squashed header text → field.
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    by_header: HashMap<String, Field>,
+}
+
+impl Synonyms {
+    /// Parses a synonyms file.
+    ///
+    /// # Errors
+    ///
+    /// [`LayoutError::Toml`] for malformed TOML, [`LayoutError::UnknownField`]
+    /// for a field the model lacks.
+    pub fn from_toml(name: &str, text: &str) -> Result<Synonyms, LayoutError> {
+        let file: SynonymsFile = toml::from_str(text).map_err(|source| LayoutError::Toml {
+            name: name.to_string(),
+            source,
+        })?;
+        let mut by_header = HashMap::new();
+        for (field, headers) in file.fields {
+            let f = Field::from_name(&field).ok_or_else(|| LayoutError::UnknownField {
+                name: name.to_string(),
+                header: headers.first().cloned().unwrap_or_default(),
+                field: field.clone(),
+            })?;
+            for h in headers {
+                by_header.entry(squash(&h)).or_insert(f);
+            }
+        }
+        Ok(Synonyms { by_header })
+    }
+
+    /// The field a header is a synonym of.
+    pub fn field(&self, header: &str) -> Option<Field> {
+        self.by_header.get(&squash(header)).copied()
+    }
+}
+
+/// The synonyms compiled into poamkit.
+pub fn synonyms() -> &'static Synonyms {
+    static SYN: OnceLock<Synonyms> = OnceLock::new();
+    SYN.get_or_init(|| {
+        Synonyms::from_toml(
+            "synonyms.toml",
+            include_str!("../../../templates/synonyms.toml"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+/// One sheet of a mapping file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappingSheet {
+    /// The sheet name.
+    pub name: String,
+    /// 1-based header row; found from the headers when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<u32>,
+    /// What the sheet holds; from its name when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<SheetRole>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    columns: BTreeMap<String, String>,
+    #[serde(default)]
+    sheets: Vec<MappingSheet>,
+}
+
+/// A user's mapping of a tracker's headers to fields.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    /// Normalized header → field (`None`: keep in `extra`).
+    columns: BTreeMap<String, Option<Field>>,
+    /// Headers as written, with their field names, for display.
+    pub written: Vec<(String, String)>,
+    /// Sheets to read; every sheet with a header row when empty.
+    pub sheets: Vec<MappingSheet>,
+}
+
+impl Mapping {
+    /// Parses a mapping file.
+    ///
+    /// # Errors
+    ///
+    /// [`LayoutError::Toml`] for malformed TOML or unknown keys,
+    /// [`LayoutError::UnknownField`] for a field name the model lacks.
+    pub fn from_toml(name: &str, text: &str) -> Result<Mapping, LayoutError> {
+        let file: MappingFile = toml::from_str(text).map_err(|source| LayoutError::Toml {
+            name: name.to_string(),
+            source,
+        })?;
+        let mut columns = BTreeMap::new();
+        let mut written = Vec::new();
+        for (header, field) in file.columns {
+            let f = if field == "extra" {
+                None
+            } else {
+                Some(
+                    Field::from_name(&field).ok_or_else(|| LayoutError::UnknownField {
+                        name: name.to_string(),
+                        header: header.clone(),
+                        field: field.clone(),
+                    })?,
+                )
+            };
+            columns.insert(normalize_header(&header), f);
+            written.push((header, field));
+        }
+        Ok(Mapping {
+            columns,
+            written,
+            sheets: file.sheets,
+        })
+    }
+
+    /// The field of a header: `Some(Some(f))`, `Some(None)` for a column kept
+    /// in `extra`, `None` for a header the mapping does not name.
+    pub fn resolve(&self, header: &str) -> Option<Option<Field>> {
+        self.columns.get(&normalize_header(header)).copied()
+    }
+
+    /// Number of headers the mapping names.
+    pub fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Whether the mapping names no header.
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+}
+
+fn quote(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// Writes a mapping file: columns (header → field name or `extra`) and sheets
+/// (name, 1-based header row, role), with comments a person can follow.
+pub fn mapping_toml(
+    source: &str,
+    columns: &[(String, Option<String>)],
+    sheets: &[(String, u32, SheetRole)],
+) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# poamkit mapping written by `poam inspect --emit-mapping` from {source}.\n\
+         # Edit the field names, then use it with `poam convert FILE --mapping THIS.toml`.\n\
+         # Fields: see docs/model.md (`risk.original`, `scheduled_completion`...);\n\
+         # \"extra\" keeps a column in each item's extra, under its header.\n\n[columns]\n"
+    ));
+    let mut seen = std::collections::BTreeSet::new();
+    for (header, field) in columns {
+        if !seen.insert(normalize_header(header)) {
+            continue;
+        }
+        out.push_str(&format!(
+            "{} = {}\n",
+            quote(header),
+            quote(field.as_deref().unwrap_or("extra"))
+        ));
+    }
+    for (name, row, role) in sheets {
+        let role = match role {
+            SheetRole::Open => "open",
+            SheetRole::Closed => "closed",
+            SheetRole::Configuration => "configuration",
+        };
+        out.push_str(&format!(
+            "\n[[sheets]]\nname = {}\nheader_row = {row}\nrole = {}\n",
+            quote(name),
+            quote(role)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synonyms_match_loosely() {
+        let s = synonyms();
+        assert_eq!(s.field("Security Control(s)"), Some(Field::Controls));
+        assert_eq!(s.field("est. completion"), Some(Field::ScheduledCompletion));
+        assert_eq!(s.field(" ECD "), Some(Field::ScheduledCompletion));
+        assert_eq!(s.field("Found On"), Some(Field::DetectedOn));
+        assert_eq!(s.field("Criticality"), Some(Field::RiskOriginal));
+        assert_eq!(s.field("Assigned To"), Some(Field::PointOfContact));
+        assert_eq!(s.field("Finding Title"), Some(Field::WeaknessName));
+        assert_eq!(s.field("Budget line"), None);
+    }
+
+    #[test]
+    fn mapping_round_trips_through_its_own_toml() {
+        let text = mapping_toml(
+            "unit.xlsx",
+            &[
+                ("Finding #".into(), Some("id".into())),
+                ("Due".into(), Some("scheduled_completion".into())),
+                ("Notes \"internal\"".into(), None),
+            ],
+            &[("Open Findings".into(), 4, SheetRole::Open)],
+        );
+        let m = Mapping::from_toml("m.toml", &text).unwrap();
+        assert_eq!(m.resolve("finding #"), Some(Some(Field::Id)));
+        assert_eq!(m.resolve("Notes \"internal\""), Some(None));
+        assert_eq!(m.resolve("Other"), None);
+        assert_eq!(m.sheets[0].header_row, Some(4));
+        assert!(Mapping::from_toml("m.toml", "[columns]\n\"A\" = \"nope\"\n").is_err());
+    }
+}

@@ -1,0 +1,209 @@
+//! Legacy and home-grown trackers: header synonyms, mapping files, CSV.
+
+use super::{item, model, poam, root};
+use serde_json::json;
+
+const TRACKER: &str = "fixtures/legacy/unit-tracker.xlsx";
+
+#[test]
+fn a_home_grown_tracker_reads_without_a_mapping() {
+    let m = model(TRACKER, &[]);
+    assert_eq!(m["items"].as_array().unwrap().len(), 4);
+    let a = item(&m, "BU7-001");
+    assert_eq!(a["state"], "open");
+    assert_eq!(a["status"], "ongoing");
+    assert_eq!(a["weakness_name"], "Unsupported Java runtime");
+    assert_eq!(a["controls"], json!(["SI-2", "CM-8(1)"]));
+    assert_eq!(a["risk"]["original"], "high");
+    assert_eq!(a["point_of_contact"], "A. Analyst");
+    assert_eq!(a["detected_on"], "2024-03-15");
+    assert_eq!(a["scheduled_completion"], "2024-06-15");
+    assert_eq!(a["remediation_plan"], "Upgrade to a supported runtime.");
+    assert_eq!(a["extra"]["Internal Ref"], "CHG-1");
+    assert_eq!(
+        a["origin"],
+        json!({"file": TRACKER, "sheet": "Open Findings", "row": 5})
+    );
+    let b = item(&m, "BU7-002");
+    assert_eq!(b["risk"]["original"], "moderate", "Med");
+    assert_eq!(b["controls"], json!(["SC-8(1)"]));
+    assert_eq!(b["detected_on"], "2024-04-02");
+    // A Closed status on the Open sheet closes the item.
+    let c = item(&m, "BU7-003");
+    assert_eq!(c["state"], "closed");
+    assert_eq!(c["detected_on"], "2024-04-20");
+    assert_eq!(c["extra"]["Est. Completion"], "TBD");
+    // The Closed sheet's items are closed.
+    let d = item(&m, "BU7-000");
+    assert_eq!(d["state"], "closed");
+    assert_eq!(d["completed_on"], "2024-01-30");
+    assert_eq!(d["comments"], "Verified by rescan.");
+
+    let out = poam().args(["inspect", TRACKER]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("layout:  legacy tracker (header synonyms)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("header row 4 matched 9 field(s) by synonym: 'Finding #' = id"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sheet 'Lists' [not read: no POA&M header row]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("'Open Findings'!H7: cannot read date \"TBD\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn emitted_mapping_can_be_edited_and_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("bu7.toml");
+    poam()
+        .args(["inspect", TRACKER, "--emit-mapping"])
+        .arg(&map)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&map).unwrap();
+    assert!(text.contains("\"Finding #\" = \"id\""), "{text}");
+    assert!(text.contains("\"Internal Ref\" = \"extra\""), "{text}");
+    assert!(
+        text.contains("name = \"Closed\"\nheader_row = 1\nrole = \"closed\""),
+        "{text}"
+    );
+    std::fs::write(
+        &map,
+        text.replace(
+            "\"Internal Ref\" = \"extra\"",
+            "\"Internal Ref\" = \"source_identifier\"",
+        ),
+    )
+    .unwrap();
+    let m = model(TRACKER, &["--mapping", map.to_str().unwrap()]);
+    assert_eq!(item(&m, "BU7-001")["source_identifier"], "CHG-1");
+    assert_eq!(item(&m, "BU7-001")["extra"], json!({}));
+    assert_eq!(item(&m, "BU7-000")["state"], "closed");
+
+    // A mapping with an unknown field is refused with its name.
+    std::fs::write(&map, "[columns]\n\"Finding #\" = \"identifier\"\n").unwrap();
+    poam()
+        .args(["convert", TRACKER, "--to", "json", "--mapping"])
+        .arg(&map)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "maps to unknown field \"identifier\"",
+        ));
+}
+
+fn workbook(path: &std::path::Path, sheet: &str, rows: &[&[&str]]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet).unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn unknown_headers_need_a_mapping_and_doubtful_ones_stop_with_the_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("odd.xlsx");
+    workbook(
+        &odd,
+        "Q3",
+        &[
+            &["Nº", "Problem", "Ctl", "Who", "When due"],
+            &["7", "Guest Wi-Fi open", "AC-18", "Net team", "10/31/2024"],
+        ],
+    );
+    poam()
+        .args(["convert", odd.to_str().unwrap(), "--to", "json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no POA&M found"));
+    let map = dir.path().join("odd.toml");
+    std::fs::write(
+        &map,
+        "[columns]\n\"Nº\" = \"id\"\n\"Problem\" = \"weakness_name\"\n\"Ctl\" = \"controls\"\n\"Who\" = \"point_of_contact\"\n\"When due\" = \"scheduled_completion\"\n",
+    )
+    .unwrap();
+    let m = model(odd.to_str().unwrap(), &["--mapping", map.to_str().unwrap()]);
+    let a = item(&m, "7");
+    assert_eq!(a["weakness_name"], "Guest Wi-Fi open");
+    assert_eq!(a["controls"], json!(["AC-18"]));
+    assert_eq!(a["scheduled_completion"], "2024-10-31");
+
+    let doubtful = dir.path().join("doubtful.xlsx");
+    workbook(
+        &doubtful,
+        "Projects",
+        &[
+            &[
+                "ID",
+                "Title",
+                "Owner",
+                "Budget",
+                "Quarter",
+                "Region",
+                "Cost centre",
+            ],
+            &[
+                "1",
+                "New lobby",
+                "Facilities",
+                "10000",
+                "Q1",
+                "East",
+                "F-100",
+            ],
+        ],
+    );
+    let out = poam()
+        .args(["convert", doubtful.to_str().unwrap(), "--to", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot tell with confidence"), "{stderr}");
+    assert!(
+        stderr.contains("legacy tracker (sheet 'Projects' row 1: 3 of 7 headers recognized)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--from LAYOUT") && stderr.contains("--mapping FILE"),
+        "{stderr}"
+    );
+    // --from legacy settles it.
+    let m = model(doubtful.to_str().unwrap(), &["--from", "legacy"]);
+    assert_eq!(item(&m, "1")["weakness_name"], "New lobby");
+    assert_eq!(item(&m, "1")["extra"]["Budget"], "10000");
+}
+
+#[test]
+fn a_tracker_saved_as_csv_reads_like_the_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("tracker.csv");
+    std::fs::write(
+        &csv,
+        "Finding ID,Vulnerability,Risk Level,NIST Control,Responsible POC,Discovery Date,Target Date,Status\n\
+         F-1,Outdated OpenSSL,Critical,\"SC-8, SC-13\",Ops,2024-02-01,2024-02-16,Open\n\
+         F-2,Old report,Low,AU-6,Audit,01/10/2024,03/10/2024,Completed\n",
+    )
+    .unwrap();
+    let m = model(csv.to_str().unwrap(), &[]);
+    let a = item(&m, "F-1");
+    assert_eq!(a["risk"]["original"], "critical");
+    assert_eq!(a["controls"], json!(["SC-8", "SC-13"]));
+    assert_eq!(a["scheduled_completion"], "2024-02-16");
+    assert_eq!(item(&m, "F-2")["state"], "closed");
+    assert_eq!(a["origin"]["sheet"], "csv");
+    let _ = root();
+}
