@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 mod emass;
 #[path = "cli/legacy.rs"]
 mod legacy;
+#[path = "cli/nist.rs"]
+mod nist;
 
 pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

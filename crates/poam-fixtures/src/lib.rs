@@ -658,6 +658,142 @@ pub fn legacy_fixture() -> Result<Vec<u8>> {
     Ok(wb.save_to_buffer()?)
 }
 
+/// The NIST SP 800-171 plan of action rows: the template's eight columns,
+/// requirement ids inside the weakness text, milestones one per paragraph.
+pub fn nist_rows() -> Vec<[&'static str; 8]> {
+    vec![
+        [
+            "3.1.1 Authorized access: two shared accounts remain on the file server.",
+            "IT Operations",
+            "Funded: 16 staff hours",
+            "06/30/2025",
+            "1. 03/31/2025: Inventory shared accounts\n2. 05/31/2025: Replace them with named accounts",
+            "",
+            "Self-assessment (DoD Assessment Methodology)",
+            "Ongoing",
+        ],
+        [
+            "AC.L2-3.5.3: multifactor authentication is not enforced for local access to privileged accounts.",
+            "Security Office",
+            "Unfunded: hardware tokens",
+            "2025-03-31",
+            "Deploy tokens 02/15/2025",
+            "Token delivery slipped two weeks",
+            "Third-party assessment",
+            "Complete",
+        ],
+        [
+            "3.13.11 The backup appliance does not use FIPS-validated cryptography.",
+            "Infrastructure",
+            "Reallocation from the refresh budget",
+            "September 30, 2025",
+            "Replace the appliance 09/30/2025",
+            "",
+            "Vulnerability scan",
+            "Ongoing",
+        ],
+    ]
+}
+
+/// The NIST template's header row.
+pub const NIST_HEADERS: [&str; 8] = [
+    "Weaknesses",
+    "Responsible Office/ Organization",
+    "Resource Estimate (funded/ unfunded/ reallocation)",
+    "Scheduled Completion Date",
+    "Milestones with Interim Completion Dates",
+    "Changes to Milestones",
+    "How was the weakness identified?",
+    "Status (Ongoing or Complete)",
+];
+
+/// The NIST plan of action as a Word document: a title paragraph, then one
+/// table with the template's header row (two paragraphs in some header cells,
+/// as in the official file) and one row per weakness.
+///
+/// # Errors
+///
+/// When docx-rs cannot write the package.
+pub fn nist_docx() -> Result<Vec<u8>> {
+    use docx_rs::{Docx, Paragraph, Run, Table, TableCell, TableRow};
+    let cell = |text: &str| {
+        let mut c = TableCell::new();
+        for line in text.split('\n') {
+            c = c.add_paragraph(Paragraph::new().add_run(Run::new().add_text(line)));
+        }
+        c
+    };
+    let header = [
+        "Weaknesses",
+        "Responsible\nOffice/ Organization",
+        "Resource Estimate\n(funded/ unfunded/ reallocation)",
+        "Scheduled Completion Date",
+        "Milestones with Interim Completion Dates",
+        "Changes to Milestones",
+        "How was the weakness identified?",
+        "Status\n(Ongoing or Complete)",
+    ];
+    let mut rows = vec![TableRow::new(header.iter().map(|h| cell(h)).collect())];
+    for row in nist_rows() {
+        rows.push(TableRow::new(row.iter().map(|t| cell(t)).collect()));
+    }
+    let docx = Docx::new()
+        .created_at("2024-09-01T00:00:00Z")
+        .updated_at("2024-09-01T00:00:00Z")
+        .add_paragraph(
+            Paragraph::new().add_run(Run::new().add_text("Plan of Action for Example Contractor")),
+        )
+        .add_table(Table::new(rows));
+    let mut out = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut out)?;
+    Ok(out.into_inner())
+}
+
+/// The same plan of action as a workbook, with a title row above the table.
+///
+/// # Errors
+///
+/// When rust_xlsxwriter rejects a cell.
+pub fn nist_xlsx() -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 9, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("poamkit fixtures"),
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name("POA&M")?;
+    ws.write_string(0, 0, "Plan of Action for Example Contractor")?;
+    for (i, h) in NIST_HEADERS.iter().enumerate() {
+        ws.write_string(2, i as u16, *h)?;
+    }
+    for (r, row) in (3u32..).zip(nist_rows()) {
+        for (i, t) in row.iter().enumerate() {
+            if !t.is_empty() {
+                ws.write_string(r, i as u16, *t)?;
+            }
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+/// The same plan of action as CSV.
+pub fn nist_csv() -> String {
+    let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+    let mut out = NIST_HEADERS
+        .iter()
+        .map(|h| quote(h))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push_str("\r\n");
+    for row in nist_rows() {
+        out.push_str(&row.iter().map(|t| quote(t)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
 /// Builds a fixture workbook in `layout`.
 ///
 /// # Errors
@@ -726,5 +862,17 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>> {
     std::fs::write(sub.join("unit-tracker.xlsx"), legacy_fixture()?)
         .context("writing the legacy fixture")?;
     names.push("legacy/unit-tracker.xlsx".into());
+    let sub = dir.join("nist");
+    std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
+    std::fs::write(sub.join("plan-of-action.docx"), nist_docx()?)
+        .context("writing the NIST docx")?;
+    std::fs::write(sub.join("plan-of-action.xlsx"), nist_xlsx()?)
+        .context("writing the NIST workbook")?;
+    std::fs::write(sub.join("plan-of-action.csv"), nist_csv()).context("writing the NIST csv")?;
+    names.extend([
+        "nist/plan-of-action.docx".into(),
+        "nist/plan-of-action.xlsx".into(),
+        "nist/plan-of-action.csv".into(),
+    ]);
     Ok(names)
 }

@@ -154,6 +154,7 @@ fn read_found(
                     fixed_rows: &[],
                     row_mode: poam_layout::RowMode::Continuation,
                     read_as: None,
+                    controls_in_text: true,
                 };
                 let (sheet_report, items) = read_sheet(file, grid, &spec, opts, &mut diags);
                 report.sheets.push(sheet_report);

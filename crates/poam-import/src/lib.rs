@@ -22,6 +22,7 @@
 
 mod cell;
 mod csv_in;
+mod docx;
 mod grid;
 mod json_in;
 mod legacy;
@@ -132,6 +133,7 @@ pub enum ImportError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Workbook,
+    Word,
     Csv,
     Json,
 }
@@ -142,6 +144,9 @@ fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
+    if bytes.starts_with(b"PK\x03\x04") && (ext == "docx" || ext == "docm") {
+        return Some(Kind::Word);
+    }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Some(Kind::Workbook);
     }
@@ -153,6 +158,7 @@ fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
         "json" => Some(Kind::Json),
         "csv" | "txt" => Some(Kind::Csv),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Some(Kind::Workbook),
+        "docx" | "docm" => Some(Kind::Word),
         _ if text_start == Some(b'{') => Some(Kind::Json),
         _ => None,
     }
@@ -225,6 +231,18 @@ pub fn import_bytes(
             Ok(imported)
         }
         Some(Kind::Workbook) => read_workbook(file, bytes, opts),
+        Some(Kind::Word) => {
+            let grids = docx::tables(file, bytes)?;
+            if grids.is_empty() {
+                return Err(ImportError::NotPoam {
+                    file: file.to_string(),
+                    reason: "the Word document has no table".into(),
+                });
+            }
+            let mut imported = read_grids(file, &grids, opts)?;
+            imported.report.format = "word".into();
+            Ok(imported)
+        }
         None => Err(ImportError::NotSpreadsheet {
             file: file.to_string(),
             reason: "unknown file type (expected .xlsx, .xlsm, .xls, .xlsb, .ods, .csv or .json)"

@@ -27,6 +27,8 @@ pub(crate) struct SheetSpec<'a> {
     pub row_mode: RowMode,
     /// Name of the layout's sheet when it differs from the file's.
     pub read_as: Option<String>,
+    /// Find requirement ids in the weakness text when no column gave any.
+    pub controls_in_text: bool,
 }
 
 /// Whether a row is the template's own guidance, format hints or example.
@@ -270,6 +272,15 @@ pub(crate) fn read_sheet(
             item.state = State::Closed;
         }
         unfold(&mut item, opts);
+        if spec.controls_in_text && item.controls.is_empty() && item.unparsed_controls.is_empty() {
+            let text = [&item.weakness_name, &item.weakness_description]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n");
+            item.controls = poam_model::control::find_in_text(&text).controls;
+        }
         if item.is_empty() {
             continue;
         }

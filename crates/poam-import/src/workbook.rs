@@ -257,6 +257,7 @@ pub(crate) fn read(
             resolve: &resolve,
             fixed_rows: &def.fixed_rows,
             row_mode: def.row_mode,
+            controls_in_text: def.controls_in_text,
             read_as: (normalize_header(&grid.name) != normalize_header(&def.name))
                 .then(|| def.name.clone()),
         };

@@ -232,6 +232,10 @@ pub struct SheetDef {
     /// Label/value metadata cells above the header (eMASS).
     #[serde(default)]
     pub label_values: Vec<LabelValue>,
+    /// Find requirement ids in the weakness text when no column holds them
+    /// (NIST SP 800-171 plans of action).
+    #[serde(default)]
+    pub controls_in_text: bool,
 }
 
 fn default_validation_rows() -> u32 {
@@ -471,6 +475,10 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "emass/marine-2026.toml",
         include_str!("../../../templates/emass/marine-2026.toml"),
+    ),
+    (
+        "nist/cui-plan-of-action.toml",
+        include_str!("../../../templates/nist/cui-plan-of-action.toml"),
     ),
 ];
 

@@ -656,3 +656,48 @@ mod tests {
         }
     }
 }
+
+/// Finds control and requirement ids written inside prose, such as a NIST
+/// SP 800-171 plan of action's weakness text ("3.1.1 Limit system access…",
+/// "AC.L2-3.1.1: …", "per AC-2(1)").
+pub fn find_in_text(text: &str) -> ParsedControls {
+    static FIND: OnceLock<Regex> = OnceLock::new();
+    let find = re(
+        &FIND,
+        r"(?i)\b(?:[a-z]{2}[.\-]L[123]\s?-\s?(?:3\.\d{1,2}\.\d{1,2}e?|b\.1\.[ivx]+)|0?3\.\d{1,2}\.\d{1,2}e?|(?:AC|AT|AU|CA|CM|CP|IA|IR|MA|MP|PE|PL|PM|PS|PT|RA|SA|SC|SI|SR)-\d{1,2}(?:\s?\(\d{1,2}\))?)",
+    );
+    let mut out = ParsedControls::default();
+    for m in find.find_iter(text) {
+        // The id must end where a word ends (`3.1.1`, not `3.1.1x`).
+        if text[m.end()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric())
+        {
+            continue;
+        }
+        if let Some(p) = parse_control(m.as_str()) {
+            for id in p.ids {
+                push_unique(&mut out.controls, id.canonical());
+            }
+            out.notes.extend(p.notes);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod find_tests {
+    use super::*;
+
+    #[test]
+    fn ids_in_prose() {
+        let got = find_in_text(
+            "3.1.1 Limit system access; also AC.L2-3.1.2 and per AC-2(1). Version 3.10 is not one.",
+        );
+        assert_eq!(got.controls, vec!["3.1.1", "3.1.2", "AC-2(1)"]);
+        assert!(find_in_text("No ids here, just 2024-05-01.")
+            .controls
+            .is_empty());
+    }
+}
