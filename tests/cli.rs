@@ -12,6 +12,8 @@ mod emass;
 mod legacy;
 #[path = "cli/nist.rs"]
 mod nist;
+#[path = "cli/oscal.rs"]
+mod oscal;
 
 pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -9,8 +9,15 @@ fn the_plan_of_action_reads_alike_from_word_excel_and_csv() {
     let items = docx["items"].as_array().unwrap();
     assert_eq!(items.len(), 3);
     let a = &items[0];
-    assert_eq!(a["controls"], json!(["3.1.1"]), "requirement id from the weakness text");
-    assert_eq!(a["weakness_description"], "3.1.1 Authorized access: two shared accounts remain on the file server.");
+    assert_eq!(
+        a["controls"],
+        json!(["3.1.1"]),
+        "requirement id from the weakness text"
+    );
+    assert_eq!(
+        a["weakness_description"],
+        "3.1.1 Authorized access: two shared accounts remain on the file server."
+    );
     assert_eq!(a["point_of_contact"], "IT Operations");
     assert_eq!(a["resources_required"], "Funded: 16 staff hours");
     assert_eq!(a["scheduled_completion"], "2025-06-30");
@@ -21,12 +28,19 @@ fn the_plan_of_action_reads_alike_from_word_excel_and_csv() {
             {"description": "Replace them with named accounts", "due": "2025-05-31"}
         ])
     );
-    assert_eq!(a["detector_source"], "Self-assessment (DoD Assessment Methodology)");
+    assert_eq!(
+        a["detector_source"],
+        "Self-assessment (DoD Assessment Methodology)"
+    );
     assert_eq!(a["status"], "ongoing");
     assert_eq!(a["state"], "open");
     assert_eq!(a["origin"]["sheet"], "Table 1");
     let b = &items[1];
-    assert_eq!(b["controls"], json!(["3.5.3"]), "CMMC AC.L2-3.5.3 is requirement 3.5.3");
+    assert_eq!(
+        b["controls"],
+        json!(["3.5.3"]),
+        "CMMC AC.L2-3.5.3 is requirement 3.5.3"
+    );
     assert_eq!(b["status"], "completed");
     assert_eq!(b["state"], "closed");
     assert_eq!(b["milestone_changes"], "Token delivery slipped two weeks");
@@ -42,18 +56,29 @@ fn the_plan_of_action_reads_alike_from_word_excel_and_csv() {
 
 #[test]
 fn the_official_nist_template_is_detected() {
-    let file = root().join("../shared/reference/real-files/nist/NIST-CUI-Plan-of-Action-Template.docx");
+    let file =
+        root().join("../shared/reference/real-files/nist/NIST-CUI-Plan-of-Action-Template.docx");
     if !file.exists() {
         eprintln!("skipped: {} is absent", file.display());
         return;
     }
-    let out = poam().args(["inspect", "--format", "json"]).arg(&file).output().unwrap();
+    let out = poam()
+        .args(["inspect", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["read"]["layout"], "nist-171 cui-template");
     assert_eq!(v["read"]["format"], "word");
-    assert_eq!(v["open_items"], 0, "the blank rows of the template are not items");
-    assert_eq!(v["read"]["sheets"][0]["columns"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        v["open_items"], 0,
+        "the blank rows of the template are not items"
+    );
+    assert_eq!(
+        v["read"]["sheets"][0]["columns"].as_array().unwrap().len(),
+        8
+    );
 }
 
 #[test]
@@ -66,5 +91,7 @@ fn a_zip_that_is_not_a_word_file_is_refused() {
         .arg(&fake)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("a zip without word/document.xml is not a Word document"));
+        .stderr(predicates::str::contains(
+            "a zip without word/document.xml is not a Word document",
+        ));
 }

@@ -794,6 +794,130 @@ pub fn nist_csv() -> String {
     out
 }
 
+/// An OSCAL 1.1.2 POA&M with the FedRAMP extensions: one open item with
+/// every property the reader knows, one closed item.
+pub fn oscal_poam() -> String {
+    let fr = "https://fedramp.gov/ns/oscal";
+    let doc = serde_json::json!({
+      "plan-of-action-and-milestones": {
+        "uuid": "11111111-1111-4111-8111-111111111111",
+        "metadata": {
+          "title": "Example Cloud POA&M",
+          "published": "2024-09-01T00:00:00Z",
+          "last-modified": "2024-09-01T00:00:00Z",
+          "version": "1.0",
+          "oscal-version": "1.1.2",
+          "parties": [
+            {"uuid": "22222222-2222-4222-8222-222222222222", "type": "organization", "name": "Example CSP"},
+            {"uuid": "33333333-3333-4333-8333-333333333333", "type": "person", "name": "Jane Doe"}
+          ],
+          "responsible-parties": [
+            {"role-id": "cloud-service-provider", "party-uuids": ["22222222-2222-4222-8222-222222222222"]}
+          ]
+        },
+        "import-ssp": {"href": "ssp.json"},
+        "system-id": {"identifier-type": fr, "id": "F1234567890"},
+        "local-definitions": {
+          "components": [
+            {"uuid": "44444444-4444-4444-8444-444444444444", "type": "software", "title": "Scanner",
+             "description": "Vulnerability scanner", "props": [{"name": "name", "ns": fr, "value": "Nessus"}],
+             "status": {"state": "operational"}}
+          ],
+          "inventory-items": [
+            {"uuid": "55555555-5555-4555-8555-555555555555", "description": "web server",
+             "props": [{"name": "fqdn", "value": "web-01.example.cloud"}]},
+            {"uuid": "66666666-6666-4666-8666-666666666666", "description": "db server",
+             "props": [{"name": "ipv4-address", "value": "10.0.0.7"}]}
+          ]
+        },
+        "observations": [
+          {"uuid": "77777777-7777-4777-8777-777777777777", "description": "Scan finding", "methods": ["TEST"],
+           "types": ["finding"],
+           "origins": [{"actors": [{"type": "tool", "actor-uuid": "44444444-4444-4444-8444-444444444444"}]}],
+           "subjects": [
+             {"subject-uuid": "55555555-5555-4555-8555-555555555555", "type": "inventory-item"},
+             {"subject-uuid": "66666666-6666-4666-8666-666666666666", "type": "inventory-item"}
+           ],
+           "collected": "2024-05-05T00:00:00Z"},
+          {"uuid": "88888888-8888-4888-8888-888888888888", "description": "Only reachable from the management VLAN.",
+           "methods": ["EXAMINE"], "types": ["risk-adjustment"], "collected": "2024-06-01T00:00:00Z"},
+          {"uuid": "99999999-9999-4999-8999-999999999999", "description": "Manual review", "methods": ["EXAMINE"],
+           "types": ["finding"], "collected": "2024-01-10T00:00:00Z"}
+        ],
+        "risks": [
+          {"uuid": "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "title": "OpenSSL out of date",
+           "description": "The installed OpenSSL has known vulnerabilities.", "statement": "Remote attackers may decrypt traffic.",
+           "props": [
+             {"name": "impacted-control-id", "ns": fr, "value": "si-2"},
+             {"name": "impacted-control-id", "ns": fr, "value": "ra-5.2"},
+             {"name": "risk-adjustment", "ns": fr, "value": "approved"},
+             {"name": "false-positive", "ns": fr, "value": "pending"},
+             {"name": "operational-requirement", "ns": fr, "value": "withdrawn"},
+             {"name": "vendor-dependency", "ns": fr, "value": "tracking"},
+             {"name": "kev-catalog", "ns": fr, "value": "yes"},
+             {"name": "kev-due-date", "ns": fr, "value": "2024-09-30"}
+           ],
+           "status": "open",
+           "characterizations": [
+             {"origin": {"actors": [{"type": "tool", "actor-uuid": "44444444-4444-4444-8444-444444444444",
+                "props": [{"name": "plugin-id", "ns": fr, "value": "19506"}]}]},
+              "facets": [{"name": "cve-id", "system": "http://cve.mitre.org", "value": "CVE-2024-1111"}]},
+             {"origin": {"actors": [{"type": "party", "actor-uuid": "33333333-3333-4333-8333-333333333333"}]},
+              "facets": [
+                {"name": "risk", "system": fr, "value": "high", "props": [{"name": "state", "value": "initial"}]},
+                {"name": "risk", "system": fr, "value": "moderate", "props": [{"name": "state", "value": "adjusted"}]}
+              ]}
+           ],
+           "mitigating-factors": [{"uuid": "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", "description": "TLS 1.3 only on the public side."}],
+           "deadline": "2024-11-02T00:00:00Z",
+           "remediations": [
+             {"uuid": "cccccccc-cccc-4ccc-8ccc-cccccccccccc", "lifecycle": "planned", "title": "Plan",
+              "description": "Upgrade OpenSSL with the vendor's next release.",
+              "origins": [{"actors": [{"type": "party", "actor-uuid": "33333333-3333-4333-8333-333333333333"}]}],
+              "required-assets": [{"uuid": "dddddddd-dddd-4ddd-8ddd-dddddddddddd", "description": "One change window"}],
+              "tasks": [
+                {"uuid": "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee", "type": "milestone", "title": "Vendor release available",
+                 "description": "Tracked with the vendor", "timing": {"on-date": {"date": "2024-08-15T00:00:00Z"}}},
+                {"uuid": "ffffffff-ffff-4fff-8fff-ffffffffffff", "type": "milestone", "title": "Upgrade deployed",
+                 "timing": {"within-date-range": {"start": "2024-09-01T00:00:00Z", "end": "2024-10-15T00:00:00Z"}}}
+              ]}
+           ],
+           "risk-log": {"entries": [
+             {"uuid": "12121212-1212-4212-8212-121212121212", "title": "Vendor Check-in", "start": "2024-08-20T00:00:00Z",
+              "props": [{"name": "vendor-dependency", "ns": fr, "value": "vendor-check-in"}]},
+             {"uuid": "13131313-1313-4313-8313-131313131313", "title": "Milestone 2 moved", "description": "Vendor slipped",
+              "start": "2024-08-21T00:00:00Z"}
+           ]}},
+          {"uuid": "abababab-abab-4bab-8bab-abababababab", "title": "Guest account enabled",
+           "description": "A guest account was enabled.", "statement": "No Risk Statement",
+           "props": [{"name": "impacted-control-id", "ns": fr, "value": "ac-2"}],
+           "status": "closed",
+           "characterizations": [{"origin": {"actors": [{"type": "party", "actor-uuid": "33333333-3333-4333-8333-333333333333"}]},
+              "facets": [{"name": "risk", "system": fr, "value": "low", "props": [{"name": "state", "value": "initial"}]}]}],
+           "deadline": "2024-04-09T00:00:00Z",
+           "risk-log": {"entries": [{"uuid": "14141414-1414-4414-8414-141414141414", "title": "Risk Closed",
+              "description": "Account disabled", "start": "2024-03-01T00:00:00Z", "status-change": "closed"}]}}
+        ],
+        "poam-items": [
+          {"uuid": "15151515-1515-4515-8515-151515151515", "title": "OpenSSL out of date", "description": "See the risk.",
+           "props": [{"name": "POAM-ID", "ns": fr, "value": "OSC-1"}],
+           "related-observations": [
+             {"observation-uuid": "77777777-7777-4777-8777-777777777777"},
+             {"observation-uuid": "88888888-8888-4888-8888-888888888888"}
+           ],
+           "related-risks": [{"risk-uuid": "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"}]},
+          {"uuid": "16161616-1616-4616-8616-161616161616", "title": "Guest account", "description": "See the risk.",
+           "props": [{"name": "POAM-ID", "ns": fr, "value": "OSC-2"}],
+           "related-observations": [{"observation-uuid": "99999999-9999-4999-8999-999999999999"}],
+           "related-risks": [{"risk-uuid": "abababab-abab-4bab-8bab-abababababab"}]}
+        ]
+      }
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// Builds a fixture workbook in `layout`.
 ///
 /// # Errors
@@ -874,5 +998,9 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>> {
         "nist/plan-of-action.xlsx".into(),
         "nist/plan-of-action.csv".into(),
     ]);
+    let sub = dir.join("oscal");
+    std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
+    std::fs::write(sub.join("poam.json"), oscal_poam()).context("writing the OSCAL fixture")?;
+    names.push("oscal/poam.json".into());
     Ok(names)
 }

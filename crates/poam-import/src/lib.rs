@@ -26,6 +26,7 @@ mod docx;
 mod grid;
 mod json_in;
 mod legacy;
+mod oscal_in;
 mod report;
 mod sheet;
 mod workbook;

@@ -1,0 +1,471 @@
+//! OSCAL plan-of-action-and-milestones JSON (1.0.x and 1.1.x), with the
+//! FedRAMP extensions (`POAM-ID`, `impacted-control-id`, `risk-adjustment`,
+//! `false-positive`, `operational-requirement`, `vendor-dependency`,
+//! `kev-catalog`, `kev-due-date`, initial and adjusted `risk` facets).
+//!
+//! Each poam-item becomes an item; its related risk gives the weakness, the
+//! controls, the ratings, the deviations, the deadline and the remediation
+//! with its milestone tasks; its related observations give the detection
+//! date, the detector and the assets.
+
+use crate::report::{ReadReport, SheetReport};
+use crate::{ImportError, Imported};
+use chrono::NaiveDate;
+use poam_model::control::parse_controls;
+use poam_model::{
+    DiagKind, Diagnostic, Item, Location, Milestone, Origin, Poam, Rating, State, Status, YesNo,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Whether parsed JSON is an OSCAL POA&M document.
+pub(crate) fn is_oscal(doc: &Value) -> bool {
+    doc.get("plan-of-action-and-milestones").is_some()
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The value of a prop by name (any namespace).
+fn prop<'a>(v: &'a Value, name: &str) -> Vec<&'a str> {
+    arr(v, "props")
+        .iter()
+        .filter(|p| s(p, "name") == Some(name))
+        .filter_map(|p| s(p, "value"))
+        .collect()
+}
+
+/// The date part of an OSCAL date or date-time.
+fn date(text: &str) -> Option<NaiveDate> {
+    text.get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+/// A FedRAMP deviation state as yes/no/pending.
+fn deviation(value: &str) -> Option<YesNo> {
+    match value.to_ascii_lowercase().as_str() {
+        "approved" | "yes" | "tracking" => Some(YesNo::Yes),
+        "pending" | "investigating" | "submitted" => Some(YesNo::Pending),
+        "withdrawn" | "denied" | "no" | "resolved" => Some(YesNo::No),
+        _ => None,
+    }
+}
+
+/// Reads an OSCAL POA&M document.
+pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
+    let root = &doc["plan-of-action-and-milestones"];
+    if !root.is_object() {
+        return Err(ImportError::NotPoam {
+            file: file.to_string(),
+            reason: "plan-of-action-and-milestones is not an object".into(),
+        });
+    }
+    let mut diags = Vec::new();
+    let at = |path: String| Location {
+        file: Some(file.to_string()),
+        sheet: None,
+        cell: Some(path),
+    };
+    let meta = &root["metadata"];
+    let mut poam = Poam::default();
+    poam.system.name = s(meta, "title").map(str::to_string);
+    poam.system.poam_date = s(meta, "published")
+        .or_else(|| s(meta, "last-modified"))
+        .and_then(date);
+    if let Some(id) = root.get("system-id").and_then(|v| s(v, "id")) {
+        poam.system.extra.insert("system-id".into(), id.to_string());
+    }
+    if let Some(href) = root.get("import-ssp").and_then(|v| s(v, "href")) {
+        poam.system
+            .extra
+            .insert("import-ssp".into(), href.to_string());
+    }
+    // Names of parties and components, for actors and subjects.
+    let mut names: HashMap<&str, String> = HashMap::new();
+    for party in arr(meta, "parties") {
+        if let (Some(uuid), Some(name)) = (s(party, "uuid"), s(party, "name")) {
+            names.insert(uuid, name.to_string());
+        }
+    }
+    let csp = arr(meta, "responsible-parties")
+        .iter()
+        .find(|r| s(r, "role-id") == Some("cloud-service-provider"))
+        .and_then(|r| arr(r, "party-uuids").first())
+        .and_then(Value::as_str)
+        .and_then(|u| names.get(u).cloned());
+    poam.system.organization = csp;
+    let local = &root["local-definitions"];
+    for comp in arr(local, "components") {
+        if let Some(uuid) = s(comp, "uuid") {
+            let name = prop(comp, "name")
+                .first()
+                .map(|n| n.to_string())
+                .or_else(|| s(comp, "title").map(str::to_string))
+                .unwrap_or_default();
+            names.insert(uuid, name);
+        }
+    }
+    let mut assets: HashMap<&str, String> = HashMap::new();
+    for inv in arr(local, "inventory-items") {
+        if let Some(uuid) = s(inv, "uuid") {
+            let name = ["asset-id", "fqdn", "ipv4-address", "ipv6-address", "uri"]
+                .iter()
+                .find_map(|p| prop(inv, p).first().map(|v| v.to_string()))
+                .or_else(|| s(inv, "description").map(str::to_string))
+                .unwrap_or_else(|| uuid.to_string());
+            assets.insert(uuid, name);
+        }
+    }
+    let observations: HashMap<&str, &Value> = arr(root, "observations")
+        .iter()
+        .filter_map(|o| s(o, "uuid").map(|u| (u, o)))
+        .collect();
+    let risks: HashMap<&str, &Value> = arr(root, "risks")
+        .iter()
+        .filter_map(|r| s(r, "uuid").map(|u| (u, r)))
+        .collect();
+
+    for (n, pi) in arr(root, "poam-items").iter().enumerate() {
+        let path = format!("poam-items[{n}]");
+        let mut item = Item {
+            origin: Some(Origin {
+                file: file.to_string(),
+                sheet: Some("poam-items".into()),
+                row: Some(n as u32 + 1),
+            }),
+            ..Item::default()
+        };
+        item.id = prop(pi, "POAM-ID").first().map(|v| v.to_string());
+        item.weakness_name = s(pi, "title").map(str::to_string);
+        item.weakness_description = s(pi, "description").map(str::to_string);
+        item.comments = s(pi, "remarks").map(str::to_string);
+        // The risk: weakness, controls, ratings, deviations, remediation.
+        let risk_refs: Vec<&str> = arr(pi, "related-risks")
+            .iter()
+            .chain(arr(pi, "associated-risks"))
+            .filter_map(|r| s(r, "risk-uuid"))
+            .collect();
+        if risk_refs.len() > 1 {
+            diags.push(Diagnostic::info(
+                DiagKind::UnknownValue,
+                at(path.clone()),
+                format!(
+                    "{} related risks; FedRAMP expects one, the first is read",
+                    risk_refs.len()
+                ),
+            ));
+        }
+        match risk_refs.first() {
+            Some(uuid) => match risks.get(uuid) {
+                Some(risk) => read_risk(&mut item, risk, &names, &path, &at, &mut diags),
+                None => diags.push(Diagnostic::warning(
+                    DiagKind::UnknownValue,
+                    at(path.clone()),
+                    format!("related risk {uuid} is not in the document"),
+                )),
+            },
+            None => {}
+        }
+        // Observations: detection date, detector, assets, deviation evidence.
+        for r in arr(pi, "related-observations") {
+            let Some(uuid) = s(r, "observation-uuid") else {
+                continue;
+            };
+            let Some(obs) = observations.get(uuid) else {
+                diags.push(Diagnostic::warning(
+                    DiagKind::UnknownValue,
+                    at(path.clone()),
+                    format!("related observation {uuid} is not in the document"),
+                ));
+                continue;
+            };
+            let types: Vec<&str> = arr(obs, "types").iter().filter_map(Value::as_str).collect();
+            let deviation_evidence = types.iter().any(|t| {
+                matches!(
+                    *t,
+                    "risk-adjustment" | "operational-requirement" | "false-positive"
+                )
+            });
+            if deviation_evidence {
+                if let Some(d) = s(obs, "description") {
+                    append(
+                        &mut item.risk.deviation_rationale,
+                        &format!("{}: {d}", types.join(", ")),
+                    );
+                }
+                continue;
+            }
+            if item.detected_on.is_none() {
+                item.detected_on = s(obs, "collected").and_then(date);
+            }
+            if item.detector_source.is_none() {
+                let actors: Vec<String> = arr(obs, "origins")
+                    .iter()
+                    .flat_map(|o| arr(o, "actors"))
+                    .filter(|a| s(a, "type") == Some("tool"))
+                    .filter_map(|a| s(a, "actor-uuid").and_then(|u| names.get(u).cloned()))
+                    .collect();
+                item.detector_source = actors
+                    .first()
+                    .cloned()
+                    .or_else(|| s(obs, "title").map(str::to_string))
+                    .or_else(|| {
+                        s(obs, "description")
+                            .filter(|d| d.len() <= 80)
+                            .map(str::to_string)
+                    })
+                    .or_else(|| {
+                        let methods: Vec<&str> = arr(obs, "methods")
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .collect();
+                        (!methods.is_empty()).then(|| methods.join(", "))
+                    });
+            }
+            for subject in arr(obs, "subjects") {
+                if let Some(u) = s(subject, "subject-uuid") {
+                    let name = assets
+                        .get(u)
+                        .cloned()
+                        .or_else(|| names.get(u).cloned())
+                        .or_else(|| s(subject, "title").map(str::to_string))
+                        .unwrap_or_else(|| u.to_string());
+                    if !item.assets.contains(&name) {
+                        item.assets.push(name);
+                    }
+                }
+            }
+        }
+        poam.items.push(item);
+    }
+    let report = ReadReport {
+        format: "oscal".into(),
+        layout: Some(format!(
+            "oscal poam {}",
+            s(meta, "oscal-version").unwrap_or("(no oscal-version)")
+        )),
+        layout_name: None,
+        evidence: vec![format!(
+            "{} poam-items, {} risks, {} observations",
+            arr(root, "poam-items").len(),
+            risks.len(),
+            observations.len()
+        )],
+        candidates: Vec::new(),
+        sheets: vec![SheetReport {
+            name: "poam-items".into(),
+            role: None,
+            header_row: None,
+            columns: Vec::new(),
+            items: poam.items.len(),
+            note: None,
+        }],
+    };
+    Ok(Imported {
+        poam,
+        diagnostics: diags,
+        report,
+    })
+}
+
+fn append(slot: &mut Option<String>, text: &str) {
+    match slot {
+        Some(old) => {
+            old.push_str("\n\n");
+            old.push_str(text);
+        }
+        None => *slot = Some(text.to_string()),
+    }
+}
+
+fn read_risk(
+    item: &mut Item,
+    risk: &Value,
+    names: &HashMap<&str, String>,
+    path: &str,
+    at: &dyn Fn(String) -> Location,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let Some(t) = s(risk, "title") {
+        item.weakness_name = Some(t.to_string());
+    }
+    if let Some(d) = s(risk, "description") {
+        item.weakness_description = Some(d.to_string());
+    }
+    for id in prop(risk, "impacted-control-id") {
+        let parsed = parse_controls(id);
+        for c in parsed.controls {
+            if !item.controls.contains(&c) {
+                item.controls.push(c);
+            }
+        }
+        for p in parsed.parts {
+            if !item.control_parts.contains(&p) {
+                item.control_parts.push(p);
+            }
+        }
+        for u in parsed.unparsed {
+            diags.push(Diagnostic::warning(
+                DiagKind::UnparsedControl,
+                at(format!("{path} impacted-control-id")),
+                format!("\"{u}\" is not a control identifier; kept as written"),
+            ));
+            item.unparsed_controls.push(u);
+        }
+    }
+    let yes_no = |name: &str| prop(risk, name).first().and_then(|v| deviation(v));
+    item.risk.adjustment = yes_no("risk-adjustment");
+    item.risk.false_positive = yes_no("false-positive");
+    item.risk.operational_requirement = yes_no("operational-requirement");
+    item.vendor.dependency = yes_no("vendor-dependency");
+    item.kev.listed = prop(risk, "kev-catalog")
+        .first()
+        .and_then(|v| YesNo::parse(v));
+    item.kev.due = prop(risk, "kev-due-date").first().and_then(|v| date(v));
+    match s(risk, "status") {
+        Some("closed") => {
+            item.state = State::Closed;
+            item.status = Some(Status::Completed);
+        }
+        Some("deviation-approved") => item.status = Some(Status::RiskAccepted),
+        Some(other) if other != "open" => {
+            item.extra
+                .insert("OSCAL risk status".into(), other.to_string());
+        }
+        _ => {}
+    }
+    item.scheduled_completion = s(risk, "deadline").and_then(date);
+    // Ratings and tool identifiers.
+    for ch in arr(risk, "characterizations") {
+        for actor in arr(&ch["origin"], "actors") {
+            if s(actor, "type") == Some("tool") {
+                let ids: Vec<&str> = prop(actor, "plugin-id")
+                    .into_iter()
+                    .chain(prop(actor, "vulnerability-id"))
+                    .collect();
+                if item.source_identifier.is_none() && !ids.is_empty() {
+                    item.source_identifier = Some(ids.join("; "));
+                }
+                if item.detector_source.is_none() {
+                    item.detector_source =
+                        s(actor, "actor-uuid").and_then(|u| names.get(u).cloned());
+                }
+            }
+        }
+        for facet in arr(ch, "facets") {
+            let name = s(facet, "name").unwrap_or("");
+            let value = s(facet, "value").unwrap_or("");
+            let state = prop(facet, "state").first().copied();
+            match name {
+                "risk" => match (Rating::parse(value), state) {
+                    (Some(r), Some("adjusted")) => item.risk.adjusted = Some(r),
+                    (Some(r), _) => item.risk.original = Some(r),
+                    (None, _) => {
+                        item.extra
+                            .insert("OSCAL risk facet".into(), value.to_string());
+                    }
+                },
+                "cve-id" => {
+                    if !item.cves.contains(&value.to_string()) {
+                        item.cves.push(value.to_string());
+                    }
+                }
+                "vulnerability-id" if s(facet, "system").is_some_and(|x| x.contains("cve")) => {
+                    if !item.cves.contains(&value.to_string()) {
+                        item.cves.push(value.to_string());
+                    }
+                }
+                "likelihood" | "impact" | "severity" | "iavm-severity" | "priority" => {
+                    let key = match state {
+                        Some(st) => format!("OSCAL {name} ({st})"),
+                        None => format!("OSCAL {name}"),
+                    };
+                    item.extra.insert(key, value.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+    for mf in arr(risk, "mitigating-factors") {
+        if let Some(d) = s(mf, "description") {
+            append(&mut item.risk.deviation_rationale, d);
+        }
+    }
+    // The planned remediation: plan, resources, milestones, owner.
+    let planned = arr(risk, "remediations")
+        .iter()
+        .chain(arr(risk, "responses"))
+        .find(|r| s(r, "lifecycle") == Some("planned"));
+    if let Some(plan) = planned {
+        item.remediation_plan = s(plan, "description").map(str::to_string);
+        let resources: Vec<&str> = arr(plan, "required-assets")
+            .iter()
+            .filter_map(|a| s(a, "description"))
+            .collect();
+        if !resources.is_empty() {
+            item.resources_required = Some(resources.join("\n"));
+        }
+        let owners: Vec<String> = arr(plan, "origins")
+            .iter()
+            .flat_map(|o| arr(o, "actors"))
+            .filter(|a| s(a, "type") == Some("party"))
+            .filter_map(|a| s(a, "actor-uuid").and_then(|u| names.get(u).cloned()))
+            .collect();
+        if !owners.is_empty() {
+            item.point_of_contact = Some(owners.join("; "));
+        }
+        for task in arr(plan, "tasks") {
+            let timing = &task["timing"];
+            let due = timing
+                .get("on-date")
+                .and_then(|d| s(d, "date"))
+                .or_else(|| timing.get("within-date-range").and_then(|d| s(d, "end")))
+                .and_then(date);
+            item.milestones.push(Milestone {
+                description: s(task, "title").unwrap_or_default().to_string(),
+                due,
+                comments: s(task, "description").map(str::to_string),
+                ..Milestone::default()
+            });
+        }
+    }
+    // The risk log: vendor check-ins, closure, other changes.
+    let mut changes = Vec::new();
+    for entry in arr(&risk["risk-log"], "entries") {
+        let start = s(entry, "start").and_then(date);
+        let title_says =
+            s(entry, "title").is_some_and(|t| t.to_lowercase().contains("vendor check-in"));
+        if prop(entry, "vendor-dependency").contains(&"vendor-check-in") || title_says {
+            if let Some(d) = start {
+                if item.vendor.last_checkin.is_none_or(|old| d > old) {
+                    item.vendor.last_checkin = Some(d);
+                }
+            }
+            continue;
+        }
+        if s(entry, "status-change") == Some("closed") {
+            item.completed_on = start;
+        }
+        let title = s(entry, "title").unwrap_or("entry");
+        let line = match (start, s(entry, "description")) {
+            (Some(d), Some(desc)) => format!("{d}: {title}: {desc}"),
+            (Some(d), None) => format!("{d}: {title}"),
+            (None, Some(desc)) => format!("{title}: {desc}"),
+            (None, None) => title.to_string(),
+        };
+        changes.push(line);
+    }
+    if !changes.is_empty() {
+        item.milestone_changes = Some(changes.join("\n"));
+    }
+}
