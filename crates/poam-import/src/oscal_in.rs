@@ -165,16 +165,15 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                 ),
             ));
         }
-        match risk_refs.first() {
-            Some(uuid) => match risks.get(uuid) {
+        if let Some(uuid) = risk_refs.first() {
+            match risks.get(uuid) {
                 Some(risk) => read_risk(&mut item, risk, &names, &path, &at, &mut diags),
                 None => diags.push(Diagnostic::warning(
                     DiagKind::UnknownValue,
                     at(path.clone()),
                     format!("related risk {uuid} is not in the document"),
                 )),
-            },
-            None => {}
+            }
         }
         // Observations: detection date, detector, assets, deviation evidence.
         for r in arr(pi, "related-observations") {
@@ -375,15 +374,14 @@ fn read_risk(
                             .insert("OSCAL risk facet".into(), value.to_string());
                     }
                 },
-                "cve-id" => {
-                    if !item.cves.contains(&value.to_string()) {
-                        item.cves.push(value.to_string());
-                    }
+                "cve-id" if !item.cves.iter().any(|c| c == value) => {
+                    item.cves.push(value.to_string())
                 }
-                "vulnerability-id" if s(facet, "system").is_some_and(|x| x.contains("cve")) => {
-                    if !item.cves.contains(&value.to_string()) {
-                        item.cves.push(value.to_string());
-                    }
+                "vulnerability-id"
+                    if s(facet, "system").is_some_and(|x| x.contains("cve"))
+                        && !item.cves.iter().any(|c| c == value) =>
+                {
+                    item.cves.push(value.to_string())
                 }
                 "likelihood" | "impact" | "severity" | "iavm-severity" | "priority" => {
                     let key = match state {
