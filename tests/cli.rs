@@ -6,6 +6,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+#[path = "cli/cells.rs"]
+mod cells;
 #[path = "cli/emass.rs"]
 mod emass;
 #[path = "cli/legacy.rs"]
@@ -203,8 +205,18 @@ fn json_output_matches_the_published_schema() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    for version in VERSIONS {
-        let m = model(&fixture(version), &[]);
+    let mut files: Vec<String> = VERSIONS.iter().map(|v| fixture(v)).collect();
+    for family in ["emass", "legacy", "nist", "oscal"] {
+        for entry in std::fs::read_dir(root().join("fixtures").join(family)).unwrap() {
+            files.push(format!(
+                "fixtures/{family}/{}",
+                entry.unwrap().file_name().to_string_lossy()
+            ));
+        }
+    }
+    assert!(files.len() >= 16);
+    for version in files {
+        let m = model(&version, &[]);
         let errors: Vec<String> = validator
             .iter_errors(&m)
             .map(|e| format!("{} at {}", e, e.instance_path()))

@@ -498,6 +498,10 @@ fn layouts() -> Result<u8> {
             sheets.join(", ")
         ));
     }
+    out.push_str(
+        "legacy     (any)        Home-grown trackers, read by header synonyms (templates/synonyms.toml)\n           \
+         or with --mapping FILE; `--from legacy` skips the template check\n",
+    );
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
     if out.is_empty() {

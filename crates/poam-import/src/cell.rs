@@ -238,10 +238,11 @@ fn placeholder(
     diags: &mut Vec<Diagnostic>,
 ) {
     // The official FedRAMP list for Adjusted Risk Rating includes N/A: it
-    // means "no adjustment" and needs no note.
+    // means "no adjustment" and needs no note, but it is kept as written.
     if header.trim().eq_ignore_ascii_case("Adjusted Risk Rating")
         && text.eq_ignore_ascii_case("n/a")
     {
+        keep_extra(item, header, text);
         return;
     }
     diags.push(Diagnostic::info(
