@@ -128,13 +128,10 @@ fn check(path: &str) -> usize {
                     })
                 })
                 .or_else(|| {
-                    items
-                        .iter()
-                        .filter(|i| {
-                            i["origin"]["sheet"] == name
-                                && i["origin"]["row"].as_u64() < Some(excel_row)
-                        })
-                        .last()
+                    items.iter().rev().find(|i| {
+                        i["origin"]["sheet"] == name
+                            && i["origin"]["row"].as_u64() < Some(excel_row)
+                    })
                 });
             for (col, cell) in &cells {
                 checked += 1;
