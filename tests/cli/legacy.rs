@@ -207,3 +207,11 @@ fn a_tracker_saved_as_csv_reads_like_the_workbook() {
     assert_eq!(a["origin"]["sheet"], "csv");
     let _ = root();
 }
+
+#[test]
+fn the_same_tracker_saved_as_ods_reads_the_same() {
+    let xlsx = model(TRACKER, &[]);
+    let ods = model("fixtures/legacy/unit-tracker.ods", &[]);
+    assert_eq!(super::without_origin(ods.clone()), super::without_origin(xlsx));
+    assert_eq!(item(&ods, "BU7-002")["detected_on"], "2024-04-02", "an ods date cell");
+}

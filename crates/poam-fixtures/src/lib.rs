@@ -531,35 +531,29 @@ pub fn emass_fixture(layout: &Layout) -> Result<Vec<u8>> {
     Ok(wb.save_to_buffer()?)
 }
 
-/// A business unit's home-grown tracker: a merged title block, renamed
+/// One cell of a fixture: sheet, 0-based row and column, value.
+pub type Placed = (&'static str, u32, u16, Raw);
+
+/// The cells of a business unit's home-grown tracker: a title block, renamed
 /// columns in their own order starting at column B, text dates, a status
 /// column, a separate Closed sheet, and a lookup sheet that is not data.
-///
-/// # Errors
-///
-/// When rust_xlsxwriter rejects a cell.
-pub fn legacy_fixture() -> Result<Vec<u8>> {
+pub fn legacy_cells() -> Vec<Placed> {
     use Raw::*;
-    let mut wb = Workbook::new();
-    let created = ExcelDateTime::from_ymd(2024, 9, 1)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_creation_datetime(&created)
-            .set_author("poamkit fixtures"),
-    );
-    let date_fmt = Format::new().set_num_format("d-mmm-yyyy");
-    let bold = Format::new().set_bold();
-    let ws = wb.add_worksheet();
-    ws.set_name("Open Findings")?;
-    ws.merge_range(
-        0,
-        0,
-        0,
-        8,
-        "Business Unit 7 - Security Findings Tracker",
-        &bold,
-    )?;
-    ws.write_string(1, 0, "Prepared by the unit ISSO; reviewed monthly")?;
+    let open = "Open Findings";
+    let mut cells: Vec<Placed> = vec![
+        (
+            open,
+            0,
+            0,
+            Text("Business Unit 7 - Security Findings Tracker"),
+        ),
+        (
+            open,
+            1,
+            0,
+            Text("Prepared by the unit ISSO; reviewed monthly"),
+        ),
+    ];
     let headers = [
         "Finding #",
         "Finding Title",
@@ -572,9 +566,12 @@ pub fn legacy_fixture() -> Result<Vec<u8>> {
         "Status",
         "Internal Ref",
     ];
-    for (i, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(3, 1 + i as u16, *h, &bold)?;
-    }
+    cells.extend(
+        headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (open, 3, 1 + i as u16, Text(h))),
+    );
     let rows: Vec<Vec<Raw>> = vec![
         vec![
             Text("BU7-001"),
@@ -613,16 +610,14 @@ pub fn legacy_fixture() -> Result<Vec<u8>> {
             Text(""),
         ],
     ];
-    for (r, row) in (4u32..).zip(&rows) {
-        for (i, raw) in row.iter().enumerate() {
+    for (r, row) in (4u32..).zip(rows) {
+        for (i, raw) in row.into_iter().enumerate() {
             if !matches!(raw, Text("")) {
-                write_raw(ws, r, 1 + i as u16, raw, &date_fmt)?;
+                cells.push((open, r, 1 + i as u16, raw));
             }
         }
     }
-    let ws = wb.add_worksheet();
-    ws.set_name("Closed")?;
-    let headers = [
+    let closed_headers = [
         "ID",
         "Weakness",
         "Severity",
@@ -633,9 +628,12 @@ pub fn legacy_fixture() -> Result<Vec<u8>> {
         "Date Closed",
         "Notes",
     ];
-    for (i, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, &bold)?;
-    }
+    cells.extend(
+        closed_headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| ("Closed", 0, i as u16, Text(h))),
+    );
     let row = [
         Text("BU7-000"),
         Text("Default SNMP community"),
@@ -647,15 +645,139 @@ pub fn legacy_fixture() -> Result<Vec<u8>> {
         Text("01/30/2024"),
         Text("Verified by rescan."),
     ];
-    for (i, raw) in row.iter().enumerate() {
-        write_raw(ws, 1, i as u16, raw, &date_fmt)?;
+    cells.extend(
+        row.into_iter()
+            .enumerate()
+            .map(|(i, raw)| ("Closed", 1, i as u16, raw)),
+    );
+    cells.extend(
+        ["High", "Moderate", "Low"]
+            .iter()
+            .enumerate()
+            .map(|(r, v)| ("Lists", r as u32, 0, Text(v))),
+    );
+    cells
+}
+
+/// The home-grown tracker as an Excel workbook, its title merged over the
+/// table and its headers bold.
+///
+/// # Errors
+///
+/// When rust_xlsxwriter rejects a cell.
+pub fn legacy_fixture() -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 9, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("poamkit fixtures"),
+    );
+    let date_fmt = Format::new().set_num_format("d-mmm-yyyy");
+    let bold = Format::new().set_bold();
+    let cells = legacy_cells();
+    let mut sheets: Vec<&str> = Vec::new();
+    for (sheet, _, _, _) in &cells {
+        if !sheets.contains(sheet) {
+            sheets.push(sheet);
+        }
     }
-    let ws = wb.add_worksheet();
-    ws.set_name("Lists")?;
-    for (r, v) in ["High", "Moderate", "Low"].iter().enumerate() {
-        ws.write_string(r as u32, 0, *v)?;
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet)?;
+        for (_, r, c, raw) in cells.iter().filter(|x| x.0 == sheet) {
+            match (sheet, r, c, raw) {
+                ("Open Findings", 0, 0, Raw::Text(t)) => {
+                    ws.merge_range(0, 0, 0, 8, t, &bold)?;
+                }
+                (_, r, c, Raw::Text(t))
+                    if (sheet == "Open Findings" && *r == 3) || (sheet == "Closed" && *r == 0) =>
+                {
+                    ws.write_string_with_format(*r, *c, *t, &bold)?;
+                }
+                _ => write_raw(ws, *r, *c, raw, &date_fmt)?,
+            }
+        }
     }
     Ok(wb.save_to_buffer()?)
+}
+
+/// The home-grown tracker as an OpenDocument spreadsheet (.ods), as
+/// LibreOffice saves it: a stored `mimetype`, a manifest, `content.xml`
+/// with one `table:table` per sheet.
+///
+/// # Errors
+///
+/// When the zip cannot be written.
+pub fn legacy_ods() -> Result<Vec<u8>> {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let esc = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let cells = legacy_cells();
+    let mut sheets: Vec<&str> = Vec::new();
+    for (sheet, _, _, _) in &cells {
+        if !sheets.contains(sheet) {
+            sheets.push(sheet);
+        }
+    }
+    let mut content = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-content \
+         xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet>",
+    );
+    for sheet in sheets {
+        content.push_str(&format!("<table:table table:name=\"{}\">", esc(sheet)));
+        let mine: Vec<&Placed> = cells.iter().filter(|x| x.0 == sheet).collect();
+        let last_row = mine.iter().map(|x| x.1).max().unwrap_or(0);
+        for r in 0..=last_row {
+            content.push_str("<table:table-row>");
+            let row: Vec<&&Placed> = mine.iter().filter(|x| x.1 == r).collect();
+            let last_col = row.iter().map(|x| x.2).max();
+            if let Some(last_col) = last_col {
+                for c in 0..=last_col {
+                    match row.iter().find(|x| x.2 == c).map(|x| &x.3) {
+                        Some(Raw::Text(t)) => content.push_str(&format!(
+                            "<table:table-cell office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>",
+                            esc(t)
+                        )),
+                        Some(Raw::Number(n)) => content.push_str(&format!(
+                            "<table:table-cell office:value-type=\"float\" office:value=\"{n}\"><text:p>{n}</text:p></table:table-cell>"
+                        )),
+                        Some(Raw::Date(y, m, d)) => content.push_str(&format!(
+                            "<table:table-cell office:value-type=\"date\" office:date-value=\"{y:04}-{m:02}-{d:02}\"><text:p>{y:04}-{m:02}-{d:02}</text:p></table:table-cell>"
+                        )),
+                        _ => content.push_str("<table:table-cell/>"),
+                    }
+                }
+            }
+            content.push_str("</table:table-row>");
+        }
+        content.push_str("</table:table>");
+    }
+    content.push_str("</office:spreadsheet></office:body></office:document-content>\n");
+    let manifest = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manifest:manifest \
+        xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.2\">\
+        <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+        <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>\
+        </manifest:manifest>\n";
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated =
+        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("mimetype", stored)?;
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")?;
+    zip.start_file("META-INF/manifest.xml", deflated)?;
+    zip.write_all(manifest.as_bytes())?;
+    zip.start_file("content.xml", deflated)?;
+    zip.write_all(content.as_bytes())?;
+    Ok(zip.finish()?.into_inner())
 }
 
 /// The NIST SP 800-171 plan of action rows: the template's eight columns,
@@ -985,7 +1107,10 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>> {
     std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
     std::fs::write(sub.join("unit-tracker.xlsx"), legacy_fixture()?)
         .context("writing the legacy fixture")?;
+    std::fs::write(sub.join("unit-tracker.ods"), legacy_ods()?)
+        .context("writing the legacy ods fixture")?;
     names.push("legacy/unit-tracker.xlsx".into());
+    names.push("legacy/unit-tracker.ods".into());
     let sub = dir.join("nist");
     std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
     std::fs::write(sub.join("plan-of-action.docx"), nist_docx()?)
