@@ -212,6 +212,59 @@ fn a_tracker_saved_as_csv_reads_like_the_workbook() {
 fn the_same_tracker_saved_as_ods_reads_the_same() {
     let xlsx = model(TRACKER, &[]);
     let ods = model("fixtures/legacy/unit-tracker.ods", &[]);
-    assert_eq!(super::without_origin(ods.clone()), super::without_origin(xlsx));
-    assert_eq!(item(&ods, "BU7-002")["detected_on"], "2024-04-02", "an ods date cell");
+    assert_eq!(
+        super::without_origin(ods.clone()),
+        super::without_origin(xlsx)
+    );
+    assert_eq!(
+        item(&ods, "BU7-002")["detected_on"],
+        "2024-04-02",
+        "an ods date cell"
+    );
+}
+
+/// LibreOffice, when installed (`.ci/run` installs it): it writes the real
+/// Excel 97 (BIFF8) files that poamkit must read like xlsx.
+fn soffice() -> Option<std::path::PathBuf> {
+    ["soffice", "libreoffice"].iter().find_map(|name| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(name))
+                .find(|p| p.is_file())
+        })
+    })
+}
+
+#[test]
+fn the_same_tracker_saved_as_xls_by_libreoffice_reads_the_same() {
+    let Some(soffice) = soffice() else {
+        eprintln!("skipped: LibreOffice (soffice) is not installed; .ci/run installs it");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    let status = std::process::Command::new(soffice)
+        .args(["--headless", &profile, "--convert-to", "xls", "--outdir"])
+        .arg(dir.path())
+        .arg(root().join(TRACKER))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let xls = dir.path().join("unit-tracker.xls");
+    assert!(
+        std::fs::read(&xls)
+            .unwrap()
+            .starts_with(&[0xD0, 0xCF, 0x11, 0xE0]),
+        "an OLE (BIFF) file"
+    );
+    let from_xls = model(xls.to_str().unwrap(), &[]);
+    assert_eq!(
+        super::without_origin(from_xls),
+        super::without_origin(model(TRACKER, &[]))
+    );
 }
