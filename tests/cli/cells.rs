@@ -1,5 +1,5 @@
-//! No silent loss: every non-empty data cell of every workbook fixture is
-//! found in its item, in the field its column maps to or in `extra`.
+//! No silent loss: every non-empty data cell of every workbook and CSV
+//! fixture is found in its item, in the field its column maps to or in `extra`.
 
 use super::{poam, root};
 use calamine::{Data, Reader};
@@ -67,12 +67,55 @@ fn guidance_texts() -> Vec<String> {
     out
 }
 
+/// The non-empty cells of a sheet (or of a CSV file), row by row:
+/// (1-based row, [(column letter, text)]), read independently of poamkit.
+fn rows_of(path: &str, sheet: &str) -> Vec<(u64, Vec<(String, String)>)> {
+    let full = root().join(path);
+    if path.ends_with(".csv") {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(full)
+            .unwrap();
+        return reader
+            .records()
+            .enumerate()
+            .map(|(r, rec)| {
+                let cells = rec
+                    .unwrap()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.trim().is_empty())
+                    .map(|(c, v)| (poam_layout::column_letters(c as u16), v.trim().to_string()))
+                    .collect();
+                (r as u64 + 1, cells)
+            })
+            .collect();
+    }
+    let mut wb = calamine::open_workbook_auto(full).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    let (r0, c0) = range.start().unwrap();
+    range
+        .rows()
+        .enumerate()
+        .map(|(ri, row)| {
+            let cells = row
+                .iter()
+                .enumerate()
+                .filter_map(|(ci, d)| {
+                    text(d).map(|t| (poam_layout::column_letters(c0 as u16 + ci as u16), t))
+                })
+                .collect();
+            (r0 as u64 + ri as u64 + 1, cells)
+        })
+        .collect()
+}
+
 fn check(path: &str) -> usize {
     let report = json(&["inspect", path, "--format", "json"]);
     let model = json(&["convert", path, "--to", "json"]);
     let items = model["items"].as_array().unwrap();
     let guidance = guidance_texts();
-    let mut wb = calamine::open_workbook_auto(root().join(path)).unwrap();
     let mut checked = 0;
     for sheet in report["read"]["sheets"].as_array().unwrap() {
         let Some(header_row) = sheet["header_row"].as_u64() else {
@@ -93,20 +136,10 @@ fn check(path: &str) -> usize {
                 )
             })
             .collect();
-        let range = wb.worksheet_range(name).unwrap();
-        let (r0, c0) = range.start().unwrap();
-        for (ri, row) in range.rows().enumerate() {
-            let excel_row = r0 as u64 + ri as u64 + 1;
+        for (excel_row, cells) in rows_of(path, name) {
             if excel_row <= header_row {
                 continue;
             }
-            let cells: Vec<(String, String)> = row
-                .iter()
-                .enumerate()
-                .filter_map(|(ci, d)| {
-                    text(d).map(|t| (poam_layout::column_letters(c0 as u16 + ci as u16), t))
-                })
-                .collect();
             if cells.is_empty() || cells.iter().all(|(_, t)| guidance.contains(t)) {
                 continue;
             }
@@ -174,7 +207,7 @@ fn every_data_cell_of_every_workbook_fixture_lands_somewhere() {
             let path = entry.unwrap().path();
             if matches!(
                 path.extension().and_then(|e| e.to_str()),
-                Some("xlsx" | "xlsm")
+                Some("xlsx" | "xlsm" | "ods" | "csv")
             ) {
                 files.push(format!(
                     "fixtures/{family}/{}",
@@ -184,7 +217,7 @@ fn every_data_cell_of_every_workbook_fixture_lands_somewhere() {
         }
     }
     files.sort();
-    assert!(files.len() >= 13, "{files:?}");
+    assert!(files.len() >= 15, "{files:?}");
     for f in &files {
         let n = check(f);
         assert!(n >= 10, "{f}: only {n} cells checked");
