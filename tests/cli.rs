@@ -577,7 +577,7 @@ fn workbook_output_needs_a_file_and_never_replaces_the_input() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "available: 3.0, 2.1, 2.0, 2022-06-23, 2021-11-23, 2018-01-29",
+            "unknown fedramp template version \"9.9\"; available: 3.0, 2.1, 2.0, 2022-06-23, 2021-11-23, 2018-01-29",
         ));
 }
 

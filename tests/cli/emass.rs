@@ -212,3 +212,203 @@ fn the_real_emass_templates_are_detected() {
         assert_eq!(v["open_items"], 0, "{file}: the Example sheet is not data");
     }
 }
+
+#[test]
+fn every_emass_variant_round_trips_through_its_own_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    for version in [
+        "rmf-classic",
+        "navy-2024",
+        "navy-2026",
+        "army-2026",
+        "marine-2026",
+    ] {
+        let out = dir.path().join(format!("{version}.xlsx"));
+        let result = poam()
+            .args([
+                "convert",
+                &emass(version),
+                "--to",
+                "emass",
+                "--keep-extra",
+                "--template-version",
+                version,
+                "-o",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "{version}");
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(
+            stderr.contains("--keep-extra ignored: eMASS rejects workbooks with extra columns"),
+            "{stderr}"
+        );
+        let mut before = super::without_origin(model(&emass(version), &[]));
+        let mut after = super::without_origin(model(out.to_str().unwrap(), &[]));
+        if version.ends_with("2026") {
+            // The conflicting later row was kept in extra, which eMASS has no
+            // column for: the conversion says so.
+            assert!(
+                stderr.contains("extra column 'Scheduled completion date (row 10)' has no place"),
+                "{stderr}"
+            );
+            for m in [&mut before, &mut after] {
+                for i in m["items"].as_array_mut().unwrap() {
+                    i["extra"] = json!({});
+                }
+            }
+        }
+        assert_eq!(after, before, "{version}");
+    }
+}
+
+#[test]
+fn classic_milestones_become_rows_in_the_2026_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("navy.xlsx");
+    poam()
+        .args([
+            "convert",
+            &emass("rmf-classic"),
+            "--to",
+            "emass",
+            "--template-version",
+            "navy-2026",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    // Item 1's three milestones are three rows; the item's fields only on the first.
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    use calamine::Reader;
+    let range = wb.worksheet_range("POA&M").unwrap();
+    let cell = |r: u32, c: u32| {
+        range
+            .get_value((r, c))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(cell(7, 1), "1");
+    assert_eq!(cell(7, 10), "Buy the SIEM licence");
+    assert_eq!(cell(8, 1), "", "no id on a further milestone row");
+    assert_eq!(cell(8, 10), "Configure weekly review reports");
+    assert_eq!(cell(9, 10), "Verify with a test incident");
+    let m = model(out.to_str().unwrap(), &[]);
+    let a = item(&m, "1");
+    assert_eq!(a["milestones"].as_array().unwrap().len(), 3);
+    assert_eq!(a["milestones"][2]["due"], "2024-11-20");
+    assert_eq!(a["emass"]["raw_severity"], "cat-ii");
+}
+
+#[test]
+fn fedramp_items_into_emass_get_a_status_and_say_what_does_not_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("emass.xlsx");
+    let result = poam()
+        .args([
+            "convert",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--to",
+            "emass",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains("status written as Completed from the item's state"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("status written as Ongoing from the item's state"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("'Weakness name.' (weakness_name) has no place in DoD eMASS")
+            || stderr.contains("(weakness_name) has no place in DoD eMASS"),
+        "{stderr}"
+    );
+    let m = model(out.to_str().unwrap(), &[]);
+    assert_eq!(item(&m, "POAM-000")["state"], "closed");
+    assert_eq!(item(&m, "POAM-001")["controls"], json!(["AC-2(1)", "CM-6"]));
+    assert_eq!(item(&m, "POAM-001")["control_parts"], json!(["CM-6b"]));
+    assert_eq!(
+        item(&m, "POAM-001")["milestones"].as_array().unwrap().len(),
+        2
+    );
+}
+
+#[test]
+fn written_emass_workbooks_match_the_official_banner_labels_and_headers() {
+    let dir = super::root().join("../shared/reference/real-files/emass");
+    if !dir.is_dir() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    }
+    use calamine::Reader;
+    let tmp = tempfile::tempdir().unwrap();
+    for (file, version) in [
+        ("eMASS-POAM-Template-RMF-classic.xlsm", "rmf-classic"),
+        ("eMASS-POAM-Template-Navy-2024.xlsx", "navy-2024"),
+        ("eMASS-POAM-Template-Navy-2026.xlsx", "navy-2026"),
+    ] {
+        let out = tmp.path().join(format!("{version}.xlsx"));
+        poam()
+            .args([
+                "convert",
+                &emass(version),
+                "--to",
+                "emass",
+                "--keep-extra",
+                "--template-version",
+                version,
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut theirs = calamine::open_workbook_auto(dir.join(file)).unwrap();
+        let mut ours = calamine::open_workbook_auto(&out).unwrap();
+        let a = theirs.worksheet_range("POA&M").unwrap();
+        let b = ours.worksheet_range("POA&M").unwrap();
+        let text = |r: &calamine::Range<calamine::Data>, row: u32, col: u32| {
+            r.get_value((row, col))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        };
+        // Banner, metadata labels (rows 1-6) and the header row (7), exactly,
+        // stray spaces included; column A of the classic header is the
+        // template's own leftover and not written.
+        for row in 0..7u32 {
+            for col in 1..45u32 {
+                let want = text(&a, row, col);
+                if row < 6 && (want.is_empty() || !want.ends_with(':')) && row != 0 {
+                    continue;
+                }
+                assert_eq!(
+                    text(&b, row, col),
+                    want,
+                    "{version} {}",
+                    poam_layout::cell_ref(col as u16, row + 1)
+                );
+            }
+        }
+        assert_eq!(text(&b, 0, 0), text(&a, 0, 0), "{version} banner");
+        // No column beyond the template's last, even with --keep-extra.
+        let last = (1..60u32)
+            .rev()
+            .find(|c| !text(&a, 6, *c).is_empty())
+            .unwrap();
+        for r in 6..b.height() as u32 {
+            assert_eq!(
+                text(&b, r, last + 1),
+                "",
+                "{version}: a column after the last header"
+            );
+        }
+    }
+}

@@ -50,6 +50,9 @@ enum Command {
 enum Target {
     /// A FedRAMP POA&M workbook (.xlsx); v3.0 unless --template-version says otherwise.
     Fedramp,
+    /// A DoD eMASS POA&M workbook (.xlsx); the classic RMF layout unless
+    /// --template-version says navy-2024, navy-2026, army-2026 or marine-2026.
+    Emass,
     /// poamkit's CSV, one row per item.
     Csv,
     /// The normalized model as JSON.
@@ -81,7 +84,8 @@ struct ConvertArgs {
     /// Output file. Required for workbooks; CSV and JSON go to standard output without it.
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
-    /// Template version to write (FedRAMP: 3.0, 2.1, 2.0, 2022-06-23, 2021-11-23, 2018-01-29).
+    /// Template version to write (FedRAMP: 3.0, 2.1, 2.0, 2022-06-23, 2021-11-23,
+    /// 2018-01-29; eMASS: rmf-classic, navy-2024, navy-2026, army-2026, marine-2026).
     #[arg(long, value_name = "VERSION")]
     template_version: Option<String>,
     /// Add columns the template lacks (kept in `extra`) after its last column.
@@ -246,32 +250,37 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             )));
         }
     }
-    if matches!(args.to, Target::Fedramp) && args.output.is_none() {
+    if matches!(args.to, Target::Fedramp | Target::Emass) && args.output.is_none() {
         return Err(input_failure(anyhow::anyhow!(
             "a workbook cannot go to the terminal; add -o OUT.xlsx"
         )));
     }
-    let layout = match args.to {
-        Target::Fedramp => {
+    let family = match args.to {
+        Target::Fedramp => Some("fedramp"),
+        Target::Emass => Some("emass"),
+        _ => None,
+    };
+    let layout = match family {
+        Some(family) => {
             let reg = poam_layout::builtin();
             Some(
-                reg.find("fedramp", args.template_version.as_deref())
+                reg.find(family, args.template_version.as_deref())
                     .with_context(|| {
                         format!(
-                            "unknown FedRAMP template version \"{}\"; available: {}",
+                            "unknown {family} template version \"{}\"; available: {}",
                             args.template_version.as_deref().unwrap_or(""),
-                            reg.versions("fedramp").join(", ")
+                            reg.versions(family).join(", ")
                         )
                     })
                     .map_err(input_failure)?,
             )
         }
-        _ => None,
+        None => None,
     };
     let imported = read_input(&args.input, &args.read)?;
     let mut diags = imported.diagnostics.clone();
     let written = match (args.to, layout) {
-        (Target::Fedramp, Some(layout)) => xlsx::write_xlsx(
+        (Target::Fedramp | Target::Emass, Some(layout)) => xlsx::write_xlsx(
             &imported.poam,
             layout,
             &xlsx::XlsxOptions {

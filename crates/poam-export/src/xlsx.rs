@@ -1,11 +1,16 @@
-//! Workbooks in a template layout (FedRAMP), written with rust_xlsxwriter.
+//! Workbooks in a template layout (FedRAMP, eMASS), written with
+//! rust_xlsxwriter in low-memory mode: rows go out in order, so a workbook of
+//! 100,000 items is never held whole in memory before it is zipped.
 
 use crate::{ExportError, Written};
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use poam_layout::text::{fold_into_plan, format_milestones};
-use poam_layout::{column_index, parse_cell_ref, Layout, SheetDef, SheetRole};
+use poam_layout::{column_index, parse_cell_ref, Layout, RowMode, SheetDef, SheetRole};
 use poam_model::field::Value;
-use poam_model::{Category, DiagKind, Diagnostic, Field, Item, Location, Poam, State};
+use poam_model::{
+    Category, DiagKind, Diagnostic, Field, FieldKind, Item, Location, Milestone, Poam, State,
+    Status,
+};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder,
     Workbook, Worksheet,
@@ -15,15 +20,28 @@ use std::collections::BTreeMap;
 /// Workbook options.
 #[derive(Debug, Clone, Default)]
 pub struct XlsxOptions {
-    /// Add the `extra` columns after the template's last column.
+    /// Add the `extra` columns after the template's last column (never for
+    /// eMASS, which rejects workbooks with extra columns).
     pub keep_extra: bool,
 }
 
 /// Excel's limit on the characters of one cell.
 const MAX_CELL: usize = 32_767;
 
+/// The formats cells are written with.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Style {
+    Title,
+    Banner,
+    Label,
+    Header,
+    Guidance,
+    Text,
+}
+
 struct Formats {
     title: Format,
+    banner: Format,
     label: Format,
     header: Format,
     guidance: Format,
@@ -31,30 +49,81 @@ struct Formats {
     date: Format,
 }
 
-fn formats() -> Formats {
-    let header_fill = Color::RGB(0xCCECFC);
-    Formats {
-        title: Format::new().set_bold().set_font_size(14),
-        label: Format::new()
-            .set_bold()
-            .set_background_color(header_fill)
-            .set_border(FormatBorder::Thin),
-        header: Format::new()
-            .set_bold()
-            .set_text_wrap()
-            .set_align(FormatAlign::Top)
-            .set_background_color(header_fill)
-            .set_border(FormatBorder::Thin),
-        guidance: Format::new()
-            .set_text_wrap()
-            .set_align(FormatAlign::Top)
-            .set_background_color(Color::RGB(0xF2F2F2))
-            .set_border(FormatBorder::Thin),
-        text: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-        date: Format::new()
-            .set_num_format("mm/dd/yyyy")
-            .set_align(FormatAlign::Top),
+impl Formats {
+    fn new() -> Formats {
+        let header_fill = Color::RGB(0xCCECFC);
+        Formats {
+            title: Format::new().set_bold().set_font_size(14),
+            banner: Format::new().set_bold().set_align(FormatAlign::Center),
+            label: Format::new()
+                .set_bold()
+                .set_background_color(header_fill)
+                .set_border(FormatBorder::Thin),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(header_fill)
+                .set_border(FormatBorder::Thin),
+            guidance: Format::new()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(Color::RGB(0xF2F2F2))
+                .set_border(FormatBorder::Thin),
+            text: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            date: Format::new()
+                .set_num_format("mm/dd/yyyy")
+                .set_align(FormatAlign::Top),
+        }
     }
+
+    fn get(&self, style: Style) -> &Format {
+        match style {
+            Style::Title => &self.title,
+            Style::Banner => &self.banner,
+            Style::Label => &self.label,
+            Style::Header => &self.header,
+            Style::Guidance => &self.guidance,
+            Style::Text => &self.text,
+        }
+    }
+}
+
+/// One write above the data, sorted so that rows go out in order.
+enum Put {
+    Text(String, Style),
+    Date(NaiveDate),
+    /// A merged range to (last row, last column) holding the text.
+    Merge(u32, u16, String, Style),
+}
+
+/// Counts, per field or header, how many items lost or moved something.
+#[derive(Default)]
+struct Tally {
+    dropped: BTreeMap<String, usize>,
+    moved: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    fn moved(&mut self, what: String) {
+        *self.moved.entry(what).or_default() += 1;
+    }
+    fn dropped(&mut self, what: String) {
+        *self.dropped.entry(what).or_default() += 1;
+    }
+}
+
+fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, ExportError> {
+    Ok(ExcelDateTime::from_ymd(
+        d.year() as u16,
+        d.month() as u8,
+        d.day() as u8,
+    )?)
+}
+
+fn cell_range(range: &str) -> Option<((u16, u32), (u16, u32))> {
+    let (a, b) = range.split_once(':')?;
+    Some((parse_cell_ref(a)?, parse_cell_ref(b)?))
 }
 
 /// Which sheet of the layout an item goes to.
@@ -68,56 +137,25 @@ fn target_sheet(layout: &Layout, item: &Item) -> Option<usize> {
         (State::Open, _) => SheetRole::Open,
         (State::Closed, _) => SheetRole::Closed,
     };
-    layout.sheets.iter().position(|s| s.role == role)
-}
-
-/// Counts, per field or header, how many items lost or moved something.
-#[derive(Default)]
-struct Tally {
-    dropped: BTreeMap<String, usize>,
-    moved: BTreeMap<String, usize>,
-}
-
-fn excel_date(d: chrono::NaiveDate) -> Result<ExcelDateTime, ExportError> {
-    Ok(ExcelDateTime::from_ymd(
-        d.year() as u16,
-        d.month() as u8,
-        d.day() as u8,
-    )?)
-}
-
-fn write_text(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    text: &str,
-    fmt: &Format,
-    tally: &mut Tally,
-    header: &str,
-) -> Result<(), ExportError> {
-    if text.chars().count() > MAX_CELL {
-        let cut: String = text.chars().take(MAX_CELL).collect();
-        *tally
-            .dropped
-            .entry(format!(
-                "text past Excel's 32,767-character cell limit in '{header}'"
-            ))
-            .or_default() += 1;
-        ws.write_string_with_format(row, col, &cut, fmt)?;
-    } else {
-        ws.write_string_with_format(row, col, text, fmt)?;
-    }
-    Ok(())
+    layout
+        .sheets
+        .iter()
+        .position(|s| s.role == role)
+        // eMASS has one sheet for every item.
+        .or_else(|| layout.sheets.iter().position(|s| s.role == SheetRole::Open))
 }
 
 /// Writes the model as a workbook in `layout`.
 ///
 /// Open items go to the layout's open sheet, closed items to its closed
-/// sheet, open configuration findings to its configuration sheet when it has
-/// one. Fields the layout has no column for are reported in the returned
-/// diagnostics (milestones move into the remediation plan when the layout has
-/// no milestone column); `extra` cells whose header is a template column fill
-/// that column when the field is empty.
+/// sheet (eMASS: the one POA&M sheet, with a Completed status), open
+/// configuration findings to the configuration sheet when there is one.
+/// Rows follow the layout's row mode: one per item (FedRAMP), or further
+/// rows holding only milestone cells (eMASS). Fields the layout has no column
+/// for are reported in the returned diagnostics (milestones move into the
+/// remediation plan when the layout has no milestone column); `extra` cells
+/// whose header is a template column fill that column when the field is
+/// empty.
 ///
 /// # Errors
 ///
@@ -127,7 +165,7 @@ pub fn write_xlsx(
     layout: &Layout,
     opts: &XlsxOptions,
 ) -> Result<Written, ExportError> {
-    let f = formats();
+    let f = Formats::new();
     let mut workbook = Workbook::new();
     let mut tally = Tally::default();
     let mut per_sheet: Vec<Vec<&Item>> = vec![Vec::new(); layout.sheets.len()];
@@ -136,11 +174,21 @@ pub fn write_xlsx(
             per_sheet[s].push(item);
         }
     }
-    // Extra headers that become columns with --keep-extra, in first-seen order.
+    let keep_extra = opts.keep_extra && layout.family != "emass";
+    if opts.keep_extra && !keep_extra {
+        tally.moved("--keep-extra ignored: eMASS rejects workbooks with extra columns".into());
+    }
     for (s, def) in layout.sheets.iter().enumerate() {
-        let ws = workbook.add_worksheet();
+        let ws = workbook.add_worksheet_with_low_memory()?;
         ws.set_name(&def.name)?;
-        write_sheet(ws, poam, layout, def, &per_sheet[s], opts, &f, &mut tally)?;
+        let writer = SheetWriter {
+            poam,
+            layout,
+            def,
+            f: &f,
+            keep_extra,
+        };
+        writer.write(ws, &per_sheet[s], &mut tally)?;
     }
     let bytes = workbook.save_to_buffer()?;
     let mut diagnostics = Vec::new();
@@ -159,7 +207,7 @@ pub fn write_xlsx(
             format!(
                 "{n} item{}: {what} has no place in {target}{}",
                 if n == 1 { "" } else { "s" },
-                if what.starts_with("extra column") {
+                if what.starts_with("extra column") && layout.family != "emass" {
                     "; --keep-extra adds it after the last column"
                 } else {
                     ""
@@ -170,169 +218,378 @@ pub fn write_xlsx(
     Ok(Written { bytes, diagnostics })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_sheet(
-    ws: &mut Worksheet,
-    poam: &Poam,
-    layout: &Layout,
-    def: &SheetDef,
-    items: &[&Item],
-    opts: &XlsxOptions,
-    f: &Formats,
-    tally: &mut Tally,
-) -> Result<(), ExportError> {
-    let c0 = column_index(&def.first_column).unwrap_or(0);
-    let header_row = def.header_row - 1;
-    // Title.
-    if let Some(title) = &def.title {
-        match title.merge.as_deref().and_then(|m| m.split_once(':')) {
-            Some((a, b)) => {
-                let (ac, ar) = parse_cell_ref(a).unwrap_or((0, 0));
-                let (bc, br) = parse_cell_ref(b).unwrap_or((5, 0));
-                ws.merge_range(ar, ac, br, bc, &title.text, &f.title)?;
-            }
-            None => {
-                ws.write_string_with_format(0, 0, &title.text, &f.title)?;
-            }
-        }
-    }
-    // System metadata.
-    if let Some(meta) = &def.metadata {
-        let m0 = column_index(&meta.first_column).unwrap_or(0);
-        if let Some(g) = meta.guidance_row {
-            if let Some(label) = &meta.guidance_label {
-                ws.write_string_with_format(g - 1, 0, label, &f.label)?;
-            }
-            for (i, text) in meta.guidance.iter().enumerate() {
-                ws.write_string_with_format(g - 1, m0 + i as u16, text, &f.guidance)?;
-            }
-        }
-        for (i, (label, field)) in meta.labels.iter().zip(&meta.fields).enumerate() {
-            let col = m0 + i as u16;
-            ws.write_string_with_format(meta.label_row - 1, col, label, &f.label)?;
-            let vrow = meta.value_row - 1;
-            let sys = &poam.system;
-            match field.as_str() {
-                "organization" => opt_text(ws, vrow, col, &sys.organization, f)?,
-                "name" => opt_text(ws, vrow, col, &sys.name, f)?,
-                "impact_level" => {
-                    opt_text(ws, vrow, col, &sys.impact_level, f)?;
-                    if !meta.impact_list.is_empty() {
-                        let dv = DataValidation::new().allow_list_strings(&meta.impact_list)?;
-                        ws.add_data_validation(vrow, col, vrow, col, &dv)?;
+/// One row of data: an item, and which of its milestones the row carries.
+struct RowPlan<'a> {
+    item: &'a Item,
+    /// The milestone for this row (row modes other than `Item`).
+    milestone: Option<&'a Milestone>,
+    /// The item's first row, which carries its fields.
+    first: bool,
+}
+
+struct SheetWriter<'a> {
+    poam: &'a Poam,
+    layout: &'a Layout,
+    def: &'a SheetDef,
+    f: &'a Formats,
+    keep_extra: bool,
+}
+
+impl SheetWriter<'_> {
+    fn write(
+        &self,
+        ws: &mut Worksheet,
+        items: &[&Item],
+        tally: &mut Tally,
+    ) -> Result<(), ExportError> {
+        let def = self.def;
+        let c0 = column_index(&def.first_column).unwrap_or(0);
+        let fields: Vec<Option<Field>> = def
+            .headers
+            .iter()
+            .map(|h| self.layout.field_for_header(h).flatten())
+            .collect();
+        // Extra headers that become columns with --keep-extra, in first-seen order.
+        let mut extra_headers: Vec<String> = Vec::new();
+        if self.keep_extra {
+            for item in items {
+                for key in item.extra.keys() {
+                    if !def.headers.contains(key) && !extra_headers.contains(key) {
+                        extra_headers.push(key.clone());
                     }
                 }
-                "poam_date" => {
-                    if let Some(d) = sys.poam_date {
-                        ws.write_datetime_with_format(vrow, col, excel_date(d)?, &f.date)?;
-                    }
-                }
-                _ => {}
             }
         }
-    }
-    // Header row.
-    let mut widths = Vec::new();
-    for (i, header) in def.headers.iter().enumerate() {
-        let col = c0 + i as u16;
-        ws.write_string_with_format(header_row, col, header, &f.header)?;
-        let width = layout.column(header).map_or(20.0, |c| c.width);
-        ws.set_column_width(col, width)?;
-        widths.push(width);
-    }
-    // Guidance and example rows.
-    for fixed in &def.fixed_rows {
-        let r = fixed.row - 1;
-        if let (Some(label), true) = (&fixed.label, c0 > 0) {
-            ws.write_string_with_format(r, c0 - 1, label, &f.label)?;
+        // Everything above the data, then written row by row.
+        let mut top: BTreeMap<(u32, u16), Put> = BTreeMap::new();
+        self.plan_top(&mut top, &extra_headers, c0);
+        for ((r, c), put) in top {
+            match put {
+                Put::Text(t, style) => {
+                    ws.write_string_with_format(r, c, &t, self.f.get(style))?;
+                }
+                Put::Date(d) => {
+                    ws.write_datetime_with_format(r, c, excel_date(d)?, &self.f.date)?;
+                }
+                Put::Merge(lr, lc, t, style) => {
+                    ws.merge_range(r, c, lr, lc, &t, self.f.get(style))?;
+                }
+            }
         }
         for (i, header) in def.headers.iter().enumerate() {
-            if let Some(text) = fixed.cells.get(header) {
-                ws.write_string_with_format(r, c0 + i as u16, text, &f.guidance)?;
-            }
+            let width = self.layout.column(header).map_or(20.0, |c| c.width);
+            ws.set_column_width(c0 + i as u16, width)?;
         }
-    }
-    // Which fields the sheet holds.
-    let fields: Vec<Option<Field>> = def
-        .headers
-        .iter()
-        .map(|h| layout.field_for_header(h).flatten())
-        .collect();
-    let holds = |fd: Field| fields.contains(&Some(fd));
-    // Extra columns (with --keep-extra): headers not already template columns.
-    let mut extra_headers: Vec<String> = Vec::new();
-    if opts.keep_extra {
+        for i in 0..extra_headers.len() {
+            ws.set_column_width(c0 + (def.headers.len() + i) as u16, 20)?;
+        }
+        // Data.
+        let plans = self.plan_rows(items, &fields);
+        let first = def.first_data_row - 1;
+        for (n, plan) in plans.iter().enumerate() {
+            let r = first + n as u32;
+            self.write_row(ws, r, c0, &fields, plan, &extra_headers, tally)?;
+        }
         for item in items {
-            for key in item.extra.keys() {
-                if !def.headers.contains(key) && !extra_headers.contains(key) {
-                    extra_headers.push(key.clone());
-                }
-            }
+            self.tally_losses(item, &fields, &extra_headers, tally);
         }
-        for (i, h) in extra_headers.iter().enumerate() {
-            let col = c0 + (def.headers.len() + i) as u16;
-            ws.write_string_with_format(header_row, col, h, &f.header)?;
-            ws.set_column_width(col, 20)?;
-        }
-    }
-    // Data.
-    let first = def.first_data_row - 1;
-    for (n, item) in items.iter().enumerate() {
-        let r = first + n as u32;
-        let fold = !holds(Field::Milestones) && holds(Field::RemediationPlan);
+        // Drop-down lists and date checks, as in the official file.
+        let last = def
+            .validation_last_row
+            .max(first + plans.len() as u32)
+            .saturating_sub(1);
         for (i, header) in def.headers.iter().enumerate() {
             let col = c0 + i as u16;
+            let Some(column) = self.layout.column(header) else {
+                continue;
+            };
+            if !column.list.is_empty() {
+                let dv = DataValidation::new()
+                    .allow_list_strings(&column.list)?
+                    .set_input_message(column.list.join(", "))?;
+                ws.add_data_validation(first, col, last, col, &dv)?;
+            } else if column.date_validation {
+                let dv = DataValidation::new()
+                    .allow_date(DataValidationRule::GreaterThan(ExcelDateTime::from_ymd(
+                        1980, 1, 1,
+                    )?))
+                    .set_input_message("Date")?;
+                ws.add_data_validation(first, col, last, col, &dv)?;
+            }
+        }
+        if let Some((fc, fr)) = def.freeze.as_deref().and_then(parse_cell_ref) {
+            ws.set_freeze_panes(fr, fc)?;
+        }
+        Ok(())
+    }
+
+    /// Banner, title, metadata, header row and guidance rows.
+    fn plan_top(&self, top: &mut BTreeMap<(u32, u16), Put>, extra_headers: &[String], c0: u16) {
+        let def = self.def;
+        for (text, style, merge) in [
+            def.banner
+                .as_ref()
+                .map(|b| (&b.text, Style::Banner, &b.merge)),
+            def.title
+                .as_ref()
+                .map(|t| (&t.text, Style::Title, &t.merge)),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            match merge.as_deref().and_then(cell_range) {
+                Some(((ac, ar), (bc, br))) => {
+                    top.insert((ar, ac), Put::Merge(br, bc, text.clone(), style))
+                }
+                None => top.insert((0, 0), Put::Text(text.clone(), style)),
+            };
+        }
+        let sys = &self.poam.system;
+        if let Some(meta) = &def.metadata {
+            let m0 = column_index(&meta.first_column).unwrap_or(0);
+            if let Some(g) = meta.guidance_row {
+                if let Some(label) = &meta.guidance_label {
+                    top.insert((g - 1, 0), Put::Text(label.clone(), Style::Label));
+                }
+                for (i, text) in meta.guidance.iter().enumerate() {
+                    top.insert(
+                        (g - 1, m0 + i as u16),
+                        Put::Text(text.clone(), Style::Guidance),
+                    );
+                }
+            }
+            for (i, (label, field)) in meta.labels.iter().zip(&meta.fields).enumerate() {
+                let col = m0 + i as u16;
+                top.insert(
+                    (meta.label_row - 1, col),
+                    Put::Text(label.clone(), Style::Label),
+                );
+                let at = (meta.value_row - 1, col);
+                match field.as_str() {
+                    "organization" => put_opt(top, at, &sys.organization),
+                    "name" => put_opt(top, at, &sys.name),
+                    "impact_level" => put_opt(top, at, &sys.impact_level),
+                    "poam_date" => {
+                        if let Some(d) = sys.poam_date {
+                            top.insert(at, Put::Date(d));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for lv in &def.label_values {
+            let Some((lc, lr)) = parse_cell_ref(&lv.label_cell) else {
+                continue;
+            };
+            let Some((vc, vr)) = parse_cell_ref(&lv.value_cell) else {
+                continue;
+            };
+            let label_put = match lv.label_merge.as_deref().and_then(cell_range) {
+                Some((_, (bc, br))) => Put::Merge(br, bc, lv.label.clone(), Style::Label),
+                None => Put::Text(lv.label.clone(), Style::Label),
+            };
+            top.insert((lr, lc), label_put);
+            let value = match lv.field.as_deref() {
+                Some("name") => sys.name.clone(),
+                Some("organization") => sys.organization.clone(),
+                Some("impact_level") => sys.impact_level.clone(),
+                Some("poam_date") => sys.poam_date.map(|d| d.format("%m/%d/%Y").to_string()),
+                _ => sys.extra.get(&lv.label).cloned(),
+            };
+            let value_put = match (lv.value_merge.as_deref().and_then(cell_range), value) {
+                (Some((_, (bc, br))), v) => Put::Merge(br, bc, v.unwrap_or_default(), Style::Text),
+                (None, Some(v)) => Put::Text(v, Style::Text),
+                (None, None) => continue,
+            };
+            top.insert((vr, vc), value_put);
+        }
+        let header_row = def.header_row - 1;
+        for (i, header) in def.headers.iter().enumerate() {
+            top.insert(
+                (header_row, c0 + i as u16),
+                Put::Text(header.clone(), Style::Header),
+            );
+        }
+        for (i, h) in extra_headers.iter().enumerate() {
+            top.insert(
+                (header_row, c0 + (def.headers.len() + i) as u16),
+                Put::Text(h.clone(), Style::Header),
+            );
+        }
+        for fixed in &def.fixed_rows {
+            let r = fixed.row - 1;
+            if let (Some(label), true) = (&fixed.label, c0 > 0) {
+                top.insert((r, c0 - 1), Put::Text(label.clone(), Style::Label));
+            }
+            for (i, header) in def.headers.iter().enumerate() {
+                if let Some(text) = fixed.cells.get(header) {
+                    top.insert((r, c0 + i as u16), Put::Text(text.clone(), Style::Guidance));
+                }
+            }
+        }
+    }
+
+    /// The data rows: one per item, or one per milestone in eMASS layouts.
+    fn plan_rows<'a>(&self, items: &[&'a Item], fields: &[Option<Field>]) -> Vec<RowPlan<'a>> {
+        let per_milestone = self.def.row_mode != RowMode::Item
+            && fields
+                .iter()
+                .flatten()
+                .any(|f| f.kind() == FieldKind::MilestonePart || (*f == Field::Milestones));
+        let mut rows = Vec::new();
+        for item in items {
+            if per_milestone && item.milestones.len() > 1 {
+                for (k, m) in item.milestones.iter().enumerate() {
+                    rows.push(RowPlan {
+                        item,
+                        milestone: Some(m),
+                        first: k == 0,
+                    });
+                }
+            } else {
+                rows.push(RowPlan {
+                    item,
+                    milestone: if per_milestone {
+                        item.milestones.first()
+                    } else {
+                        None
+                    },
+                    first: true,
+                });
+            }
+        }
+        rows
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_row(
+        &self,
+        ws: &mut Worksheet,
+        r: u32,
+        c0: u16,
+        fields: &[Option<Field>],
+        plan: &RowPlan<'_>,
+        extra_headers: &[String],
+        tally: &mut Tally,
+    ) -> Result<(), ExportError> {
+        let item = plan.item;
+        let f = self.f;
+        let holds = |fd: Field| fields.contains(&Some(fd));
+        let fold = !holds(Field::Milestones)
+            && holds(Field::RemediationPlan)
+            && self.def.row_mode == RowMode::Item;
+        for (i, header) in self.def.headers.iter().enumerate() {
+            let col = c0 + i as u16;
             let Some(field) = fields[i] else {
-                if let Some(raw) = item.extra.get(header) {
-                    write_text(ws, r, col, raw, &f.text, tally, header)?;
+                if plan.first {
+                    if let Some(raw) = item.extra.get(header) {
+                        write_text(ws, r, col, raw, &f.text, tally, header)?;
+                    }
                 }
                 continue;
             };
-            let value = if field == Field::RiskOriginal
-                && item.risk.original.is_none()
-                && item.emass.raw_severity.is_some()
-            {
-                // eMASS items carry a DISA category, not a FedRAMP rating.
-                let cat = item
-                    .emass
-                    .raw_severity
-                    .unwrap_or(poam_model::RawSeverity::CatII);
-                *tally
-                    .moved
-                    .entry(format!(
+            // Further rows of an item carry only its milestone.
+            let milestone_cell =
+                matches!(field, Field::Milestones) || field.kind() == FieldKind::MilestonePart;
+            if !plan.first && !milestone_cell {
+                continue;
+            }
+            let value = match field {
+                Field::Milestones
+                    if plan.milestone.is_some() || self.def.row_mode != RowMode::Item =>
+                {
+                    plan.milestone
+                        .map_or(Value::Empty, |m| Value::Text(emass_milestone(m)))
+                }
+                Field::MilestoneId => text_value(plan.milestone.and_then(|m| m.id.clone())),
+                Field::MilestoneDescription => {
+                    text_value(plan.milestone.map(|m| m.description.clone()))
+                }
+                Field::MilestoneComments => {
+                    text_value(plan.milestone.and_then(|m| m.comments.clone()))
+                }
+                Field::MilestoneStatus => plan
+                    .milestone
+                    .and_then(|m| m.status)
+                    .map_or(Value::Empty, |s| Value::Text(s.label().to_string())),
+                Field::MilestoneDue => plan
+                    .milestone
+                    .and_then(|m| m.due)
+                    .map_or(Value::Empty, Value::Date),
+                Field::MilestoneCompletedOn => plan
+                    .milestone
+                    .and_then(|m| m.completed_on)
+                    .map_or(Value::Empty, Value::Date),
+                // `Completed 11/13/2018`: the classic eMASS way to give the date.
+                Field::Status
+                    if item.status == Some(Status::Completed)
+                        && item.completed_on.is_some()
+                        && !holds(Field::CompletedOn) =>
+                {
+                    let d = item.completed_on.unwrap_or_default();
+                    Value::Text(format!(
+                        "{} {}",
+                        Status::Completed.label(),
+                        d.format("%m/%d/%Y")
+                    ))
+                }
+                Field::Status if item.status.is_none() => {
+                    let derived = match item.state {
+                        State::Closed => Status::Completed,
+                        State::Open => Status::Ongoing,
+                    };
+                    tally.moved(format!(
+                        "status written as {} from the item's state",
+                        derived.label()
+                    ));
+                    Value::Status(derived)
+                }
+                Field::RiskOriginal
+                    if item.risk.original.is_none() && item.emass.raw_severity.is_some() =>
+                {
+                    // eMASS items carry a DISA category, not a FedRAMP rating.
+                    let cat = item
+                        .emass
+                        .raw_severity
+                        .unwrap_or(poam_model::RawSeverity::CatII);
+                    tally.moved(format!(
                         "'Raw Severity' CAT {} converted to Original Risk Rating {}",
                         cat.label(),
                         cat.to_rating().label()
-                    ))
-                    .or_default() += 1;
-                Value::Rating(cat.to_rating())
-            } else if field == Field::RemediationPlan && fold {
-                let plan = fold_into_plan(
-                    item.remediation_plan.as_deref(),
-                    &item.milestones,
-                    item.milestone_changes.as_deref(),
-                );
-                if !item.milestones.is_empty() {
-                    *tally
-                        .moved
-                        .entry(format!("'Planned Milestones' moved into the remediation plan (no such column in {})", layout.name))
-                        .or_default() += 1;
+                    ));
+                    Value::Rating(cat.to_rating())
                 }
-                if item.milestone_changes.is_some() {
-                    *tally
-                        .moved
-                        .entry(format!("'Milestone Changes' moved into the remediation plan (no such column in {})", layout.name))
-                        .or_default() += 1;
+                Field::RemediationPlan if fold => {
+                    let plan_text = fold_into_plan(
+                        item.remediation_plan.as_deref(),
+                        &item.milestones,
+                        item.milestone_changes.as_deref(),
+                    );
+                    if !item.milestones.is_empty() {
+                        tally.moved(format!(
+                            "'Planned Milestones' moved into the remediation plan (no such column in {})",
+                            self.layout.name
+                        ));
+                    }
+                    if item.milestone_changes.is_some() {
+                        tally.moved(format!(
+                            "'Milestone Changes' moved into the remediation plan (no such column in {})",
+                            self.layout.name
+                        ));
+                    }
+                    plan_text.map_or(Value::Empty, Value::Text)
                 }
-                plan.map_or(Value::Empty, Value::Text)
-            } else {
-                item.get(field)
+                Field::Costs => text_value(item.emass.costs.get(header).cloned()),
+                _ => item.get(field),
             };
             match value {
                 Value::Empty => {
                     // A value kept raw on import (a bad date, N/A) goes back where it was.
-                    if let Some(raw) = item.extra.get(header) {
-                        write_text(ws, r, col, raw, &f.text, tally, header)?;
+                    if plan.first {
+                        if let Some(raw) = item.extra.get(header) {
+                            write_text(ws, r, col, raw, &f.text, tally, header)?;
+                        }
                     }
                 }
                 Value::Date(d) => {
@@ -351,71 +608,110 @@ fn write_sheet(
                 Value::Milestones(m) => {
                     write_text(ws, r, col, &format_milestones(&m), &f.text, tally, header)?
                 }
-                other => write_text(
-                    ws,
-                    r,
-                    col,
-                    &poam_layout::flat::value_text(&other),
-                    &f.text,
-                    tally,
-                    header,
-                )?,
+                other => {
+                    let text = poam_layout::flat::value_text(&other);
+                    write_text(ws, r, col, &text, &f.text, tally, header)?;
+                }
             }
         }
-        // Fields the sheet cannot hold.
+        if plan.first {
+            for (i, key) in extra_headers.iter().enumerate() {
+                if let Some(raw) = item.extra.get(key) {
+                    let col = c0 + (self.def.headers.len() + i) as u16;
+                    write_text(ws, r, col, raw, &f.text, tally, key)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts the fields and extra columns an item has that the sheet cannot hold.
+    fn tally_losses(
+        &self,
+        item: &Item,
+        fields: &[Option<Field>],
+        extra_headers: &[String],
+        tally: &mut Tally,
+    ) {
+        let holds = |fd: Field| fields.contains(&Some(fd));
+        let fold = !holds(Field::Milestones)
+            && holds(Field::RemediationPlan)
+            && self.def.row_mode == RowMode::Item;
+        let per_row = fields
+            .iter()
+            .flatten()
+            .any(|f| f.kind() == FieldKind::MilestonePart);
         for field in Field::ALL {
             if holds(*field) || item.is_blank(*field) {
                 continue;
             }
-            if matches!(field, Field::Milestones | Field::MilestoneChanges) && fold {
+            let moved_elsewhere = match field {
+                Field::Milestones | Field::MilestoneChanges => {
+                    fold || (per_row && *field == Field::Milestones)
+                }
+                Field::CompletedOn => {
+                    holds(Field::Status) && item.status == Some(Status::Completed)
+                }
+                _ => false,
+            };
+            if !moved_elsewhere {
+                tally.dropped(format!("'{}' ({})", field.label(), field.name()));
+            }
+        }
+        // Milestone details a text milestone column cannot hold.
+        if !per_row
+            && item
+                .milestones
+                .iter()
+                .any(|m| m.status.is_some() || m.completed_on.is_some())
+        {
+            tally.dropped("milestone status and completion dates".into());
+        }
+        for key in item.extra.keys() {
+            if self.def.headers.contains(key) || extra_headers.contains(key) {
                 continue;
             }
-            *tally
-                .dropped
-                .entry(format!("'{}' ({})", field.label(), field.name()))
-                .or_default() += 1;
-        }
-        for (key, raw) in &item.extra {
-            if def.headers.contains(key) {
-                continue;
-            }
-            match extra_headers.iter().position(|h| h == key) {
-                Some(i) => {
-                    let col = c0 + (def.headers.len() + i) as u16;
-                    write_text(ws, r, col, raw, &f.text, tally, key)?;
-                }
-                None => {
-                    *tally
-                        .dropped
-                        .entry(format!("extra column '{key}'"))
-                        .or_default() += 1
-                }
-            }
+            tally.dropped(format!("extra column '{key}'"));
         }
     }
-    // Drop-down lists and date checks, as in the official file.
-    let last = def.validation_last_row.max(first + items.len() as u32) - 1;
-    for (i, header) in def.headers.iter().enumerate() {
-        let col = c0 + i as u16;
-        let Some(column) = layout.column(header) else {
-            continue;
-        };
-        if !column.list.is_empty() {
-            let dv = DataValidation::new()
-                .allow_list_strings(&column.list)?
-                .set_input_message(column.list.join(", "))?;
-            ws.add_data_validation(first, col, last, col, &dv)?;
-        } else if column.date_validation {
-            let dv = DataValidation::new()
-                .allow_date(DataValidationRule::GreaterThan(ExcelDateTime::from_ymd(
-                    1980, 1, 1,
-                )?))
-                .set_input_message("Date")?;
-            ws.add_data_validation(first, col, last, col, &dv)?;
-        }
+}
+
+/// A milestone as eMASS writes it in one cell: the text, then the date.
+fn emass_milestone(m: &Milestone) -> String {
+    match m.due {
+        Some(d) => format!("{} {}", m.description, d.format("%m/%d/%Y")),
+        None => m.description.clone(),
     }
-    if let Some((fc, fr)) = def.freeze.as_deref().and_then(parse_cell_ref) {
-        ws.set_freeze_panes(fr, fc)?;
+}
+
+fn text_value(v: Option<String>) -> Value {
+    v.filter(|t| !t.is_empty())
+        .map_or(Value::Empty, Value::Text)
+}
+
+fn put_opt(top: &mut BTreeMap<(u32, u16), Put>, at: (u32, u16), value: &Option<String>) {
+    if let Some(v) = value {
+        top.insert(at, Put::Text(v.clone(), Style::Text));
+    }
+}
+
+fn write_text(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    fmt: &Format,
+    tally: &mut Tally,
+    header: &str,
+) -> Result<(), ExportError> {
+    if text.chars().count() > MAX_CELL {
+        let cut: String = text.chars().take(MAX_CELL).collect();
+        tally.dropped(format!(
+            "text past Excel's 32,767-character cell limit in '{header}'"
+        ));
+        ws.write_string_with_format(row, col, &cut, fmt)?;
+    } else {
+        ws.write_string_with_format(row, col, text, fmt)?;
     }
     Ok(())
 }
@@ -425,17 +721,4 @@ fn is_plain_integer(t: &str) -> bool {
         && t.len() < 15
         && t.chars().all(|c| c.is_ascii_digit())
         && !(t.len() > 1 && t.starts_with('0'))
-}
-
-fn opt_text(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    value: &Option<String>,
-    f: &Formats,
-) -> Result<(), ExportError> {
-    if let Some(v) = value {
-        ws.write_string_with_format(row, col, v, &f.text)?;
-    }
-    Ok(())
 }
