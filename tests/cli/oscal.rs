@@ -90,3 +90,150 @@ fn the_real_oscal_examples_read_and_report_broken_links() {
     assert!(text.contains("layout:  oscal poam 1.1.2"), "{text}");
     assert!(text.contains("poam-items[0]: related risk 401c15c9-ad6b-4d4a-a591-7d53a3abb3b6 is not in the document"), "{text}");
 }
+
+fn all_fixtures() -> Vec<String> {
+    let mut files = Vec::new();
+    for family in ["fedramp", "emass", "legacy", "nist", "oscal"] {
+        for entry in std::fs::read_dir(root().join("fixtures").join(family)).unwrap() {
+            files.push(format!(
+                "fixtures/{family}/{}",
+                entry.unwrap().file_name().to_string_lossy()
+            ));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_fixture_round_trips_through_oscal_with_stable_uuids() {
+    let dir = tempfile::tempdir().unwrap();
+    for (n, f) in all_fixtures().iter().enumerate() {
+        let out = dir.path().join(format!("{n}.json"));
+        poam()
+            .args(["convert", f, "--to", "oscal", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        let first = std::fs::read(&out).unwrap();
+        poam()
+            .args(["convert", f, "--to", "oscal", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(
+            std::fs::read(&out).unwrap(),
+            first,
+            "{f}: the same input gives the same document"
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&first).unwrap();
+        let root_uuid = doc["plan-of-action-and-milestones"]["uuid"]
+            .as_str()
+            .unwrap();
+        assert_eq!(&root_uuid[14..15], "5", "{f}: a version 5 UUID");
+        let back = super::without_origin(model(out.to_str().unwrap(), &[]));
+        assert_eq!(back, super::without_origin(model(f, &[])), "{f}");
+    }
+}
+
+#[test]
+fn written_oscal_has_the_fedramp_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("poam.json");
+    poam()
+        .args([
+            "convert",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--to",
+            "oscal",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let p = &doc["plan-of-action-and-milestones"];
+    assert_eq!(p["metadata"]["oscal-version"], "1.1.2");
+    let item = &p["poam-items"][0];
+    assert_eq!(
+        item["props"][0],
+        json!({"name": "POAM-ID", "ns": "https://fedramp.gov/ns/oscal", "value": "POAM-001"})
+    );
+    let risk = p["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["uuid"] == item["related-risks"][0]["risk-uuid"])
+        .unwrap();
+    let props = risk["props"].as_array().unwrap();
+    let has = |name: &str, value: &str| {
+        props
+            .iter()
+            .any(|x| x["name"] == name && x["value"] == value)
+    };
+    assert!(has("impacted-control-id", "ac-2.1"));
+    assert!(has("impacted-control-id", "cm-6_smt.b"));
+    assert!(has("risk-adjustment", "approved"));
+    assert!(has("false-positive", "withdrawn"));
+    assert!(has("operational-requirement", "pending"));
+    assert!(has("vendor-dependency", "tracking"));
+    assert!(has("kev-catalog", "yes"));
+    assert!(has("kev-due-date", "2024-09-01"));
+    assert_eq!(risk["deadline"], "2024-08-03T00:00:00Z");
+    let tasks = risk["remediations"][0]["tasks"].as_array().unwrap();
+    assert_eq!(
+        tasks[0]["timing"]["on-date"]["date"],
+        "2024-05-23T00:00:00Z"
+    );
+    assert_eq!(risk["remediations"][0]["lifecycle"], "planned");
+}
+
+/// compliance-trestle, when installed (`.ci/run` installs it).
+fn trestle() -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("trestle"))
+            .find(|p| p.is_file())
+    })
+}
+
+#[test]
+fn written_oscal_passes_compliance_trestle() {
+    let Some(trestle) = trestle() else {
+        eprintln!("skipped: compliance-trestle is not installed; .ci/run installs it");
+        return;
+    };
+    let files = tempfile::tempdir().unwrap();
+    let workspace = tempfile::tempdir().unwrap();
+    let init = std::process::Command::new(&trestle)
+        .arg("init")
+        .current_dir(workspace.path())
+        .output()
+        .unwrap();
+    assert!(
+        init.status.success(),
+        "trestle init: {}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    for (n, f) in all_fixtures().iter().enumerate() {
+        let out = files.path().join(format!("poam-{n}.json"));
+        poam()
+            .args(["convert", f, "--to", "oscal", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        let result = std::process::Command::new(&trestle)
+            .args(["import", "-f"])
+            .arg(&out)
+            .args(["-o", &format!("poam{n}")])
+            .current_dir(workspace.path())
+            .output()
+            .unwrap();
+        assert!(
+            result.status.success(),
+            "{f}: trestle rejects the OSCAL document:\n{}{}",
+            String::from_utf8_lossy(&result.stdout),
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+}

@@ -57,6 +57,8 @@ enum Target {
     Csv,
     /// The normalized model as JSON.
     Json,
+    /// An OSCAL 1.1.2 plan-of-action-and-milestones (JSON) with the FedRAMP extensions.
+    Oscal,
 }
 
 #[derive(clap::Args)]
@@ -293,6 +295,7 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
                 excel_bom: args.excel_bom,
             },
         ),
+        (Target::Oscal, _) => poam_export::oscal_out::write_oscal(&imported.poam),
         _ => json::write_json(&imported.poam),
     }
     .map_err(output_failure)?;

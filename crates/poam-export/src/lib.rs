@@ -16,6 +16,7 @@
 
 pub mod csv_out;
 pub mod json;
+pub mod oscal_out;
 pub mod xlsx;
 
 use poam_model::Diagnostic;

@@ -11,6 +11,7 @@
 use crate::report::{ReadReport, SheetReport};
 use crate::{ImportError, Imported};
 use chrono::NaiveDate;
+use poam_layout::oscal::NS_POAMKIT;
 use poam_model::control::parse_controls;
 use poam_model::{
     DiagKind, Diagnostic, Item, Location, Milestone, Origin, Poam, Rating, State, Status, YesNo,
@@ -53,12 +54,23 @@ fn date(text: &str) -> Option<NaiveDate> {
 
 /// A FedRAMP deviation state as yes/no/pending.
 fn deviation(value: &str) -> Option<YesNo> {
-    match value.to_ascii_lowercase().as_str() {
-        "approved" | "yes" | "tracking" => Some(YesNo::Yes),
-        "pending" | "investigating" | "submitted" => Some(YesNo::Pending),
-        "withdrawn" | "denied" | "no" | "resolved" => Some(YesNo::No),
-        _ => None,
-    }
+    poam_layout::oscal::read_deviation(value)
+}
+
+/// poamkit's own props (written for what OSCAL has no field for):
+/// (name, value, remarks).
+fn own_props(v: &Value) -> Vec<(&str, &str, Option<&str>)> {
+    arr(v, "props")
+        .iter()
+        .filter(|p| s(p, "ns") == Some(NS_POAMKIT))
+        .filter_map(|p| {
+            Some((
+                s(p, "name")?,
+                p.get("value")?.as_str()?,
+                p.get("remarks").and_then(Value::as_str),
+            ))
+        })
+        .collect()
 }
 
 /// Reads an OSCAL POA&M document.
@@ -104,6 +116,23 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
         .and_then(Value::as_str)
         .and_then(|u| names.get(u).cloned());
     poam.system.organization = csp;
+    for (name, value, remarks) in own_props(meta) {
+        match name {
+            "no-system-name" => poam.system.name = None,
+            "no-organization" => poam.system.organization = None,
+            "no-poam-date" => poam.system.poam_date = None,
+            "generated-system-id" => {
+                poam.system.extra.shift_remove("system-id");
+            }
+            "impact-level" => poam.system.impact_level = Some(value.to_string()),
+            "system-extra" => {
+                poam.system
+                    .extra
+                    .insert(remarks.unwrap_or("?").to_string(), value.to_string());
+            }
+            _ => {}
+        }
+    }
     let local = &root["local-definitions"];
     for comp in arr(local, "components") {
         if let Some(uuid) = s(comp, "uuid") {
@@ -204,10 +233,14 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                 }
                 continue;
             }
-            if item.detected_on.is_none() {
+            let placeholder = own_props(obs)
+                .iter()
+                .any(|(n, _, _)| *n == "collected-unknown");
+            if item.detected_on.is_none() && !placeholder {
                 item.detected_on = s(obs, "collected").and_then(date);
             }
-            if item.detector_source.is_none() {
+            let no_detector = own_props(obs).iter().any(|(n, _, _)| *n == "no-detector");
+            if item.detector_source.is_none() && !no_detector {
                 let actors: Vec<String> = arr(obs, "origins")
                     .iter()
                     .flat_map(|o| arr(o, "actors"))
@@ -429,12 +462,21 @@ fn read_risk(
                 .and_then(|d| s(d, "date"))
                 .or_else(|| timing.get("within-date-range").and_then(|d| s(d, "end")))
                 .and_then(date);
-            item.milestones.push(Milestone {
+            let mut m = Milestone {
                 description: s(task, "title").unwrap_or_default().to_string(),
                 due,
                 comments: s(task, "description").map(str::to_string),
                 ..Milestone::default()
-            });
+            };
+            for (name, value, _) in own_props(task) {
+                match name {
+                    "milestone-id" => m.id = Some(value.to_string()),
+                    "milestone-status" => m.status = Status::parse(value),
+                    "milestone-completed-on" => m.completed_on = date(value),
+                    _ => {}
+                }
+            }
+            item.milestones.push(m);
         }
     }
     // The risk log: vendor check-ins, closure, other changes.
@@ -453,6 +495,7 @@ fn read_risk(
         }
         if s(entry, "status-change") == Some("closed") {
             item.completed_on = start;
+            continue;
         }
         let title = s(entry, "title").unwrap_or("entry");
         let line = match (start, s(entry, "description")) {
@@ -465,5 +508,59 @@ fn read_risk(
     }
     if !changes.is_empty() {
         item.milestone_changes = Some(changes.join("\n"));
+    }
+    read_own_props(item, risk);
+}
+
+/// Restores what poamkit wrote in its own namespace.
+fn read_own_props(item: &mut Item, risk: &Value) {
+    use poam_model::{Field, FieldKind, RawSeverity};
+    for (name, value, remarks) in own_props(risk) {
+        match name {
+            "status" => {
+                item.status = Status::parse(value);
+            }
+            "category" => item.category = Some(poam_model::Category::Configuration),
+            "unparsed-control" => item.unparsed_controls.push(value.to_string()),
+            "source-identifier" => item.source_identifier = Some(value.to_string()),
+            "status-date" => item.status_date = date(value),
+            "completed-on" => item.completed_on = date(value),
+            "milestone-changes" => item.milestone_changes = Some(value.to_string()),
+            "auto-approve" => item.risk.auto_approve = YesNo::parse(value),
+            "vendor-product" => item.vendor.product = Some(value.to_string()),
+            "service-name" => item.service_names.push(value.to_string()),
+            "supporting-documents" => item.supporting_documents = Some(value.to_string()),
+            "no-weakness-name" => item.weakness_name = None,
+            "no-weakness-description" => item.weakness_description = None,
+            "extra" => {
+                item.extra
+                    .insert(remarks.unwrap_or("?").to_string(), value.to_string());
+            }
+            "emass.costs" => {
+                item.emass
+                    .costs
+                    .insert(remarks.unwrap_or("?").to_string(), value.to_string());
+            }
+            other => {
+                let Some(field) = Field::from_name(other) else {
+                    continue;
+                };
+                match field.kind() {
+                    FieldKind::Text => item.set_text(field, value.to_string()),
+                    FieldKind::Date => {
+                        if let Some(d) = date(value) {
+                            item.set_date(field, d);
+                        }
+                    }
+                    FieldKind::Rating => {
+                        if let Some(r) = Rating::parse(value) {
+                            item.set_rating(field, r);
+                        }
+                    }
+                    FieldKind::RawSeverity => item.emass.raw_severity = RawSeverity::parse(value),
+                    _ => {}
+                }
+            }
+        }
     }
 }

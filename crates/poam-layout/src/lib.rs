@@ -21,6 +21,7 @@
 
 pub mod flat;
 pub mod mapping;
+pub mod oscal;
 pub mod text;
 
 use poam_model::Field;
