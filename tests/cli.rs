@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 #[path = "cli/cells.rs"]
 mod cells;
+#[path = "cli/deliverables.rs"]
+mod deliverables;
 #[path = "cli/emass.rs"]
 mod emass;
 #[path = "cli/legacy.rs"]

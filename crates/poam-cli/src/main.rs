@@ -42,6 +42,8 @@ enum Command {
     Convert(ConvertArgs),
     /// Show how a file is read: layout, sheets, header rows, column mapping, diagnostics.
     Inspect(InspectArgs),
+    /// Write a report a reviewer reads: summary, overdue items, charts, one section per open item.
+    Report(ReportArgs),
     /// List the built-in template layouts and versions.
     Layouts,
 }
@@ -59,6 +61,39 @@ enum Target {
     Json,
     /// An OSCAL 1.1.2 plan-of-action-and-milestones (JSON) with the FedRAMP extensions.
     Oscal,
+    /// The NIST SP 800-171 plan of action as a Word document (.docx).
+    #[value(name = "nist171-docx")]
+    Nist171Docx,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// Markdown.
+    Md,
+    /// One self-contained HTML page with charts.
+    Html,
+    /// A Word document (.docx).
+    Docx,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// The POA&M file to read.
+    input: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "html")]
+    format: ReportFormat,
+    /// Output file. Required for docx; md and html go to standard output without it.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// The day that decides what is overdue (YYYY-MM-DD); today by default.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// A folder with your own report.md / report.html templates (minijinja).
+    #[arg(long, value_name = "DIR")]
+    template_dir: Option<PathBuf>,
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 #[derive(clap::Args)]
@@ -99,6 +134,9 @@ struct ConvertArgs {
     /// Exit with code 1 when there are warnings.
     #[arg(long)]
     strict: bool,
+    /// Also write what was read and what the target could not hold as JSON.
+    #[arg(long, value_name = "FILE")]
+    report_json: Option<PathBuf>,
     /// Also print informational notes, not only warnings.
     #[arg(short, long)]
     verbose: bool,
@@ -155,6 +193,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Convert(args) => convert(&args),
         Command::Inspect(args) => inspect(&args),
+        Command::Report(args) => report(&args),
         Command::Layouts => layouts().map_err(output_failure),
     };
     match result {
@@ -252,7 +291,11 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             )));
         }
     }
-    if matches!(args.to, Target::Fedramp | Target::Emass) && args.output.is_none() {
+    if matches!(
+        args.to,
+        Target::Fedramp | Target::Emass | Target::Nist171Docx
+    ) && args.output.is_none()
+    {
         return Err(input_failure(anyhow::anyhow!(
             "a workbook cannot go to the terminal; add -o OUT.xlsx"
         )));
@@ -296,11 +339,35 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             },
         ),
         (Target::Oscal, _) => poam_export::oscal_out::write_oscal(&imported.poam),
+        (Target::Nist171Docx, _) => poam_export::docx_out::write_nist171(&imported.poam),
         _ => json::write_json(&imported.poam),
     }
     .map_err(output_failure)?;
     let read_count = diags.len();
     diags.extend(written.diagnostics.iter().cloned());
+    if let Some(path) = &args.report_json {
+        let report = serde_json::json!({
+            "input": args.input.display().to_string(),
+            "output": args.output.as_ref().map(|o| o.display().to_string()),
+            "target": match args.to {
+                Target::Fedramp => "fedramp",
+                Target::Emass => "emass",
+                Target::Csv => "csv",
+                Target::Json => "json",
+                Target::Oscal => "oscal",
+                Target::Nist171Docx => "nist171-docx",
+            },
+            "template": layout.map(|l| l.label()),
+            "read_as": imported.report.layout,
+            "open_items": imported.poam.open_count(),
+            "closed_items": imported.poam.closed_count(),
+            "read_diagnostics": &diags[..read_count],
+            "conversion": &diags[read_count..],
+        });
+        let mut text = serde_json::to_vec_pretty(&report).map_err(output_failure)?;
+        text.push(b'\n');
+        save_atomic(path, &text).map_err(output_failure)?;
+    }
     match &args.output {
         Some(out) => {
             save_atomic(out, &written.bytes).map_err(output_failure)?;
@@ -383,6 +450,74 @@ fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
     } else {
         0
     })
+}
+
+fn report(args: &ReportArgs) -> Result<u8, Failure> {
+    use poam_export::report::{build, render, ReportOptions, TextFormat};
+    if matches!(args.format, ReportFormat::Docx) && args.output.is_none() {
+        return Err(input_failure(anyhow::anyhow!(
+            "a Word report cannot go to the terminal; add -o OUT.docx"
+        )));
+    }
+    if let Some(out) = &args.output {
+        if same_file(out, &args.input) {
+            return Err(input_failure(anyhow::anyhow!(
+                "{}: the output would replace the input; choose another -o",
+                out.display()
+            )));
+        }
+    }
+    let as_of = match &args.as_of {
+        Some(text) => poam_model::date::parse_date_text(text, DateOrder::MonthFirst)
+            .with_context(|| format!("--as-of: \"{text}\" is not a date (use YYYY-MM-DD)"))
+            .map_err(input_failure)?,
+        None => today(),
+    };
+    let imported = read_input(&args.input, &args.read)?;
+    print_diagnostics(&args.input, &imported.diagnostics, false);
+    let data = build(&imported.poam, &ReportOptions { as_of });
+    let bytes = match args.format {
+        ReportFormat::Md => render(&data, TextFormat::Markdown, args.template_dir.as_deref())
+            .map_err(input_failure)?
+            .into_bytes(),
+        ReportFormat::Html => render(&data, TextFormat::Html, args.template_dir.as_deref())
+            .map_err(input_failure)?
+            .into_bytes(),
+        ReportFormat::Docx => {
+            poam_export::docx_out::write_report_docx(&data)
+                .map_err(output_failure)?
+                .bytes
+        }
+    };
+    match &args.output {
+        Some(out) => {
+            save_atomic(out, &bytes).map_err(output_failure)?;
+            eprintln!(
+                "wrote {}: {} open ({} overdue as of {}), {} closed item(s)",
+                out.display(),
+                data.open,
+                data.overdue,
+                data.as_of,
+                data.closed
+            );
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&bytes)
+                .and_then(|_| stdout.flush())
+                .map_err(output_failure)?;
+        }
+    }
+    Ok(0)
+}
+
+/// Today's date (UTC), from the system clock.
+fn today() -> poam_model::date::Date {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    poam_model::date::from_excel_serial(25_569.0 + days as f64).unwrap_or_default()
 }
 
 /// The mapping a file was read with, as a mapping file to edit.

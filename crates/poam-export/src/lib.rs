@@ -15,8 +15,10 @@
 #![deny(missing_docs)]
 
 pub mod csv_out;
+pub mod docx_out;
 pub mod json;
 pub mod oscal_out;
+pub mod report;
 pub mod xlsx;
 
 use poam_model::Diagnostic;
@@ -44,6 +46,17 @@ pub enum ExportError {
     /// JSON output failed.
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A report template is missing, malformed, or names unknown data.
+    #[error("report template {template}: {reason}")]
+    Template {
+        /// The template's path or name.
+        template: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The Word document could not be built.
+    #[error("cannot build the Word document: {0}")]
+    Docx(String),
     /// The output file could not be written.
     #[error("{path}: cannot write the file: {reason}")]
     Io {
@@ -52,6 +65,54 @@ pub enum ExportError {
         /// What the system said.
         reason: String,
     },
+}
+
+/// Counts, for each field the items fill that `held` does not list, how many
+/// items lose it, as diagnostics naming `target`.
+pub fn dropped_fields(
+    items: &[poam_model::Item],
+    held: &[poam_model::Field],
+    target: &str,
+) -> Vec<Diagnostic> {
+    use poam_model::{DiagKind, Field, Location};
+    let mut counts: std::collections::BTreeMap<Field, usize> = std::collections::BTreeMap::new();
+    let mut extra = 0;
+    for item in items {
+        for field in Field::ALL {
+            if !held.contains(field) && !item.is_blank(*field) {
+                *counts.entry(*field).or_default() += 1;
+            }
+        }
+        if !item.extra.is_empty() {
+            extra += 1;
+        }
+    }
+    let mut out: Vec<Diagnostic> = counts
+        .into_iter()
+        .map(|(f, n)| {
+            Diagnostic::warning(
+                DiagKind::DroppedField,
+                Location::default(),
+                format!(
+                    "{n} item{}: '{}' ({}) has no place in {target}",
+                    if n == 1 { "" } else { "s" },
+                    f.label(),
+                    f.name()
+                ),
+            )
+        })
+        .collect();
+    if extra > 0 {
+        out.push(Diagnostic::warning(
+            DiagKind::DroppedField,
+            Location::default(),
+            format!(
+                "{extra} item{}: extra columns have no place in {target}",
+                if extra == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    out
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder,

@@ -8,6 +8,9 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
+/// A calendar date (re-exported so that callers need not name chrono).
+pub type Date = NaiveDate;
+
 /// Which of the two leading numbers of `01/02/2024` is the month.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum DateOrder {

@@ -1,0 +1,445 @@
+//! Reports a reviewer reads: the figures (counts, overdue items, ages)
+//! computed once into [`ReportData`], then rendered as Markdown or HTML by
+//! minijinja templates (`templates/reports/`, replaceable with a folder of
+//! one's own), or as Word by `docx_out`.
+
+use crate::ExportError;
+use chrono::{Datelike, NaiveDate};
+use poam_model::{Item, Poam, Rating, State, YesNo};
+use serde::Serialize;
+use std::path::Path;
+
+/// Report options.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// The day that decides what is overdue and how old items are.
+    pub as_of: NaiveDate,
+}
+
+/// One count with its label.
+#[derive(Debug, Clone, Serialize)]
+pub struct Count {
+    /// What is counted (`High`, `Open`).
+    pub label: String,
+    /// How many.
+    pub count: usize,
+}
+
+/// One milestone as the report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MilestoneRow {
+    /// What will be done.
+    pub description: String,
+    /// Due date, ISO.
+    pub due: Option<String>,
+    /// Status word, if any.
+    pub status: Option<String>,
+}
+
+/// One item as the report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRow {
+    /// POA&M ID (or `-`).
+    pub id: String,
+    /// Weakness name, or the start of the description.
+    pub title: String,
+    /// Full description.
+    pub description: Option<String>,
+    /// Controls, comma separated.
+    pub controls: String,
+    /// Open or Closed.
+    pub state: String,
+    /// Status word, if any.
+    pub status: Option<String>,
+    /// The rating that counts: adjusted when the adjustment is approved.
+    pub risk: Option<String>,
+    /// Original and adjusted ratings.
+    pub original_risk: Option<String>,
+    /// Adjusted rating.
+    pub adjusted_risk: Option<String>,
+    /// Detection date, ISO.
+    pub detected_on: Option<String>,
+    /// Scheduled completion, ISO.
+    pub due: Option<String>,
+    /// Days past the scheduled completion (open items only).
+    pub days_overdue: Option<i64>,
+    /// Days since detection.
+    pub age_days: Option<i64>,
+    /// Point of contact.
+    pub point_of_contact: Option<String>,
+    /// Remediation plan.
+    pub remediation_plan: Option<String>,
+    /// Milestones.
+    pub milestones: Vec<MilestoneRow>,
+    /// Deviation rationale and flags, as one text.
+    pub deviation: Option<String>,
+    /// Where it came from (`'Open POA&M Items' row 9`).
+    pub source: Option<String>,
+}
+
+/// Charts as inline SVG.
+#[derive(Debug, Clone, Serialize)]
+pub struct Charts {
+    /// Open items by risk.
+    pub risk: String,
+    /// Age of open items.
+    pub age: String,
+    /// Overdue items by the month they were due.
+    pub overdue: String,
+}
+
+/// Everything a report template receives.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportData {
+    /// Report title.
+    pub title: String,
+    /// System name.
+    pub system: Option<String>,
+    /// Organization.
+    pub organization: Option<String>,
+    /// Impact level.
+    pub impact_level: Option<String>,
+    /// POA&M date, ISO.
+    pub poam_date: Option<String>,
+    /// The as-of date, ISO.
+    pub as_of: String,
+    /// Item count.
+    pub total: usize,
+    /// Open items.
+    pub open: usize,
+    /// Closed items.
+    pub closed: usize,
+    /// Open items past their scheduled completion.
+    pub overdue: usize,
+    /// Open items by risk, highest first.
+    pub by_risk: Vec<Count>,
+    /// Items by status.
+    pub by_status: Vec<Count>,
+    /// Open items past their scheduled completion, most overdue first.
+    pub overdue_items: Vec<ItemRow>,
+    /// Every item, open first.
+    pub items: Vec<ItemRow>,
+    /// Open items only (one section each in the Word report).
+    pub open_items: Vec<ItemRow>,
+    /// Inline SVG charts.
+    pub charts: Charts,
+}
+
+/// The rating that counts for an item: the adjusted one when the
+/// adjustment is approved, else the original, else the eMASS category's.
+pub fn effective_risk(item: &Item) -> Option<Rating> {
+    match (item.risk.adjustment, item.risk.adjusted) {
+        (Some(YesNo::Yes), Some(r)) => Some(r),
+        _ => item
+            .risk
+            .original
+            .or_else(|| item.emass.raw_severity.map(|c| c.to_rating())),
+    }
+}
+
+fn iso(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+fn row(item: &Item, as_of: NaiveDate) -> ItemRow {
+    let open = item.state == State::Open;
+    let title = item
+        .weakness_name
+        .clone()
+        .or_else(|| {
+            item.weakness_description.as_ref().map(|d| {
+                d.lines()
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(90)
+                    .collect()
+            })
+        })
+        .unwrap_or_else(|| "(no weakness name)".into());
+    let mut deviation = Vec::new();
+    for (label, v) in [
+        ("Risk adjustment", item.risk.adjustment),
+        ("False positive", item.risk.false_positive),
+        ("Operational requirement", item.risk.operational_requirement),
+        ("Vendor dependency", item.vendor.dependency),
+    ] {
+        if let Some(v) = v {
+            if v != YesNo::No {
+                deviation.push(format!("{label}: {}", v.label()));
+            }
+        }
+    }
+    if let Some(r) = &item.risk.deviation_rationale {
+        deviation.push(r.clone());
+    }
+    ItemRow {
+        id: item.id.clone().unwrap_or_else(|| "-".into()),
+        title,
+        description: item.weakness_description.clone(),
+        controls: item.controls.join(", "),
+        state: if open { "Open" } else { "Closed" }.into(),
+        status: item.status.map(|s| s.label().to_string()),
+        risk: effective_risk(item).map(|r| r.label().to_string()),
+        original_risk: item.risk.original.map(|r| r.label().to_string()),
+        adjusted_risk: item.risk.adjusted.map(|r| r.label().to_string()),
+        detected_on: iso(item.detected_on),
+        due: iso(item.scheduled_completion),
+        days_overdue: item
+            .scheduled_completion
+            .filter(|d| open && *d < as_of)
+            .map(|d| (as_of - d).num_days()),
+        age_days: item.detected_on.map(|d| (as_of - d).num_days()),
+        point_of_contact: item.point_of_contact.clone(),
+        remediation_plan: item.remediation_plan.clone(),
+        milestones: item
+            .milestones
+            .iter()
+            .map(|m| MilestoneRow {
+                description: m.description.clone(),
+                due: iso(m.due),
+                status: m.status.map(|s| s.label().to_string()),
+            })
+            .collect(),
+        deviation: (!deviation.is_empty()).then(|| deviation.join("\n")),
+        source: item.origin.as_ref().map(|o| match (&o.sheet, o.row) {
+            (Some(s), Some(r)) => format!("'{s}' row {r}"),
+            _ => o.file.clone(),
+        }),
+    }
+}
+
+/// Computes the report's figures.
+pub fn build(poam: &Poam, opts: &ReportOptions) -> ReportData {
+    let as_of = opts.as_of;
+    let mut items: Vec<ItemRow> = poam.items.iter().map(|i| row(i, as_of)).collect();
+    items.sort_by_key(|r| r.state != "Open");
+    let open_items: Vec<ItemRow> = items
+        .iter()
+        .filter(|r| r.state == "Open")
+        .cloned()
+        .collect();
+    let mut overdue_items: Vec<ItemRow> = open_items
+        .iter()
+        .filter(|r| r.days_overdue.is_some())
+        .cloned()
+        .collect();
+    overdue_items.sort_by_key(|r| std::cmp::Reverse(r.days_overdue));
+    let ratings = [
+        Rating::Critical,
+        Rating::VeryHigh,
+        Rating::High,
+        Rating::Moderate,
+        Rating::Low,
+        Rating::VeryLow,
+    ];
+    let open: Vec<&Item> = poam
+        .items
+        .iter()
+        .filter(|i| i.state == State::Open)
+        .collect();
+    let mut by_risk: Vec<Count> = ratings
+        .iter()
+        .map(|r| Count {
+            label: r.label().to_string(),
+            count: open
+                .iter()
+                .filter(|i| effective_risk(i) == Some(*r))
+                .count(),
+        })
+        .filter(|c| c.count > 0)
+        .collect();
+    let unrated = open.iter().filter(|i| effective_risk(i).is_none()).count();
+    if unrated > 0 {
+        by_risk.push(Count {
+            label: "Not rated".into(),
+            count: unrated,
+        });
+    }
+    let mut by_status: Vec<Count> = Vec::new();
+    for item in &poam.items {
+        let label = item
+            .status
+            .map(|s| s.label().to_string())
+            .unwrap_or_else(|| "No status".into());
+        match by_status.iter_mut().find(|c| c.label == label) {
+            Some(c) => c.count += 1,
+            None => by_status.push(Count { label, count: 1 }),
+        }
+    }
+    // Age buckets of open items, and overdue items by the month they were due.
+    let buckets = [
+        ("0-30 days", 0, 30),
+        ("31-90", 31, 90),
+        ("91-180", 91, 180),
+        ("181-365", 181, 365),
+        ("over a year", 366, i64::MAX),
+    ];
+    let age: Vec<Count> = buckets
+        .iter()
+        .map(|(label, lo, hi)| Count {
+            label: label.to_string(),
+            count: open_items
+                .iter()
+                .filter(|r| r.age_days.is_some_and(|a| a >= *lo && a <= *hi))
+                .count(),
+        })
+        .collect();
+    let mut months: Vec<Count> = Vec::new();
+    let mut overdue_dates: Vec<NaiveDate> = open
+        .iter()
+        .filter_map(|i| i.scheduled_completion)
+        .filter(|d| *d < as_of)
+        .collect();
+    overdue_dates.sort();
+    for d in overdue_dates {
+        let label = format!("{}-{:02}", d.year(), d.month());
+        match months.iter_mut().find(|c| c.label == label) {
+            Some(c) => c.count += 1,
+            None => months.push(Count { label, count: 1 }),
+        }
+    }
+    let sys = &poam.system;
+    ReportData {
+        title: match &sys.name {
+            Some(n) => format!("Plan of Action and Milestones: {n}"),
+            None => "Plan of Action and Milestones".into(),
+        },
+        system: sys.name.clone(),
+        organization: sys.organization.clone(),
+        impact_level: sys.impact_level.clone(),
+        poam_date: iso(sys.poam_date),
+        as_of: as_of.format("%Y-%m-%d").to_string(),
+        total: poam.items.len(),
+        open: open.len(),
+        closed: poam.items.len() - open.len(),
+        overdue: overdue_items.len(),
+        charts: Charts {
+            risk: bar_chart("Open items by risk", &by_risk),
+            age: bar_chart("Age of open items", &age),
+            overdue: bar_chart("Overdue items by month due", &months),
+        },
+        by_risk,
+        by_status,
+        overdue_items,
+        items,
+        open_items,
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A horizontal bar chart as a self-contained SVG element.
+pub fn bar_chart(title: &str, counts: &[Count]) -> String {
+    let width = 520;
+    let bar_h = 22;
+    let top = 34;
+    let label_w = 130;
+    let height = top + counts.len().max(1) * (bar_h + 8) + 10;
+    let max = counts.iter().map(|c| c.count).max().unwrap_or(0).max(1);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" aria-label=\"{}\">\
+         <title>{}</title><text x=\"0\" y=\"18\" font-size=\"15\" font-weight=\"bold\" font-family=\"sans-serif\">{}</text>",
+        escape(title),
+        escape(title),
+        escape(title)
+    );
+    if counts.is_empty() {
+        svg.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" font-size=\"13\" font-family=\"sans-serif\" fill=\"#555\">None</text>",
+            top + 14
+        ));
+    }
+    for (i, c) in counts.iter().enumerate() {
+        let y = top + i * (bar_h + 8);
+        let w = ((width - label_w - 50) * c.count) / max;
+        svg.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" font-size=\"13\" font-family=\"sans-serif\">{}</text>\
+             <rect class=\"bar\" x=\"{label_w}\" y=\"{y}\" width=\"{}\" height=\"{bar_h}\" fill=\"#2b6cb0\"><title>{}: {}</title></rect>\
+             <text x=\"{}\" y=\"{}\" font-size=\"13\" font-family=\"sans-serif\">{}</text>",
+            y + 16,
+            escape(&c.label),
+            w.max(2),
+            escape(&c.label),
+            c.count,
+            label_w + w.max(2) + 6,
+            y + 16,
+            c.count
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Report formats rendered from templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    /// Markdown.
+    Markdown,
+    /// One self-contained HTML file.
+    Html,
+}
+
+const BUILTIN_MD: &str = include_str!("../../../templates/reports/report.md");
+const BUILTIN_HTML: &str = include_str!("../../../templates/reports/report.html");
+
+/// Renders the report with the built-in templates, or with `report.md` /
+/// `report.html` from `template_dir` (a user's own) when given.
+///
+/// # Errors
+///
+/// [`ExportError::Template`] when a template is missing, does not parse, or
+/// uses a name the data does not have.
+pub fn render(
+    data: &ReportData,
+    format: TextFormat,
+    template_dir: Option<&Path>,
+) -> Result<String, ExportError> {
+    let name = match format {
+        TextFormat::Markdown => "report.md",
+        TextFormat::Html => "report.html",
+    };
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    let source = match template_dir {
+        Some(dir) => {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|e| ExportError::Template {
+                template: path.display().to_string(),
+                reason: e.to_string(),
+            })?
+        }
+        None => match format {
+            TextFormat::Markdown => BUILTIN_MD.to_string(),
+            TextFormat::Html => BUILTIN_HTML.to_string(),
+        },
+    };
+    let shown = template_dir.map_or_else(
+        || format!("templates/reports/{name}"),
+        |d| d.join(name).display().to_string(),
+    );
+    let template_error = |e: minijinja::Error| ExportError::Template {
+        template: shown.clone(),
+        reason: match e.line() {
+            Some(line) => format!("line {line}: {e}"),
+            None => e.to_string(),
+        },
+    };
+    env.add_template_owned(name.to_string(), source)
+        .map_err(template_error)?;
+    let template = env.get_template(name).map_err(template_error)?;
+    template
+        .render(minijinja::Value::from(minijinja::value::Serde(data)))
+        .map_err(template_error)
+}

@@ -1,0 +1,406 @@
+//! Deliverables: Word (NIST plan of action, report), Markdown and HTML
+//! reports, the conversion report, and files that LibreOffice opens.
+
+use super::{item, model, poam, root};
+use serde_json::Value;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+fn part(path: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+#[test]
+fn the_nist_plan_of_action_in_word_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.docx");
+    poam()
+        .args([
+            "convert",
+            "fixtures/nist/plan-of-action.xlsx",
+            "--to",
+            "nist171-docx",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let xml = part(&out, "word/document.xml");
+    assert!(xml.contains("w:orient=\"landscape\""), "landscape page");
+    assert_eq!(
+        xml.matches("<w:tblHeader/>").count(),
+        1,
+        "the header row repeats on every page"
+    );
+    let before = model("fixtures/nist/plan-of-action.xlsx", &[]);
+    let after = model(out.to_str().unwrap(), &[]);
+    for (a, b) in before["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(after["items"].as_array().unwrap())
+    {
+        for key in [
+            "controls",
+            "weakness_description",
+            "point_of_contact",
+            "resources_required",
+            "scheduled_completion",
+            "milestones",
+            "milestone_changes",
+            "detector_source",
+            "state",
+        ] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+    }
+    // A FedRAMP POA&M becomes a NIST plan too, requirement ids leading the weakness.
+    let fed = dir.path().join("fed.docx");
+    poam()
+        .args([
+            "convert",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--to",
+            "nist171-docx",
+            "-o",
+        ])
+        .arg(&fed)
+        .assert()
+        .success();
+    let m = model(fed.to_str().unwrap(), &[]);
+    assert_eq!(m["items"].as_array().unwrap().len(), 5);
+    let closed = m["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["state"] == "closed")
+        .unwrap();
+    assert_eq!(closed["controls"], serde_json::json!(["3.1.1", "3.1.2"]));
+    assert_eq!(closed["status"], "completed");
+    // What the NIST plan has no column for is said.
+    let out = poam()
+        .args([
+            "convert",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--to",
+            "nist171-docx",
+            "-o",
+        ])
+        .arg(&fed)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("(risk.original) has no place in the NIST SP 800-171 plan of action"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_word_report_uses_heading_styles_and_lists_every_open_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.docx");
+    poam()
+        .args([
+            "report",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--format",
+            "docx",
+            "--as-of",
+            "2024-10-01",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let xml = part(&out, "word/document.xml");
+    let styles = part(&out, "word/styles.xml");
+    assert!(
+        styles.contains("w:styleId=\"Heading1\"") && styles.contains("w:outlineLvl w:val=\"0\""),
+        "heading styles"
+    );
+    for heading in ["Summary", "Overdue items", "Items"] {
+        assert!(xml.contains(&format!("<w:pStyle w:val=\"Heading1\" /></w:pPr><w:r><w:rPr /><w:t xml:space=\"preserve\">{heading}</w:t>"))
+            || xml.contains(&format!(">{heading}</w:t>")), "{heading}");
+    }
+    assert!(xml.contains("TOC \\o"), "a table of contents field");
+    for open in [
+        "POAM-001: Open port on example firewall",
+        "POAM-002: Shared administrator account",
+        "CFG-001: SSH permits root login",
+    ] {
+        assert!(xml.contains(open), "{open}");
+    }
+    assert!(
+        !xml.contains("POAM-000: Guest account enabled"),
+        "closed items get no section"
+    );
+    assert!(xml.contains("2024-08-03 (59 days overdue)"));
+}
+
+#[test]
+fn markdown_and_html_reports_from_templates() {
+    let md = poam()
+        .args([
+            "report",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--format",
+            "md",
+            "--as-of",
+            "2024-10-01",
+        ])
+        .output()
+        .unwrap();
+    assert!(md.status.success());
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains("- Items: 5 (4 open, 1 closed)"), "{md}");
+    assert!(
+        md.contains("| POAM-001 | Open port on example firewall | Moderate | 2024-08-03 | 59 |"),
+        "{md}"
+    );
+    let html = poam()
+        .args([
+            "report",
+            "fixtures/emass/emass-navy-2026.xlsx",
+            "--format",
+            "html",
+            "--as-of",
+            "2025-02-01",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8(html.stdout).unwrap();
+    assert_eq!(html.matches("<svg").count(), 3, "three inline charts");
+    assert!(!html.contains("http://") || html.matches("http://").all(|_| true));
+    assert!(
+        !html.contains("<script src") && !html.contains("<link "),
+        "self-contained: no external resources"
+    );
+    assert!(html.contains("Overdue items by month due"));
+
+    // A user's own template replaces the built-in one; a typo is reported with its line.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("report.md"),
+        "Open: {{ open }} of {{ total }}\n",
+    )
+    .unwrap();
+    poam()
+        .args([
+            "report",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--format",
+            "md",
+            "--template-dir",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout("Open: 4 of 5\n");
+    std::fs::write(dir.path().join("report.md"), "line one\n{{ opne }}\n").unwrap();
+    poam()
+        .args([
+            "report",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--format",
+            "md",
+            "--template-dir",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("report.md: line 2"));
+}
+
+#[test]
+fn the_html_report_renders_its_charts_in_chromium() {
+    let Some(chromium) = on_path("chromium").or_else(|| on_path("chromium-browser")) else {
+        eprintln!("skipped: Chromium is not installed; .ci/run installs it");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    poam()
+        .args([
+            "report",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--format",
+            "html",
+            "--as-of",
+            "2024-10-01",
+            "-o",
+        ])
+        .arg(&html)
+        .assert()
+        .success();
+    let profile = dir.path().join("profile");
+    let base = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ];
+    let url = format!("file://{}", html.display());
+    let dom = std::process::Command::new(&chromium)
+        .args(base)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--dump-dom", &url])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("data-rendered-charts=\"3\""),
+        "the browser laid out three charts"
+    );
+    let shot = dir.path().join("report.png");
+    let status = std::process::Command::new(&chromium)
+        .args(base)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .args(["--window-size=1200,1600", &url])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    assert!(
+        png.len() > 20_000,
+        "the page drew something: {} bytes",
+        png.len()
+    );
+}
+
+#[test]
+fn libreoffice_opens_every_deliverable() {
+    let Some(soffice) = on_path("soffice") else {
+        eprintln!("skipped: LibreOffice is not installed; .ci/run installs it");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (args, name) in [
+        (
+            vec![
+                "convert",
+                "fixtures/fedramp/fedramp-2.1.xlsx",
+                "--to",
+                "fedramp",
+            ],
+            "fedramp.xlsx",
+        ),
+        (
+            vec![
+                "convert",
+                "fixtures/emass/emass-navy-2026.xlsx",
+                "--to",
+                "emass",
+                "--template-version",
+                "navy-2026",
+            ],
+            "emass.xlsx",
+        ),
+        (
+            vec![
+                "convert",
+                "fixtures/nist/plan-of-action.docx",
+                "--to",
+                "nist171-docx",
+            ],
+            "nist.docx",
+        ),
+        (
+            vec![
+                "report",
+                "fixtures/fedramp/fedramp-2.1.xlsx",
+                "--format",
+                "docx",
+            ],
+            "report.docx",
+        ),
+    ] {
+        let out = dir.path().join(name);
+        poam().args(&args).arg("-o").arg(&out).assert().success();
+        files.push(out);
+    }
+    let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
+    let pdfs = dir.path().join("pdf");
+    let status = std::process::Command::new(soffice)
+        .args(["--headless", &profile, "--convert-to", "pdf", "--outdir"])
+        .arg(&pdfs)
+        .args(&files)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for f in &files {
+        let pdf = pdfs.join(f.with_extension("pdf").file_name().unwrap());
+        let bytes = std::fs::read(&pdf).unwrap_or_default();
+        assert!(
+            bytes.starts_with(b"%PDF") && bytes.len() > 1000,
+            "LibreOffice could not open {}",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn report_json_lists_what_the_target_could_not_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("conversion.json");
+    poam()
+        .args([
+            "convert",
+            "fixtures/emass/emass-rmf-classic.xlsm",
+            "--to",
+            "fedramp",
+            "-o",
+        ])
+        .arg(dir.path().join("out.xlsx"))
+        .arg("--report-json")
+        .arg(&report)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(v["target"], "fedramp");
+    assert_eq!(v["template"], "fedramp 3.0");
+    assert_eq!(v["read_as"], "emass rmf-classic");
+    let messages: Vec<&str> = v["conversion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("(emass.mitigations) has no place in FedRAMP")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("CAT II converted to Original Risk Rating Moderate")),
+        "{messages:?}"
+    );
+    let _ = (item, root);
+}
