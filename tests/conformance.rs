@@ -197,3 +197,109 @@ fn written_workbooks_match_the_official_layout() {
         }
     }
 }
+
+/// (type, formula1, first column letters) of each data validation in a sheet XML.
+fn validations(xml: &str) -> Vec<(String, String, Vec<String>)> {
+    let mut out = Vec::new();
+    for chunk in xml.split("<dataValidation ").skip(1) {
+        let attr = |name: &str| {
+            chunk
+                .split_once(&format!(" {name}=\""))
+                .or_else(|| chunk.split_once(&format!("{name}=\"")))
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(v, _)| v.to_string())
+                .unwrap_or_default()
+        };
+        let kind = attr("type");
+        let sqref = attr("sqref");
+        let formula = chunk
+            .split_once("<formula1>")
+            .and_then(|(_, r)| r.split_once("</formula1>"))
+            .map(|(f, _)| f.replace("&quot;", "\"").replace(' ', ""))
+            .unwrap_or_default();
+        let cols = sqref
+            .split_whitespace()
+            .map(|r| {
+                r.trim_start_matches(|c: char| !c.is_ascii_alphabetic())
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .collect()
+            })
+            .collect();
+        out.push((kind, formula, cols));
+    }
+    out
+}
+
+fn sheet_xml(path: &Path, index: usize) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(&format!("xl/worksheets/sheet{index}.xml"))
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn written_workbooks_have_the_official_drop_downs_and_frozen_panes() {
+    let Some(dir) = real_files() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    // (version, official file, [(sheet index in the official file, in ours)])
+    for (version, file, sheets) in [
+        (
+            "2.1",
+            "fedramp/FedRAMP-POAM-Template-v2.1-2024-03-29.xlsx",
+            vec![(1, 1), (2, 2), (3, 3)],
+        ),
+        (
+            "3.0",
+            "fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx",
+            vec![(2, 1), (3, 2), (4, 3)],
+        ),
+    ] {
+        let ours = tmp.path().join(format!("{version}.xlsx"));
+        poam()
+            .args([
+                "convert",
+                "fixtures/fedramp/fedramp-2.1.xlsx",
+                "--to",
+                "fedramp",
+                "--template-version",
+                version,
+                "-o",
+            ])
+            .arg(&ours)
+            .assert()
+            .success();
+        for (theirs_idx, ours_idx) in sheets {
+            let theirs = sheet_xml(&dir.join(file), theirs_idx);
+            let mine = sheet_xml(&ours, ours_idx);
+            let mine_dv = validations(&mine);
+            for (kind, formula, cols) in validations(&theirs) {
+                if kind != "list" {
+                    continue;
+                }
+                for col in cols {
+                    assert!(
+                        mine_dv
+                            .iter()
+                            .any(|(k, f, c)| k == "list" && *f == formula && c.contains(&col)),
+                        "{version} sheet {ours_idx}: no {formula} list on column {col}"
+                    );
+                }
+            }
+            let pane = |xml: &str| {
+                xml.split_once("topLeftCell=\"")
+                    .and_then(|(_, r)| r.split_once('"'))
+                    .map(|(v, _)| v.to_string())
+            };
+            assert_eq!(
+                pane(&mine),
+                pane(&theirs),
+                "{version} sheet {ours_idx}: frozen panes"
+            );
+        }
+    }
+}

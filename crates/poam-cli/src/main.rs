@@ -344,6 +344,25 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
     }
     .map_err(output_failure)?;
     let read_count = diags.len();
+    // OSCAL streams straight to its file: a large POA&M never sits whole in memory.
+    if let (Target::Oscal, Some(out)) = (args.to, &args.output) {
+        poam_export::save_atomic_with(out, |f| {
+            poam_export::oscal_out::write_oscal_to(&imported.poam, f)
+        })
+        .map_err(output_failure)?;
+        print_diagnostics(&args.input, &diags, args.verbose);
+        eprintln!(
+            "wrote {}: {} open, {} closed item(s)",
+            out.display(),
+            imported.poam.open_count(),
+            imported.poam.closed_count()
+        );
+        return Ok(if args.strict && warnings(&diags) > 0 {
+            EXIT_STRICT
+        } else {
+            0
+        });
+    }
     diags.extend(written.diagnostics.iter().cloned());
     if let Some(path) = &args.report_json {
         let report = serde_json::json!({

@@ -115,6 +115,44 @@ pub fn dropped_fields(
     out
 }
 
+/// Streams a file to `path` through a temporary file in the same folder:
+/// `write` fills it, and it is renamed into place only when `write`
+/// succeeded. On failure nothing is left behind.
+///
+/// # Errors
+///
+/// [`ExportError::Io`] when the folder is not writable or the rename fails;
+/// whatever `write` returns.
+pub fn save_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let io = |e: std::io::Error| ExportError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".poam-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_all().map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io)?;
+    }
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder,
 /// renamed into place when complete.
 ///

@@ -11,6 +11,7 @@ use poam_layout::oscal::{deviation_value, vendor_value, NS_FEDRAMP, NS_POAMKIT, 
 use poam_model::control::parse_control;
 use poam_model::field::Value as FieldValue;
 use poam_model::{Category, Field, Item, Poam, State, Status};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -59,7 +60,8 @@ fn oscal_control_id(text: &str) -> String {
     out
 }
 
-/// Registry of parties, tools and assets for the document.
+/// Parties, tools and assets named in the document (their UUIDs are v5
+/// UUIDs of their names, so any item can name one without a lookup).
 #[derive(Default)]
 struct Definitions {
     parties: BTreeMap<String, String>,
@@ -67,25 +69,164 @@ struct Definitions {
     assets: BTreeMap<String, String>,
 }
 
+fn party_uuid(name: &str) -> String {
+    uuid(&["party", name])
+}
+fn tool_uuid(name: &str) -> String {
+    uuid(&["tool", name])
+}
+fn asset_uuid(name: &str) -> String {
+    uuid(&["asset", name])
+}
+
 impl Definitions {
-    fn party(&mut self, name: &str) -> String {
-        self.parties
-            .entry(name.to_string())
-            .or_insert_with(|| uuid(&["party", name]))
-            .clone()
+    fn collect(poam: &Poam, org: &str) -> Definitions {
+        let mut defs = Definitions::default();
+        defs.parties.insert(org.to_string(), party_uuid(org));
+        for item in &poam.items {
+            if let Some(t) = &item.detector_source {
+                defs.tools.entry(t.clone()).or_insert_with(|| tool_uuid(t));
+            }
+            for a in &item.assets {
+                defs.assets
+                    .entry(a.clone())
+                    .or_insert_with(|| asset_uuid(a));
+            }
+            if let Some(p) = &item.point_of_contact {
+                defs.parties
+                    .entry(p.clone())
+                    .or_insert_with(|| party_uuid(p));
+            }
+        }
+        defs
     }
-    fn tool(&mut self, name: &str) -> String {
-        self.tools
-            .entry(name.to_string())
-            .or_insert_with(|| uuid(&["tool", name]))
-            .clone()
+}
+
+/// A JSON array serialized from an iterator as it goes, so that a document of
+/// 100,000 items is never built whole in memory.
+struct Lazy<F>(F);
+
+impl<F, I> Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = Value>,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
     }
-    fn asset(&mut self, name: &str) -> String {
-        self.assets
-            .entry(name.to_string())
-            .or_insert_with(|| uuid(&["asset", name]))
-            .clone()
+}
+
+/// The document: small parts as values, the three per-item arrays lazily.
+struct Root<F1, F2, F3> {
+    head: Vec<(&'static str, Value)>,
+    observations: Lazy<F1>,
+    risks: Lazy<F2>,
+    items: Lazy<F3>,
+    empty: bool,
+}
+
+impl<F1, F2, F3, I1, I2, I3> Serialize for Root<F1, F2, F3>
+where
+    F1: Fn() -> I1,
+    I1: Iterator<Item = Value>,
+    F2: Fn() -> I2,
+    I2: Iterator<Item = Value>,
+    F3: Fn() -> I3,
+    I3: Iterator<Item = Value>,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut outer = serializer.serialize_map(Some(1))?;
+        outer.serialize_entry("plan-of-action-and-milestones", &Inner(self))?;
+        outer.end()
     }
+}
+
+struct Inner<'a, F1, F2, F3>(&'a Root<F1, F2, F3>);
+
+impl<F1, F2, F3, I1, I2, I3> Serialize for Inner<'_, F1, F2, F3>
+where
+    F1: Fn() -> I1,
+    I1: Iterator<Item = Value>,
+    F2: Fn() -> I2,
+    I2: Iterator<Item = Value>,
+    F3: Fn() -> I3,
+    I3: Iterator<Item = Value>,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let root = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        for (k, v) in &root.head {
+            map.serialize_entry(k, v)?;
+        }
+        if !root.empty {
+            map.serialize_entry("observations", &root.observations)?;
+            map.serialize_entry("risks", &root.risks)?;
+        }
+        map.serialize_entry("poam-items", &root.items)?;
+        map.end()
+    }
+}
+
+/// The key an item's UUIDs derive from.
+fn item_key(n: usize, item: &Item) -> String {
+    match &item.id {
+        Some(id) => format!("id:{id}"),
+        None => format!(
+            "row:{n}:{}",
+            item.weakness_name.as_deref().unwrap_or_default()
+        ),
+    }
+}
+
+fn observation_json(n: usize, item: &Item, fallback_date: NaiveDate) -> Value {
+    let key = item_key(n, item);
+    let mut obs = json!({
+        "uuid": uuid(&["observation", &key]),
+        "description": item.weakness_description.clone().or_else(|| item.weakness_name.clone()).unwrap_or_else(|| "Finding".into()),
+        "methods": ["TEST"],
+        "types": ["finding"],
+        "collected": datetime(item.detected_on.unwrap_or(fallback_date)),
+    });
+    let mut obs_props = Vec::new();
+    if item.detected_on.is_none() {
+        obs_props.push(pk("collected-unknown", "true"));
+    }
+    if item.detector_source.is_none() {
+        obs_props.push(pk("no-detector", "true"));
+    }
+    if !obs_props.is_empty() {
+        obs["props"] = Value::Array(obs_props);
+    }
+    if let Some(tool) = &item.detector_source {
+        obs["origins"] = json!([{"actors": [{"type": "tool", "actor-uuid": tool_uuid(tool)}]}]);
+    }
+    if !item.assets.is_empty() {
+        let subjects: Vec<Value> = item
+            .assets
+            .iter()
+            .map(|a| json!({"subject-uuid": asset_uuid(a), "type": "inventory-item"}))
+            .collect();
+        obs["subjects"] = Value::Array(subjects);
+    }
+    obs
+}
+
+fn poam_item_json(n: usize, item: &Item) -> Value {
+    let key = item_key(n, item);
+    let mut pi = json!({
+        "uuid": uuid(&["poam-item", &key]),
+        "title": item.weakness_name.clone().unwrap_or_else(|| "POA&M item".into()),
+        "description": item.weakness_description.clone().unwrap_or_else(|| "See the related risk.".into()),
+        "related-observations": [{"observation-uuid": uuid(&["observation", &key])}],
+        "related-risks": [{"risk-uuid": uuid(&["risk", &key])}],
+    });
+    if let Some(id) = &item.id {
+        pi["props"] = json!([fr("POAM-ID", id)]);
+    }
+    if let Some(c) = &item.comments {
+        pi["remarks"] = json!(c);
+    }
+    pi
 }
 
 /// Writes the model as an OSCAL POA&M.
@@ -98,13 +239,28 @@ impl Definitions {
 ///
 /// [`ExportError::Json`] if serialization fails (it does not for valid models).
 pub fn write_oscal(poam: &Poam) -> Result<Written, ExportError> {
-    let mut defs = Definitions::default();
+    let mut bytes = Vec::new();
+    write_oscal_to(poam, &mut bytes)?;
+    Ok(Written {
+        bytes,
+        diagnostics: Vec::new(),
+    })
+}
+
+/// Writes the model as an OSCAL POA&M to `out` as it goes (pretty-printed
+/// JSON): the per-item arrays are never held whole in memory.
+///
+/// # Errors
+///
+/// [`ExportError::Json`] when writing to `out` fails.
+pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), ExportError> {
     let sys = &poam.system;
     let org = sys
         .organization
         .clone()
         .unwrap_or_else(|| "Organization not named".to_string());
-    let org_uuid = defs.party(&org);
+    let org_uuid = party_uuid(&org);
+    let defs = Definitions::collect(poam, &org);
     let fallback_date = sys
         .poam_date
         .or_else(|| {
@@ -118,67 +274,6 @@ pub fn write_oscal(poam: &Poam) -> Result<Written, ExportError> {
         .name
         .clone()
         .unwrap_or_else(|| "Plan of Action and Milestones".to_string());
-    let mut observations = Vec::new();
-    let mut risks = Vec::new();
-    let mut poam_items = Vec::new();
-    for (n, item) in poam.items.iter().enumerate() {
-        let key = match &item.id {
-            Some(id) => format!("id:{id}"),
-            None => format!(
-                "row:{n}:{}",
-                item.weakness_name.as_deref().unwrap_or_default()
-            ),
-        };
-        let item_uuid = uuid(&["poam-item", &key]);
-        let obs_uuid = uuid(&["observation", &key]);
-        let risk_uuid = uuid(&["risk", &key]);
-        // Observation: detection date, detector, assets.
-        let mut obs = json!({
-            "uuid": obs_uuid,
-            "description": item.weakness_description.clone().or_else(|| item.weakness_name.clone()).unwrap_or_else(|| "Finding".into()),
-            "methods": ["TEST"],
-            "types": ["finding"],
-            "collected": datetime(item.detected_on.unwrap_or(fallback_date)),
-        });
-        let mut obs_props = Vec::new();
-        if item.detected_on.is_none() {
-            obs_props.push(pk("collected-unknown", "true"));
-        }
-        if item.detector_source.is_none() {
-            obs_props.push(pk("no-detector", "true"));
-        }
-        if !obs_props.is_empty() {
-            obs["props"] = Value::Array(obs_props);
-        }
-        if let Some(tool) = &item.detector_source {
-            let t = defs.tool(tool);
-            obs["origins"] = json!([{"actors": [{"type": "tool", "actor-uuid": t}]}]);
-        }
-        if !item.assets.is_empty() {
-            let subjects: Vec<Value> = item
-                .assets
-                .iter()
-                .map(|a| json!({"subject-uuid": defs.asset(a), "type": "inventory-item"}))
-                .collect();
-            obs["subjects"] = Value::Array(subjects);
-        }
-        observations.push(obs);
-        risks.push(risk_json(item, &risk_uuid, &key, &org_uuid, &mut defs));
-        let mut pi = json!({
-            "uuid": item_uuid,
-            "title": item.weakness_name.clone().unwrap_or_else(|| "POA&M item".into()),
-            "description": item.weakness_description.clone().unwrap_or_else(|| "See the related risk.".into()),
-            "related-observations": [{"observation-uuid": obs_uuid}],
-            "related-risks": [{"risk-uuid": risk_uuid}],
-        });
-        if let Some(id) = &item.id {
-            pi["props"] = json!([fr("POAM-ID", id)]);
-        }
-        if let Some(c) = &item.comments {
-            pi["remarks"] = json!(c);
-        }
-        poam_items.push(pi);
-    }
     let mut meta_props = Vec::new();
     for (missing, flag) in [
         (sys.name.is_none(), "no-system-name"),
@@ -223,21 +318,24 @@ pub fn write_oscal(poam: &Poam) -> Result<Written, ExportError> {
     if !meta_props.is_empty() {
         metadata["props"] = Value::Array(meta_props);
     }
-    let mut root = Map::new();
-    root.insert("uuid".into(), json!(uuid(&["poam", &title])));
-    root.insert("metadata".into(), metadata);
+    let mut head: Vec<(&'static str, Value)> = vec![
+        ("uuid", json!(uuid(&["poam", &title]))),
+        ("metadata", metadata),
+    ];
     if let Some(href) = sys.extra.get("import-ssp") {
-        root.insert("import-ssp".into(), json!({"href": href}));
+        head.push(("import-ssp", json!({"href": href})));
     }
-    let system_id = sys
-        .extra
-        .get("system-id")
-        .cloned()
-        .unwrap_or_else(|| uuid(&["system", &title]));
-    root.insert(
-        "system-id".into(),
-        json!({"identifier-type": if sys.extra.contains_key("system-id") { NS_FEDRAMP.replace("/ns/oscal", "") } else { "http://ietf.org/rfc/rfc4122".into() }, "id": system_id}),
-    );
+    let (id_type, system_id) = match sys.extra.get("system-id") {
+        Some(id) => ("https://fedramp.gov".to_string(), id.clone()),
+        None => (
+            "http://ietf.org/rfc/rfc4122".to_string(),
+            uuid(&["system", &title]),
+        ),
+    };
+    head.push((
+        "system-id",
+        json!({"identifier-type": id_type, "id": system_id}),
+    ));
     let mut local = Map::new();
     if !defs.tools.is_empty() {
         let comps: Vec<Value> = defs
@@ -259,29 +357,38 @@ pub fn write_oscal(poam: &Poam) -> Result<Written, ExportError> {
         local.insert("inventory-items".into(), Value::Array(inv));
     }
     if !local.is_empty() {
-        root.insert("local-definitions".into(), Value::Object(local));
+        head.push(("local-definitions", Value::Object(local)));
     }
-    if !observations.is_empty() {
-        root.insert("observations".into(), Value::Array(observations));
-        root.insert("risks".into(), Value::Array(risks));
-    }
-    root.insert("poam-items".into(), Value::Array(poam_items));
-    let doc = json!({"plan-of-action-and-milestones": Value::Object(root)});
-    let mut bytes = serde_json::to_vec_pretty(&doc)?;
-    bytes.push(b'\n');
-    Ok(Written {
-        bytes,
-        diagnostics: Vec::new(),
-    })
+    let items = &poam.items;
+    let root = Root {
+        head,
+        observations: Lazy(|| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(n, i)| observation_json(n, i, fallback_date))
+        }),
+        risks: Lazy(|| {
+            items.iter().enumerate().map(|(n, i)| {
+                risk_json(
+                    i,
+                    &uuid(&["risk", &item_key(n, i)]),
+                    &item_key(n, i),
+                    &org_uuid,
+                )
+            })
+        }),
+        items: Lazy(|| items.iter().enumerate().map(|(n, i)| poam_item_json(n, i))),
+        empty: items.is_empty(),
+    };
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &root)?;
+    std::io::Write::write_all(&mut out, b"\n").map_err(serde_json::Error::io)?;
+    std::io::Write::flush(&mut out).map_err(serde_json::Error::io)?;
+    Ok(())
 }
 
-fn risk_json(
-    item: &Item,
-    risk_uuid: &str,
-    key: &str,
-    org_uuid: &str,
-    defs: &mut Definitions,
-) -> Value {
+fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
     let mut props = Vec::new();
     let part_controls: Vec<String> = item
         .control_parts
@@ -381,7 +488,7 @@ fn risk_json(
     // Characterizations: the ratings from the organization, the CVEs and
     // identifiers from the tool. OSCAL wants at least one facet in each.
     let mut characterizations = Vec::new();
-    let tool_uuid = item.detector_source.as_deref().map(|t| defs.tool(t));
+    let tool = item.detector_source.as_deref().map(tool_uuid);
     let cve_facets: Vec<Value> = item
         .cves
         .iter()
@@ -399,7 +506,7 @@ fn risk_json(
             );
         }
     }
-    match &tool_uuid {
+    match &tool {
         Some(t) => {
             let mut actor = json!({"type": "tool", "actor-uuid": t});
             if let Some(s) = &item.source_identifier {
@@ -460,7 +567,7 @@ fn risk_json(
             "description": item.remediation_plan.clone().unwrap_or_default(),
         });
         if let Some(poc) = &item.point_of_contact {
-            let p = defs.party(poc);
+            let p = party_uuid(poc);
             plan["origins"] = json!([{"actors": [{"type": "party", "actor-uuid": p}]}]);
         }
         if let Some(r) = &item.resources_required {

@@ -317,6 +317,14 @@ impl SheetWriter<'_> {
                 ws.add_data_validation(first, col, last, col, &dv)?;
             }
         }
+        // The impact level's drop-down in the metadata block (v2.x).
+        if let Some(meta) = def.metadata.as_ref().filter(|m| !m.impact_list.is_empty()) {
+            if let Some(i) = meta.fields.iter().position(|f| f == "impact_level") {
+                let col = column_index(&meta.first_column).unwrap_or(0) + i as u16;
+                let dv = DataValidation::new().allow_list_strings(&meta.impact_list)?;
+                ws.add_data_validation(meta.value_row - 1, col, meta.value_row - 1, col, &dv)?;
+            }
+        }
         if let Some((fc, fr)) = def.freeze.as_deref().and_then(parse_cell_ref) {
             ws.set_freeze_panes(fr, fc)?;
         }

@@ -1070,6 +1070,48 @@ pub fn fedramp_fixture(layout: &Layout) -> Result<Vec<u8>> {
     Ok(wb.save_to_buffer()?)
 }
 
+/// A large FedRAMP v3.0 workbook of `n` open items, for benchmarks: the
+/// fixture's first item repeated with its own POA&M ID. Written in
+/// constant-memory mode, so any size fits.
+///
+/// # Errors
+///
+/// When rust_xlsxwriter rejects a cell or the file cannot be written.
+pub fn write_large_fedramp(n: usize, path: &Path) -> Result<()> {
+    let layout = poam_layout::builtin()
+        .find("fedramp", Some("3.0"))
+        .context("the FedRAMP v3.0 layout")?;
+    let def = layout
+        .sheet_by_role(SheetRole::Open)
+        .context("the Open sheet")?;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(&def.name)?;
+    let date_fmt = Format::new().set_num_format("mm/dd/yyyy");
+    let c0 = column_index(&def.first_column).unwrap_or(0);
+    for (i, h) in def.headers.iter().enumerate() {
+        ws.write_string(def.header_row - 1, c0 + i as u16, h)?;
+    }
+    let template = open_rows().remove(0);
+    let ids: Vec<String> = (0..n).map(|k| format!("POAM-{:06}", k + 1)).collect();
+    for (k, id) in ids.iter().enumerate() {
+        let r = def.first_data_row - 1 + k as u32;
+        for (header, raw) in &template {
+            let Some(i) = def.headers.iter().position(|h| h == header) else {
+                continue;
+            };
+            let col = c0 + i as u16;
+            if *header == "POAM ID" {
+                ws.write_string(r, col, id)?;
+            } else {
+                write_raw(ws, r, col, raw, &date_fmt)?;
+            }
+        }
+    }
+    wb.save(path)?;
+    Ok(())
+}
+
 /// The fixture file name of a layout (`fedramp-v3.0.xlsx`).
 pub fn fixture_name(layout: &Layout) -> String {
     let ext = if layout.version.starts_with("20")

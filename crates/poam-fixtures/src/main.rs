@@ -1,8 +1,25 @@
 //! `cargo run -p poam-fixtures -- DIR`: rewrites the fixtures under DIR.
+//! `cargo run -p poam-fixtures -- --large N OUT.xlsx`: a FedRAMP workbook of
+//! N items, for benchmarks.
+
+use anyhow::Context;
 
 fn main() -> anyhow::Result<()> {
-    let dir = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--large") {
+        let n: usize = args
+            .get(1)
+            .context("--large N OUT.xlsx")?
+            .parse()
+            .context("N must be a number")?;
+        let out = args.get(2).context("--large N OUT.xlsx")?;
+        poam_fixtures::write_large_fedramp(n, std::path::Path::new(out))?;
+        println!("wrote {out}: {n} items");
+        return Ok(());
+    }
+    let dir = args
+        .first()
+        .cloned()
         .unwrap_or_else(|| "fixtures".to_string());
     for name in poam_fixtures::write_all(std::path::Path::new(&dir))? {
         println!("wrote {dir}/{name}");
