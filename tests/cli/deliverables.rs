@@ -404,3 +404,32 @@ fn report_json_lists_what_the_target_could_not_hold() {
     );
     let _ = (item, root);
 }
+
+#[test]
+fn fedramp_cells_stay_blank_rather_than_n_a() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = model("fixtures/fedramp/fedramp-3.0.xlsx", &[]);
+    m["items"][0]["vendor"]["dependency"] = Value::Null;
+    m["items"][0]["extra"]["Vendor Dependency"] = Value::from("N/A");
+    let input = dir.path().join("in.json");
+    std::fs::write(&input, serde_json::to_vec(&m).unwrap()).unwrap();
+    let out = dir.path().join("out.xlsx");
+    let result = poam()
+        .args(["convert", input.to_str().unwrap(), "--to", "fedramp", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains("'N/A' in 'Vendor Dependency' left blank, as the FedRAMP template asks"),
+        "{stderr}"
+    );
+    let back = model(out.to_str().unwrap(), &[]);
+    assert_eq!(back["items"][0]["vendor"]["dependency"], Value::Null);
+    assert!(back["items"][0]["extra"].get("Vendor Dependency").is_none());
+    // The official N/A of the Adjusted Risk Rating list is kept.
+    assert_eq!(
+        item(&back, "POAM-002")["extra"]["Adjusted Risk Rating"],
+        "N/A"
+    );
+}

@@ -593,10 +593,25 @@ impl SheetWriter<'_> {
             };
             match value {
                 Value::Empty => {
-                    // A value kept raw on import (a bad date, N/A) goes back where it was.
+                    // A value kept raw on import (a bad date, N/A) goes back where it was,
+                    // but FedRAMP asks for blank cells rather than N/A or None.
                     if plan.first {
                         if let Some(raw) = item.extra.get(header) {
-                            write_text(ws, r, col, raw, &f.text, tally, header)?;
+                            let official = self
+                                .layout
+                                .column(header)
+                                .is_some_and(|c| c.list.iter().any(|v| v == raw.trim()));
+                            if self.layout.family == "fedramp"
+                                && poam_model::vocab::is_not_applicable(raw)
+                                && !official
+                            {
+                                tally.moved(format!(
+                                    "'{}' in '{header}' left blank, as the FedRAMP template asks",
+                                    raw.trim()
+                                ));
+                            } else {
+                                write_text(ws, r, col, raw, &f.text, tally, header)?;
+                            }
                         }
                     }
                 }
