@@ -18,6 +18,8 @@ mod legacy;
 mod nist;
 #[path = "cli/oscal.rs"]
 mod oscal;
+#[path = "cli/ssp.rs"]
+mod ssp;
 
 pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -303,3 +303,67 @@ fn written_workbooks_have_the_official_drop_downs_and_frozen_panes() {
         }
     }
 }
+
+#[test]
+fn real_ssps_yield_their_control_sections() {
+    let Some(dir) = real_files() else { return };
+    let start = std::time::Instant::now();
+    let rev5 =
+        poam_ssp::read_ssp(&dir.join("ssp/FedRAMP-rev5-SSP-Appendix-A-Moderate.docx")).unwrap();
+    let elapsed = start.elapsed();
+    eprintln!("Rev 5 Appendix A Moderate read in {elapsed:?}");
+    assert_eq!(rev5.kind, "fedramp-rev5-appendix-a");
+    assert_eq!(
+        rev5.counts(),
+        (181, 142),
+        "323 sections: 181 controls, 142 enhancements"
+    );
+    assert!(rev5.diagnostics.is_empty(), "{:?}", rev5.diagnostics);
+    let ac2_1 = rev5.section("AC-2(1)").unwrap();
+    assert_eq!(
+        ac2_1.title.as_deref(),
+        Some("Automated System Account Management")
+    );
+    assert_eq!(ac2_1.path[0], "Access Control");
+    assert_eq!(
+        rev5.section("MA-3(2)").unwrap().title.as_deref(),
+        Some("Inspect Media"),
+        "the trailing-space heading"
+    );
+    assert!(
+        rev5.sections.iter().all(|s| s.title.is_some()),
+        "every section has its title"
+    );
+    assert!(
+        rev5.sections.iter().all(|s| s.status.is_empty()),
+        "the blank template ticks no box"
+    );
+
+    let rev4 = poam_ssp::read_ssp(&dir.join("ssp/FedRAMP-rev4-SSP-Moderate.docx")).unwrap();
+    assert_eq!(rev4.kind, "fedramp-rev4-ssp");
+    assert_eq!(rev4.sections.len(), 325, "the Rev 4 Moderate baseline");
+    assert!(
+        rev4.section("AC-6(5)").is_some(),
+        "the AC 6 (5) typo is read"
+    );
+    assert_eq!(
+        rev4.section("AC-2").unwrap().path[..2],
+        [
+            "Minimum Security Controls".to_string(),
+            "Access Control (AC)".to_string()
+        ]
+    );
+
+    let fedramp_oscal =
+        poam_ssp::read_ssp(&dir.join("oscal/FedRAMP-rev5-SSP-OSCAL-Template.json")).unwrap();
+    assert_eq!(fedramp_oscal.kind, "oscal-ssp");
+    assert!(fedramp_oscal.sections.len() >= 20);
+    assert!(fedramp_oscal
+        .section("AC-2")
+        .is_some_and(|s| !s.status.is_empty()));
+    let nist = poam_ssp::read_ssp(&dir.join("oscal/nist-example-ifa-ssp.json")).unwrap();
+    assert_eq!(
+        nist.section("AC-6(1)").unwrap().status,
+        vec![poam_ssp::ImplStatus::Implemented]
+    );
+}

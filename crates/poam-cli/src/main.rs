@@ -44,6 +44,8 @@ enum Command {
     Inspect(InspectArgs),
     /// Write a report a reviewer reads: summary, overdue items, charts, one section per open item.
     Report(ReportArgs),
+    /// Link items to the System Security Plan and list where the two disagree.
+    Link(LinkArgs),
     /// List the built-in template layouts and versions.
     Layouts,
 }
@@ -76,6 +78,27 @@ enum ReportFormat {
     Docx,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum LinkFormat {
+    Text,
+    Json,
+    Md,
+}
+
+#[derive(clap::Args)]
+struct LinkArgs {
+    /// The POA&M file to read.
+    input: PathBuf,
+    /// The System Security Plan: Word (.docx: FedRAMP Rev 5 Appendix A, Rev 4 SSP, NIST SP 800-171) or OSCAL JSON.
+    #[arg(long, value_name = "SSP")]
+    ssp: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: LinkFormat,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
 #[derive(clap::Args)]
 struct ReportArgs {
     /// The POA&M file to read.
@@ -92,6 +115,9 @@ struct ReportArgs {
     /// A folder with your own report.md / report.html templates (minijinja).
     #[arg(long, value_name = "DIR")]
     template_dir: Option<PathBuf>,
+    /// Cite the System Security Plan section of each item's controls.
+    #[arg(long, value_name = "SSP")]
+    ssp: Option<PathBuf>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -134,6 +160,9 @@ struct ConvertArgs {
     /// Exit with code 1 when there are warnings.
     #[arg(long)]
     strict: bool,
+    /// Link each item to the sections of this System Security Plan (.docx or OSCAL JSON).
+    #[arg(long, value_name = "SSP")]
+    ssp: Option<PathBuf>,
     /// Also write what was read and what the target could not hold as JSON.
     #[arg(long, value_name = "FILE")]
     report_json: Option<PathBuf>,
@@ -194,6 +223,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert(&args),
         Command::Inspect(args) => inspect(&args),
         Command::Report(args) => report(&args),
+        Command::Link(args) => link(&args),
         Command::Layouts => layouts().map_err(output_failure),
     };
     match result {
@@ -322,7 +352,11 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         }
         None => None,
     };
-    let imported = read_input(&args.input, &args.read)?;
+    let mut imported = read_input(&args.input, &args.read)?;
+    if let Some(ssp) = &args.ssp {
+        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
+        poam_ssp::link(&mut imported.poam, &index);
+    }
     let mut diags = imported.diagnostics.clone();
     let written = match (args.to, layout) {
         (Target::Fedramp | Target::Emass, Some(layout)) => xlsx::write_xlsx(
@@ -492,7 +526,11 @@ fn report(args: &ReportArgs) -> Result<u8, Failure> {
             .map_err(input_failure)?,
         None => today(),
     };
-    let imported = read_input(&args.input, &args.read)?;
+    let mut imported = read_input(&args.input, &args.read)?;
+    if let Some(ssp) = &args.ssp {
+        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
+        poam_ssp::link(&mut imported.poam, &index);
+    }
     print_diagnostics(&args.input, &imported.diagnostics, false);
     let data = build(&imported.poam, &ReportOptions { as_of });
     let bytes = match args.format {
@@ -529,6 +567,101 @@ fn report(args: &ReportArgs) -> Result<u8, Failure> {
         }
     }
     Ok(0)
+}
+
+/// Exit code of `poam link` when the SSP and the POA&M disagree.
+const EXIT_FINDINGS: u8 = 1;
+
+fn link(args: &LinkArgs) -> Result<u8, Failure> {
+    let mut imported = read_input(&args.input, &args.read)?;
+    let index = poam_ssp::read_ssp(&args.ssp).map_err(input_failure)?;
+    poam_ssp::link(&mut imported.poam, &index);
+    let findings = poam_ssp::check(&imported.poam, &index);
+    let kinds = [
+        poam_ssp::FindingKind::GapWithoutItem,
+        poam_ssp::FindingKind::ItemWithoutSection,
+        poam_ssp::FindingKind::ClosedButGap,
+        poam_ssp::FindingKind::OpenButImplemented,
+        poam_ssp::FindingKind::DateMismatch,
+    ];
+    let (controls, enhancements) = index.counts();
+    let linked = imported
+        .poam
+        .items
+        .iter()
+        .flat_map(|i| &i.ssp_refs)
+        .filter(|r| r.section.is_some())
+        .count();
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    match args.format {
+        LinkFormat::Json => {
+            let counts: serde_json::Map<String, serde_json::Value> = kinds
+                .iter()
+                .map(|k| {
+                    (
+                        serde_json::to_value(k)
+                            .ok()
+                            .and_then(|v| v.as_str().map(String::from))
+                            .unwrap_or_default(),
+                        serde_json::json!(findings.iter().filter(|f| f.kind == *k).count()),
+                    )
+                })
+                .collect();
+            let v = serde_json::json!({
+                "poam": args.input.display().to_string(),
+                "ssp": args.ssp.display().to_string(),
+                "ssp_kind": index.kind,
+                "ssp_sections": index.sections.len(),
+                "links": linked,
+                "counts": counts,
+                "findings": findings,
+                "items": imported.poam.items.iter().map(|i| serde_json::json!({"id": i.id, "ssp_refs": i.ssp_refs})).collect::<Vec<_>>(),
+            });
+            out = serde_json::to_string_pretty(&v).map_err(output_failure)? + "\n";
+        }
+        LinkFormat::Text | LinkFormat::Md => {
+            let md = matches!(args.format, LinkFormat::Md);
+            let _ = writeln!(
+                out,
+                "{}SSP {} ({}): {} sections ({controls} controls, {enhancements} enhancements); {linked} control link(s) found",
+                if md { "# " } else { "" },
+                args.ssp.display(),
+                index.kind,
+                index.sections.len()
+            );
+            let _ = writeln!(
+                out,
+                "{}{} finding(s)",
+                if md { "\n" } else { "" },
+                findings.len()
+            );
+            for kind in kinds {
+                let mine: Vec<&poam_ssp::Finding> =
+                    findings.iter().filter(|f| f.kind == kind).collect();
+                let _ = writeln!(
+                    out,
+                    "\n{}{} ({})",
+                    if md { "## " } else { "" },
+                    kind.title(),
+                    mine.len()
+                );
+                if md && !mine.is_empty() {
+                    let _ = writeln!(out);
+                }
+                for f in mine {
+                    let _ = writeln!(out, "{}{}", if md { "- " } else { "  " }, f.message);
+                }
+            }
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+    Ok(if findings.is_empty() {
+        0
+    } else {
+        EXIT_FINDINGS
+    })
 }
 
 /// Today's date (UTC), from the system clock.

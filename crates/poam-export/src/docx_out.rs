@@ -387,6 +387,9 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
         if let Some(d) = &i.deviation {
             facts.push(("Deviation", d.clone()));
         }
+        if !i.ssp.is_empty() {
+            facts.push(("System Security Plan", i.ssp.join("\n")));
+        }
         if !i.milestones.is_empty() {
             let text: Vec<String> = i
                 .milestones

@@ -480,6 +480,12 @@ fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
     for (header, value) in &item.extra {
         props.push(pk_labelled("extra", value, header));
     }
+    if !item.ssp_refs.is_empty() {
+        props.push(pk(
+            "ssp-refs",
+            &serde_json::to_string(&item.ssp_refs).unwrap_or_default(),
+        ));
+    }
     let status = match (item.state, item.status) {
         (State::Closed, _) => "closed",
         (_, Some(Status::RiskAccepted)) => "deviation-approved",

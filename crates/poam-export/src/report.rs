@@ -75,6 +75,8 @@ pub struct ItemRow {
     pub deviation: Option<String>,
     /// Where it came from (`'Open POA&M Items' row 9`).
     pub source: Option<String>,
+    /// The SSP sections of its controls (`AC-2 Account Management: Partially Implemented`).
+    pub ssp: Vec<String>,
 }
 
 /// Charts as inline SVG.
@@ -206,6 +208,26 @@ fn row(item: &Item, as_of: NaiveDate) -> ItemRow {
             (Some(s), Some(r)) => format!("'{s}' row {r}"),
             _ => o.file.clone(),
         }),
+        ssp: item
+            .ssp_refs
+            .iter()
+            .map(|r| {
+                let what = match &r.part {
+                    Some(p) => format!("{} (part {p})", r.control),
+                    None => r.control.clone(),
+                };
+                match (&r.section, &r.note) {
+                    (Some(section), _) if r.status.is_empty() => {
+                        format!("{what}: SSP section \"{section}\"")
+                    }
+                    (Some(section), _) => {
+                        format!("{what}: SSP section \"{section}\", {}", r.status.join(", "))
+                    }
+                    (None, Some(note)) => format!("{what}: {note}"),
+                    (None, None) => format!("{what}: no SSP section"),
+                }
+            })
+            .collect(),
     }
 }
 

@@ -1070,6 +1070,222 @@ pub fn fedramp_fixture(layout: &Layout) -> Result<Vec<u8>> {
     Ok(wb.save_to_buffer()?)
 }
 
+/// Rewrites `word/document.xml` of a .docx package.
+fn patch_document_xml(docx: &[u8], patch: impl Fn(&str) -> String) -> Result<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i)?;
+        let name = file.name()?.to_string();
+        let mut data = Vec::new();
+        file.read_to_end(&mut data)?;
+        if name == "word/document.xml" {
+            data = patch(&String::from_utf8(data)?).into_bytes();
+        }
+        out.start_file(name, options)?;
+        out.write_all(&data)?;
+    }
+    Ok(out.finish()?.into_inner())
+}
+
+/// Turns checkbox tokens in run text into the three forms real SSPs use:
+/// `[[CC1]]`/`[[CC0]]` content controls (checked/unchecked), `[[FF1]]`/`[[FF0]]`
+/// legacy form fields. Typed `☒` needs no token.
+fn checkboxes(xml: &str) -> String {
+    let cc = |on: bool| {
+        format!(
+            "</w:t></w:r><w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val=\"{}\"/><w14:checkedState w14:val=\"2612\"/><w14:uncheckedState w14:val=\"2610\"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:t>{}</w:t></w:r></w:sdtContent></w:sdt><w:r><w:t xml:space=\"preserve\">",
+            u8::from(on),
+            // A stale glyph, as Word leaves when a box is ticked by script: the state wins.
+            if on { '\u{2610}' } else { '\u{2612}' }
+        )
+    };
+    let ff = |on: bool| {
+        format!(
+            "</w:t></w:r><w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:name w:val=\"Check1\"/><w:enabled/><w:calcOnExit w:val=\"0\"/><w:checkBox><w:sizeAuto/><w:default w:val=\"{}\"/></w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space=\"preserve\"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r><w:r><w:t xml:space=\"preserve\">",
+            u8::from(on)
+        )
+    };
+    xml.replace("[[CC1]]", &cc(true))
+        .replace("[[CC0]]", &cc(false))
+        .replace("[[FF1]]", &ff(true))
+        .replace("[[FF0]]", &ff(false))
+}
+
+/// A FedRAMP Rev 5 Appendix A-like SSP: family and control headings, the
+/// Control Summary Information and solution tables, checkboxes ticked in
+/// all three forms, one planned completion date and one POA&M remark.
+///
+/// # Errors
+///
+/// When docx-rs or the zip rewrite fails.
+pub fn fedramp_ssp_docx() -> Result<Vec<u8>> {
+    use docx_rs::{Docx, Paragraph, Run, Style, StyleType, Table, TableCell, TableRow};
+    let para = |t: &str| Paragraph::new().add_run(Run::new().add_text(t));
+    let heading = |t: &str, level: usize| para(t).style(&format!("Heading{level}"));
+    let one_col = |lines: Vec<String>| {
+        Table::new(
+            lines
+                .into_iter()
+                .map(|l| {
+                    let mut cell = TableCell::new();
+                    for p in l.split('\n') {
+                        cell = cell.add_paragraph(para(p));
+                    }
+                    TableRow::new(vec![cell])
+                })
+                .collect(),
+        )
+    };
+    // (heading level, control, title, status boxes, origination, role, solution)
+    let sections: Vec<(usize, &str, &str, &str, &str, &str)> = vec![
+        (2, "AC-2", "Account Management (L)(M)(H)", "[[CC0]] Implemented\n[[CC1]] Partially Implemented\n[[CC0]] Planned", "ISSO", "Part a: Accounts are reviewed quarterly.\nPart b: Part of the review is not automated yet."),
+        (3, "AC-2(1)", "Automated System Account Management (M)(H)", "[[FF1]] Implemented\n[[FF0]] Planned", "System Administrator", "The directory service disables accounts."),
+        (2, "AC-6", "Least Privilege (M)(H)", "☒ Implemented\n☐ Planned", "ISSO", "Privileges follow roles."),
+        (3, "AC-6(5)", "Privileged Accounts (M)(H)", "☐ Implemented\n☒ Planned", "ISSO", "Planned completion date: 06/30/2025\nNamed administrator accounts will replace the shared one."),
+        (2, "CM-6", "Configuration Settings (L)(M)(H)", "[[CC1]] Implemented", "Configuration Manager", "Baselines are enforced; deviations are tracked in the POA&M."),
+        (2, "IA-5", "Authenticator Management (L)(M)(H)", "[[CC1]] Not Applicable", "ISSO", "No passwords are used."),
+        (2, "SC-7", "Boundary Protection (L)(M)(H)", "[[CC1]] Planned", "Network Engineer", "A new firewall is being procured."),
+        (2, "SC-13", "Cryptographic Protection (L)(M)(H)", "[[CC1]] Partially Implemented\n[[CC0]] Implemented", "ISSO", "FIPS mode is on for most servers."),
+    ];
+    let mut docx = Docx::new()
+        .created_at("2024-09-01T00:00:00Z")
+        .updated_at("2024-09-01T00:00:00Z")
+        .add_style(
+            Style::new("Heading1", StyleType::Paragraph)
+                .name("heading 1")
+                .outline_lvl(0),
+        )
+        .add_style(
+            Style::new("Heading2", StyleType::Paragraph)
+                .name("heading 2")
+                .outline_lvl(1),
+        )
+        .add_style(
+            Style::new("Heading3", StyleType::Paragraph)
+                .name("heading 3")
+                .outline_lvl(2),
+        )
+        .add_style(Style::new("TOC2", StyleType::Paragraph).name("toc 2"))
+        .add_paragraph(para("Example Cloud FedRAMP Security Controls"))
+        // A table of contents that names the controls again: skipped.
+        .add_paragraph(para("AC-2 Account Management (L)(M)(H)\t4").style("TOC2"))
+        .add_paragraph(para("AC-6 Least Privilege (M)(H)\t6").style("TOC2"))
+        .add_paragraph(heading("Access Control", 1));
+    let mut family = "AC";
+    for (level, control, title, status, role, solution) in sections {
+        if !control.starts_with(family) {
+            family = &control[..2];
+            let name = match family {
+                "CM" => "Configuration Management",
+                "IA" => "Identification and Authentication",
+                _ => "System and Communications Protection",
+            };
+            docx = docx.add_paragraph(heading(name, 1));
+        }
+        docx = docx
+            .add_paragraph(heading(&format!("{control} {title}"), level))
+            .add_paragraph(para("The organization shall do what the control requires."))
+            .add_table(one_col(vec![
+                format!("{control} Control Summary Information"),
+                format!("Responsible Role: {role}"),
+                format!("Parameter {control}(a): as stated"),
+                format!("Implementation Status (check all that apply):\n{status}"),
+                "Control Origination (check all that apply):\n[[CC1]] Service Provider System Specific\n[[CC0]] Shared (Service Provider and Customer Responsibility)".to_string(),
+            ]))
+            .add_paragraph(para(""))
+            .add_table(one_col(vec![
+                format!("{control} What is the solution and how is it implemented?"),
+                solution.to_string(),
+            ]));
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut out)?;
+    patch_document_xml(&out.into_inner(), checkboxes)
+}
+
+/// A NIST SP 800-171 SSP: one heading per requirement, its status as typed
+/// boxes, one planned implementation date.
+///
+/// # Errors
+///
+/// When docx-rs fails.
+pub fn nist_ssp_docx() -> Result<Vec<u8>> {
+    use docx_rs::{Docx, Paragraph, Run, Style, StyleType};
+    let para = |t: &str| Paragraph::new().add_run(Run::new().add_text(t));
+    let mut docx = Docx::new()
+        .created_at("2024-09-01T00:00:00Z")
+        .updated_at("2024-09-01T00:00:00Z")
+        .add_style(
+            Style::new("Heading1", StyleType::Paragraph)
+                .name("heading 1")
+                .outline_lvl(0),
+        )
+        .add_style(
+            Style::new("Heading2", StyleType::Paragraph)
+                .name("heading 2")
+                .outline_lvl(1),
+        )
+        .add_paragraph(para("System Security Plan for Example Contractor"))
+        .add_paragraph(para("3. REQUIREMENTS").style("Heading1"));
+    for (req, status, extra) in [
+        ("3.1.1 Limit system access to authorized users, processes acting on behalf of authorized users, and devices.", "☐ Implemented ☒ Planned to be Implemented ☐ Not Applicable", "Shared accounts remain; see the plan of action."),
+        ("AC.L2-3.1.2 Transaction & Function Control", "☒ Implemented ☐ Planned to be Implemented ☐ Not Applicable", "Role-based access control."),
+        ("3.5.3 Use multifactor authentication for local and network access to privileged accounts.", "☐ Implemented ☒ Planned to be Implemented ☐ Not Applicable", "Planned implementation date: 2025-03-31"),
+        ("3.13.11 Employ FIPS-validated cryptography when used to protect the confidentiality of CUI.", "☐ Implemented ☒ Planned to be Implemented ☐ Not Applicable", "Planned implementation date: 2025-09-30"),
+    ] {
+        docx = docx
+            .add_paragraph(para(req).style("Heading2"))
+            .add_paragraph(para(&format!("Implementation status: {status}")))
+            .add_paragraph(para(extra));
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut out)?;
+    Ok(out.into_inner())
+}
+
+/// A POA&M in poamkit's JSON to check against [`fedramp_ssp_docx`]: each
+/// kind of disagreement once, and one item that agrees.
+pub fn ssp_poam_json() -> String {
+    let item = |id: &str,
+                state: &str,
+                controls: &[&str],
+                parts: &[&str],
+                name: &str,
+                due: Option<&str>| {
+        serde_json::json!({
+            "id": id, "state": state, "status": null, "controls": controls, "control_parts": parts,
+            "unparsed_controls": [], "weakness_name": name, "weakness_description": null, "detector_source": null,
+            "source_identifier": null, "assets": [], "point_of_contact": null, "resources_required": null,
+            "remediation_plan": null, "detected_on": "2024-06-01", "scheduled_completion": due, "status_date": null,
+            "completed_on": null, "milestones": [], "milestone_changes": null,
+            "risk": {"original": "moderate", "adjusted": null, "adjustment": null, "false_positive": null,
+                     "operational_requirement": null, "deviation_rationale": null},
+            "vendor": {"dependency": null, "last_checkin": null, "product": null}, "cves": [],
+            "kev": {"listed": null, "due": null}, "service_names": [], "supporting_documents": null,
+            "comments": null, "origin": null, "extra": {}
+        })
+    };
+    let doc = serde_json::json!({
+        "system": {"name": "Example Cloud", "organization": "Example CSP", "impact_level": "Moderate", "poam_date": "2024-09-01"},
+        "items": [
+            item("P-1", "open", &["AC-2(1)"], &[], "Stale accounts not disabled", Some("2024-12-31")),
+            item("P-2", "open", &["CM-6"], &[], "Baseline deviation on web servers", Some("2024-11-30")),
+            item("P-3", "open", &["AC-6(5)"], &[], "Shared administrator account", Some("2025-03-31")),
+            item("P-4", "closed", &["SC-13"], &[], "FIPS mode off on the database", Some("2024-08-01")),
+            item("P-5", "open", &["IA-5"], &[], "Default passwords on printers", Some("2024-10-31")),
+            item("P-6", "open", &["RA-5"], &[], "Scanner credentials expired", Some("2024-10-15")),
+            item("P-7", "open", &["AC-2"], &["AC-2b"], "Account review not automated", Some("2025-01-31")),
+        ]
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// A large FedRAMP v3.0 workbook of `n` open items, for benchmarks: the
 /// fixture's first item repeated with its own POA&M ID. Written in
 /// constant-memory mode, so any size fits.
@@ -1169,5 +1385,18 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>> {
     std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
     std::fs::write(sub.join("poam.json"), oscal_poam()).context("writing the OSCAL fixture")?;
     names.push("oscal/poam.json".into());
+    let sub = dir.join("ssp");
+    std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
+    std::fs::write(sub.join("appendix-a.docx"), fedramp_ssp_docx()?)
+        .context("writing the SSP fixture")?;
+    std::fs::write(sub.join("nist-171-ssp.docx"), nist_ssp_docx()?)
+        .context("writing the NIST SSP fixture")?;
+    std::fs::write(sub.join("poam.json"), ssp_poam_json())
+        .context("writing the SSP POA&M fixture")?;
+    names.extend([
+        "ssp/appendix-a.docx".into(),
+        "ssp/nist-171-ssp.docx".into(),
+        "ssp/poam.json".into(),
+    ]);
     Ok(names)
 }

@@ -178,6 +178,10 @@ pub(crate) fn read(
                     Ok(map) => poam.system.extra.extend(map),
                     Err(_) => keep_extra(&mut item, "system.extra", value.to_string()),
                 },
+                "ssp_refs" => match serde_json::from_str::<Vec<poam_model::SspRef>>(value) {
+                    Ok(list) => item.ssp_refs = list,
+                    Err(_) => keep_extra(&mut item, "ssp_refs", value.to_string()),
+                },
                 "milestones" if value.trim_start().starts_with('[') => {
                     match serde_json::from_str::<Vec<poam_model::Milestone>>(value) {
                         Ok(list) => item.milestones = list,

@@ -536,6 +536,11 @@ fn read_own_props(item: &mut Item, risk: &Value) {
                 item.extra
                     .insert(remarks.unwrap_or("?").to_string(), value.to_string());
             }
+            "ssp-refs" => {
+                if let Ok(refs) = serde_json::from_str(value) {
+                    item.ssp_refs = refs;
+                }
+            }
             "emass.costs" => {
                 item.emass
                     .costs

@@ -69,6 +69,7 @@ pub const COLUMNS: &[&str] = &[
     "emass.risk_accepted_expiration",
     "emass.cfo_audit",
     "emass.costs",
+    "ssp_refs",
     "origin.file",
     "origin.sheet",
     "origin.row",
@@ -142,6 +143,9 @@ pub fn to_record(system: &SystemInfo, item: &Item) -> Vec<String> {
                 .unwrap_or_default(),
             "extra" => json_map(&item.extra),
             "emass.costs" => json_map(&item.emass.costs),
+            "ssp_refs" if !item.ssp_refs.is_empty() => {
+                serde_json::to_string(&item.ssp_refs).unwrap_or_default()
+            }
             // Milestones with eMASS details (id, status...) go as JSON, others as text.
             "milestones" if item.milestones.iter().any(has_details) => {
                 serde_json::to_string(&item.milestones).unwrap_or_default()

@@ -255,6 +255,27 @@ pub struct Kev {
     pub due: Option<NaiveDate>,
 }
 
+/// A link from an item's control to the section of the System Security Plan
+/// that covers it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SspRef {
+    /// The control (`AC-2(1)`).
+    pub control: String,
+    /// The part the item names (`AC-2a`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
+    /// The SSP section's heading, or none when the SSP has no section for it.
+    pub section: Option<String>,
+    /// The implementation statuses the SSP checks for it.
+    #[serde(default)]
+    pub status: Vec<String>,
+    /// Where the section is (file and paragraph, table or JSON path).
+    pub location: Option<String>,
+    /// A note, such as "the SSP has no section for AC-99".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 /// Where an item was read from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Origin {
@@ -331,6 +352,9 @@ pub struct Item {
     /// eMASS fields.
     #[serde(default, skip_serializing_if = "Emass::is_empty")]
     pub emass: Emass,
+    /// Links to the SSP sections of its controls (`--ssp`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssp_refs: Vec<SspRef>,
     /// Where the item was read from.
     pub origin: Option<Origin>,
     /// Cells that map to no field (or could not be parsed), by original header text.
