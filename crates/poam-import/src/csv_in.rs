@@ -152,6 +152,18 @@ pub(crate) fn read(
                 "controls" => item.controls = split(value),
                 "control_parts" => item.control_parts = split(value),
                 "unparsed_controls" => item.unparsed_controls = split(value),
+                "other_controls" => {
+                    item.other_controls = split(value)
+                        .into_iter()
+                        .filter_map(|l| {
+                            let (f, id) = l.split_once(": ")?;
+                            Some(poam_model::OtherControl {
+                                framework: f.to_string(),
+                                id: id.to_string(),
+                            })
+                        })
+                        .collect()
+                }
                 "origin.file" => origin.file = value.to_string(),
                 "system.name" => poam.system.name = Some(value.to_string()),
                 "system.organization" => poam.system.organization = Some(value.to_string()),

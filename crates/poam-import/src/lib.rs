@@ -195,6 +195,36 @@ pub fn import_bytes(
     bytes: &[u8],
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
+    let mut imported = import_any(file, path, bytes, opts)?;
+    add_equivalents(&mut imported.poam);
+    Ok(imported)
+}
+
+/// Fills each item's `equivalents` from the built-in crosswalks.
+pub fn add_equivalents(poam: &mut Poam) {
+    let cat = poam_layout::catalog::catalogs();
+    for item in &mut poam.items {
+        item.equivalents.clear();
+        for control in &item.controls {
+            for (framework, ids) in cat.equivalents(control) {
+                let list = item.equivalents.entry(framework.to_string()).or_default();
+                for id in ids {
+                    if !list.contains(&id) && !item.controls.contains(&id) {
+                        list.push(id);
+                    }
+                }
+            }
+        }
+        item.equivalents.retain(|_, v| !v.is_empty());
+    }
+}
+
+fn import_any(
+    file: &str,
+    path: &Path,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
     if let Some(family) = &opts.family {
         let reg = poam_layout::builtin();
         let known = family.eq_ignore_ascii_case("legacy")

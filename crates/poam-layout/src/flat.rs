@@ -23,6 +23,7 @@ pub const COLUMNS: &[&str] = &[
     "controls",
     "control_parts",
     "unparsed_controls",
+    "other_controls",
     "weakness_name",
     "weakness_description",
     "detector_source",
@@ -125,6 +126,12 @@ pub fn to_record(system: &SystemInfo, item: &Item) -> Vec<String> {
             "controls" => item.controls.join("\n"),
             "control_parts" => item.control_parts.join("\n"),
             "unparsed_controls" => item.unparsed_controls.join("\n"),
+            "other_controls" => item
+                .other_controls
+                .iter()
+                .map(|o| format!("{}: {}", o.framework, o.id))
+                .collect::<Vec<_>>()
+                .join("\n"),
             "origin.file" => item
                 .origin
                 .as_ref()

@@ -19,6 +19,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod catalog;
 pub mod flat;
 pub mod mapping;
 pub mod oscal;
@@ -49,6 +50,14 @@ pub enum LayoutError {
         header: String,
         /// The field name given.
         field: String,
+    },
+    /// A pattern or table in a data file is malformed.
+    #[error("data file {name}: {reason}")]
+    Pattern {
+        /// The file's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
     },
     /// A sheet lists a header that has no `[columns]` entry.
     #[error(

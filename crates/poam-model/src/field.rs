@@ -185,11 +185,15 @@ impl Item {
         match field {
             Field::Id => text(&self.id),
             Field::Status => self.status.map_or(Value::Empty, Value::Status),
-            Field::Controls => list(&crate::control::controls_for_display(
-                &self.controls,
-                &self.control_parts,
-                &self.unparsed_controls,
-            )),
+            Field::Controls => {
+                let mut all = crate::control::controls_for_display(
+                    &self.controls,
+                    &self.control_parts,
+                    &self.unparsed_controls,
+                );
+                all.extend(self.other_controls.iter().map(|o| o.id.clone()));
+                list(&all)
+            }
             Field::WeaknessName => text(&self.weakness_name),
             Field::WeaknessDescription => text(&self.weakness_description),
             Field::DetectorSource => text(&self.detector_source),

@@ -255,6 +255,15 @@ pub struct Kev {
     pub due: Option<NaiveDate>,
 }
 
+/// A control of another framework (ISO/IEC 27001, ISO 9001, CIS Controls).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherControl {
+    /// The framework (`iso-27001`, `iso-9001`, `cis-v8`, or a user's own).
+    pub framework: String,
+    /// The id in that framework's canonical form (`A.5.15`).
+    pub id: String,
+}
+
 /// A link from an item's control to the section of the System Security Plan
 /// that covers it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -307,6 +316,13 @@ pub struct Item {
     /// Control text that could not be read as a control id, kept as written.
     #[serde(default)]
     pub unparsed_controls: Vec<String>,
+    /// Controls of other frameworks (ISO, CIS) named beside the NIST ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_controls: Vec<OtherControl>,
+    /// The same controls in the other NIST/CMMC catalogs, by catalog
+    /// (`cmmc`, `sp800-53`, `sp800-171`), from the built-in crosswalks.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub equivalents: std::collections::BTreeMap<String, Vec<String>>,
     /// Short name of the weakness.
     pub weakness_name: Option<String>,
     /// Full description of the weakness.

@@ -2,12 +2,18 @@
 //! `cargo run --release -p poam-ssp --example ssp_index -- SSP.docx`.
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
+    let ids_only = std::env::args().any(|a| a == "--ids");
+    let Some(path) = std::env::args().skip(1).find(|a| a != "--ids") else {
         eprintln!("usage: ssp_index SSP.docx|SSP.json");
         std::process::exit(2);
     };
     let start = std::time::Instant::now();
     match poam_ssp::read_ssp(std::path::Path::new(&path)) {
+        Ok(index) if ids_only => {
+            for s in &index.sections {
+                println!("{}", s.control);
+            }
+        }
         Ok(index) => {
             let (controls, enhancements) = index.counts();
             println!(

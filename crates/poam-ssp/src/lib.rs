@@ -243,7 +243,17 @@ pub fn link(poam: &mut Poam, ssp: &SspIndex) {
                 .filter(|(c, _)| c == control)
                 .map(|(_, p)| p)
                 .collect();
-            let section = ssp.section(control);
+            // The control's own section, or one of its crosswalk equivalents'
+            // (an 800-171 POA&M against an 800-53 SSP, and the other way round).
+            let (section, via) = match ssp.section(control) {
+                Some(s) => (Some(s), None),
+                None => item
+                    .equivalents
+                    .values()
+                    .flatten()
+                    .find_map(|e| ssp.section(e).map(|s| (Some(s), Some(e.clone()))))
+                    .unwrap_or((None, None)),
+            };
             let make = |part: Option<String>| match section {
                 Some(s) => SspRef {
                     control: control.clone(),
@@ -251,7 +261,9 @@ pub fn link(poam: &mut Poam, ssp: &SspIndex) {
                     section: Some(s.heading.clone()),
                     status: s.status.iter().map(|x| x.label().to_string()).collect(),
                     location: Some(format!("{} {}", ssp.file, s.location)),
-                    note: None,
+                    note: via.as_ref().map(|e| {
+                        format!("linked through the crosswalk: {control} is covered by {e}")
+                    }),
                 },
                 None => SspRef {
                     control: control.clone(),
@@ -337,10 +349,11 @@ pub fn check(poam: &Poam, ssp: &SspIndex) -> Vec<Finding> {
         if !s.status.iter().any(|x| x.is_gap()) {
             continue;
         }
-        let open = poam
-            .items
-            .iter()
-            .any(|i| i.state == State::Open && i.controls.contains(&s.control));
+        let open = poam.items.iter().any(|i| {
+            i.state == State::Open
+                && (i.controls.contains(&s.control)
+                    || i.equivalents.values().flatten().any(|e| *e == s.control))
+        });
         if !open {
             let labels: Vec<&str> = s.status.iter().map(|x| x.label()).collect();
             out.push(Finding {
@@ -358,7 +371,12 @@ pub fn check(poam: &Poam, ssp: &SspIndex) -> Vec<Finding> {
     }
     for item in &poam.items {
         for control in &item.controls {
-            let section = ssp.section(control);
+            let section = ssp.section(control).or_else(|| {
+                item.equivalents
+                    .values()
+                    .flatten()
+                    .find_map(|e| ssp.section(e))
+            });
             let only_na = section.is_some_and(|s| {
                 !s.status.is_empty() && s.status.iter().all(|x| *x == ImplStatus::NotApplicable)
             });

@@ -1,0 +1,334 @@
+//! Control catalogs, crosswalks and other frameworks, as data in
+//! `templates/catalogs/` and `templates/frameworks/`.
+//!
+//! - NIST SP 800-171 rev 2: the 110 requirements with their DoD assessment
+//!   points, CMMC practice ids, POA&M eligibility and SP 800-53 mapping.
+//! - NIST SP 800-53 rev 5: the controls and enhancements of the NIST
+//!   baselines, with titles.
+//! - FedRAMP Rev 5 Moderate baseline.
+//! - Other frameworks (ISO/IEC 27001, ISO 9001, CIS Controls): a pattern and a
+//!   canonical form each; a user adds one with a file of the same shape.
+
+use crate::LayoutError;
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+/// One SP 800-171 rev 2 requirement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// `3.1.1`.
+    pub id: String,
+    /// SP 800-53 family code of its family (`AC`).
+    pub family: String,
+    /// CMMC Level 2 practice (`AC.L2-3.1.1`).
+    pub cmmc: String,
+    /// CMMC Level 1 practice, if any (`AC.L1-b.1.i`).
+    pub cmmc_l1: Option<String>,
+    /// A basic (rather than derived) requirement.
+    pub basic: bool,
+    /// Points subtracted when not met; `None` for 3.12.4 (no score without an SSP).
+    pub points: Option<i64>,
+    /// Points subtracted when partly met (3.5.3, 3.13.11).
+    pub partial: Option<i64>,
+    /// POA&M eligibility: `yes`, `no`, or `encryption-not-fips`.
+    pub poam: String,
+    /// SP 800-53 (rev 4) controls of SP 800-171 Appendix D.
+    pub sp800_53: Vec<String>,
+    /// Requirement text.
+    pub text: String,
+}
+
+/// One SP 800-53 rev 5 control in a baseline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Control {
+    /// `AC-2(1)`.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Baselines: `L`, `M`, `H`, `P`.
+    pub baselines: String,
+}
+
+/// Another framework that a POA&M may name (ISO, CIS).
+#[derive(Debug, Clone)]
+pub struct Framework {
+    /// Short name (`iso-27001`).
+    pub name: String,
+    /// Human title.
+    pub title: String,
+    pattern: Regex,
+    canonical: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrameworkFile {
+    name: String,
+    title: String,
+    pattern: String,
+    canonical: String,
+}
+
+impl Framework {
+    /// Parses a framework file.
+    ///
+    /// # Errors
+    ///
+    /// [`LayoutError::Toml`] for malformed TOML; [`LayoutError::Pattern`] for
+    /// a pattern that is not a regular expression.
+    pub fn from_toml(name: &str, text: &str) -> Result<Framework, LayoutError> {
+        let f: FrameworkFile = toml::from_str(text).map_err(|source| LayoutError::Toml {
+            name: name.to_string(),
+            source,
+        })?;
+        let pattern =
+            Regex::new(&format!("(?i){}", f.pattern)).map_err(|e| LayoutError::Pattern {
+                name: name.to_string(),
+                reason: e.to_string(),
+            })?;
+        Ok(Framework {
+            name: f.name,
+            title: f.title,
+            pattern,
+            canonical: f.canonical,
+        })
+    }
+
+    /// The canonical id when `token` is one of this framework's ids.
+    pub fn parse(&self, token: &str) -> Option<String> {
+        let c = self.pattern.captures(token.trim())?;
+        let mut out = self.canonical.clone();
+        for i in (1..c.len()).rev() {
+            let value = c.get(i).map_or("", |m| m.as_str());
+            // `{.3}`: the group with a dot before it, only when present.
+            out = out.replace(
+                &format!("{{.{i}}}"),
+                &if value.is_empty() {
+                    String::new()
+                } else {
+                    format!(".{value}")
+                },
+            );
+            out = out.replace(&format!("{{{i}}}"), value);
+        }
+        Some(out)
+    }
+}
+
+/// All catalogs.
+#[derive(Debug, Default)]
+pub struct Catalogs {
+    requirements: BTreeMap<String, Requirement>,
+    controls: HashMap<String, Control>,
+    fedramp_moderate: Vec<String>,
+    frameworks: Vec<Framework>,
+    reverse_53: HashMap<String, Vec<String>>,
+}
+
+fn strip_comments(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Catalogs {
+    fn load() -> Result<Catalogs, LayoutError> {
+        let mut cat = Catalogs::default();
+        let bad = |name: &str, e: csv::Error| LayoutError::Pattern {
+            name: name.to_string(),
+            reason: e.to_string(),
+        };
+        let text = strip_comments(include_str!("../../../templates/catalogs/sp800-171r2.csv"));
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        for rec in reader.records() {
+            let r = rec.map_err(|e| bad("sp800-171r2.csv", e))?;
+            let get = |i: usize| r.get(i).unwrap_or("").to_string();
+            let req = Requirement {
+                id: get(0),
+                family: get(1),
+                cmmc: get(2),
+                cmmc_l1: Some(get(3)).filter(|s| !s.is_empty()),
+                basic: get(4) == "yes",
+                points: get(5).parse().ok(),
+                partial: get(6).parse().ok(),
+                poam: get(7),
+                sp800_53: get(8)
+                    .split(';')
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect(),
+                text: get(9),
+            };
+            for c in &req.sp800_53 {
+                cat.reverse_53
+                    .entry(c.clone())
+                    .or_default()
+                    .push(req.id.clone());
+            }
+            cat.requirements.insert(req.id.clone(), req);
+        }
+        let text = strip_comments(include_str!("../../../templates/catalogs/sp800-53r5.csv"));
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        for rec in reader.records() {
+            let r = rec.map_err(|e| bad("sp800-53r5.csv", e))?;
+            let c = Control {
+                id: r.get(0).unwrap_or("").to_string(),
+                title: r.get(1).unwrap_or("").to_string(),
+                baselines: r.get(2).unwrap_or("").to_string(),
+            };
+            cat.controls.insert(c.id.clone(), c);
+        }
+        cat.fedramp_moderate = strip_comments(include_str!(
+            "../../../templates/catalogs/fedramp-rev5-moderate.txt"
+        ))
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+        for (name, text) in [
+            (
+                "iso-27001-2022.toml",
+                include_str!("../../../templates/frameworks/iso-27001-2022.toml"),
+            ),
+            (
+                "iso-9001-2015.toml",
+                include_str!("../../../templates/frameworks/iso-9001-2015.toml"),
+            ),
+            (
+                "cis-controls-v8.toml",
+                include_str!("../../../templates/frameworks/cis-controls-v8.toml"),
+            ),
+        ] {
+            cat.frameworks.push(Framework::from_toml(name, text)?);
+        }
+        Ok(cat)
+    }
+
+    /// The SP 800-171 rev 2 requirement with this id (`3.1.1`).
+    pub fn requirement(&self, id: &str) -> Option<&Requirement> {
+        self.requirements.get(id)
+    }
+
+    /// All 110 requirements, in order.
+    pub fn requirements(&self) -> impl Iterator<Item = &Requirement> {
+        let mut all: Vec<&Requirement> = self.requirements.values().collect();
+        all.sort_by_key(|r| {
+            r.id.split('.')
+                .map(|p| p.parse::<u32>().unwrap_or(0))
+                .collect::<Vec<_>>()
+        });
+        all.into_iter()
+    }
+
+    /// The SP 800-53 rev 5 control with this canonical id, if it is in a NIST baseline.
+    pub fn control(&self, id: &str) -> Option<&Control> {
+        self.controls.get(id)
+    }
+
+    /// Number of SP 800-53 controls known.
+    pub fn control_count(&self) -> usize {
+        self.controls.len()
+    }
+
+    /// Whether a control is in the FedRAMP Rev 5 Moderate baseline.
+    pub fn in_fedramp_moderate(&self, id: &str) -> bool {
+        self.fedramp_moderate.iter().any(|c| c == id)
+    }
+
+    /// The FedRAMP Rev 5 Moderate baseline.
+    pub fn fedramp_moderate(&self) -> &[String] {
+        &self.fedramp_moderate
+    }
+
+    /// The built-in other frameworks.
+    pub fn frameworks(&self) -> &[Framework] {
+        &self.frameworks
+    }
+
+    /// Equivalent ids of a canonical control id in the other catalogs:
+    /// (framework, ids). SP 800-171 rev 2 ↔ CMMC Level 2 one to one, SP 800-171
+    /// → SP 800-53 (Appendix D), and SP 800-53 → the SP 800-171 requirements
+    /// that map to it.
+    pub fn equivalents(&self, id: &str) -> Vec<(&'static str, Vec<String>)> {
+        let mut out = Vec::new();
+        if let Some(r) = self.requirement(id) {
+            out.push(("cmmc", vec![r.cmmc.clone()]));
+            out.push(("sp800-53", r.sp800_53.clone()));
+        } else if let Some(reqs) = self.reverse_53.get(id) {
+            out.push(("sp800-171", reqs.clone()));
+            out.push((
+                "cmmc",
+                reqs.iter()
+                    .filter_map(|r| self.requirement(r))
+                    .map(|r| r.cmmc.clone())
+                    .collect(),
+            ));
+        }
+        out
+    }
+}
+
+/// The catalogs compiled into poamkit.
+pub fn catalogs() -> &'static Catalogs {
+    static CAT: OnceLock<Catalogs> = OnceLock::new();
+    CAT.get_or_init(|| Catalogs::load().unwrap_or_else(|e| panic!("{e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogs_load() {
+        let c = catalogs();
+        assert_eq!(c.requirements().count(), 110);
+        assert_eq!(c.requirement("3.5.3").unwrap().partial, Some(3));
+        assert_eq!(c.requirement("3.12.4").unwrap().points, None);
+        assert_eq!(c.fedramp_moderate().len(), 323);
+        assert_eq!(
+            c.control("AC-2(1)").unwrap().title,
+            "Automated System Account Management"
+        );
+        assert_eq!(
+            c.equivalents("3.1.1"),
+            vec![
+                ("cmmc", vec!["AC.L2-3.1.1".to_string()]),
+                (
+                    "sp800-53",
+                    vec!["AC-2".into(), "AC-3".into(), "AC-17".into()]
+                )
+            ]
+        );
+        assert!(c.equivalents("AC-2")[0].1.contains(&"3.1.1".to_string()));
+    }
+
+    #[test]
+    fn other_frameworks() {
+        let c = catalogs();
+        let find = |t: &str| {
+            c.frameworks()
+                .iter()
+                .find_map(|f| f.parse(t).map(|id| (f.name.clone(), id)))
+        };
+        assert_eq!(find("A.5.15"), Some(("iso-27001".into(), "A.5.15".into())));
+        assert_eq!(
+            find("ISO 27001 A.8.7"),
+            Some(("iso-27001".into(), "A.8.7".into()))
+        );
+        assert_eq!(find("8.7"), Some(("iso-9001".into(), "8.7".into())));
+        assert_eq!(
+            find("ISO 9001 8.5.1"),
+            Some(("iso-9001".into(), "8.5.1".into()))
+        );
+        assert_eq!(find("CIS 4.1"), Some(("cis-v8".into(), "CIS 4.1".into())));
+        assert_eq!(
+            find("cis control 16.11"),
+            Some(("cis-v8".into(), "CIS 16.11".into()))
+        );
+        assert_eq!(find("XY-1"), None);
+    }
+}
