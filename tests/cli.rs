@@ -18,6 +18,8 @@ mod legacy;
 mod nist;
 #[path = "cli/oscal.rs"]
 mod oscal;
+#[path = "cli/rules.rs"]
+mod rules;
 #[path = "cli/ssp.rs"]
 mod ssp;
 

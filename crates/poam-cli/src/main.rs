@@ -46,6 +46,10 @@ enum Command {
     Report(ReportArgs),
     /// Link items to the System Security Plan and list where the two disagree.
     Link(LinkArgs),
+    /// Check deadlines (by policy), template rules and control ids.
+    Validate(ValidateArgs),
+    /// The NIST SP 800-171 (SPRS) score of an 800-171 / CMMC POA&M, and CMMC Level 2 eligibility.
+    Score(ScoreArgs),
     /// List the built-in template layouts and versions.
     Layouts,
 }
@@ -92,6 +96,40 @@ struct LinkArgs {
     /// The System Security Plan: Word (.docx: FedRAMP Rev 5 Appendix A, Rev 4 SSP, NIST SP 800-171) or OSCAL JSON.
     #[arg(long, value_name = "SSP")]
     ssp: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: LinkFormat,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// The POA&M file to read.
+    input: PathBuf,
+    /// Remediation policy: fedramp, dod, cms, cmmc, or a policy file (TOML).
+    #[arg(long, value_name = "POLICY")]
+    policy: Option<String>,
+    /// The day that decides what is overdue (YYYY-MM-DD); today by default.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Template rules to apply: fedramp or emass (by default the input's own family).
+    #[arg(long, value_name = "TEMPLATE")]
+    template: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: LinkFormat,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+#[derive(clap::Args)]
+struct ScoreArgs {
+    /// The POA&M file to read (NIST SP 800-171 / CMMC).
+    input: PathBuf,
+    /// The Conditional CMMC Status date (YYYY-MM-DD); items must close within 180 days of it. Today by default.
+    #[arg(long, value_name = "DATE")]
+    conditional_date: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: LinkFormat,
@@ -224,6 +262,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect(&args),
         Command::Report(args) => report(&args),
         Command::Link(args) => link(&args),
+        Command::Validate(args) => validate(&args),
+        Command::Score(args) => score(&args),
         Command::Layouts => layouts().map_err(output_failure),
     };
     match result {
@@ -662,6 +702,265 @@ fn link(args: &LinkArgs) -> Result<u8, Failure> {
     } else {
         EXIT_FINDINGS
     })
+}
+
+fn parse_day(flag: &str, text: &Option<String>) -> Result<poam_model::date::Date, Failure> {
+    match text {
+        Some(t) => poam_model::date::parse_date_text(t, DateOrder::MonthFirst)
+            .with_context(|| format!("{flag}: \"{t}\" is not a date (use YYYY-MM-DD)"))
+            .map_err(input_failure),
+        None => Ok(today()),
+    }
+}
+
+fn load_policy(name: &str) -> Result<poam_rules::Policy, Failure> {
+    let path = Path::new(name);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{name}: cannot read the policy file"))
+            .map_err(input_failure)?;
+        return poam_rules::Policy::from_toml(name, &text).map_err(input_failure);
+    }
+    poam_rules::Policy::builtin(name).map_err(input_failure)
+}
+
+fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
+    let as_of = parse_day("--as-of", &args.as_of)?;
+    let policy = args.policy.as_deref().map(load_policy).transpose()?;
+    let imported = read_input(&args.input, &args.read)?;
+    let template = args.template.clone().or_else(|| {
+        imported
+            .report
+            .layout
+            .as_deref()
+            .and_then(|l| l.split_whitespace().next())
+            .filter(|f| *f == "fedramp" || *f == "emass")
+            .map(String::from)
+    });
+    let mut findings = poam_rules::validate(
+        &imported.poam,
+        &poam_rules::ValidateOptions {
+            as_of,
+            policy: policy.clone(),
+            template,
+        },
+    );
+    // CMMC: eligibility and the score as findings.
+    if let Some(cmmc) = policy.as_ref().and_then(|p| p.cmmc.clone()) {
+        let report = poam_rules::score(
+            &imported.poam,
+            &poam_rules::ScoreOptions {
+                conditional_date: as_of,
+                minimum_score: cmmc.minimum_score,
+                closeout_days: cmmc.closeout_days,
+                never_on_poam: cmmc.never_on_poam.clone(),
+            },
+        );
+        for i in &report.ineligible {
+            findings.push(poam_rules::Finding {
+                item: i.item.clone(),
+                rule: "cmmc-eligibility".into(),
+                severity: poam_rules::Level::Error,
+                message: format!("{}: {}", i.item, i.reason),
+                dates: Default::default(),
+                location: i.location.clone(),
+            });
+        }
+        if !report.passes {
+            findings.push(poam_rules::Finding {
+                item: "(POA&M)".into(),
+                rule: "cmmc-score".into(),
+                severity: poam_rules::Level::Error,
+                message: match report.score {
+                    Some(s) => format!(
+                        "the SPRS score {s} is below the {} Conditional Level 2 needs",
+                        report.minimum
+                    ),
+                    None => report.no_score_reason.clone().unwrap_or_default(),
+                },
+                dates: Default::default(),
+                location: None,
+            });
+        }
+    }
+    findings.sort_by(|a, b| (a.severity, &a.item, &a.rule).cmp(&(b.severity, &b.item, &b.rule)));
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == poam_rules::Level::Error)
+        .count();
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    match args.format {
+        LinkFormat::Json => {
+            let v = serde_json::json!({
+                "file": args.input.display().to_string(),
+                "policy": policy.as_ref().map(|p| p.name.clone()),
+                "as_of": as_of.to_string(),
+                "counts": poam_rules::by_rule(&findings),
+                "findings": findings,
+            });
+            out = serde_json::to_string_pretty(&v).map_err(output_failure)? + "\n";
+        }
+        LinkFormat::Text | LinkFormat::Md => {
+            let md = matches!(args.format, LinkFormat::Md);
+            let _ = writeln!(
+                out,
+                "{}{}: {} finding(s), {errors} error(s){}, as of {as_of}",
+                if md { "# " } else { "" },
+                args.input.display(),
+                findings.len(),
+                policy
+                    .as_ref()
+                    .map(|p| format!(", policy {}", p.title))
+                    .unwrap_or_default()
+            );
+            for level in [
+                poam_rules::Level::Error,
+                poam_rules::Level::Warning,
+                poam_rules::Level::Info,
+            ] {
+                let mine: Vec<&poam_rules::Finding> =
+                    findings.iter().filter(|f| f.severity == level).collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                let word = match level {
+                    poam_rules::Level::Error => "Errors",
+                    poam_rules::Level::Warning => "Warnings",
+                    poam_rules::Level::Info => "Notes",
+                };
+                let _ = writeln!(
+                    out,
+                    "\n{}{word} ({})",
+                    if md { "## " } else { "" },
+                    mine.len()
+                );
+                if md {
+                    let _ = writeln!(out);
+                }
+                for f in mine {
+                    let place = f
+                        .location
+                        .as_ref()
+                        .map(|l| format!(" [{l}]"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "{}{}: {}{place}",
+                        if md { "- " } else { "  " },
+                        f.rule,
+                        f.message
+                    );
+                }
+            }
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+    Ok(if errors > 0 { EXIT_FINDINGS } else { 0 })
+}
+
+fn score(args: &ScoreArgs) -> Result<u8, Failure> {
+    let conditional_date = parse_day("--conditional-date", &args.conditional_date)?;
+    let imported = read_input(&args.input, &args.read)?;
+    let report = poam_rules::score(
+        &imported.poam,
+        &poam_rules::ScoreOptions {
+            conditional_date,
+            ..Default::default()
+        },
+    );
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    match args.format {
+        LinkFormat::Json => {
+            out = serde_json::to_string_pretty(&report).map_err(output_failure)? + "\n";
+        }
+        LinkFormat::Text | LinkFormat::Md => {
+            let md = matches!(args.format, LinkFormat::Md);
+            let h = |level: usize| {
+                if md {
+                    "#".repeat(level) + " "
+                } else {
+                    String::new()
+                }
+            };
+            let _ = writeln!(
+                out,
+                "{}NIST SP 800-171 DoD Assessment score: {}",
+                h(1),
+                match report.score {
+                    Some(s) => format!("{s} of {}", report.maximum),
+                    None => "none".into(),
+                }
+            );
+            if let Some(reason) = &report.no_score_reason {
+                let _ = writeln!(out, "{reason}");
+            }
+            let _ = writeln!(
+                out,
+                "Conditional CMMC Level 2: {} (score {} the minimum {}; {} ineligible item(s)); POA&M closeout by {}",
+                if report.eligible { "eligible" } else { "not eligible" },
+                if report.passes { "meets" } else { "is below" },
+                report.minimum,
+                report.ineligible.len(),
+                report.closeout_deadline
+            );
+            let _ = writeln!(
+                out,
+                "\n{}Requirements not met ({})",
+                h(2),
+                report.unmet.len()
+            );
+            if md {
+                let _ = writeln!(out);
+            }
+            for u in &report.unmet {
+                let _ = writeln!(
+                    out,
+                    "{}{} ({}): -{}{} — {}",
+                    if md { "- " } else { "  " },
+                    u.requirement,
+                    u.cmmc,
+                    u.points
+                        .map_or("0 (no score)".to_string(), |p| p.to_string()),
+                    if u.partial { ", partly met" } else { "" },
+                    u.items.join(", ")
+                );
+            }
+            if !report.ineligible.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\n{}Ineligible items ({})",
+                    h(2),
+                    report.ineligible.len()
+                );
+                if md {
+                    let _ = writeln!(out);
+                }
+                for i in &report.ineligible {
+                    let _ = writeln!(
+                        out,
+                        "{}{} ({}): {}",
+                        if md { "- " } else { "  " },
+                        i.item,
+                        i.requirement,
+                        i.reason
+                    );
+                }
+            }
+            if !report.unscored_items.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\nNot scored (no SP 800-171 requirement named): {}",
+                    report.unscored_items.join(", ")
+                );
+            }
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+    Ok(if report.eligible { 0 } else { EXIT_FINDINGS })
 }
 
 /// Today's date (UTC), from the system clock.

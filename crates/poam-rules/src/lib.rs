@@ -1,0 +1,267 @@
+//! Rules over a POA&M, before a reviewer applies them.
+//!
+//! - [`Policy`]: remediation time frames and rules as data
+//!   (`templates/policies/*.toml`: `fedramp`, `dod`, `cms`, `cmmc`; or a
+//!   user's file of the same shape).
+//! - [`validate`]: late items (`overdue`), schedules beyond the policy,
+//!   vendor check-ins, deviations, the template's mandatory fields, `N/A`
+//!   where blank belongs, duplicate ids, dates out of order, values outside
+//!   the allowed lists, eMASS milestone rules, and control ids unknown to the
+//!   catalogs.
+//! - [`score`]: the NIST SP 800-171 DoD Assessment (SPRS) score of an 800-171
+//!   / CMMC POA&M and its eligibility for Conditional CMMC Level 2 status
+//!   under 32 CFR 170.21.
+//!
+//! Every finding names its item, its rule, a severity and the dates involved.
+#![deny(missing_docs)]
+
+mod score;
+mod validate;
+
+pub use score::{score, Ineligible, ScoreOptions, ScoreReport};
+pub use validate::{by_rule, validate, ValidateOptions};
+
+use chrono::NaiveDate;
+use poam_model::{Item, Rating, YesNo};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Breaks a rule a reviewer enforces.
+    Error,
+    /// Should be fixed.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The item's POA&M ID (or a description when it has none).
+    pub item: String,
+    /// The rule (`overdue`, `mandatory-field`, `duplicate-id`...).
+    pub rule: String,
+    /// How serious.
+    pub severity: Level,
+    /// What is wrong, for a person.
+    pub message: String,
+    /// Dates involved, by name (`detected`, `due`, `deadline`, `as_of`).
+    pub dates: BTreeMap<String, NaiveDate>,
+    /// Where the item is (`'Open POA&M Items' row 9`).
+    pub location: Option<String>,
+}
+
+/// What starts a deadline's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clock {
+    /// Days by risk rating.
+    Rating,
+    /// Days by DISA category (CAT I/II/III), else by rating.
+    RawSeverity,
+    /// No deadlines (CMMC).
+    None,
+}
+
+/// Policy rules beyond the deadlines.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyRules {
+    /// The adjusted rating counts only when the risk adjustment is Yes.
+    #[serde(default)]
+    pub adjusted_rating_needs_adjustment: bool,
+    /// Vendor-dependent items need a vendor check-in at least this often.
+    #[serde(default)]
+    pub vendor_checkin_days: Option<i64>,
+    /// Ratings that may not carry an operational requirement.
+    #[serde(default)]
+    pub no_operational_requirement_on: Vec<String>,
+    /// An approved false positive belongs on the Closed tab.
+    #[serde(default)]
+    pub false_positive_must_close: bool,
+    /// A KEV item is due by its KEV due date when that is earlier.
+    #[serde(default)]
+    pub kev_due_date: bool,
+}
+
+/// CMMC settings of a policy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CmmcRules {
+    /// Level (2).
+    pub level: u8,
+    /// Minimum score for Conditional status.
+    pub minimum_score: i64,
+    /// Days after the conditional status date by which items must close.
+    pub closeout_days: i64,
+    /// Requirements that may never be on the POA&M.
+    pub never_on_poam: Vec<String>,
+}
+
+/// A remediation policy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Short name (`fedramp`).
+    pub name: String,
+    /// Human title.
+    pub title: String,
+    /// What starts the clock.
+    pub clock: Clock,
+    /// Days from detection, by rating key (`high`) or category (`cat-i`).
+    #[serde(default)]
+    pub days: BTreeMap<String, i64>,
+    /// Other rules.
+    #[serde(default)]
+    pub rules: PolicyRules,
+    /// CMMC eligibility settings.
+    #[serde(default)]
+    pub cmmc: Option<CmmcRules>,
+}
+
+/// A policy file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// No built-in policy has this name and no such file exists.
+    #[error(
+        "unknown policy \"{0}\" (built in: fedramp, dod, cms, cmmc; or a path to a policy file)"
+    )]
+    Unknown(String),
+    /// The file is not a policy.
+    #[error("policy file {name}: {reason}")]
+    Malformed {
+        /// The file.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "fedramp",
+        include_str!("../../../templates/policies/fedramp.toml"),
+    ),
+    ("dod", include_str!("../../../templates/policies/dod.toml")),
+    ("cms", include_str!("../../../templates/policies/cms.toml")),
+    (
+        "cmmc",
+        include_str!("../../../templates/policies/cmmc.toml"),
+    ),
+];
+
+impl Policy {
+    /// Parses a policy file.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::Malformed`] when the TOML is wrong.
+    pub fn from_toml(name: &str, text: &str) -> Result<Policy, PolicyError> {
+        toml::from_str(text).map_err(|e| PolicyError::Malformed {
+            name: name.to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// A built-in policy by name.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::Unknown`] for a name that is not built in.
+    pub fn builtin(name: &str) -> Result<Policy, PolicyError> {
+        let (n, text) = BUILTIN
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .ok_or_else(|| PolicyError::Unknown(name.to_string()))?;
+        Policy::from_toml(&format!("templates/policies/{n}.toml"), text)
+    }
+
+    /// The rating a deadline counts from.
+    pub fn effective_rating(&self, item: &Item) -> Option<Rating> {
+        let adjusted_counts = !self.rules.adjusted_rating_needs_adjustment
+            || item.risk.adjustment == Some(YesNo::Yes);
+        match (item.risk.adjusted, adjusted_counts) {
+            (Some(r), true) => Some(r),
+            _ => item
+                .risk
+                .original
+                .or_else(|| item.emass.raw_severity.map(|c| c.to_rating())),
+        }
+    }
+
+    /// Days allowed from detection to completion for an item, and what they
+    /// were chosen by (`high`, `cat-ii`).
+    pub fn days_for(&self, item: &Item) -> Option<(i64, String)> {
+        match self.clock {
+            Clock::None => None,
+            Clock::RawSeverity => {
+                let by_cat = item.emass.raw_severity.and_then(|c| {
+                    let key = match c {
+                        poam_model::RawSeverity::CatI => "cat-i",
+                        poam_model::RawSeverity::CatII => "cat-ii",
+                        poam_model::RawSeverity::CatIII => "cat-iii",
+                    };
+                    self.days
+                        .get(key)
+                        .map(|d| (*d, format!("CAT {}", c.label())))
+                });
+                by_cat.or_else(|| self.by_rating(item))
+            }
+            Clock::Rating => self.by_rating(item),
+        }
+    }
+
+    fn by_rating(&self, item: &Item) -> Option<(i64, String)> {
+        let r = self.effective_rating(item)?;
+        self.days.get(r.key()).map(|d| (*d, r.label().to_string()))
+    }
+
+    /// The deadline of an item: detection plus the policy's days, or the KEV
+    /// due date when the policy says so and it is earlier.
+    pub fn deadline(&self, item: &Item) -> Option<(NaiveDate, String)> {
+        let by_days = match (item.detected_on, self.days_for(item)) {
+            (Some(d), Some((days, why))) => Some((
+                d + chrono::Duration::days(days),
+                format!("{why}: {days} days from detection"),
+            )),
+            _ => None,
+        };
+        let kev = item
+            .kev
+            .due
+            .filter(|_| self.rules.kev_due_date && item.kev.listed != Some(YesNo::No))
+            .map(|d| (d, "the BOD 22-01 KEV due date".to_string()));
+        match (by_days, kev) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// A name for an item in messages: its POA&M ID, or the start of its weakness.
+pub fn item_name(item: &Item) -> String {
+    match &item.id {
+        Some(id) => id.clone(),
+        None => {
+            let text = item
+                .weakness_name
+                .as_deref()
+                .or(item.weakness_description.as_deref())
+                .unwrap_or("");
+            let short: String = text.chars().take(40).collect();
+            format!("(no id) {short}")
+        }
+    }
+}
+
+/// Where an item is, for messages.
+pub fn item_location(item: &Item) -> Option<String> {
+    item.origin.as_ref().map(|o| match (&o.sheet, o.row) {
+        (Some(s), Some(r)) => format!("'{s}' row {r}"),
+        _ => o.file.clone(),
+    })
+}

@@ -1,0 +1,403 @@
+//! `poam validate`: policy deadlines, template rules and control validity.
+
+use crate::{item_location, item_name, Finding, Level, Policy};
+use chrono::NaiveDate;
+use poam_layout::catalog::catalogs;
+use poam_model::control::{parse_control, Catalog};
+use poam_model::vocab::is_not_applicable;
+use poam_model::{Field, FieldKind, Item, Poam, State, Status, YesNo};
+use std::collections::{BTreeMap, HashMap};
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub struct ValidateOptions {
+    /// The day that decides what is overdue.
+    pub as_of: NaiveDate,
+    /// The remediation policy, if any.
+    pub policy: Option<Policy>,
+    /// The template whose rules apply (`fedramp`, `emass`), if any.
+    pub template: Option<String>,
+}
+
+/// The mandatory fields of the FedRAMP v3.0 template ("Mandatory" in row 8
+/// of the Open POA&M Items tab).
+const FEDRAMP_MANDATORY: &[Field] = &[
+    Field::Id,
+    Field::Controls,
+    Field::WeaknessName,
+    Field::WeaknessDescription,
+    Field::DetectorSource,
+    Field::Assets,
+    Field::PointOfContact,
+    Field::RemediationPlan,
+    Field::DetectedOn,
+    Field::ScheduledCompletion,
+    Field::StatusDate,
+    Field::VendorDependency,
+    Field::RiskOriginal,
+];
+
+fn finding(
+    item: &Item,
+    rule: &str,
+    severity: Level,
+    message: String,
+    dates: &[(&str, Option<NaiveDate>)],
+) -> Finding {
+    Finding {
+        item: item_name(item),
+        rule: rule.to_string(),
+        severity,
+        message,
+        dates: dates
+            .iter()
+            .filter_map(|(k, v)| v.map(|d| (k.to_string(), d)))
+            .collect(),
+        location: item_location(item),
+    }
+}
+
+/// Checks a POA&M. Findings come sorted by severity, then by item.
+pub fn validate(poam: &Poam, opts: &ValidateOptions) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let as_of = opts.as_of;
+    // Duplicate POA&M IDs.
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for item in &poam.items {
+        if let Some(id) = &item.id {
+            *seen.entry(id.as_str()).or_default() += 1;
+        }
+    }
+    let mut reported = std::collections::HashSet::new();
+    for item in &poam.items {
+        if let Some(id) = &item.id {
+            if seen[id.as_str()] > 1 && reported.insert(id.clone()) {
+                out.push(finding(
+                    item,
+                    "duplicate-id",
+                    Level::Error,
+                    format!("POA&M ID {id} is used by {} items", seen[id.as_str()]),
+                    &[],
+                ));
+            }
+        }
+        let moderate = poam
+            .system
+            .impact_level
+            .as_deref()
+            .is_some_and(|l| l.to_lowercase().contains("moderate"));
+        check_item(item, opts, as_of, moderate, &mut out);
+    }
+    out.sort_by(|a, b| (a.severity, &a.item, &a.rule).cmp(&(b.severity, &b.item, &b.rule)));
+    out
+}
+
+fn check_item(
+    item: &Item,
+    opts: &ValidateOptions,
+    as_of: NaiveDate,
+    moderate: bool,
+    out: &mut Vec<Finding>,
+) {
+    let open = item.state == State::Open;
+    let name = item_name(item);
+    // Deadlines.
+    if let Some(policy) = &opts.policy {
+        let deadline = policy.deadline(item);
+        if open {
+            let due = match (deadline.as_ref().map(|d| d.0), item.scheduled_completion) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(due) = due.filter(|d| *d < as_of) {
+                let why = match &deadline {
+                    Some((d, why)) if *d == due => format!("the {} deadline ({why})", policy.title),
+                    _ => "its scheduled completion date".to_string(),
+                };
+                out.push(finding(
+                    item,
+                    "overdue",
+                    Level::Error,
+                    format!(
+                        "{name} is {} days past {why}, {due}",
+                        (as_of - due).num_days()
+                    ),
+                    &[
+                        ("detected", item.detected_on),
+                        ("scheduled_completion", item.scheduled_completion),
+                        ("deadline", deadline.as_ref().map(|d| d.0)),
+                        ("as_of", Some(as_of)),
+                    ],
+                ));
+            }
+            if let (Some((d, why)), Some(s)) = (&deadline, item.scheduled_completion) {
+                if s > *d {
+                    out.push(finding(
+                        item,
+                        "schedule-beyond-policy",
+                        Level::Warning,
+                        format!(
+                            "{name} is scheduled for {s}, after the {} deadline {d} ({why})",
+                            policy.title
+                        ),
+                        &[
+                            ("scheduled_completion", Some(s)),
+                            ("deadline", Some(*d)),
+                            ("detected", item.detected_on),
+                        ],
+                    ));
+                }
+            }
+            if policy.days_for(item).is_some()
+                && item.detected_on.is_none()
+                && policy.clock != crate::Clock::None
+            {
+                out.push(finding(
+                    item,
+                    "no-detection-date",
+                    Level::Warning,
+                    format!("{name} has no original detection date, so its {} deadline cannot be computed", policy.title),
+                    &[],
+                ));
+            }
+        }
+        let rules = &policy.rules;
+        if let (Some(days), true, Some(YesNo::Yes)) =
+            (rules.vendor_checkin_days, open, item.vendor.dependency)
+        {
+            match item.vendor.last_checkin {
+                Some(last) if (as_of - last).num_days() <= days => {}
+                last => out.push(finding(
+                    item,
+                    "vendor-checkin",
+                    Level::Warning,
+                    match last {
+                        Some(l) => format!("{name} depends on a vendor last checked in on {l}, more than {days} days before {as_of}"),
+                        None => format!("{name} depends on a vendor but has no vendor check-in date"),
+                    },
+                    &[("last_checkin", last), ("as_of", Some(as_of))],
+                )),
+            }
+        }
+        if item.risk.operational_requirement == Some(YesNo::Yes) {
+            if let Some(r) = policy.effective_rating(item) {
+                if rules
+                    .no_operational_requirement_on
+                    .iter()
+                    .any(|k| k == r.key())
+                {
+                    out.push(finding(
+                        item,
+                        "operational-requirement-on-high",
+                        Level::Error,
+                        format!("{name} is rated {} and claims an Operational Requirement, which {} does not allow", r.label(), policy.title),
+                        &[],
+                    ));
+                }
+            }
+        }
+        if rules.false_positive_must_close && open && item.risk.false_positive == Some(YesNo::Yes) {
+            out.push(finding(
+                item,
+                "false-positive-open",
+                Level::Error,
+                format!("{name} is an approved False Positive and belongs on the Closed tab"),
+                &[],
+            ));
+        }
+    }
+    // Template rules.
+    match opts.template.as_deref() {
+        Some("fedramp") if open => {
+            for field in FEDRAMP_MANDATORY {
+                if item.is_blank(*field)
+                    && !item.extra.keys().any(|k| header_field(k) == Some(*field))
+                {
+                    out.push(finding(
+                        item,
+                        "mandatory-field",
+                        Level::Error,
+                        format!(
+                            "{name}: '{}' is mandatory in the FedRAMP template",
+                            field.label()
+                        ),
+                        &[],
+                    ));
+                }
+            }
+        }
+        Some("emass") => {
+            let has_milestones = !item.milestones.is_empty();
+            match item.status {
+                Some(Status::RiskAccepted) if has_milestones => out.push(finding(
+                    item,
+                    "risk-accepted-with-milestones",
+                    Level::Error,
+                    format!("{name} is Risk Accepted but has milestones; eMASS takes none on accepted risks"),
+                    &[],
+                )),
+                Some(Status::Ongoing | Status::Completed) if !has_milestones => out.push(finding(
+                    item,
+                    "milestone-missing",
+                    Level::Error,
+                    format!("{name} is {} but has no milestone; eMASS needs at least one", item.status.map_or("", |s| s.label())),
+                    &[],
+                )),
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    // N/A or None where a value or blank belongs.
+    for field in Field::ALL {
+        if field.kind() != FieldKind::Text || *field == Field::Id {
+            continue;
+        }
+        if let poam_model::field::Value::Text(t) = item.get(*field) {
+            if is_not_applicable(&t) {
+                out.push(finding(
+                    item,
+                    "placeholder",
+                    Level::Warning,
+                    format!(
+                        "{name}: '{}' says \"{t}\"; leave the cell blank instead",
+                        field.label()
+                    ),
+                    &[],
+                ));
+            }
+        }
+    }
+    for (header, value) in &item.extra {
+        let Some(field) = header_field(header) else {
+            continue;
+        };
+        if is_not_applicable(value) {
+            if !(field == Field::RiskAdjusted && value.eq_ignore_ascii_case("n/a")) {
+                out.push(finding(
+                    item,
+                    "placeholder",
+                    Level::Warning,
+                    format!("{name}: '{header}' says \"{value}\"; leave the cell blank instead"),
+                    &[],
+                ));
+            }
+        } else {
+            out.push(finding(
+                item,
+                "allowed-values",
+                Level::Error,
+                format!(
+                    "{name}: '{header}' holds \"{value}\", which is not {}",
+                    what(field)
+                ),
+                &[],
+            ));
+        }
+    }
+    // Dates in order.
+    if let Some(detected) = item.detected_on {
+        for (label, date) in [
+            ("scheduled completion", item.scheduled_completion),
+            ("completion", item.completed_on),
+            ("status", item.status_date),
+        ] {
+            if let Some(d) = date.filter(|d| *d < detected) {
+                out.push(finding(
+                    item,
+                    "date-order",
+                    Level::Error,
+                    format!("{name}: the {label} date {d} is before the detection date {detected}"),
+                    &[("detected", Some(detected)), (label, Some(d))],
+                ));
+            }
+        }
+    }
+    if item.vendor.product.is_some() && item.vendor.dependency != Some(YesNo::Yes) {
+        out.push(finding(
+            item,
+            "vendor-product-without-dependency",
+            Level::Warning,
+            format!("{name} names a vendor product but its Vendor Dependency is not Yes"),
+            &[],
+        ));
+    }
+    // Control validity.
+    let cat = catalogs();
+    for raw in &item.unparsed_controls {
+        out.push(finding(
+            item,
+            "unknown-control",
+            Level::Error,
+            format!("{name}: \"{raw}\" is not a control identifier of any known framework"),
+            &[],
+        ));
+    }
+    for control in &item.controls {
+        let Some(id) = parse_control(control).and_then(|p| p.ids.into_iter().next()) else {
+            continue;
+        };
+        match id.catalog {
+            Catalog::Sp80053 => {
+                if cat.control(control).is_none() {
+                    out.push(finding(
+                        item,
+                        "unknown-control",
+                        Level::Warning,
+                        format!("{name}: {control} is in no NIST SP 800-53 rev 5 baseline (withdrawn, or outside the baselines); check the id"),
+                        &[],
+                    ));
+                } else if opts.policy.as_ref().is_some_and(|p| p.name == "fedramp")
+                    && moderate
+                    && !cat.in_fedramp_moderate(control)
+                {
+                    out.push(finding(
+                        item,
+                        "not-in-baseline",
+                        Level::Info,
+                        format!("{name}: {control} is not in the FedRAMP Rev 5 Moderate baseline"),
+                        &[],
+                    ));
+                }
+            }
+            Catalog::Sp800171R2 if cat.requirement(control).is_none() => {
+                out.push(finding(
+                    item,
+                    "unknown-control",
+                    Level::Error,
+                    format!("{name}: {control} is not one of the 110 NIST SP 800-171 rev 2 requirements"),
+                    &[],
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The field a template header names, in any built-in layout.
+fn header_field(header: &str) -> Option<Field> {
+    poam_layout::builtin()
+        .all()
+        .iter()
+        .find_map(|l| l.field_for_header(header).flatten())
+}
+
+fn what(field: Field) -> &'static str {
+    match field.kind() {
+        FieldKind::Date => "a date",
+        FieldKind::Rating => "a rating from the allowed list",
+        FieldKind::YesNo => "Yes, No or Pending",
+        FieldKind::Status => "a status from the allowed list",
+        FieldKind::RawSeverity => "CAT I, II or III",
+        _ => "an allowed value",
+    }
+}
+
+/// Findings counted by rule, for summaries.
+pub fn by_rule(findings: &[Finding]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for f in findings {
+        *out.entry(f.rule.clone()).or_default() += 1;
+    }
+    out
+}

@@ -1,0 +1,531 @@
+//! `poam validate` and `poam score`: every rule with an item that breaks it
+//! and one that keeps it.
+
+use super::poam;
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// A minimal open item; `patch` overrides fields.
+fn item(id: &str, patch: Value) -> Value {
+    let mut v = json!({
+        "id": id, "state": "open", "status": null, "controls": ["AC-2"], "control_parts": [],
+        "unparsed_controls": [], "weakness_name": "w", "weakness_description": "d", "detector_source": "Nessus",
+        "source_identifier": null, "assets": ["host"], "point_of_contact": "poc", "resources_required": null,
+        "remediation_plan": "plan", "detected_on": "2024-01-01", "scheduled_completion": "2024-03-31",
+        "status_date": "2024-01-15", "completed_on": null, "milestones": [], "milestone_changes": null,
+        "risk": {"original": "moderate", "adjusted": null, "adjustment": null, "false_positive": null,
+                 "operational_requirement": null, "deviation_rationale": null},
+        "vendor": {"dependency": "no", "last_checkin": null, "product": null}, "cves": [],
+        "kev": {"listed": null, "due": null}, "service_names": [], "supporting_documents": null,
+        "comments": null, "origin": null, "extra": {}
+    });
+    merge(&mut v, patch);
+    v
+}
+
+fn merge(a: &mut Value, b: Value) {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k).or_insert(Value::Null), v);
+            }
+        }
+        (a, b) => *a = b,
+    }
+}
+
+fn write(dir: &Path, name: &str, items: Vec<Value>, impact: &str) -> String {
+    let doc = json!({"system": {"name": "S", "organization": "O", "impact_level": impact, "poam_date": "2024-06-01"}, "items": items});
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// Findings of `poam validate` as (item, rule) pairs, and the exit code.
+fn findings(file: &str, extra: &[&str]) -> (i32, Vec<(String, String)>, Value) {
+    let out = poam()
+        .args(["validate", file, "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let pairs = v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["item"].as_str().unwrap().to_string(),
+                        f["rule"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (out.status.code().unwrap_or(-1), pairs, v)
+}
+
+fn has(pairs: &[(String, String)], item: &str, rule: &str) -> bool {
+    pairs.iter().any(|(i, r)| i == item && r == rule)
+}
+
+#[test]
+fn fedramp_policy_rules_break_and_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = vec![
+        // overdue: due 2024-03-31 (Moderate: detection + 90 days = 2024-03-31), as of 2024-06-01.
+        item("late", json!({})),
+        item(
+            "in-time",
+            json!({"detected_on": "2024-05-01", "scheduled_completion": "2024-07-30", "status_date": "2024-05-02"}),
+        ),
+        // The adjusted rating counts only with a risk adjustment.
+        item(
+            "adj-no",
+            json!({"detected_on": "2024-05-01", "scheduled_completion": "2024-07-30", "status_date": "2024-05-02",
+            "risk": {"original": "high", "adjusted": "low", "adjustment": "no"}}),
+        ),
+        item(
+            "adj-yes",
+            json!({"detected_on": "2024-05-01", "scheduled_completion": "2024-07-30", "status_date": "2024-05-02",
+            "risk": {"original": "high", "adjusted": "low", "adjustment": "yes"}}),
+        ),
+        // Scheduled beyond the policy: High is 30 days.
+        item(
+            "beyond",
+            json!({"detected_on": "2024-05-20", "scheduled_completion": "2024-09-30", "status_date": "2024-05-21",
+            "risk": {"original": "high"}}),
+        ),
+        // Vendor check-ins every 30 days.
+        item(
+            "vendor-stale",
+            json!({"detected_on": "2024-05-01", "scheduled_completion": "2024-07-30", "status_date": "2024-05-02",
+            "vendor": {"dependency": "yes", "last_checkin": "2024-03-01", "product": "X"}}),
+        ),
+        item(
+            "vendor-fresh",
+            json!({"detected_on": "2024-05-01", "scheduled_completion": "2024-07-30", "status_date": "2024-05-02",
+            "vendor": {"dependency": "yes", "last_checkin": "2024-05-20", "product": "X"}}),
+        ),
+        // No operational requirement on a High item.
+        item(
+            "or-high",
+            json!({"detected_on": "2024-05-25", "scheduled_completion": "2024-06-20", "status_date": "2024-05-26",
+            "risk": {"original": "high", "operational_requirement": "yes"}}),
+        ),
+        item(
+            "or-moderate",
+            json!({"detected_on": "2024-05-01", "scheduled_completion": "2024-07-30", "status_date": "2024-05-02",
+            "risk": {"original": "moderate", "operational_requirement": "yes"}}),
+        ),
+        // An approved false positive belongs on the Closed tab.
+        item(
+            "fp-open",
+            json!({"detected_on": "2024-05-01", "scheduled_completion": "2024-07-30", "status_date": "2024-05-02",
+            "risk": {"false_positive": "yes"}}),
+        ),
+        item(
+            "fp-closed",
+            json!({"state": "closed", "risk": {"false_positive": "yes"}}),
+        ),
+        // KEV items are due by their KEV due date when earlier.
+        item(
+            "kev-late",
+            json!({"detected_on": "2024-05-01", "scheduled_completion": "2024-07-30", "status_date": "2024-05-02",
+            "kev": {"listed": "yes", "due": "2024-05-15"}}),
+        ),
+        item(
+            "kev-later",
+            json!({"detected_on": "2024-05-01", "scheduled_completion": "2024-07-30", "status_date": "2024-05-02",
+            "kev": {"listed": "yes", "due": "2024-12-15"}}),
+        ),
+    ];
+    let file = write(dir.path(), "fedramp.json", items, "Moderate");
+    let (code, f, v) = findings(
+        &file,
+        &[
+            "--policy",
+            "fedramp",
+            "--as-of",
+            "2024-06-01",
+            "--template",
+            "fedramp",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(has(&f, "late", "overdue"), "{f:?}");
+    assert!(!has(&f, "in-time", "overdue"));
+    assert!(
+        has(&f, "adj-no", "overdue"),
+        "High counts (adjustment No): 30 days from 2024-05-01"
+    );
+    assert!(
+        !has(&f, "adj-yes", "overdue"),
+        "Low counts (adjustment Yes): 180 days"
+    );
+    assert!(has(&f, "beyond", "schedule-beyond-policy"));
+    assert!(!has(&f, "in-time", "schedule-beyond-policy"));
+    assert!(has(&f, "vendor-stale", "vendor-checkin"));
+    assert!(!has(&f, "vendor-fresh", "vendor-checkin"));
+    assert!(has(&f, "or-high", "operational-requirement-on-high"));
+    assert!(!has(&f, "or-moderate", "operational-requirement-on-high"));
+    assert!(has(&f, "fp-open", "false-positive-open"));
+    assert!(!has(&f, "fp-closed", "false-positive-open"));
+    assert!(has(&f, "kev-late", "overdue"));
+    assert!(!has(&f, "kev-later", "overdue"));
+    // Every finding names its item, rule, severity and dates.
+    let late = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["item"] == "late" && x["rule"] == "overdue")
+        .unwrap();
+    assert_eq!(late["severity"], "error");
+    assert_eq!(late["dates"]["deadline"], "2024-03-31");
+    assert_eq!(late["dates"]["as_of"], "2024-06-01");
+    assert_eq!(late["dates"]["detected"], "2024-01-01");
+}
+
+#[test]
+fn template_rules_break_and_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = vec![
+        item("complete", json!({})),
+        item("no-poc", json!({"point_of_contact": null})),
+        item("na-text", json!({"source_identifier": "N/A"})),
+        item("dup", json!({})),
+        item("dup", json!({"weakness_name": "second"})),
+        item("early", json!({"scheduled_completion": "2023-12-01"})),
+        item(
+            "bad-rating",
+            json!({"risk": {"original": null}, "extra": {"Original Risk Rating": "Severe"}}),
+        ),
+        item(
+            "product-no-vendor",
+            json!({"vendor": {"dependency": "no", "product": "Widget"}}),
+        ),
+        item(
+            "product-vendor",
+            json!({"vendor": {"dependency": "yes", "last_checkin": "2024-05-30", "product": "Widget"}}),
+        ),
+    ];
+    let file = write(dir.path(), "template.json", items, "Moderate");
+    let (_, f, _) = findings(&file, &["--template", "fedramp", "--as-of", "2024-01-02"]);
+    assert!(!f.iter().any(|(i, _)| i == "complete"), "{f:?}");
+    assert!(has(&f, "no-poc", "mandatory-field"));
+    assert!(has(&f, "na-text", "placeholder"));
+    assert!(has(&f, "dup", "duplicate-id"));
+    assert!(has(&f, "early", "date-order"));
+    assert!(has(&f, "bad-rating", "allowed-values"));
+    assert!(has(
+        &f,
+        "product-no-vendor",
+        "vendor-product-without-dependency"
+    ));
+    assert!(!has(
+        &f,
+        "product-vendor",
+        "vendor-product-without-dependency"
+    ));
+
+    // eMASS: no milestones on accepted risks; at least one on ongoing and completed items.
+    let emass = vec![
+        item(
+            "ra-ms",
+            json!({"status": "risk-accepted", "milestones": [{"description": "m", "due": null}]}),
+        ),
+        item("ra", json!({"status": "risk-accepted"})),
+        item("ongoing-none", json!({"status": "ongoing"})),
+        item(
+            "ongoing-ms",
+            json!({"status": "ongoing", "milestones": [{"description": "m", "due": "2024-05-01"}]}),
+        ),
+    ];
+    let file = write(dir.path(), "emass.json", emass, "Moderate");
+    let (_, f, _) = findings(&file, &["--template", "emass", "--as-of", "2024-01-02"]);
+    assert!(has(&f, "ra-ms", "risk-accepted-with-milestones"));
+    assert!(!has(&f, "ra", "risk-accepted-with-milestones"));
+    assert!(has(&f, "ongoing-none", "milestone-missing"));
+    assert!(!has(&f, "ongoing-ms", "milestone-missing"));
+}
+
+#[test]
+fn control_validity_and_other_frameworks() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = vec![
+        item("good", json!({"controls": ["AC-2(1)"]})),
+        item("outside", json!({"controls": ["AC-2(6)"]})),
+        item("bad-171", json!({"controls": ["3.1.23"]})),
+        item("good-171", json!({"controls": ["3.1.22"]})),
+        item(
+            "garbage",
+            json!({"controls": [], "unparsed_controls": ["TBD"]}),
+        ),
+        item(
+            "iso",
+            json!({"controls": [], "other_controls": [{"framework": "iso-27001", "id": "A.5.15"}]}),
+        ),
+        item("not-fedramp", json!({"controls": ["AC-2(11)"]})),
+    ];
+    let file = write(dir.path(), "controls.json", items, "Moderate");
+    let (_, f, _) = findings(&file, &["--policy", "fedramp", "--as-of", "2024-01-02"]);
+    assert!(!has(&f, "good", "unknown-control"));
+    assert!(
+        has(&f, "outside", "unknown-control"),
+        "AC-2(6) is in no NIST baseline"
+    );
+    assert!(has(&f, "bad-171", "unknown-control"));
+    assert!(!has(&f, "good-171", "unknown-control"));
+    assert!(has(&f, "garbage", "unknown-control"));
+    assert!(
+        !has(&f, "iso", "unknown-control"),
+        "ISO ids are not unknown 800-53 ids"
+    );
+    assert!(
+        has(&f, "not-fedramp", "not-in-baseline"),
+        "AC-2(11) is in the NIST High baseline only"
+    );
+
+    // ISO, CIS and ISO 9001 ids in a controls cell are recognized by their patterns.
+    let wb_path = dir.path().join("mixed.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "POAM ID",
+        "Controls",
+        "Weakness Name",
+        "Weakness Description",
+        "Status",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "M-1",
+        "AC-2; A.5.15; CIS 4.1; ISO 9001 8.7",
+        "Mixed",
+        "A finding",
+        "Open",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    wb.save(&wb_path).unwrap();
+    let m = super::model(wb_path.to_str().unwrap(), &["--from", "legacy"]);
+    assert_eq!(m["items"][0]["controls"], json!(["AC-2"]));
+    assert_eq!(
+        m["items"][0]["other_controls"],
+        json!([{"framework": "iso-27001", "id": "A.5.15"}, {"framework": "cis-v8", "id": "CIS 4.1"}, {"framework": "iso-9001", "id": "8.7"}])
+    );
+    assert_eq!(m["items"][0]["unparsed_controls"], json!([]));
+    assert!(m["items"][0]["equivalents"]["sp800-171"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("3.1.1")));
+}
+
+#[test]
+fn dod_and_cms_policies_count_their_own_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = vec![
+        item(
+            "cat1",
+            json!({"detected_on": "2024-04-15", "scheduled_completion": "2024-12-31", "emass": {"raw_severity": "cat-i"}}),
+        ),
+        item(
+            "cat2",
+            json!({"detected_on": "2024-04-15", "scheduled_completion": "2024-12-31", "emass": {"raw_severity": "cat-ii"}}),
+        ),
+        item(
+            "crit",
+            json!({"detected_on": "2024-05-10", "scheduled_completion": "2024-12-31", "risk": {"original": "critical"}}),
+        ),
+        item(
+            "high",
+            json!({"detected_on": "2024-05-10", "scheduled_completion": "2024-12-31", "risk": {"original": "high"}}),
+        ),
+    ];
+    let file = write(dir.path(), "dod.json", items, "Moderate");
+    let (_, f, _) = findings(&file, &["--policy", "dod", "--as-of", "2024-06-01"]);
+    assert!(has(&f, "cat1", "overdue"), "CAT I: 30 days");
+    assert!(!has(&f, "cat2", "overdue"), "CAT II: 180 days");
+    let (_, f, _) = findings(&file, &["--policy", "cms", "--as-of", "2024-06-01"]);
+    assert!(has(&f, "crit", "overdue"), "CMS Critical: 15 days");
+    assert!(!has(&f, "high", "overdue"), "CMS High: 30 days");
+    // A policy of one's own.
+    let own = dir.path().join("strict.toml");
+    std::fs::write(&own, "name = \"strict\"\ntitle = \"Strict\"\nclock = \"rating\"\n[days]\nhigh = 7\ncritical = 7\nmoderate = 7\nlow = 7\n").unwrap();
+    let (_, f, _) = findings(
+        &file,
+        &["--policy", own.to_str().unwrap(), "--as-of", "2024-06-01"],
+    );
+    assert!(has(&f, "high", "overdue"));
+    poam()
+        .args(["validate", &file, "--policy", "nonsense"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown policy \"nonsense\""));
+}
+
+/// A POA&M with one open item per listed requirement.
+fn plan(dir: &Path, name: &str, reqs: &[(&str, &str)], due: &str) -> String {
+    let items = reqs
+        .iter()
+        .enumerate()
+        .map(|(n, (r, text))| {
+            item(
+                &format!("R-{n}"),
+                json!({"controls": [r], "weakness_name": text, "scheduled_completion": due}),
+            )
+        })
+        .collect();
+    write(dir, name, items, "Moderate")
+}
+
+fn score(file: &str, extra: &[&str]) -> (i32, Value) {
+    let out = poam()
+        .args(["score", file, "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn sprs_scores_match_the_dod_methodology() {
+    let dir = tempfile::tempdir().unwrap();
+    // All 110 met: nothing open.
+    let (code, v) = score(
+        &plan(dir.path(), "none.json", &[], "2024-12-31"),
+        &["--conditional-date", "2024-10-01"],
+    );
+    assert_eq!(v["score"], 110);
+    assert_eq!(code, 0);
+    // Every requirement but 3.12.4 unmet: the lowest possible score.
+    let all: Vec<(String, &str)> = poam_layout::catalog::catalogs()
+        .requirements()
+        .filter(|r| r.id != "3.12.4")
+        .map(|r| (r.id.clone(), "not met"))
+        .collect();
+    let refs: Vec<(&str, &str)> = all.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let (_, v) = score(&plan(dir.path(), "all.json", &refs, "2024-12-31"), &[]);
+    assert_eq!(v["score"], -203);
+    // With 3.12.4 unmet, no score can be given.
+    let (code, v) = score(
+        &plan(
+            dir.path(),
+            "nossp.json",
+            &[("3.12.4", "no SSP")],
+            "2024-12-31",
+        ),
+        &[],
+    );
+    assert_eq!(v["score"], Value::Null);
+    assert_eq!(code, 1);
+    // 3.5.3 partly implemented: 3 points; not at all: 5.
+    let (_, v) = score(
+        &plan(
+            dir.path(),
+            "mfa.json",
+            &[("IA.L2-3.5.3", "MFA for remote and privileged users only")],
+            "2024-12-31",
+        ),
+        &[],
+    );
+    assert_eq!(v["score"], 107);
+    assert_eq!(v["unmet"][0]["partial"], true);
+    let (_, v) = score(
+        &plan(
+            dir.path(),
+            "nomfa.json",
+            &[("3.5.3", "No MFA at all")],
+            "2024-12-31",
+        ),
+        &[],
+    );
+    assert_eq!(v["score"], 105);
+}
+
+#[test]
+fn cmmc_level_2_eligibility() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = plan(
+        dir.path(),
+        "cmmc.json",
+        &[
+            ("3.1.3", "flow control"), // 1 point: allowed
+            ("3.13.11", "encryption is used but not FIPS-validated"), // 3 points, allowed
+            ("3.1.1", "shared accounts"), // 5 points: not allowed
+            ("3.1.20", "external connections"), // never allowed
+        ],
+        "2025-01-31",
+    );
+    let (code, v) = score(&file, &["--conditional-date", "2024-10-01"]);
+    assert_eq!(v["score"], 110 - 1 - 3 - 5 - 1);
+    assert_eq!(v["passes"], true, "100 >= 88");
+    assert_eq!(v["closeout_deadline"], "2025-03-30");
+    assert_eq!(v["eligible"], false);
+    assert_eq!(code, 1);
+    let reasons: Vec<(String, String)> = v["ineligible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["requirement"].as_str().unwrap().to_string(),
+                i["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons
+        .iter()
+        .any(|(r, why)| r == "3.1.1" && why.contains("only 1-point requirements")));
+    assert!(reasons
+        .iter()
+        .any(|(r, why)| r == "3.1.20" && why.contains("may never be on a POA&M")));
+    // Not FIPS-validated encryption is allowed at 3 points, no encryption at 5 is not.
+    let file = plan(
+        dir.path(),
+        "enc.json",
+        &[("3.13.11", "no encryption at all")],
+        "2025-01-31",
+    );
+    let (_, v) = score(&file, &["--conditional-date", "2024-10-01"]);
+    assert!(v["ineligible"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("only when encryption is employed but not FIPS-validated"));
+    // Items must close within 180 days of the conditional status date.
+    let file = plan(dir.path(), "late.json", &[("3.1.3", "flow")], "2025-06-30");
+    let (_, v) = score(&file, &["--conditional-date", "2024-10-01"]);
+    assert!(v["ineligible"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("after the closeout deadline 2025-03-30"));
+    // A score under 88 fails.
+    let many: Vec<(&str, &str)> = ["3.1.1", "3.1.2", "3.2.1", "3.2.2", "3.3.1"]
+        .iter()
+        .map(|r| (*r, "x"))
+        .collect();
+    let (_, v) = score(
+        &plan(dir.path(), "low.json", &many, "2025-01-31"),
+        &["--conditional-date", "2024-10-01"],
+    );
+    assert_eq!(v["score"], 85);
+    assert_eq!(v["passes"], false);
+    // validate --policy cmmc reports the same as findings.
+    let (code, f, _) = findings(
+        &plan(dir.path(), "cmmc2.json", &[("3.1.20", "x")], "2025-01-31"),
+        &["--policy", "cmmc", "--as-of", "2024-10-01"],
+    );
+    assert_eq!(code, 1);
+    assert!(has(&f, "R-0", "cmmc-eligibility"), "{f:?}");
+}
