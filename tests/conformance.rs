@@ -367,3 +367,86 @@ fn real_ssps_yield_their_control_sections() {
         vec![poam_ssp::ImplStatus::Implemented]
     );
 }
+
+#[test]
+fn catalogs_match_the_reference_lists() {
+    let Some(dir) = real_files() else { return };
+    let cat = poam_layout::catalog::catalogs();
+    // SP 800-171 rev 2: ids, points, CMMC ids, eligibility, Appendix D mapping.
+    let mut reader = csv::Reader::from_path(
+        dir.join("nist/nist-800-171r2_requirements_points_cmmc_mapping.csv"),
+    )
+    .unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let mut n = 0;
+    for rec in reader.records() {
+        let r = rec.unwrap();
+        let id = &r[col("req_id_r2")];
+        let ours = cat
+            .requirement(id)
+            .unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!(ours.cmmc, r[col("cmmc_l2_id")], "{id}");
+        assert_eq!(
+            ours.points,
+            r[col("points_max")].parse::<i64>().ok(),
+            "{id} points"
+        );
+        let min = r[col("points_min")].parse::<i64>().ok();
+        assert_eq!(ours.partial.or(ours.points), min, "{id} partial points");
+        let elig = &r[col("cmmc_l2_poam_eligible")];
+        assert_eq!(
+            ours.poam == "yes",
+            elig.starts_with("yes"),
+            "{id} eligibility"
+        );
+        assert_eq!(
+            ours.sp800_53.join(";"),
+            r[col("sp800_53r4_appendix_d")],
+            "{id} Appendix D"
+        );
+        n += 1;
+    }
+    assert_eq!(n, 110);
+    // SP 800-53 rev 5 baselines.
+    let mut reader =
+        csv::Reader::from_path(dir.join("nist/nist-sp800-53r5_baseline-controls_ids.csv")).unwrap();
+    let mut n = 0;
+    for rec in reader.records() {
+        let r = rec.unwrap();
+        let ours = cat
+            .control(&r[1])
+            .unwrap_or_else(|| panic!("{} missing", &r[1]));
+        assert_eq!(ours.title, r[5], "{}", &r[1]);
+        for (word, letter) in [
+            ("LOW", 'L'),
+            ("MODERATE", 'M'),
+            ("HIGH", 'H'),
+            ("PRIVACY", 'P'),
+        ] {
+            assert_eq!(
+                r[7].split(';').any(|b| b == word),
+                ours.baselines.contains(letter),
+                "{} {word}",
+                &r[1]
+            );
+        }
+        n += 1;
+    }
+    assert_eq!(n, cat.control_count());
+    // The FedRAMP Moderate baseline is the Appendix A Moderate's sections.
+    let appendix =
+        poam_ssp::read_ssp(&dir.join("ssp/FedRAMP-rev5-SSP-Appendix-A-Moderate.docx")).unwrap();
+    let ids: Vec<&str> = appendix
+        .sections
+        .iter()
+        .map(|s| s.control.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        cat.fedramp_moderate()
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
+}

@@ -529,3 +529,54 @@ fn cmmc_level_2_eligibility() {
     assert_eq!(code, 1);
     assert!(has(&f, "R-0", "cmmc-eligibility"), "{f:?}");
 }
+
+#[test]
+fn reports_carry_the_policy_and_the_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = plan(
+        dir.path(),
+        "plan.json",
+        &[
+            ("3.5.3", "No MFA at all"),
+            ("3.1.1", "Accounts not reviewed"),
+        ],
+        "2025-12-31",
+    );
+    let out = poam()
+        .args([
+            "report",
+            &file,
+            "--format",
+            "md",
+            "--policy",
+            "cmmc",
+            "--as-of",
+            "2024-10-01",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    // 3.5.3 (5 points) and 3.1.1 (5 points) unmet.
+    assert!(
+        text.contains("NIST SP 800-171 (SPRS) score: 100 of 110"),
+        "{text}"
+    );
+    // 3.1.1 is a 5-point requirement CMMC does not allow on a POA&M.
+    assert!(
+        text.contains("Conditional CMMC Level 2: not eligible (2 ineligible item(s)"),
+        "{text}"
+    );
+    // Without a policy neither line appears.
+    let out = poam()
+        .args(["report", &file, "--format", "md"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("SPRS"), "{text}");
+    assert!(!text.contains("deadline or"), "{text}");
+}

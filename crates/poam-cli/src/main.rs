@@ -156,6 +156,10 @@ struct ReportArgs {
     /// Cite the System Security Plan section of each item's controls.
     #[arg(long, value_name = "SSP")]
     ssp: Option<PathBuf>,
+    /// Judge overdue items by this policy's deadlines (fedramp, dod, cms, cmmc, or a file);
+    /// with cmmc, or for an 800-171 POA&M, the report shows the SPRS score too.
+    #[arg(long, value_name = "POLICY")]
+    policy: Option<String>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -572,7 +576,56 @@ fn report(args: &ReportArgs) -> Result<u8, Failure> {
         poam_ssp::link(&mut imported.poam, &index);
     }
     print_diagnostics(&args.input, &imported.diagnostics, false);
-    let data = build(&imported.poam, &ReportOptions { as_of });
+    let policy = args.policy.as_deref().map(load_policy).transpose()?;
+    let mut opts = ReportOptions {
+        as_of,
+        ..ReportOptions::default()
+    };
+    if let Some(p) = &policy {
+        opts.policy = Some(p.title.clone());
+        opts.due = Some(
+            imported
+                .poam
+                .items
+                .iter()
+                .map(|i| {
+                    let deadline = p.deadline(i).map(|d| d.0);
+                    match (deadline, i.scheduled_completion) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    }
+                })
+                .collect(),
+        );
+        let nist = imported.poam.items.iter().any(|i| {
+            i.controls
+                .iter()
+                .any(|c| poam_layout::catalog::catalogs().requirement(c).is_some())
+        });
+        if p.cmmc.is_some() || nist {
+            let sc = poam_rules::score(
+                &imported.poam,
+                &poam_rules::ScoreOptions {
+                    conditional_date: as_of,
+                    ..Default::default()
+                },
+            );
+            opts.score = Some(poam_export::report::ScoreSummary {
+                score: sc.score,
+                maximum: sc.maximum,
+                minimum: sc.minimum,
+                eligible: sc.eligible,
+                ineligible: sc
+                    .ineligible
+                    .iter()
+                    .map(|i| &i.item)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len(),
+                closeout: sc.closeout_deadline.to_string(),
+            });
+        }
+    }
+    let data = build(&imported.poam, &opts);
     let bytes = match args.format {
         ReportFormat::Md => render(&data, TextFormat::Markdown, args.template_dir.as_deref())
             .map_err(input_failure)?

@@ -281,9 +281,23 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
         .add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
         .add_paragraph(heading("Summary", 1))
         .add_paragraph(para(&format!(
-            "{} items: {} open, {} closed. {} open items are past their scheduled completion date.",
-            data.total, data.open, data.closed, data.overdue
+            "{} items: {} open, {} closed. {} open items are past their {}scheduled completion date.",
+            data.total,
+            data.open,
+            data.closed,
+            data.overdue,
+            data.policy.as_ref().map(|p| format!("{p} deadline or ")).unwrap_or_default()
         )));
+    if let Some(sc) = &data.score {
+        docx = docx.add_paragraph(para(&format!(
+            "NIST SP 800-171 (SPRS) score: {}. Conditional CMMC Level 2: {} ({} ineligible item(s); minimum score {}; closeout by {}).",
+            sc.score.map_or("none (no system security plan)".to_string(), |s| format!("{s} of {}", sc.maximum)),
+            if sc.eligible { "eligible" } else { "not eligible" },
+            sc.ineligible,
+            sc.minimum,
+            sc.closeout
+        )));
+    }
     let mut rows = vec![TableRow::new(vec![
         header_cell("Risk (open items)"),
         header_cell("Count"),

@@ -10,10 +10,35 @@ use serde::Serialize;
 use std::path::Path;
 
 /// Report options.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
     /// The day that decides what is overdue and how old items are.
     pub as_of: NaiveDate,
+    /// The policy deadlines are computed by (its title), if any.
+    pub policy: Option<String>,
+    /// Per item, in model order: the due date that makes it overdue (the
+    /// policy's deadline or its schedule, whichever is earlier). Without it
+    /// the scheduled completion date decides.
+    pub due: Option<Vec<Option<NaiveDate>>>,
+    /// The SPRS score and CMMC verdict, for 800-171 / CMMC POA&Ms.
+    pub score: Option<ScoreSummary>,
+}
+
+/// The SPRS score as the reports show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreSummary {
+    /// The score, or none when 3.12.4 is not met.
+    pub score: Option<i64>,
+    /// 110.
+    pub maximum: i64,
+    /// 88.
+    pub minimum: i64,
+    /// Whether Conditional CMMC Level 2 is possible.
+    pub eligible: bool,
+    /// Items that may not be on the POA&M.
+    pub ineligible: usize,
+    /// POA&M closeout deadline, ISO.
+    pub closeout: String,
 }
 
 /// One count with its label.
@@ -125,6 +150,10 @@ pub struct ReportData {
     pub open_items: Vec<ItemRow>,
     /// Inline SVG charts.
     pub charts: Charts,
+    /// The policy overdue items are judged by, if any.
+    pub policy: Option<String>,
+    /// The SPRS score, when given.
+    pub score: Option<ScoreSummary>,
 }
 
 /// The rating that counts for an item: the adjusted one when the
@@ -143,7 +172,7 @@ fn iso(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-fn row(item: &Item, as_of: NaiveDate) -> ItemRow {
+fn row(item: &Item, as_of: NaiveDate, due_override: Option<NaiveDate>) -> ItemRow {
     let open = item.state == State::Open;
     let title = item
         .weakness_name
@@ -187,8 +216,8 @@ fn row(item: &Item, as_of: NaiveDate) -> ItemRow {
         adjusted_risk: item.risk.adjusted.map(|r| r.label().to_string()),
         detected_on: iso(item.detected_on),
         due: iso(item.scheduled_completion),
-        days_overdue: item
-            .scheduled_completion
+        days_overdue: due_override
+            .or(item.scheduled_completion)
             .filter(|d| open && *d < as_of)
             .map(|d| (as_of - d).num_days()),
         age_days: item.detected_on.map(|d| (as_of - d).num_days()),
@@ -234,7 +263,13 @@ fn row(item: &Item, as_of: NaiveDate) -> ItemRow {
 /// Computes the report's figures.
 pub fn build(poam: &Poam, opts: &ReportOptions) -> ReportData {
     let as_of = opts.as_of;
-    let mut items: Vec<ItemRow> = poam.items.iter().map(|i| row(i, as_of)).collect();
+    let due_for = |n: usize| opts.due.as_ref().and_then(|d| d.get(n).copied().flatten());
+    let mut items: Vec<ItemRow> = poam
+        .items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| row(i, as_of, due_for(n)))
+        .collect();
     items.sort_by_key(|r| r.state != "Open");
     let open_items: Vec<ItemRow> = items
         .iter()
@@ -308,9 +343,12 @@ pub fn build(poam: &Poam, opts: &ReportOptions) -> ReportData {
         })
         .collect();
     let mut months: Vec<Count> = Vec::new();
-    let mut overdue_dates: Vec<NaiveDate> = open
+    let mut overdue_dates: Vec<NaiveDate> = poam
+        .items
         .iter()
-        .filter_map(|i| i.scheduled_completion)
+        .enumerate()
+        .filter(|(_, i)| i.state == State::Open)
+        .filter_map(|(n, i)| due_for(n).or(i.scheduled_completion))
         .filter(|d| *d < as_of)
         .collect();
     overdue_dates.sort();
@@ -346,6 +384,8 @@ pub fn build(poam: &Poam, opts: &ReportOptions) -> ReportData {
         overdue_items,
         items,
         open_items,
+        policy: opts.policy.clone(),
+        score: opts.score.clone(),
     }
 }
 

@@ -119,7 +119,9 @@ fn requirements_of(item: &Item) -> Vec<String> {
         .controls
         .iter()
         .flat_map(|c| {
-            poam_model::control::parse_control(c).map_or_else(Vec::new, |p| p.ids.iter().map(|id| id.canonical()).collect())
+            poam_model::control::parse_control(c).map_or_else(Vec::new, |p| {
+                p.ids.iter().map(|id| id.canonical()).collect()
+            })
         })
         .filter(|c| cat.requirement(c).is_some())
         .collect();
