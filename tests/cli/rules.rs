@@ -255,6 +255,8 @@ fn control_validity_and_other_frameworks() {
     let items = vec![
         item("good", json!({"controls": ["AC-2(1)"]})),
         item("outside", json!({"controls": ["AC-2(6)"]})),
+        item("made-up", json!({"controls": ["AC-26"]})),
+        item("withdrawn", json!({"controls": ["AC-3(1)"]})),
         item("bad-171", json!({"controls": ["3.1.23"]})),
         item("good-171", json!({"controls": ["3.1.22"]})),
         item(
@@ -271,9 +273,13 @@ fn control_validity_and_other_frameworks() {
     let (_, f, _) = findings(&file, &["--policy", "fedramp", "--as-of", "2024-01-02"]);
     assert!(!has(&f, "good", "unknown-control"));
     assert!(
-        has(&f, "outside", "unknown-control"),
-        "AC-2(6) is in no NIST baseline"
+        !has(&f, "outside", "unknown-control"),
+        "AC-2(6) is in no baseline but is a real enhancement"
     );
+    assert!(has(&f, "made-up", "unknown-control"), "there is no AC-26");
+    assert!(has(&f, "withdrawn", "withdrawn-control"));
+    assert!(!has(&f, "withdrawn", "unknown-control"));
+    assert!(!has(&f, "good", "withdrawn-control"));
     assert!(has(&f, "bad-171", "unknown-control"));
     assert!(!has(&f, "good-171", "unknown-control"));
     assert!(has(&f, "garbage", "unknown-control"));
@@ -283,8 +289,26 @@ fn control_validity_and_other_frameworks() {
     );
     assert!(
         has(&f, "not-fedramp", "not-in-baseline"),
-        "AC-2(11) is in the NIST High baseline only"
+        "AC-2(11) is in the FedRAMP High baseline only"
     );
+    assert!(!has(&f, "good", "not-in-baseline"));
+    // The baseline follows the system's impact level.
+    let items = vec![
+        item("high-only", json!({"controls": ["AC-2(11)"]})),
+        item("moderate-only", json!({"controls": ["AC-2(1)"]})),
+    ];
+    let high = write(dir.path(), "high.json", items.clone(), "High");
+    let (_, f, _) = findings(&high, &["--policy", "fedramp", "--as-of", "2024-01-02"]);
+    assert!(!has(&f, "high-only", "not-in-baseline"));
+    assert!(!has(&f, "moderate-only", "not-in-baseline"));
+    let low = write(dir.path(), "low.json", items, "Low");
+    let (_, f, v) = findings(&low, &["--policy", "fedramp", "--as-of", "2024-01-02"]);
+    assert!(has(&f, "high-only", "not-in-baseline"));
+    assert!(
+        has(&f, "moderate-only", "not-in-baseline"),
+        "AC-2(1) is not in FedRAMP Low"
+    );
+    assert!(v.to_string().contains("FedRAMP Rev 5 Low baseline"));
 
     // ISO, CIS and ISO 9001 ids in a controls cell are recognized by their patterns.
     let wb_path = dir.path().join("mixed.xlsx");

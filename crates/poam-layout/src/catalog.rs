@@ -3,9 +3,9 @@
 //!
 //! - NIST SP 800-171 rev 2: the 110 requirements with their DoD assessment
 //!   points, CMMC practice ids, POA&M eligibility and SP 800-53 mapping.
-//! - NIST SP 800-53 rev 5: the controls and enhancements of the NIST
-//!   baselines, with titles.
-//! - FedRAMP Rev 5 Moderate baseline.
+//! - NIST SP 800-53 rev 5: every control and enhancement, with its title,
+//!   its NIST SP 800-53B baselines, and, for a withdrawn one, where it went.
+//! - FedRAMP Rev 5 Low, Moderate and High baselines.
 //! - Other frameworks (ISO/IEC 27001, ISO 9001, CIS Controls): a pattern and a
 //!   canonical form each; a user adds one with a file of the same shape.
 
@@ -40,15 +40,53 @@ pub struct Requirement {
     pub text: String,
 }
 
-/// One SP 800-53 rev 5 control in a baseline.
+/// One SP 800-53 rev 5 control or enhancement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Control {
     /// `AC-2(1)`.
     pub id: String,
     /// Its title.
     pub title: String,
-    /// Baselines: `L`, `M`, `H`, `P`.
+    /// Baselines: `L`, `M`, `H`, `P`; empty when in none.
     pub baselines: String,
+    /// For a withdrawn control, where its content went (`incorporated into AC-6`).
+    pub withdrawn: Option<String>,
+}
+
+/// A FedRAMP Rev 5 baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FedrampBaseline {
+    /// Low.
+    Low,
+    /// Moderate.
+    Moderate,
+    /// High.
+    High,
+}
+
+impl FedrampBaseline {
+    /// The baseline of a system's impact level (`Moderate`, `FIPS 199 High`), if it names one.
+    pub fn from_impact_level(level: &str) -> Option<FedrampBaseline> {
+        let l = level.to_lowercase();
+        if l.contains("high") {
+            Some(FedrampBaseline::High)
+        } else if l.contains("moderate") {
+            Some(FedrampBaseline::Moderate)
+        } else if l.contains("low") {
+            Some(FedrampBaseline::Low)
+        } else {
+            None
+        }
+    }
+
+    /// `Low`, `Moderate`, `High`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FedrampBaseline::Low => "Low",
+            FedrampBaseline::Moderate => "Moderate",
+            FedrampBaseline::High => "High",
+        }
+    }
 }
 
 /// Another framework that a POA&M may name (ISO, CIS).
@@ -122,7 +160,9 @@ impl Framework {
 pub struct Catalogs {
     requirements: BTreeMap<String, Requirement>,
     controls: HashMap<String, Control>,
+    fedramp_low: Vec<String>,
     fedramp_moderate: Vec<String>,
+    fedramp_high: Vec<String>,
     frameworks: Vec<Framework>,
     reverse_53: HashMap<String, Vec<String>>,
 }
@@ -178,17 +218,27 @@ impl Catalogs {
                 id: r.get(0).unwrap_or("").to_string(),
                 title: r.get(1).unwrap_or("").to_string(),
                 baselines: r.get(2).unwrap_or("").to_string(),
+                withdrawn: r.get(3).filter(|w| !w.is_empty()).map(String::from),
             };
             cat.controls.insert(c.id.clone(), c);
         }
-        cat.fedramp_moderate = strip_comments(include_str!(
+        let list = |text: &str| -> Vec<String> {
+            strip_comments(text)
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        cat.fedramp_low = list(include_str!(
+            "../../../templates/catalogs/fedramp-rev5-low.txt"
+        ));
+        cat.fedramp_moderate = list(include_str!(
             "../../../templates/catalogs/fedramp-rev5-moderate.txt"
-        ))
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect();
+        ));
+        cat.fedramp_high = list(include_str!(
+            "../../../templates/catalogs/fedramp-rev5-high.txt"
+        ));
         for (name, text) in [
             (
                 "iso-27001-2022.toml",
@@ -224,24 +274,41 @@ impl Catalogs {
         all.into_iter()
     }
 
-    /// The SP 800-53 rev 5 control with this canonical id, if it is in a NIST baseline.
+    /// The SP 800-53 rev 5 control or enhancement with this canonical id (withdrawn ones too).
     pub fn control(&self, id: &str) -> Option<&Control> {
         self.controls.get(id)
     }
 
-    /// Number of SP 800-53 controls known.
+    /// Number of SP 800-53 controls and enhancements known, withdrawn ones included.
     pub fn control_count(&self) -> usize {
         self.controls.len()
     }
 
-    /// Whether a control is in the FedRAMP Rev 5 Moderate baseline.
-    pub fn in_fedramp_moderate(&self, id: &str) -> bool {
-        self.fedramp_moderate.iter().any(|c| c == id)
+    /// Number of SP 800-53 controls and enhancements in at least one NIST baseline.
+    pub fn baseline_control_count(&self) -> usize {
+        self.controls
+            .values()
+            .filter(|c| !c.baselines.is_empty())
+            .count()
+    }
+
+    /// Whether a control is in a FedRAMP Rev 5 baseline.
+    pub fn in_fedramp(&self, baseline: FedrampBaseline, id: &str) -> bool {
+        self.fedramp(baseline).iter().any(|c| c == id)
+    }
+
+    /// A FedRAMP Rev 5 baseline's controls and enhancements, in catalog order.
+    pub fn fedramp(&self, baseline: FedrampBaseline) -> &[String] {
+        match baseline {
+            FedrampBaseline::Low => &self.fedramp_low,
+            FedrampBaseline::Moderate => &self.fedramp_moderate,
+            FedrampBaseline::High => &self.fedramp_high,
+        }
     }
 
     /// The FedRAMP Rev 5 Moderate baseline.
     pub fn fedramp_moderate(&self) -> &[String] {
-        &self.fedramp_moderate
+        self.fedramp(FedrampBaseline::Moderate)
     }
 
     /// The built-in other frameworks.
@@ -289,6 +356,25 @@ mod tests {
         assert_eq!(c.requirement("3.5.3").unwrap().partial, Some(3));
         assert_eq!(c.requirement("3.12.4").unwrap().points, None);
         assert_eq!(c.fedramp_moderate().len(), 323);
+        assert_eq!(c.fedramp(FedrampBaseline::Low).len(), 156);
+        assert_eq!(c.fedramp(FedrampBaseline::High).len(), 410);
+        assert_eq!(c.baseline_control_count(), 424);
+        assert_eq!(
+            c.control("AC-3(1)").unwrap().withdrawn.as_deref(),
+            Some("incorporated into AC-6")
+        );
+        assert!(c.control("AC-2(6)").unwrap().withdrawn.is_none());
+        assert!(c.control("AC-26").is_none());
+        for b in [
+            FedrampBaseline::Low,
+            FedrampBaseline::Moderate,
+            FedrampBaseline::High,
+        ] {
+            for id in c.fedramp(b) {
+                let ctl = c.control(id).unwrap_or_else(|| panic!("{id} unknown"));
+                assert!(ctl.withdrawn.is_none(), "{id} withdrawn");
+            }
+        }
         assert_eq!(
             c.control("AC-2(1)").unwrap().title,
             "Automated System Account Management"

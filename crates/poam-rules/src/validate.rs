@@ -2,7 +2,7 @@
 
 use crate::{item_location, item_name, Finding, Level, Policy};
 use chrono::NaiveDate;
-use poam_layout::catalog::catalogs;
+use poam_layout::catalog::{catalogs, FedrampBaseline};
 use poam_model::control::{parse_control, Catalog};
 use poam_model::vocab::is_not_applicable;
 use poam_model::{Field, FieldKind, Item, Poam, State, Status, YesNo};
@@ -81,12 +81,12 @@ pub fn validate(poam: &Poam, opts: &ValidateOptions) -> Vec<Finding> {
                 ));
             }
         }
-        let moderate = poam
+        let baseline = poam
             .system
             .impact_level
             .as_deref()
-            .is_some_and(|l| l.to_lowercase().contains("moderate"));
-        check_item(item, opts, as_of, moderate, &mut out);
+            .and_then(FedrampBaseline::from_impact_level);
+        check_item(item, opts, as_of, baseline, &mut out);
     }
     out.sort_by(|a, b| (a.severity, &a.item, &a.rule).cmp(&(b.severity, &b.item, &b.rule)));
     out
@@ -96,7 +96,7 @@ fn check_item(
     item: &Item,
     opts: &ValidateOptions,
     as_of: NaiveDate,
-    moderate: bool,
+    baseline: Option<FedrampBaseline>,
     out: &mut Vec<Finding>,
 ) {
     let open = item.state == State::Open;
@@ -338,28 +338,45 @@ fn check_item(
             continue;
         };
         match id.catalog {
-            Catalog::Sp80053 => {
-                if cat.control(control).is_none() {
-                    out.push(finding(
-                        item,
-                        "unknown-control",
-                        Level::Warning,
-                        format!("{name}: {control} is in no NIST SP 800-53 rev 5 baseline (withdrawn, or outside the baselines); check the id"),
-                        &[],
-                    ));
-                } else if opts.policy.as_ref().is_some_and(|p| p.name == "fedramp")
-                    && moderate
-                    && !cat.in_fedramp_moderate(control)
-                {
-                    out.push(finding(
-                        item,
-                        "not-in-baseline",
-                        Level::Info,
-                        format!("{name}: {control} is not in the FedRAMP Rev 5 Moderate baseline"),
-                        &[],
-                    ));
+            Catalog::Sp80053 => match cat.control(control) {
+                None => out.push(finding(
+                    item,
+                    "unknown-control",
+                    Level::Error,
+                    format!(
+                        "{name}: {control} is not a NIST SP 800-53 rev 5 control or enhancement"
+                    ),
+                    &[],
+                )),
+                Some(c) if c.withdrawn.is_some() => out.push(finding(
+                    item,
+                    "withdrawn-control",
+                    Level::Warning,
+                    format!(
+                        "{name}: {control} ({}) is withdrawn from NIST SP 800-53 rev 5: {}",
+                        c.title,
+                        c.withdrawn.as_deref().unwrap_or_default()
+                    ),
+                    &[],
+                )),
+                Some(_) => {
+                    if let Some(b) = baseline.filter(|b| {
+                        opts.policy.as_ref().is_some_and(|p| p.name == "fedramp")
+                            && !cat.in_fedramp(*b, control)
+                    }) {
+                        out.push(finding(
+                            item,
+                            "not-in-baseline",
+                            Level::Info,
+                            format!(
+                                "{name}: {control} is not in the FedRAMP Rev 5 {} baseline",
+                                b.name()
+                            ),
+                            &[],
+                        ));
+                    }
                 }
-            }
+            },
             Catalog::Sp800171R2 if cat.requirement(control).is_none() => {
                 out.push(finding(
                     item,
