@@ -350,6 +350,61 @@ fn control_validity_and_other_frameworks() {
         .as_array()
         .unwrap()
         .contains(&json!("3.1.1")));
+
+    // A framework of one's own, from a data file.
+    let soc2 = dir.path().join("soc2.toml");
+    std::fs::write(
+        &soc2,
+        "name = \"soc2\"\ntitle = \"SOC 2\"\npattern = '^(?:SOC ?2 )?(CC\\d\\.\\d)$'\ncanonical = \"{1}\"\n",
+    )
+    .unwrap();
+    let wb_path = dir.path().join("soc2.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in [
+        [
+            "POAM ID",
+            "Controls",
+            "Weakness Name",
+            "Weakness Description",
+            "Status",
+        ],
+        ["S-1", "AC-2; SOC 2 CC6.1", "Mixed", "A finding", "Open"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(&wb_path).unwrap();
+    let without = super::model(wb_path.to_str().unwrap(), &["--from", "legacy"]);
+    assert_eq!(
+        without["items"][0]["unparsed_controls"],
+        json!(["SOC 2 CC6.1"])
+    );
+    let with = super::model(
+        wb_path.to_str().unwrap(),
+        &["--from", "legacy", "--framework", soc2.to_str().unwrap()],
+    );
+    assert_eq!(
+        with["items"][0]["other_controls"],
+        json!([{"framework": "soc2", "id": "CC6.1"}])
+    );
+    assert_eq!(with["items"][0]["unparsed_controls"], json!([]));
+    // A broken framework file is named in the error.
+    std::fs::write(&soc2, "name = \"x\"\n").unwrap();
+    poam()
+        .args([
+            "inspect",
+            wb_path.to_str().unwrap(),
+            "--framework",
+            soc2.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("soc2.toml"));
 }
 
 #[test]

@@ -177,6 +177,10 @@ struct ReadArgs {
     /// `poam inspect FILE --emit-mapping map.toml`.
     #[arg(long, value_name = "FILE")]
     mapping: Option<PathBuf>,
+    /// Recognize the control ids of another framework (a TOML file with name,
+    /// title, pattern and canonical; see docs/rules.md). May be repeated.
+    #[arg(long = "framework", value_name = "FILE")]
+    frameworks: Vec<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -309,6 +313,20 @@ fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
         }
         None => None,
     };
+    if !read.frameworks.is_empty() {
+        let mut list = Vec::new();
+        for path in &read.frameworks {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{name}: cannot read the framework file"))
+                .map_err(input_failure)?;
+            list.push(
+                poam_layout::catalog::Framework::from_toml(&name, &text).map_err(input_failure)?,
+            );
+        }
+        // Set once per run; every input of the run is read with the same flags.
+        let _ = poam_layout::catalog::add_user_frameworks(list);
+    }
     Ok(ImportOptions {
         date_order: if read.day_first {
             DateOrder::DayFirst

@@ -78,15 +78,12 @@ pub fn fill(
             }
             for raw in parsed.unparsed {
                 // ISO, CIS and other frameworks kept as data in templates/frameworks/.
-                let other = poam_layout::catalog::catalogs()
-                    .frameworks()
-                    .iter()
-                    .find_map(|f| {
-                        f.parse(&raw).map(|id| poam_model::OtherControl {
-                            framework: f.name.clone(),
-                            id,
-                        })
-                    });
+                let other = poam_layout::catalog::catalogs().frameworks().find_map(|f| {
+                    f.parse(&raw).map(|id| poam_model::OtherControl {
+                        framework: f.name.clone(),
+                        id,
+                    })
+                });
                 if let Some(o) = other {
                     if !item.other_controls.contains(&o) {
                         item.other_controls.push(o);

@@ -311,9 +311,13 @@ impl Catalogs {
         self.fedramp(FedrampBaseline::Moderate)
     }
 
-    /// The built-in other frameworks.
-    pub fn frameworks(&self) -> &[Framework] {
-        &self.frameworks
+    /// The other frameworks: the user's (see [`add_user_frameworks`]) first, then the built-in ones.
+    pub fn frameworks(&self) -> impl Iterator<Item = &Framework> {
+        USER_FRAMEWORKS
+            .get()
+            .into_iter()
+            .flatten()
+            .chain(self.frameworks.iter())
     }
 
     /// Equivalent ids of a canonical control id in the other catalogs:
@@ -337,6 +341,19 @@ impl Catalogs {
         }
         out
     }
+}
+
+static USER_FRAMEWORKS: OnceLock<Vec<Framework>> = OnceLock::new();
+
+/// Adds frameworks of the user's own (`poam --framework FILE`), recognized
+/// before the built-in ones. Done once per process, before reading; a second
+/// call gives its frameworks back as the error.
+///
+/// # Errors
+///
+/// The frameworks, when user frameworks were already added.
+pub fn add_user_frameworks(frameworks: Vec<Framework>) -> Result<(), Vec<Framework>> {
+    USER_FRAMEWORKS.set(frameworks)
 }
 
 /// The catalogs compiled into poamkit.
@@ -397,7 +414,6 @@ mod tests {
         let c = catalogs();
         let find = |t: &str| {
             c.frameworks()
-                .iter()
                 .find_map(|f| f.parse(t).map(|id| (f.name.clone(), id)))
         };
         assert_eq!(find("A.5.15"), Some(("iso-27001".into(), "A.5.15".into())));

@@ -34,7 +34,7 @@ use std::sync::OnceLock;
 #[derive(Debug, thiserror::Error)]
 pub enum LayoutError {
     /// The TOML is malformed or has unknown keys.
-    #[error("layout file {name}: {source}")]
+    #[error("{name}: not a valid data file")]
     Toml {
         /// The file's name.
         name: String,
