@@ -6,7 +6,7 @@ use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-fn part(path: &Path, name: &str) -> String {
+pub(crate) fn part(path: &Path, name: &str) -> String {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut text = String::new();
     zip.by_name(name)

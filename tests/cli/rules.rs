@@ -650,6 +650,64 @@ fn reports_carry_the_policy_and_the_score() {
         text.contains("Conditional CMMC Level 2: not eligible (2 ineligible item(s)"),
         "{text}"
     );
+    // The Word and HTML reports carry them too.
+    let docx = dir.path().join("report.docx");
+    poam()
+        .args([
+            "report",
+            &file,
+            "--format",
+            "docx",
+            "--policy",
+            "cmmc",
+            "--as-of",
+            "2024-10-01",
+            "-o",
+        ])
+        .arg(&docx)
+        .assert()
+        .success();
+    let xml = super::deliverables::part(&docx, "word/document.xml");
+    assert!(
+        xml.contains("100 of 110"),
+        "the Word report shows the score"
+    );
+    let out = poam()
+        .args([
+            "report",
+            &file,
+            "--format",
+            "html",
+            "--policy",
+            "cmmc",
+            "--as-of",
+            "2024-10-01",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.contains("<strong>100 of 110</strong>"));
+    assert!(html.contains("CMMC Level 2 (32 CFR 170.21) deadline"));
+    // Overdue by the policy's deadline even when the scheduled date is later.
+    let late = write(
+        dir.path(),
+        "late.json",
+        vec![item(
+            "H-1",
+            json!({"risk": {"original": "high"}, "scheduled_completion": "2025-12-31"}),
+        )],
+        "Moderate",
+    );
+    let md = |extra: &[&str]| {
+        let out = poam()
+            .args(["report", &late, "--format", "md", "--as-of", "2024-10-01"])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(md(&["--policy", "fedramp"]).contains("deadline or scheduled completion: 1"));
+    assert!(md(&[]).contains("scheduled completion: 0"));
     // Without a policy neither line appears.
     let out = poam()
         .args(["report", &file, "--format", "md"])
