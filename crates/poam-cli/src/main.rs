@@ -995,7 +995,11 @@ fn score(args: &ScoreArgs) -> Result<u8, Failure> {
                     u.cmmc,
                     u.points
                         .map_or("0 (no score)".to_string(), |p| p.to_string()),
-                    if u.partial { ", partly met" } else { "" },
+                    if u.partial {
+                        ", partly met (as the item's text says)"
+                    } else {
+                        ""
+                    },
                     u.items.join(", ")
                 );
             }
