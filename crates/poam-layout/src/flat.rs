@@ -71,6 +71,7 @@ pub const COLUMNS: &[&str] = &[
     "emass.cfo_audit",
     "emass.costs",
     "ssp_refs",
+    "business_unit",
     "origin.file",
     "origin.sheet",
     "origin.row",

@@ -101,6 +101,7 @@ fields! {
     WeaknessDescription = "weakness_description", Text, "Weakness description.";
     DetectorSource = "detector_source", Text, "Weakness detector source.";
     SourceIdentifier = "source_identifier", Text, "Weakness source identifier.";
+    BusinessUnit = "business_unit", Text, "Business unit (set by a roll-up, or read from a column).";
     Assets = "assets", Lines, "Asset identifiers.";
     PointOfContact = "point_of_contact", Text, "Point of contact.";
     ResourcesRequired = "resources_required", Text, "Resources required.";
@@ -198,6 +199,7 @@ impl Item {
             Field::WeaknessDescription => text(&self.weakness_description),
             Field::DetectorSource => text(&self.detector_source),
             Field::SourceIdentifier => text(&self.source_identifier),
+            Field::BusinessUnit => text(&self.business_unit),
             Field::Assets => list(&self.assets),
             Field::PointOfContact => text(&self.point_of_contact),
             Field::ResourcesRequired => text(&self.resources_required),
@@ -284,6 +286,7 @@ impl Item {
             Field::WeaknessDescription => &mut self.weakness_description,
             Field::DetectorSource => &mut self.detector_source,
             Field::SourceIdentifier => &mut self.source_identifier,
+            Field::BusinessUnit => &mut self.business_unit,
             Field::PointOfContact => &mut self.point_of_contact,
             Field::ResourcesRequired => &mut self.resources_required,
             Field::RemediationPlan => &mut self.remediation_plan,

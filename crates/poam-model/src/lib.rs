@@ -368,6 +368,10 @@ pub struct Item {
     /// eMASS fields.
     #[serde(default, skip_serializing_if = "Emass::is_empty")]
     pub emass: Emass,
+    /// The business unit the item belongs to: set by `poam rollup`, or read
+    /// from a column such as `Business Unit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_unit: Option<String>,
     /// Links to the SSP sections of its controls (`--ssp`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssp_refs: Vec<SspRef>,
