@@ -159,13 +159,7 @@ pub struct ReportData {
 /// The rating that counts for an item: the adjusted one when the
 /// adjustment is approved, else the original, else the eMASS category's.
 pub fn effective_risk(item: &Item) -> Option<Rating> {
-    match (item.risk.adjustment, item.risk.adjusted) {
-        (Some(YesNo::Yes), Some(r)) => Some(r),
-        _ => item
-            .risk
-            .original
-            .or_else(|| item.emass.raw_severity.map(|c| c.to_rating())),
-    }
+    item.effective_rating()
 }
 
 fn iso(d: Option<NaiveDate>) -> Option<String> {

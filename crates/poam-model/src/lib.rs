@@ -382,6 +382,18 @@ pub struct Item {
 }
 
 impl Item {
+    /// The rating that counts: the adjusted one when the adjustment is
+    /// approved, else the original, else the one of the eMASS category.
+    pub fn effective_rating(&self) -> Option<Rating> {
+        match (self.risk.adjustment, self.risk.adjusted) {
+            (Some(YesNo::Yes), Some(r)) => Some(r),
+            _ => self
+                .risk
+                .original
+                .or_else(|| self.emass.raw_severity.map(|c| c.to_rating())),
+        }
+    }
+
     /// True when no field and no extra cell holds anything.
     pub fn is_empty(&self) -> bool {
         let blank = Item {

@@ -1,0 +1,396 @@
+//! What changed between two POA&Ms of one system (last month's and this
+//! month's), whatever their layouts.
+//!
+//! Items are matched by POA&M ID (an item without one by its weakness name and
+//! controls). An item is *added* when only NEW has it, *closed* when it was
+//! open in OLD and is closed in NEW, *reopened* the other way round, and
+//! *disappeared* when NEW lacks it altogether (a reviewer expects closed items
+//! to move to the Closed tab, not to vanish). Every matched item also lists
+//! the fields whose values changed.
+
+use crate::{item_location, item_name};
+use poam_layout::flat::value_text;
+use poam_model::{Field, FieldKind, Item, Milestone, Poam, State};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// How to compare.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiffOptions {
+    /// Report a field that is empty on one side only. True when both files
+    /// have the same layout; across layouts a field one layout lacks would
+    /// otherwise show as a change on every item.
+    pub compare_absent: bool,
+}
+
+/// An item as listed in a category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemRef {
+    /// POA&M ID (or weakness name when it has none).
+    pub id: String,
+    /// Weakness name.
+    pub weakness: Option<String>,
+    /// Where it is in OLD.
+    pub old_location: Option<String>,
+    /// Where it is in NEW.
+    pub new_location: Option<String>,
+}
+
+/// One field that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Field name (`scheduled_completion`, `risk.original`, `milestones`).
+    pub field: String,
+    /// What a person calls it.
+    pub label: String,
+    /// Old value as text (empty when none).
+    pub old: String,
+    /// New value as text (empty when none).
+    pub new: String,
+    /// For dates: how many days later (negative: earlier).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+}
+
+/// The changed fields of one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemChanges {
+    /// The item.
+    #[serde(flatten)]
+    pub item: ItemRef,
+    /// What changed.
+    pub changes: Vec<Change>,
+}
+
+/// Counts, for the top of the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Items in OLD.
+    pub old_items: usize,
+    /// Items in NEW.
+    pub new_items: usize,
+    /// Items only NEW has.
+    pub added: usize,
+    /// Open in OLD, closed in NEW.
+    pub closed: usize,
+    /// Closed in OLD, open in NEW.
+    pub reopened: usize,
+    /// In OLD, not in NEW at all.
+    pub disappeared: usize,
+    /// Matched items with at least one changed field.
+    pub changed: usize,
+    /// Matched items with nothing changed, state included.
+    pub unchanged: usize,
+}
+
+/// The difference between two POA&Ms.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Diff {
+    /// Counts.
+    pub counts: Counts,
+    /// Items only NEW has.
+    pub added: Vec<ItemRef>,
+    /// Items closed since OLD.
+    pub closed: Vec<ItemRef>,
+    /// Items reopened since OLD.
+    pub reopened: Vec<ItemRef>,
+    /// Items NEW lacks without having closed them.
+    pub disappeared: Vec<ItemRef>,
+    /// Matched items whose fields changed.
+    pub changed: Vec<ItemChanges>,
+}
+
+impl Diff {
+    /// True when the two POA&Ms hold the same items with the same values.
+    pub fn is_identical(&self) -> bool {
+        self.added.is_empty()
+            && self.closed.is_empty()
+            && self.reopened.is_empty()
+            && self.disappeared.is_empty()
+            && self.changed.is_empty()
+    }
+}
+
+/// The key items are matched by.
+fn keys(poam: &Poam) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    poam.items
+        .iter()
+        .map(|item| {
+            let base = match item.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(id) => format!("id:{id}"),
+                None => format!(
+                    "w:{}|{}",
+                    item.weakness_name
+                        .as_deref()
+                        .unwrap_or("")
+                        .trim()
+                        .to_lowercase(),
+                    item.controls.join(",")
+                ),
+            };
+            // A second item with the same ID is matched with the second one.
+            let n = seen.entry(base.clone()).or_default();
+            *n += 1;
+            if *n == 1 {
+                base
+            } else {
+                format!("{base}#{n}")
+            }
+        })
+        .collect()
+}
+
+fn item_ref(old: Option<&Item>, new: Option<&Item>) -> ItemRef {
+    let either = new.or(old).expect("one side");
+    ItemRef {
+        id: item_name(either),
+        weakness: either.weakness_name.clone(),
+        old_location: old.and_then(item_location),
+        new_location: new.and_then(item_location),
+    }
+}
+
+/// Compares OLD with NEW.
+pub fn diff(old: &Poam, new: &Poam, opts: &DiffOptions) -> Diff {
+    let old_keys = keys(old);
+    let new_keys = keys(new);
+    let old_by_key: HashMap<&str, &Item> = old_keys
+        .iter()
+        .map(String::as_str)
+        .zip(old.items.iter())
+        .collect();
+    let new_by_key: HashMap<&str, &Item> = new_keys
+        .iter()
+        .map(String::as_str)
+        .zip(new.items.iter())
+        .collect();
+    let mut out = Diff::default();
+    for (key, n) in new_keys.iter().zip(&new.items) {
+        match old_by_key.get(key.as_str()) {
+            None => out.added.push(item_ref(None, Some(n))),
+            Some(o) => {
+                match (o.state, n.state) {
+                    (State::Open, State::Closed) => out.closed.push(item_ref(Some(o), Some(n))),
+                    (State::Closed, State::Open) => out.reopened.push(item_ref(Some(o), Some(n))),
+                    _ => {}
+                }
+                let changes = item_changes(o, n, opts);
+                if changes.is_empty() {
+                    if o.state == n.state {
+                        out.counts.unchanged += 1;
+                    }
+                } else {
+                    out.changed.push(ItemChanges {
+                        item: item_ref(Some(o), Some(n)),
+                        changes,
+                    });
+                }
+            }
+        }
+    }
+    for (key, o) in old_keys.iter().zip(&old.items) {
+        if !new_by_key.contains_key(key.as_str()) {
+            out.disappeared.push(item_ref(Some(o), None));
+        }
+    }
+    out.counts.old_items = old.items.len();
+    out.counts.new_items = new.items.len();
+    out.counts.added = out.added.len();
+    out.counts.closed = out.closed.len();
+    out.counts.reopened = out.reopened.len();
+    out.counts.disappeared = out.disappeared.len();
+    out.counts.changed = out.changed.len();
+    out
+}
+
+/// The fields of two matched items that differ.
+fn item_changes(old: &Item, new: &Item, opts: &DiffOptions) -> Vec<Change> {
+    let mut out = Vec::new();
+    for &field in Field::ALL {
+        if matches!(
+            field.kind(),
+            FieldKind::MilestonePart | FieldKind::Milestones
+        ) || field == Field::Id
+        {
+            continue;
+        }
+        let a = value_text(&old.get(field));
+        let b = value_text(&new.get(field));
+        if a == b || (!opts.compare_absent && (a.is_empty() || b.is_empty())) {
+            continue;
+        }
+        let days = match field.kind() {
+            FieldKind::Date => match (date(old, field), date(new, field)) {
+                (Some(x), Some(y)) => Some((y - x).num_days()),
+                _ => None,
+            },
+            _ => None,
+        };
+        out.push(Change {
+            field: field.name().to_string(),
+            label: field.label().to_string(),
+            old: a,
+            new: b,
+            days,
+        });
+    }
+    milestone_changes(&old.milestones, &new.milestones, opts, &mut out);
+    out
+}
+
+fn date(item: &Item, field: Field) -> Option<chrono::NaiveDate> {
+    match item.get(field) {
+        poam_model::field::Value::Date(d) => Some(d),
+        _ => None,
+    }
+}
+
+fn milestone_text(m: &Milestone) -> String {
+    let mut parts = vec![m.description.trim().to_string()];
+    if let Some(d) = m.due {
+        parts.push(format!("due {d}"));
+    }
+    if let Some(s) = m.status {
+        parts.push(s.label().to_string());
+    }
+    if let Some(d) = m.completed_on {
+        parts.push(format!("completed {d}"));
+    }
+    parts.join(", ")
+}
+
+/// Milestones added, changed (same description, other date or status) and removed.
+fn milestone_changes(
+    old: &[Milestone],
+    new: &[Milestone],
+    opts: &DiffOptions,
+    out: &mut Vec<Change>,
+) {
+    let norm = |m: &Milestone| {
+        m.description
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let find = |list: &[Milestone], m: &Milestone| -> Option<usize> {
+        // The same milestone id, else the same description.
+        list.iter()
+            .position(|x| m.id.is_some() && x.id == m.id)
+            .or_else(|| list.iter().position(|x| norm(x) == norm(m)))
+    };
+    for m in new {
+        match find(old, m) {
+            None => out.push(Change {
+                field: "milestones".into(),
+                label: "Milestone added".into(),
+                old: String::new(),
+                new: milestone_text(m),
+                days: None,
+            }),
+            Some(i) => {
+                let o = &old[i];
+                let same = o.due == m.due
+                    && o.status == m.status
+                    && o.completed_on == m.completed_on
+                    && norm(o) == norm(m);
+                if !same {
+                    out.push(Change {
+                        field: "milestones".into(),
+                        label: "Milestone changed".into(),
+                        old: milestone_text(o),
+                        new: milestone_text(m),
+                        days: match (o.due, m.due) {
+                            (Some(x), Some(y)) if x != y => Some((y - x).num_days()),
+                            _ => None,
+                        },
+                    });
+                }
+            }
+        }
+    }
+    if opts.compare_absent || !new.is_empty() {
+        for m in old {
+            if find(new, m).is_none() {
+                out.push(Change {
+                    field: "milestones".into(),
+                    label: "Milestone removed".into(),
+                    old: milestone_text(m),
+                    new: String::new(),
+                    days: None,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use poam_model::Rating;
+
+    fn item(id: &str, state: State) -> Item {
+        Item {
+            id: Some(id.into()),
+            state,
+            weakness_name: Some(format!("weakness {id}")),
+            scheduled_completion: NaiveDate::from_ymd_opt(2025, 1, 31),
+            ..Item::default()
+        }
+    }
+
+    #[test]
+    fn categories_and_changes() {
+        let old = Poam {
+            items: vec![
+                item("A", State::Open),
+                item("B", State::Open),
+                item("C", State::Closed),
+                item("D", State::Open),
+                item("E", State::Open),
+            ],
+            ..Poam::default()
+        };
+        let mut e = item("E", State::Open);
+        e.scheduled_completion = NaiveDate::from_ymd_opt(2025, 3, 2);
+        e.risk.original = Some(Rating::High);
+        let new = Poam {
+            items: vec![
+                item("A", State::Open),
+                item("B", State::Closed),
+                item("C", State::Open),
+                e,
+                item("F", State::Open),
+            ],
+            ..Poam::default()
+        };
+        let d = diff(
+            &old,
+            &new,
+            &DiffOptions {
+                compare_absent: true,
+            },
+        );
+        let ids = |l: &[ItemRef]| l.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&d.added), ["F"]);
+        assert_eq!(ids(&d.closed), ["B"]);
+        assert_eq!(ids(&d.reopened), ["C"]);
+        assert_eq!(ids(&d.disappeared), ["D"]);
+        let e = d.changed.iter().find(|c| c.item.id == "E").unwrap();
+        let moved = e
+            .changes
+            .iter()
+            .find(|c| c.field == "scheduled_completion")
+            .unwrap();
+        assert_eq!(moved.days, Some(30));
+        assert!(e
+            .changes
+            .iter()
+            .any(|c| c.field == "risk.original" && c.new == "High"));
+        assert_eq!(d.counts.unchanged, 1, "A");
+        assert!(!d.is_identical());
+        assert!(diff(&old, &old, &DiffOptions::default()).is_identical());
+    }
+}

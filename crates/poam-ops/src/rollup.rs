@@ -1,0 +1,325 @@
+//! Many business units' POA&Ms rolled up into one.
+//!
+//! Every item keeps its business unit (`business_unit`, which the caller sets
+//! from the folder, the file, the sheet or a column). POA&M IDs stay unique by
+//! one rule: **when two or more units used the same POA&M ID, each of those
+//! items gets the ID `UNIT-ID`** (the unit name, a hyphen, the original ID);
+//! the original ID is kept in `extra` under `Original POA&M ID`. IDs used by
+//! one unit only are kept as they are.
+//!
+//! With `dedupe`, items of different units with the same source identifier
+//! (plugin id, STIG vulnerability id) and the same controls are one weakness:
+//! the first is kept with the assets and units of all, and the merge is
+//! reported.
+
+use crate::item_name;
+use chrono::NaiveDate;
+use poam_model::{Item, Poam, Rating, State, SystemInfo};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Header under which a renamed item keeps its original POA&M ID.
+pub const ORIGINAL_ID: &str = "Original POA&M ID";
+/// Header under which a merged item lists the POA&M IDs merged into it.
+pub const MERGED_IDS: &str = "Merged POA&M IDs";
+
+/// How to roll up.
+#[derive(Debug, Clone)]
+pub struct RollupOptions {
+    /// Merge the same weakness reported by several units.
+    pub dedupe: bool,
+    /// The date that decides what is overdue in the summary.
+    pub as_of: NaiveDate,
+}
+
+/// One unit's line of the summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UnitSummary {
+    /// The business unit.
+    pub unit: String,
+    /// Open items.
+    pub open: usize,
+    /// Closed items.
+    pub closed: usize,
+    /// Open items past their scheduled completion on the as-of date.
+    pub overdue: usize,
+    /// Open items by rating (`Critical`, `High`, `Moderate`, `Low`, `Not rated`...).
+    pub by_risk: BTreeMap<String, usize>,
+}
+
+/// An item whose POA&M ID was changed to keep IDs unique.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renamed {
+    /// The unit.
+    pub unit: String,
+    /// The ID in the unit's file.
+    pub from: String,
+    /// The ID in the roll-up.
+    pub to: String,
+}
+
+/// Items merged into one by `dedupe`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Merged {
+    /// The item kept.
+    pub kept: String,
+    /// The items merged into it.
+    pub merged: Vec<String>,
+    /// The units involved.
+    pub units: Vec<String>,
+    /// The source identifier they share.
+    pub source_identifier: String,
+    /// The controls they share.
+    pub controls: Vec<String>,
+}
+
+/// The result of a roll-up.
+#[derive(Debug, Clone, Default)]
+pub struct Rollup {
+    /// All items in one POA&M.
+    pub poam: Poam,
+    /// The summary by unit, in the order the units came.
+    pub units: Vec<UnitSummary>,
+    /// IDs changed to keep them unique.
+    pub renamed: Vec<Renamed>,
+    /// Items merged by `dedupe`.
+    pub merged: Vec<Merged>,
+}
+
+fn unit_of(item: &Item) -> String {
+    item.business_unit
+        .clone()
+        .unwrap_or_else(|| "(no unit)".to_string())
+}
+
+/// Rolls up the POA&Ms of several units; every item should carry its
+/// `business_unit` already.
+pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
+    let mut system = SystemInfo::default();
+    let mut impact: BTreeSet<String> = BTreeSet::new();
+    let mut items: Vec<Item> = Vec::new();
+    for part in parts {
+        if system.organization.is_none() {
+            system.organization = part.system.organization.clone();
+        }
+        if let Some(l) = &part.system.impact_level {
+            impact.insert(l.clone());
+        }
+        system.poam_date = system.poam_date.max(part.system.poam_date);
+        items.extend(part.items);
+    }
+    if impact.len() == 1 {
+        system.impact_level = impact.into_iter().next();
+    }
+    let mut out = Rollup::default();
+    // Unique IDs: which units use each ID.
+    let mut users: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for item in &items {
+        if let Some(id) = &item.id {
+            users.entry(id.clone()).or_default().insert(unit_of(item));
+        }
+    }
+    let mut taken: BTreeSet<String> = items.iter().filter_map(|i| i.id.clone()).collect();
+    for item in &mut items {
+        let Some(id) = item.id.clone() else { continue };
+        if users.get(&id).is_some_and(|u| u.len() > 1) {
+            let unit = unit_of(item);
+            let mut new_id = format!("{unit}-{id}");
+            let mut n = 2;
+            while taken.contains(&new_id) {
+                new_id = format!("{unit}-{id}-{n}");
+                n += 1;
+            }
+            taken.insert(new_id.clone());
+            item.extra.insert(ORIGINAL_ID.to_string(), id.clone());
+            out.renamed.push(Renamed {
+                unit,
+                from: id,
+                to: new_id.clone(),
+            });
+            item.id = Some(new_id);
+        }
+    }
+    if opts.dedupe {
+        items = dedupe(items, &mut out.merged);
+    }
+    // The summary by unit, in the order units first appear.
+    let mut order: Vec<String> = Vec::new();
+    let mut by_unit: HashMap<String, UnitSummary> = HashMap::new();
+    for item in &items {
+        for unit in item_units(item) {
+            if !by_unit.contains_key(&unit) {
+                order.push(unit.clone());
+            }
+            let s = by_unit.entry(unit.clone()).or_insert_with(|| UnitSummary {
+                unit,
+                ..UnitSummary::default()
+            });
+            match item.state {
+                State::Closed => s.closed += 1,
+                State::Open => {
+                    s.open += 1;
+                    if item.scheduled_completion.is_some_and(|d| d < opts.as_of) {
+                        s.overdue += 1;
+                    }
+                    *s.by_risk
+                        .entry(
+                            item.effective_rating()
+                                .map_or("Not rated", Rating::label)
+                                .to_string(),
+                        )
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    out.units = order
+        .into_iter()
+        .filter_map(|u| by_unit.remove(&u))
+        .collect();
+    system.name = Some(format!("Roll-up of {} business unit(s)", out.units.len()));
+    out.poam = Poam { system, items };
+    out
+}
+
+/// The units of an item (a merged item has several, `A; B`).
+fn item_units(item: &Item) -> Vec<String> {
+    unit_of(item).split("; ").map(String::from).collect()
+}
+
+fn dedupe(items: Vec<Item>, merged: &mut Vec<Merged>) -> Vec<Item> {
+    let key = |i: &Item| -> Option<(String, Vec<String>)> {
+        let source = i.source_identifier.as_deref()?.trim().to_lowercase();
+        if source.is_empty() || i.controls.is_empty() {
+            return None;
+        }
+        let mut controls = i.controls.clone();
+        controls.sort();
+        Some((source, controls))
+    };
+    // Group by key; merge only groups that span units.
+    let mut groups: HashMap<(String, Vec<String>), Vec<usize>> = HashMap::new();
+    for (n, item) in items.iter().enumerate() {
+        if let Some(k) = key(item) {
+            groups.entry(k).or_default().push(n);
+        }
+    }
+    let mut into: HashMap<usize, usize> = HashMap::new();
+    for members in groups.values() {
+        let units: BTreeSet<String> = members.iter().map(|&n| unit_of(&items[n])).collect();
+        if members.len() > 1 && units.len() > 1 {
+            for &n in &members[1..] {
+                into.insert(n, members[0]);
+            }
+        }
+    }
+    if into.is_empty() {
+        return items;
+    }
+    let mut slots: Vec<Option<Item>> = items.into_iter().map(Some).collect();
+    let mut record: BTreeMap<usize, Merged> = BTreeMap::new();
+    let mut sources: Vec<(usize, usize)> = into.iter().map(|(&a, &b)| (a, b)).collect();
+    sources.sort_unstable();
+    for (from, to) in sources {
+        let Some(gone) = slots[from].take() else {
+            continue;
+        };
+        let Some(kept) = slots[to].as_mut() else {
+            continue;
+        };
+        let entry = record.entry(to).or_insert_with(|| Merged {
+            kept: item_name(kept),
+            merged: Vec::new(),
+            units: vec![unit_of(kept)],
+            source_identifier: kept.source_identifier.clone().unwrap_or_default(),
+            controls: kept.controls.clone(),
+        });
+        entry.merged.push(item_name(&gone));
+        let unit = unit_of(&gone);
+        if !entry.units.contains(&unit) {
+            entry.units.push(unit);
+        }
+        for a in gone.assets {
+            if !kept.assets.contains(&a) {
+                kept.assets.push(a);
+            }
+        }
+        // The merged item stays open while any of its reports is open.
+        if gone.state == State::Open {
+            kept.state = State::Open;
+        }
+        kept.scheduled_completion = match (kept.scheduled_completion, gone.scheduled_completion) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    for (to, m) in &record {
+        if let Some(kept) = slots[*to].as_mut() {
+            kept.business_unit = Some(m.units.join("; "));
+            kept.extra
+                .insert(MERGED_IDS.to_string(), m.merged.join("; "));
+        }
+    }
+    merged.extend(record.into_values());
+    slots.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(unit: &str, id: &str, source: &str, asset: &str) -> Item {
+        Item {
+            id: Some(id.into()),
+            business_unit: Some(unit.into()),
+            source_identifier: Some(source.into()),
+            controls: vec!["SI-2".into()],
+            assets: vec![asset.into()],
+            risk: poam_model::Risk {
+                original: Some(Rating::High),
+                ..Default::default()
+            },
+            scheduled_completion: NaiveDate::from_ymd_opt(2024, 1, 31),
+            ..Item::default()
+        }
+    }
+
+    fn opts(dedupe: bool) -> RollupOptions {
+        RollupOptions {
+            dedupe,
+            as_of: NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+        }
+    }
+
+    #[test]
+    fn ids_stay_unique_and_units_are_summed() {
+        let a = Poam {
+            items: vec![
+                item("east", "V-1", "19506", "a1"),
+                item("east", "V-2", "1", "a2"),
+            ],
+            ..Poam::default()
+        };
+        let b = Poam {
+            items: vec![item("west", "V-1", "19506", "b1")],
+            ..Poam::default()
+        };
+        let r = rollup(vec![a.clone(), b.clone()], &opts(false));
+        let ids: Vec<_> = r.poam.items.iter().map(|i| i.id.clone().unwrap()).collect();
+        assert_eq!(ids, ["east-V-1", "V-2", "west-V-1"]);
+        assert_eq!(r.poam.items[0].extra[ORIGINAL_ID], "V-1");
+        assert_eq!(r.renamed.len(), 2);
+        assert_eq!(r.units.len(), 2);
+        assert_eq!(r.units[0].open, 2);
+        assert_eq!(r.units[0].overdue, 2);
+        assert_eq!(r.units[0].by_risk["High"], 2);
+
+        let r = rollup(vec![a, b], &opts(true));
+        assert_eq!(r.poam.items.len(), 2);
+        assert_eq!(r.poam.items[0].assets, ["a1", "b1"]);
+        assert_eq!(r.poam.items[0].business_unit.as_deref(), Some("east; west"));
+        assert_eq!(r.merged[0].merged, ["west-V-1"]);
+        assert_eq!(r.units[1].unit, "west");
+        assert_eq!(r.units[1].open, 1);
+    }
+}
