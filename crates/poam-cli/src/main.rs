@@ -4,10 +4,14 @@
 //! exit codes. All real work lives in poam-import, poam-export and
 //! poam-layout.
 
+mod batch;
+mod diff;
+
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use poam_export::{csv_out, json, save_atomic, xlsx};
 use poam_import::{import_path, ImportError, ImportOptions, Imported};
+use poam_layout::Layout;
 use poam_model::date::DateOrder;
 use poam_model::{Diagnostic, Severity};
 use std::io::Write;
@@ -50,11 +54,17 @@ enum Command {
     Validate(ValidateArgs),
     /// The NIST SP 800-171 (SPRS) score of an 800-171 / CMMC POA&M, and CMMC Level 2 eligibility.
     Score(ScoreArgs),
+    /// Convert many files (folders, patterns) to one or more formats, in parallel.
+    Batch(batch::BatchArgs),
+    /// Roll the POA&Ms of several business units up into one.
+    Rollup(batch::RollupArgs),
+    /// What changed between two POA&Ms of one system (last month's and this month's).
+    Diff(diff::DiffArgs),
     /// List the built-in template layouts and versions.
     Layouts,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Target {
     /// A FedRAMP POA&M workbook (.xlsx); v3.0 unless --template-version says otherwise.
     Fedramp,
@@ -164,7 +174,7 @@ struct ReportArgs {
     read: ReadArgs,
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 struct ReadArgs {
     /// Read numeric dates such as 03/04/2024 as day first (4 March).
     #[arg(long)]
@@ -272,6 +282,9 @@ fn main() -> ExitCode {
         Command::Link(args) => link(&args),
         Command::Validate(args) => validate(&args),
         Command::Score(args) => score(&args),
+        Command::Batch(args) => batch::batch(&args),
+        Command::Rollup(args) => batch::rollup(&args),
+        Command::Diff(args) => diff::diff(&args),
         Command::Layouts => layouts().map_err(output_failure),
     };
     match result {
@@ -392,52 +405,23 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             "a workbook cannot go to the terminal; add -o OUT.xlsx"
         )));
     }
-    let family = match args.to {
-        Target::Fedramp => Some("fedramp"),
-        Target::Emass => Some("emass"),
-        _ => None,
-    };
-    let layout = match family {
-        Some(family) => {
-            let reg = poam_layout::builtin();
-            Some(
-                reg.find(family, args.template_version.as_deref())
-                    .with_context(|| {
-                        format!(
-                            "unknown {family} template version \"{}\"; available: {}",
-                            args.template_version.as_deref().unwrap_or(""),
-                            reg.versions(family).join(", ")
-                        )
-                    })
-                    .map_err(input_failure)?,
-            )
-        }
-        None => None,
-    };
+    let layout = target_layout(args.to, args.template_version.as_deref()).map_err(input_failure)?;
     let mut imported = read_input(&args.input, &args.read)?;
     if let Some(ssp) = &args.ssp {
         let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
         poam_ssp::link(&mut imported.poam, &index);
     }
     let mut diags = imported.diagnostics.clone();
-    let written = match (args.to, layout) {
-        (Target::Fedramp | Target::Emass, Some(layout)) => xlsx::write_xlsx(
-            &imported.poam,
-            layout,
-            &xlsx::XlsxOptions {
-                keep_extra: args.keep_extra,
-            },
-        ),
-        (Target::Csv, _) => csv_out::write_csv(
-            &imported.poam,
-            &csv_out::CsvOptions {
-                excel_bom: args.excel_bom,
-            },
-        ),
-        (Target::Oscal, _) => poam_export::oscal_out::write_oscal(&imported.poam),
-        (Target::Nist171Docx, _) => poam_export::docx_out::write_nist171(&imported.poam),
-        _ => json::write_json(&imported.poam),
-    }
+    let written = render(
+        &imported.poam,
+        args.to,
+        layout,
+        &RenderOptions {
+            keep_extra: args.keep_extra,
+            excel_bom: args.excel_bom,
+            extra_sheets: Vec::new(),
+        },
+    )
     .map_err(output_failure)?;
     let read_count = diags.len();
     // OSCAL streams straight to its file: a large POA&M never sits whole in memory.
@@ -464,14 +448,7 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         let report = serde_json::json!({
             "input": args.input.display().to_string(),
             "output": args.output.as_ref().map(|o| o.display().to_string()),
-            "target": match args.to {
-                Target::Fedramp => "fedramp",
-                Target::Emass => "emass",
-                Target::Csv => "csv",
-                Target::Json => "json",
-                Target::Oscal => "oscal",
-                Target::Nist171Docx => "nist171-docx",
-            },
+            "target": args.to.name(),
             "template": layout.map(|l| l.label()),
             "read_as": imported.report.layout,
             "open_items": imported.poam.open_count(),
@@ -515,6 +492,84 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
     } else {
         0
     })
+}
+
+/// The layout a workbook target writes (`None` for CSV, JSON, OSCAL, Word).
+fn target_layout(target: Target, version: Option<&str>) -> Result<Option<&'static Layout>> {
+    let family = match target {
+        Target::Fedramp => "fedramp",
+        Target::Emass => "emass",
+        _ => return Ok(None),
+    };
+    let reg = poam_layout::builtin();
+    reg.find(family, version).map(Some).with_context(|| {
+        format!(
+            "unknown {family} template version \"{}\"; available: {}",
+            version.unwrap_or(""),
+            reg.versions(family).join(", ")
+        )
+    })
+}
+
+/// How to render a target.
+#[derive(Default)]
+struct RenderOptions {
+    keep_extra: bool,
+    excel_bom: bool,
+    extra_sheets: Vec<(String, Vec<Vec<String>>)>,
+}
+
+/// A POA&M rendered in a target format, in memory.
+fn render(
+    poam: &poam_model::Poam,
+    target: Target,
+    layout: Option<&Layout>,
+    opts: &RenderOptions,
+) -> Result<poam_export::Written> {
+    Ok(match (target, layout) {
+        (Target::Fedramp | Target::Emass, Some(layout)) => xlsx::write_xlsx(
+            poam,
+            layout,
+            &xlsx::XlsxOptions {
+                keep_extra: opts.keep_extra,
+                extra_sheets: opts.extra_sheets.clone(),
+            },
+        )?,
+        (Target::Csv, _) => csv_out::write_csv(
+            poam,
+            &csv_out::CsvOptions {
+                excel_bom: opts.excel_bom,
+            },
+        )?,
+        (Target::Oscal, _) => poam_export::oscal_out::write_oscal(poam)?,
+        (Target::Nist171Docx, _) => poam_export::docx_out::write_nist171(poam)?,
+        _ => json::write_json(poam)?,
+    })
+}
+
+impl Target {
+    /// The name on the command line.
+    fn name(self) -> &'static str {
+        match self {
+            Target::Fedramp => "fedramp",
+            Target::Emass => "emass",
+            Target::Csv => "csv",
+            Target::Json => "json",
+            Target::Oscal => "oscal",
+            Target::Nist171Docx => "nist171-docx",
+        }
+    }
+
+    /// The file name ending of an output.
+    fn extension(self) -> &'static str {
+        match self {
+            Target::Fedramp | Target::Emass => "xlsx",
+            Target::Csv => "csv",
+            Target::Json => "json",
+            Target::Oscal => "oscal.json",
+            Target::Nist171Docx => "docx",
+        }
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

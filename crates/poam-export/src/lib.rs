@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod csv_out;
+pub mod diff_out;
 pub mod docx_out;
 pub mod json;
 pub mod oscal_out;

@@ -23,6 +23,9 @@ pub struct XlsxOptions {
     /// Add the `extra` columns after the template's last column (never for
     /// eMASS, which rejects workbooks with extra columns).
     pub keep_extra: bool,
+    /// Sheets added after the template's own (a roll-up's summary by unit):
+    /// a name and rows of text, the first row a header.
+    pub extra_sheets: Vec<(String, Vec<Vec<String>>)>,
 }
 
 /// Excel's limit on the characters of one cell.
@@ -189,6 +192,28 @@ pub fn write_xlsx(
             keep_extra,
         };
         writer.write(ws, &per_sheet[s], &mut tally)?;
+    }
+    for (name, rows) in &opts.extra_sheets {
+        let ws = workbook.add_worksheet();
+        ws.set_name(name)?;
+        let bold = Format::new().set_bold();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match text.parse::<f64>() {
+                    Ok(n) if r > 0 && !text.is_empty() => ws.write_number(r, c, n)?,
+                    _ if r == 0 => ws.write_string_with_format(r, c, text, &bold)?,
+                    // Text stays text: never a formula.
+                    _ => ws.write_string(r, c, text)?,
+                };
+            }
+        }
+        if let Some(header) = rows.first() {
+            for c in 0..header.len() {
+                ws.set_column_width(c as u16, if c == 0 { 28 } else { 14 })?;
+            }
+            ws.set_freeze_panes(1, 0)?;
+        }
     }
     let bytes = workbook.save_to_buffer()?;
     let mut diagnostics = Vec::new();

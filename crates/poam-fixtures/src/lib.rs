@@ -1400,3 +1400,109 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>> {
     ]);
     Ok(names)
 }
+
+/// One input of a business-unit tree: the folder (the unit), the file name and
+/// the bytes.
+pub struct TreeFile {
+    /// The unit's folder name (`bu-07`).
+    pub unit: String,
+    /// File name.
+    pub name: String,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+/// A tree of `units` business units, each with one POA&M in a layout taken in
+/// turn from every layout poamkit reads (FedRAMP, eMASS, legacy xlsx and ods,
+/// NIST xlsx/csv/docx, OSCAL), plus `broken` files that cannot be read (a
+/// truncated workbook, a workbook with no POA&M, a text file named .xlsx).
+///
+/// # Errors
+///
+/// When a fixture cannot be built.
+pub fn unit_tree(units: usize, broken: usize) -> Result<Vec<TreeFile>> {
+    type Make = Box<dyn Fn() -> Result<(String, Vec<u8>)>>;
+    let mut makers: Vec<Make> = Vec::new();
+    for layout in poam_layout::builtin().all() {
+        let layout = layout.clone();
+        match layout.family.as_str() {
+            "fedramp" => makers.push(Box::new(move || {
+                Ok((fixture_name(&layout), fedramp_fixture(&layout)?))
+            })),
+            "emass" => makers.push(Box::new(move || {
+                Ok((fixture_name(&layout), emass_fixture(&layout)?))
+            })),
+            _ => {}
+        }
+    }
+    makers.push(Box::new(|| Ok(("tracker.xlsx".into(), legacy_fixture()?))));
+    makers.push(Box::new(|| Ok(("tracker.ods".into(), legacy_ods()?))));
+    makers.push(Box::new(|| Ok(("plan.xlsx".into(), nist_xlsx()?))));
+    makers.push(Box::new(|| {
+        Ok(("plan.csv".into(), nist_csv().into_bytes()))
+    }));
+    makers.push(Box::new(|| Ok(("plan.docx".into(), nist_docx()?))));
+    makers.push(Box::new(|| {
+        Ok(("poam.json".into(), oscal_poam().into_bytes()))
+    }));
+    let mut out = Vec::new();
+    for k in 0..units {
+        let (name, bytes) = makers[k % makers.len()]()?;
+        out.push(TreeFile {
+            unit: format!("bu-{:02}", k + 1),
+            name,
+            bytes,
+        });
+    }
+    let good = fedramp_fixture(
+        poam_layout::builtin()
+            .find("fedramp", Some("3.0"))
+            .context("the FedRAMP v3.0 layout")?,
+    )?;
+    for k in 0..broken {
+        let (name, bytes) = match k % 3 {
+            // Cut off by an email gateway.
+            0 => (
+                "truncated.xlsx".to_string(),
+                good[..good.len() / 2].to_vec(),
+            ),
+            // A workbook, but a budget rather than a POA&M.
+            1 => {
+                let mut wb = Workbook::new();
+                let ws = wb.add_worksheet();
+                ws.write_string(0, 0, "Budget line")?;
+                ws.write_string(0, 1, "Amount")?;
+                ws.write_string(1, 0, "Licenses")?;
+                ws.write_number(1, 1, 1200.0)?;
+                ("budget.xlsx".to_string(), wb.save_to_buffer()?)
+            }
+            _ => (
+                "notes.xlsx".to_string(),
+                b"meeting notes, not a workbook\n".to_vec(),
+            ),
+        };
+        out.push(TreeFile {
+            unit: format!("bu-broken-{}", k + 1),
+            name,
+            bytes,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes [`unit_tree`] under `dir/<unit>/<file>`; returns the paths written.
+///
+/// # Errors
+///
+/// When a fixture cannot be built or written.
+pub fn write_unit_tree(dir: &Path, units: usize, broken: usize) -> Result<Vec<std::path::PathBuf>> {
+    let mut paths = Vec::new();
+    for f in unit_tree(units, broken)? {
+        let sub = dir.join(&f.unit);
+        std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
+        let path = sub.join(&f.name);
+        std::fs::write(&path, &f.bytes).with_context(|| format!("writing {}", path.display()))?;
+        paths.push(path);
+    }
+    Ok(paths)
+}

@@ -1,6 +1,9 @@
 //! `cargo run -p poam-fixtures -- DIR`: rewrites the fixtures under DIR.
 //! `cargo run -p poam-fixtures -- --large N OUT.xlsx`: a FedRAMP workbook of
 //! N items, for benchmarks.
+//! `cargo run -p poam-fixtures -- --tree UNITS BROKEN DIR`: a tree of UNITS
+//! business units in mixed layouts plus BROKEN unreadable files, for
+//! `poam batch` and `poam rollup`.
 
 use anyhow::Context;
 
@@ -15,6 +18,15 @@ fn main() -> anyhow::Result<()> {
         let out = args.get(2).context("--large N OUT.xlsx")?;
         poam_fixtures::write_large_fedramp(n, std::path::Path::new(out))?;
         println!("wrote {out}: {n} items");
+        return Ok(());
+    }
+    if args.first().map(String::as_str) == Some("--tree") {
+        let usage = "--tree UNITS BROKEN DIR";
+        let units: usize = args.get(1).context(usage)?.parse().context(usage)?;
+        let broken: usize = args.get(2).context(usage)?.parse().context(usage)?;
+        let dir = args.get(3).context(usage)?;
+        let paths = poam_fixtures::write_unit_tree(std::path::Path::new(dir), units, broken)?;
+        println!("wrote {} files under {dir}", paths.len());
         return Ok(());
     }
     let dir = args

@@ -1,0 +1,687 @@
+//! `poam batch` and `poam rollup`: many inputs in one run.
+
+use crate::{
+    import_options, input_failure, output_failure, render, same_file, target_layout, warnings,
+    Failure, ReadArgs, RenderOptions, Target,
+};
+use anyhow::{anyhow, bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use poam_export::save_atomic;
+use poam_import::{import_path, Imported};
+use poam_model::Poam;
+use rayon::prelude::*;
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// File endings `poam` reads, for walking folders.
+const READABLE: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "json", "docx"];
+
+#[derive(clap::Args)]
+pub(crate) struct BatchArgs {
+    /// Files, folders (walked recursively) or glob patterns (`'units/**/*.xlsx'`).
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// What to write; repeat for several formats (each input is read once).
+    #[arg(long, value_enum, required = true)]
+    to: Vec<Target>,
+    /// Folder for the outputs; the tree under it mirrors the inputs' tree.
+    #[arg(long, value_name = "DIR")]
+    out_dir: PathBuf,
+    /// Template version for the workbook targets (see `poam layouts`).
+    #[arg(long, value_name = "VERSION")]
+    template_version: Option<String>,
+    /// Folder of mapping files: `NAME.toml` for the input NAME.xlsx, or
+    /// `FOLDER.toml` for every input in the folder FOLDER.
+    #[arg(long, value_name = "DIR")]
+    mapping_dir: Option<PathBuf>,
+    /// Files converted at once (default: one per CPU core).
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// No progress bar or progress lines; the summary table still prints.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Replace outputs that exist already.
+    #[arg(long)]
+    force: bool,
+    /// Also write the summary as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    summary_json: Option<PathBuf>,
+    /// Add columns the template lacks (kept in `extra`) after its last column.
+    #[arg(long)]
+    keep_extra: bool,
+    /// Start CSV files with a UTF-8 byte order mark.
+    #[arg(long)]
+    excel_bom: bool,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+/// One input and where its outputs go.
+struct Job {
+    input: PathBuf,
+    /// The input's path under its root, for the output tree.
+    relative: PathBuf,
+}
+
+/// What happened to one input.
+struct Outcome {
+    input: PathBuf,
+    layout: Option<String>,
+    open: usize,
+    closed: usize,
+    warnings: usize,
+    outputs: Vec<PathBuf>,
+    error: Option<String>,
+}
+
+fn has_glob(text: &str) -> bool {
+    text.contains(['*', '?', '['])
+}
+
+fn readable(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_lowercase();
+    // Office lock files (`~$name.xlsx`) and hidden files are not POA&Ms.
+    !name.starts_with("~$")
+        && !name.starts_with('.')
+        && !name.ends_with(".mapping.toml")
+        && path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| READABLE.contains(&e.to_lowercase().as_str()))
+}
+
+/// The inputs: files as given, folders walked, glob patterns expanded.
+fn collect(inputs: &[PathBuf]) -> Result<Vec<Job>> {
+    let mut jobs = Vec::new();
+    for input in inputs {
+        let text = input.to_string_lossy();
+        if input.is_dir() {
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(input)
+                .follow_links(true)
+                .into_iter()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_file() && readable(e.path()))
+                .map(|e| e.into_path())
+                .collect();
+            found.sort();
+            for path in found {
+                let relative = path.strip_prefix(input).unwrap_or(&path).to_path_buf();
+                jobs.push(Job {
+                    input: path,
+                    relative,
+                });
+            }
+        } else if !input.exists() && has_glob(&text) {
+            // The part before the first wildcard is the root of the tree.
+            let root: PathBuf = input
+                .components()
+                .take_while(|c| !has_glob(&c.as_os_str().to_string_lossy()))
+                .collect();
+            let paths =
+                glob::glob(&text).with_context(|| format!("{text}: not a valid pattern"))?;
+            let mut found: Vec<PathBuf> = paths
+                .filter_map(|p| p.ok())
+                .filter(|p| p.is_file())
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                bail!("{text}: no file matches this pattern");
+            }
+            for path in found {
+                let relative = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
+                jobs.push(Job {
+                    input: path,
+                    relative,
+                });
+            }
+        } else {
+            // A single file (missing ones are reported with the others).
+            let relative = PathBuf::from(input.file_name().unwrap_or(input.as_os_str()));
+            jobs.push(Job {
+                input: input.clone(),
+                relative,
+            });
+        }
+    }
+    Ok(jobs)
+}
+
+/// The mapping file that applies to an input, if any: `NAME.mapping.toml`
+/// or `poam-mapping.toml` next to it; with `--mapping-dir`, `NAME.toml` or
+/// `FOLDER.toml` there.
+fn mapping_for(input: &Path, mapping_dir: Option<&Path>) -> Option<PathBuf> {
+    let stem = input.file_stem()?.to_string_lossy().to_string();
+    let dir = input.parent().unwrap_or(Path::new("."));
+    let mut candidates = vec![
+        dir.join(format!("{stem}.mapping.toml")),
+        dir.join("poam-mapping.toml"),
+    ];
+    if let Some(md) = mapping_dir {
+        candidates.push(md.join(format!("{stem}.toml")));
+        if let Some(folder) = dir.file_name() {
+            candidates.push(md.join(format!("{}.toml", folder.to_string_lossy())));
+        }
+    }
+    candidates.into_iter().find(|c| c.is_file())
+}
+
+fn read_one(input: &Path, read: &ReadArgs, mapping_dir: Option<&Path>) -> Result<Imported> {
+    let mut read = read.clone();
+    if read.mapping.is_none() {
+        read.mapping = mapping_for(input, mapping_dir);
+    }
+    let opts = import_options(&read).map_err(|f| f.error)?;
+    Ok(import_path(input, &opts)?)
+}
+
+/// Where an output goes: the input's path under the output folder, with the
+/// target's ending. When two inputs of one folder share a name
+/// (`unit.xlsx`, `unit.ods`), each keeps its own ending too (`unit.ods.csv`).
+fn output_path(out_dir: &Path, relative: &Path, target: Target, keep_ending: bool) -> PathBuf {
+    let name = if keep_ending {
+        relative.file_name()
+    } else {
+        relative.file_stem()
+    }
+    .map(|s| s.to_string_lossy().to_string())
+    .unwrap_or_default();
+    let parent = relative.parent().unwrap_or(Path::new(""));
+    out_dir
+        .join(parent)
+        .join(format!("{name}.{}", target.extension()))
+}
+
+fn convert_one(job: &Job, args: &BatchArgs, outputs: &[PathBuf]) -> Outcome {
+    let mut outcome = Outcome {
+        input: job.input.clone(),
+        layout: None,
+        open: 0,
+        closed: 0,
+        warnings: 0,
+        outputs: Vec::new(),
+        error: None,
+    };
+    let result = (|| -> Result<()> {
+        let imported = read_one(&job.input, &args.read, args.mapping_dir.as_deref())?;
+        outcome.layout = imported.report.layout.clone();
+        outcome.open = imported.poam.open_count();
+        outcome.closed = imported.poam.closed_count();
+        outcome.warnings = warnings(&imported.diagnostics);
+        // Render every target before writing any, so that a failure leaves nothing.
+        let mut rendered = Vec::new();
+        for (target, out) in args.to.iter().zip(outputs) {
+            if same_file(out, &job.input) {
+                bail!("{}: the output would replace the input", out.display());
+            }
+            if out.exists() && !args.force {
+                bail!("{}: exists already (--force replaces it)", out.display());
+            }
+            let layout = target_layout(*target, version_for(*target, args))?;
+            let written = render(
+                &imported.poam,
+                *target,
+                layout,
+                &RenderOptions {
+                    keep_extra: args.keep_extra,
+                    excel_bom: args.excel_bom,
+                    extra_sheets: Vec::new(),
+                },
+            )?;
+            outcome.warnings += warnings(&written.diagnostics);
+            rendered.push((out, written.bytes));
+        }
+        for (out, bytes) in rendered {
+            if let Some(dir) = out.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+            }
+            save_atomic(out, &bytes)?;
+            outcome.outputs.push(out.clone());
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        outcome.error = Some(format!("{e:#}"));
+    }
+    outcome
+}
+
+/// The template version for a target: `--template-version` when that
+/// target's family has it.
+fn version_for(target: Target, args: &BatchArgs) -> Option<&str> {
+    let v = args.template_version.as_deref()?;
+    let family = match target {
+        Target::Fedramp => "fedramp",
+        Target::Emass => "emass",
+        _ => return None,
+    };
+    poam_layout::builtin().find(family, Some(v)).map(|_| v)
+}
+
+pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
+    if let Some(v) = &args.template_version {
+        let fits = args.to.iter().any(|t| {
+            matches!(t, Target::Fedramp | Target::Emass) && version_for(*t, args).is_some()
+        });
+        if !fits {
+            return Err(input_failure(anyhow!(
+                "--template-version {v} is not a version of any workbook target given with --to"
+            )));
+        }
+    }
+    let mut targets = args.to.clone();
+    targets.dedup_by_key(|t| t.name());
+    let jobs = collect(&args.inputs).map_err(input_failure)?;
+    if jobs.is_empty() {
+        return Err(input_failure(anyhow!(
+            "no POA&M files found in the inputs given"
+        )));
+    }
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| {
+            format!(
+                "{}: cannot create the output folder",
+                args.out_dir.display()
+            )
+        })
+        .map_err(output_failure)?;
+    // Two inputs that would write the same output (unit.xlsx and unit.csv) are
+    // refused up front; the first one keeps it.
+    let mut claimed: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
+    let mut stems: std::collections::HashMap<PathBuf, usize> = Default::default();
+    for job in &jobs {
+        *stems.entry(job.relative.with_extension("")).or_default() += 1;
+    }
+    let planned: Vec<(Vec<PathBuf>, Option<String>)> = jobs
+        .iter()
+        .map(|job| {
+            let outs: Vec<PathBuf> = args
+                .to
+                .iter()
+                .map(|t| {
+                    let shared = stems
+                        .get(&job.relative.with_extension(""))
+                        .is_some_and(|n| *n > 1);
+                    output_path(&args.out_dir, &job.relative, *t, shared)
+                })
+                .collect();
+            let clash = outs.iter().find_map(|o| {
+                claimed
+                    .get(o)
+                    .filter(|other| **other != job.input)
+                    .map(|other| {
+                        format!(
+                            "{}: also the output of {}; rename one of the inputs",
+                            o.display(),
+                            other.display()
+                        )
+                    })
+            });
+            if clash.is_none() {
+                for o in &outs {
+                    claimed.insert(o.clone(), job.input.clone());
+                }
+            }
+            (outs, clash)
+        })
+        .collect();
+    let total = jobs.len();
+    let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    let bar = show_bar.then(|| {
+        let bar = ProgressBar::new(total as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let done = AtomicUsize::new(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| input_failure(anyhow!("cannot start {} jobs: {e}", args.jobs.unwrap_or(0))))?;
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        jobs.par_iter()
+            .zip(planned.par_iter())
+            .map(|(job, (outs, clash))| {
+                let outcome = match clash {
+                    Some(reason) => Outcome {
+                        input: job.input.clone(),
+                        layout: None,
+                        open: 0,
+                        closed: 0,
+                        warnings: 0,
+                        outputs: Vec::new(),
+                        error: Some(reason.clone()),
+                    },
+                    None => convert_one(job, args, outs),
+                };
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                let line = match &outcome.error {
+                    None => format!("{}: ok", job.input.display()),
+                    Some(e) => format!("{}: failed: {e}", job.input.display()),
+                };
+                match &bar {
+                    Some(bar) => {
+                        if outcome.error.is_some() {
+                            bar.println(&line);
+                        }
+                        bar.set_message(job.input.display().to_string());
+                        bar.inc(1);
+                    }
+                    None if !args.quiet => eprintln!("[{n}/{total}] {line}"),
+                    None => {}
+                }
+                outcome
+            })
+            .collect()
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
+    print_summary(&outcomes, failed);
+    if let Some(path) = &args.summary_json {
+        let doc = json!({
+            "files": outcomes.iter().map(|o| json!({
+                "input": o.input.display().to_string(),
+                "layout": o.layout,
+                "open_items": o.open,
+                "closed_items": o.closed,
+                "warnings": o.warnings,
+                "outputs": o.outputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "result": if o.error.is_some() { "failed" } else { "converted" },
+                "error": o.error,
+            })).collect::<Vec<_>>(),
+            "converted": outcomes.len() - failed,
+            "failed": failed,
+        });
+        let mut text = serde_json::to_vec_pretty(&doc).map_err(output_failure)?;
+        text.push(b'\n');
+        save_atomic(path, &text).map_err(output_failure)?;
+    }
+    Ok(if failed > 0 { 1 } else { 0 })
+}
+
+fn print_summary(outcomes: &[Outcome], failed: usize) {
+    let rows: Vec<[String; 6]> = outcomes
+        .iter()
+        .map(|o| {
+            [
+                o.input.display().to_string(),
+                o.layout.clone().unwrap_or_else(|| "-".into()),
+                o.open.to_string(),
+                o.closed.to_string(),
+                o.warnings.to_string(),
+                match &o.error {
+                    None => "converted".to_string(),
+                    Some(e) => format!("FAILED: {e}"),
+                },
+            ]
+        })
+        .collect();
+    let header = ["File", "Layout", "Open", "Closed", "Warnings", "Result"];
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r.iter()).take(5) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 6]| {
+        let mut out = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i < 5 {
+                let pad = widths[i].saturating_sub(c.chars().count());
+                if (2..5).contains(&i) {
+                    out.push_str(&" ".repeat(pad));
+                    out.push_str(c);
+                } else {
+                    out.push_str(c);
+                    out.push_str(&" ".repeat(pad));
+                }
+                out.push_str("  ");
+            } else {
+                out.push_str(c);
+            }
+        }
+        println!("{}", out.trim_end());
+    };
+    line(header);
+    for r in &rows {
+        line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]);
+    }
+    println!(
+        "{} of {} file(s) converted{}",
+        outcomes.len() - failed,
+        outcomes.len(),
+        if failed > 0 {
+            format!(", {failed} failed")
+        } else {
+            String::new()
+        }
+    );
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum UnitFrom {
+    /// The folder the file is in.
+    Folder,
+    /// The file's name without its ending.
+    File,
+    /// The sheet each item was read from.
+    Sheet,
+    /// A `Business Unit` (or `Unit`, `BU`, `Division`) column of the file.
+    Column,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct RollupArgs {
+    /// Files, folders (walked recursively) or glob patterns.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// What to write.
+    #[arg(long, value_enum)]
+    to: Target,
+    /// Output file.
+    #[arg(short, long, value_name = "OUT")]
+    output: PathBuf,
+    /// Where each item's business unit comes from.
+    #[arg(long, value_enum, default_value = "folder")]
+    unit_from: UnitFrom,
+    /// Show the same weakness (same source identifier and controls) reported
+    /// by several units once, with all its assets and units.
+    #[arg(long)]
+    dedupe: bool,
+    /// The date that decides what is overdue in the summary (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Template version for a workbook target.
+    #[arg(long, value_name = "VERSION")]
+    template_version: Option<String>,
+    /// Folder of mapping files, as for `poam batch`.
+    #[arg(long, value_name = "DIR")]
+    mapping_dir: Option<PathBuf>,
+    /// Add columns the template lacks (the business unit, kept columns) after its last column.
+    #[arg(long)]
+    keep_extra: bool,
+    /// Replace OUT if it exists.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+fn unit_name(job: &Job, from: UnitFrom) -> String {
+    match from {
+        UnitFrom::File => job
+            .input
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        _ => job
+            .input
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| "(top)".to_string()),
+    }
+}
+
+pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
+    let as_of = crate::parse_day("--as-of", &args.as_of)?;
+    let layout = target_layout(args.to, args.template_version.as_deref()).map_err(input_failure)?;
+    if args.output.exists() && !args.force {
+        return Err(output_failure(anyhow!(
+            "{}: exists already (--force replaces it)",
+            args.output.display()
+        )));
+    }
+    let jobs = collect(&args.inputs).map_err(input_failure)?;
+    if jobs.is_empty() {
+        return Err(input_failure(anyhow!(
+            "no POA&M files found in the inputs given"
+        )));
+    }
+    if jobs.iter().any(|j| same_file(&j.input, &args.output)) {
+        return Err(input_failure(anyhow!(
+            "{}: the output would replace an input; choose another -o",
+            args.output.display()
+        )));
+    }
+    // Every input must be read: a roll-up missing a unit would mislead.
+    let read: Vec<Result<(Poam, usize), String>> = jobs
+        .par_iter()
+        .map(|job| {
+            let imported = read_one(&job.input, &args.read, args.mapping_dir.as_deref())
+                .map_err(|e| format!("{e:#}"))?;
+            let n = warnings(&imported.diagnostics);
+            let mut poam = imported.poam;
+            let fallback = unit_name(job, args.unit_from);
+            for item in &mut poam.items {
+                let unit = match args.unit_from {
+                    UnitFrom::Folder | UnitFrom::File => Some(fallback.clone()),
+                    UnitFrom::Sheet => item.origin.as_ref().and_then(|o| o.sheet.clone()),
+                    UnitFrom::Column => item.business_unit.clone(),
+                };
+                item.business_unit = Some(unit.unwrap_or_else(|| fallback.clone()));
+            }
+            Ok((poam, n))
+        })
+        .collect();
+    let mut parts = Vec::new();
+    let mut problems = Vec::new();
+    for (job, r) in jobs.iter().zip(read) {
+        match r {
+            Ok((poam, n)) => {
+                if n > 0 {
+                    eprintln!(
+                        "{}: {n} warning(s) on reading (poam inspect shows them)",
+                        job.input.display()
+                    );
+                }
+                parts.push(poam);
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(input_failure(anyhow!(
+            "{} input(s) could not be read, so nothing was written:\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        )));
+    }
+    let result = poam_ops::rollup::rollup(
+        parts,
+        &poam_ops::rollup::RollupOptions {
+            dedupe: args.dedupe,
+            as_of,
+        },
+    );
+    let mut rows = vec![vec![
+        "Business unit".to_string(),
+        "Open".into(),
+        "Overdue".into(),
+        "Closed".into(),
+        "Critical".into(),
+        "High".into(),
+        "Moderate".into(),
+        "Low".into(),
+        "Not rated".into(),
+    ]];
+    for u in &result.units {
+        let risk = |k: &str| u.by_risk.get(k).copied().unwrap_or(0).to_string();
+        rows.push(vec![
+            u.unit.clone(),
+            u.open.to_string(),
+            u.overdue.to_string(),
+            u.closed.to_string(),
+            (u.by_risk.get("Critical").copied().unwrap_or(0)
+                + u.by_risk.get("Very High").copied().unwrap_or(0))
+            .to_string(),
+            risk("High"),
+            risk("Moderate"),
+            (u.by_risk.get("Low").copied().unwrap_or(0)
+                + u.by_risk.get("Very Low").copied().unwrap_or(0))
+            .to_string(),
+            risk("Not rated"),
+        ]);
+    }
+    let written = render(
+        &result.poam,
+        args.to,
+        layout,
+        &RenderOptions {
+            keep_extra: args.keep_extra,
+            excel_bom: false,
+            extra_sheets: if layout.is_some() {
+                vec![("Summary by Unit".to_string(), rows.clone())]
+            } else {
+                Vec::new()
+            },
+        },
+    )
+    .map_err(output_failure)?;
+    if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create the folder", dir.display()))
+            .map_err(output_failure)?;
+    }
+    save_atomic(&args.output, &written.bytes).map_err(output_failure)?;
+    crate::print_diagnostics(&args.output, &written.diagnostics, true);
+    for r in &result.renamed {
+        eprintln!(
+            "{}: POA&M ID {} is also used by another unit; now {}",
+            r.unit, r.from, r.to
+        );
+    }
+    for m in &result.merged {
+        eprintln!(
+            "merged {} into {} (same weakness {} on {} in {})",
+            m.merged.join(", "),
+            m.kept,
+            m.source_identifier,
+            m.controls.join(", "),
+            m.units.join(", ")
+        );
+    }
+    // The summary by unit, on stdout.
+    for row in &rows {
+        println!("{}", row.join("\t"));
+    }
+    eprintln!(
+        "wrote {}: {} item(s) from {} unit(s), {} renamed, {} merged",
+        args.output.display(),
+        result.poam.items.len(),
+        result.units.len(),
+        result.renamed.len(),
+        result.merged.iter().map(|m| m.merged.len()).sum::<usize>()
+    );
+    Ok(0)
+}

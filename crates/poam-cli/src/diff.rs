@@ -1,0 +1,196 @@
+//! `poam diff OLD NEW`.
+
+use crate::{input_failure, output_failure, read_input, Failure, ReadArgs};
+use anyhow::anyhow;
+use poam_export::save_atomic;
+use poam_ops::diff::{diff as compare, Diff, DiffOptions, ItemRef};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum DiffFormat {
+    /// Plain text.
+    Text,
+    /// JSON: counts, the items of each category, the changed fields.
+    Json,
+    /// Markdown.
+    Md,
+    /// An .xlsx workbook (needs -o).
+    Xlsx,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DiffArgs {
+    /// The earlier POA&M (last month's).
+    old: PathBuf,
+    /// The later POA&M (this month's).
+    new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: DiffFormat,
+    /// Write to this file instead of standard output (required for xlsx).
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+fn list(out: &mut String, md: bool, title: &str, items: &[ItemRef], note: &str) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}{title} ({}){note}",
+        if md { "## " } else { "" },
+        items.len()
+    );
+    if md {
+        let _ = writeln!(out);
+    }
+    for i in items {
+        let place = i
+            .new_location
+            .as_ref()
+            .or(i.old_location.as_ref())
+            .map(|l| format!(" [{l}]"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{}{}: {}{place}",
+            if md { "- " } else { "  " },
+            i.id,
+            i.weakness.as_deref().unwrap_or("")
+        );
+    }
+}
+
+fn text(d: &Diff, old: &str, new: &str, md: bool) -> String {
+    let mut out = String::new();
+    let c = &d.counts;
+    if md {
+        let _ = writeln!(out, "# POA&M changes\n\nOLD: `{old}`  \nNEW: `{new}`\n");
+        let _ = writeln!(out, "| | Count |\n|---|---|");
+        for (label, n) in [
+            ("Items in OLD", c.old_items),
+            ("Items in NEW", c.new_items),
+            ("New items", c.added),
+            ("Closed since OLD", c.closed),
+            ("Reopened", c.reopened),
+            ("Disappeared without being closed", c.disappeared),
+            ("Items with changed fields", c.changed),
+            ("Unchanged", c.unchanged),
+        ] {
+            let _ = writeln!(out, "| {label} | {n} |");
+        }
+    } else {
+        let _ = writeln!(out, "{old} -> {new}");
+        let _ = writeln!(
+            out,
+            "{} new, {} closed, {} reopened, {} disappeared, {} changed, {} unchanged ({} items before, {} now)",
+            c.added, c.closed, c.reopened, c.disappeared, c.changed, c.unchanged, c.old_items, c.new_items
+        );
+    }
+    list(
+        &mut out,
+        md,
+        "Disappeared without being closed",
+        &d.disappeared,
+        ": a reviewer expects closed items on the Closed tab",
+    );
+    list(&mut out, md, "New items", &d.added, "");
+    list(&mut out, md, "Closed since OLD", &d.closed, "");
+    list(&mut out, md, "Reopened", &d.reopened, "");
+    if !d.changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}Changed fields ({} items)",
+            if md { "## " } else { "" },
+            d.changed.len()
+        );
+        for item in &d.changed {
+            let _ = writeln!(
+                out,
+                "{}{}: {}",
+                if md { "\n### " } else { "  " },
+                item.item.id,
+                item.item.weakness.as_deref().unwrap_or("")
+            );
+            if md {
+                let _ = writeln!(out);
+            }
+            for ch in &item.changes {
+                let show = |v: &str| {
+                    if v.is_empty() {
+                        "(empty)".to_string()
+                    } else {
+                        v.replace('\n', " / ")
+                    }
+                };
+                let days = match ch.days {
+                    Some(n) if n > 0 => format!(" ({n} days later)"),
+                    Some(n) if n < 0 => format!(" ({} days earlier)", -n),
+                    _ => String::new(),
+                };
+                let _ = writeln!(
+                    out,
+                    "{}{}: {} -> {}{days}",
+                    if md { "- " } else { "    " },
+                    ch.label,
+                    show(&ch.old),
+                    show(&ch.new)
+                );
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn diff(args: &DiffArgs) -> Result<u8, Failure> {
+    if matches!(args.format, DiffFormat::Xlsx) && args.output.is_none() {
+        return Err(input_failure(anyhow!(
+            "a workbook cannot go to the terminal; add -o OUT.xlsx"
+        )));
+    }
+    let old = read_input(&args.old, &args.read)?;
+    let new = read_input(&args.new, &args.read)?;
+    let same_layout = old.report.layout.is_some() && old.report.layout == new.report.layout;
+    let d = compare(
+        &old.poam,
+        &new.poam,
+        &DiffOptions {
+            compare_absent: same_layout,
+        },
+    );
+    let (old_name, new_name) = (
+        args.old.display().to_string(),
+        args.new.display().to_string(),
+    );
+    let bytes = match args.format {
+        DiffFormat::Text => text(&d, &old_name, &new_name, false).into_bytes(),
+        DiffFormat::Md => text(&d, &old_name, &new_name, true).into_bytes(),
+        DiffFormat::Json => {
+            let mut v = serde_json::to_value(&d).map_err(output_failure)?;
+            v["old"] = old_name.clone().into();
+            v["new"] = new_name.clone().into();
+            v["identical"] = d.is_identical().into();
+            let mut b = serde_json::to_vec_pretty(&v).map_err(output_failure)?;
+            b.push(b'\n');
+            b
+        }
+        DiffFormat::Xlsx => poam_export::diff_out::write_diff_xlsx(&d, &old_name, &new_name)
+            .map_err(output_failure)?,
+    };
+    match &args.output {
+        Some(out) => save_atomic(out, &bytes).map_err(output_failure)?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&bytes)
+                .and_then(|_| stdout.flush())
+                .map_err(output_failure)?;
+        }
+    }
+    Ok(if d.is_identical() { 0 } else { 1 })
+}
