@@ -16,6 +16,8 @@ mod emass;
 mod legacy;
 #[path = "cli/nist.rs"]
 mod nist;
+#[path = "cli/ops.rs"]
+mod ops;
 #[path = "cli/oscal.rs"]
 mod oscal;
 #[path = "cli/rules.rs"]

@@ -319,9 +319,27 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
             cell_text(&c.count.to_string(), false),
         ]));
     }
-    docx = docx
-        .add_table(Table::new(rows))
-        .add_paragraph(heading("Overdue items", 1));
+    docx = docx.add_table(Table::new(rows));
+    if !data.units.is_empty() {
+        docx = docx.add_paragraph(heading("By business unit", 1));
+        let mut rows = vec![TableRow::new(
+            ["Business unit", "Open", "Overdue", "Closed", "Open by risk"]
+                .iter()
+                .map(|h| header_cell(h))
+                .collect(),
+        )];
+        for u in &data.units {
+            rows.push(TableRow::new(vec![
+                cell_text(&u.unit, false),
+                cell_text(&u.open.to_string(), false),
+                cell_text(&u.overdue.to_string(), false),
+                cell_text(&u.closed.to_string(), false),
+                cell_text(&u.risks, false),
+            ]));
+        }
+        docx = docx.add_table(Table::new(rows));
+    }
+    docx = docx.add_paragraph(heading("Overdue items", 1));
     if data.overdue_items.is_empty() {
         docx = docx.add_paragraph(para("None."));
     } else {

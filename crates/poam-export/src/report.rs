@@ -154,6 +154,23 @@ pub struct ReportData {
     pub policy: Option<String>,
     /// The SPRS score, when given.
     pub score: Option<ScoreSummary>,
+    /// The summary by business unit, when items carry one (a roll-up).
+    pub units: Vec<UnitRow>,
+}
+
+/// One business unit's line in a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRow {
+    /// The unit.
+    pub unit: String,
+    /// Open items.
+    pub open: usize,
+    /// Open items past their scheduled completion.
+    pub overdue: usize,
+    /// Closed items.
+    pub closed: usize,
+    /// Open items by rating, as text (`High 2, Moderate 1`).
+    pub risks: String,
 }
 
 /// The rating that counts for an item: the adjusted one when the
@@ -380,6 +397,25 @@ pub fn build(poam: &Poam, opts: &ReportOptions) -> ReportData {
         open_items,
         policy: opts.policy.clone(),
         score: opts.score.clone(),
+        units: if poam.items.iter().any(|i| i.business_unit.is_some()) {
+            poam_ops::rollup::summarize(&poam.items, as_of, &[])
+                .into_iter()
+                .map(|u| UnitRow {
+                    risks: u
+                        .by_risk
+                        .iter()
+                        .map(|(k, v)| format!("{k} {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    unit: u.unit,
+                    open: u.open,
+                    overdue: u.overdue,
+                    closed: u.closed,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 

@@ -46,6 +46,7 @@ pub use vocab::{Rating, State, Status, YesNo};
 
 /// A whole POA&M: the system it covers and its items.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Poam {
     /// The system (cloud service offering, information system) the POA&M covers.
     pub system: SystemInfo,
@@ -70,6 +71,7 @@ impl Poam {
 
 /// Facts about the system the POA&M covers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SystemInfo {
     /// System or cloud service offering name.
     pub name: Option<String>,
@@ -218,6 +220,7 @@ impl Emass {
 
 /// Risk ratings and deviations of an item.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Risk {
     /// Rating from the scanner or assessor.
     pub original: Option<Rating>,
@@ -237,6 +240,7 @@ pub struct Risk {
 
 /// Vendor dependency of an item.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Vendor {
     /// Whether remediation waits on a vendor.
     pub dependency: Option<YesNo>,
@@ -248,6 +252,7 @@ pub struct Vendor {
 
 /// CISA Known Exploited Vulnerabilities (BOD 22-01) tracking.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Kev {
     /// Whether the vulnerability is in the KEV catalog.
     pub listed: Option<YesNo>,
@@ -298,6 +303,7 @@ pub struct Origin {
 
 /// One POA&M item: a weakness, its plan and its milestones.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Item {
     /// The POA&M ID.
     pub id: Option<String>,

@@ -140,15 +140,32 @@ pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
             item.id = Some(new_id);
         }
     }
+    // Units in the order their inputs came.
+    let mut order: Vec<String> = Vec::new();
+    for item in &items {
+        let unit = unit_of(item);
+        if !order.contains(&unit) {
+            order.push(unit);
+        }
+    }
     if opts.dedupe {
         items = dedupe(items, &mut out.merged);
     }
-    // The summary by unit, in the order units first appear.
-    let mut order: Vec<String> = Vec::new();
+    out.units = summarize(&items, opts.as_of, &order);
+    system.name = Some(format!("Roll-up of {} business unit(s)", out.units.len()));
+    out.poam = Poam { system, items };
+    out
+}
+
+/// The summary by unit of items that carry their `business_unit` (a merged
+/// item counts for each of its units), in the order of `order`, then any
+/// other unit in the order first seen.
+pub fn summarize(items: &[Item], as_of: NaiveDate, order: &[String]) -> Vec<UnitSummary> {
+    let mut order: Vec<String> = order.to_vec();
     let mut by_unit: HashMap<String, UnitSummary> = HashMap::new();
-    for item in &items {
+    for item in items {
         for unit in item_units(item) {
-            if !by_unit.contains_key(&unit) {
+            if !order.contains(&unit) {
                 order.push(unit.clone());
             }
             let s = by_unit.entry(unit.clone()).or_insert_with(|| UnitSummary {
@@ -159,7 +176,7 @@ pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
                 State::Closed => s.closed += 1,
                 State::Open => {
                     s.open += 1;
-                    if item.scheduled_completion.is_some_and(|d| d < opts.as_of) {
+                    if item.scheduled_completion.is_some_and(|d| d < as_of) {
                         s.overdue += 1;
                     }
                     *s.by_risk
@@ -173,13 +190,10 @@ pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
             }
         }
     }
-    out.units = order
+    order
         .into_iter()
         .filter_map(|u| by_unit.remove(&u))
-        .collect();
-    system.name = Some(format!("Roll-up of {} business unit(s)", out.units.len()));
-    out.poam = Poam { system, items };
-    out
+        .collect()
 }
 
 /// The units of an item (a merged item has several, `A; B`).
