@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Batch throughput: `poam batch` over a generated tree of business units in
+# mixed layouts (the test tree: UNITS units plus 2 broken files), to FedRAMP
+# xlsx and JSON, with 1 and 2 jobs. Prints the median of RUNS runs.
+#
+#   scripts/bench-batch.sh [UNITS] [RUNS]
+set -euo pipefail
+units=${1:-50}
+runs=${2:-5}
+cd "$(dirname "$0")/.."
+cargo build --release -q -p poam-cli -p poam-fixtures
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+target/release/poam-fixtures --tree "$units" 2 "$work/tree" >/dev/null
+files=$(find "$work/tree" -type f | wc -l)
+echo "tree: $files files ($units units + 2 broken), $(nproc) CPU(s)"
+for jobs in 1 2; do
+  times=()
+  for _ in $(seq "$runs"); do
+    rm -rf "$work/out"
+    start=$(date +%s.%N)
+    target/release/poam batch "$work/tree" --to fedramp --to json -q -j "$jobs" \
+      --out-dir "$work/out" >/dev/null || true
+    end=$(date +%s.%N)
+    times+=("$(echo "$end - $start" | bc)")
+  done
+  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  rate=$(echo "scale=1; $files / $median" | bc)
+  echo "jobs=$jobs: median ${median}s over $runs runs, $rate files/s"
+done
