@@ -191,6 +191,30 @@ fn batch_applies_a_mapping_per_unit() {
         .unwrap()
         .iter()
         .all(|i| i["extra"].get("Internal Ref").is_none()));
+    // The roll-up takes the unit from that column with --unit-from column.
+    let rolled = dir.path().join("rolled.json");
+    poam()
+        .arg("rollup")
+        .arg(dir.path().join("in"))
+        .args(["--to", "json", "--unit-from", "column", "--mapping-dir"])
+        .arg(&maps)
+        .arg("-o")
+        .arg(&rolled)
+        .assert()
+        .success();
+    let r: Value = serde_json::from_slice(&std::fs::read(&rolled).unwrap()).unwrap();
+    for (a, b) in r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(m["items"].as_array().unwrap())
+    {
+        match b["business_unit"].as_str() {
+            Some(unit) => assert_eq!(a["business_unit"], unit),
+            // No value in the column: the folder's name.
+            None => assert_eq!(a["business_unit"], "east"),
+        }
+    }
 }
 
 fn sheet_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
