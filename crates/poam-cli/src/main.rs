@@ -191,6 +191,14 @@ struct ReadArgs {
     /// title, pattern and canonical; see docs/rules.md). May be repeated.
     #[arg(long = "framework", value_name = "FILE")]
     frameworks: Vec<PathBuf>,
+    /// Refuse workbooks of more cells than this (a guard against broken or
+    /// hostile files; raise it for very large POA&Ms).
+    #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+    max_cells: u64,
+    /// Refuse .xlsx/.ods/.docx files whose parts inflate past this many MB
+    /// (a guard against zip bombs).
+    #[arg(long, value_name = "MB", default_value_t = 1024)]
+    max_inflated_mb: u64,
 }
 
 #[derive(clap::Args)]
@@ -349,6 +357,10 @@ fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
         family,
         version,
         mapping,
+        limits: poam_import::Limits {
+            max_cells: read.max_cells,
+            max_inflated_bytes: read.max_inflated_mb.saturating_mul(1024 * 1024),
+        },
     })
 }
 

@@ -104,10 +104,83 @@ fn convert(data: &Data) -> Cell {
     }
 }
 
-/// Loads every sheet of a workbook.
+/// Limits that keep a hostile or broken file from exhausting memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Cells a workbook may hold (counting the empty cells inside each row up
+    /// to its last value), over all sheets.
+    pub max_cells: u64,
+    /// Bytes a zip-based file (xlsx, xlsm, ods, docx) may inflate to.
+    pub max_inflated_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_cells: 10_000_000,
+            max_inflated_bytes: 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why sheets could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// calamine could not read the workbook.
+    Calamine(calamine::Error),
+    /// The workbook holds more cells than [`Limits::max_cells`].
+    TooManyCells {
+        /// The sheet being read when the limit was reached.
+        sheet: String,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+impl From<calamine::Error> for LoadError {
+    fn from(e: calamine::Error) -> Self {
+        LoadError::Calamine(e)
+    }
+}
+
+/// Counts cells against the limit as rows grow.
+struct Budget {
+    used: u64,
+    limit: u64,
+}
+
+impl Budget {
+    fn take(&mut self, n: u64, sheet: &str) -> Result<(), LoadError> {
+        self.used += n;
+        if self.used > self.limit {
+            return Err(LoadError::TooManyCells {
+                sheet: sheet.to_string(),
+                limit: self.limit,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Loads every sheet of a workbook. An .xlsx/.xlsm is streamed cell by cell
+/// (values and formula positions in one pass, no rectangle of empty cells);
+/// the other formats go through calamine's ranges, whose size is checked
+/// before they are copied.
 pub fn load_sheets<RS: std::io::Read + std::io::Seek>(
     workbook: &mut calamine::Sheets<RS>,
-) -> Result<Vec<Grid>, calamine::Error> {
+    limits: &Limits,
+) -> Result<Vec<Grid>, LoadError> {
+    let mut budget = Budget {
+        used: 0,
+        limit: limits.max_cells,
+    };
+    if let calamine::Sheets::Xlsx(xlsx) = workbook {
+        let mut grids = Vec::new();
+        for name in xlsx.sheet_names() {
+            grids.push(load_xlsx_sheet(xlsx, &name, &mut budget)?);
+        }
+        return Ok(grids);
+    }
     let mut grids = Vec::new();
     for name in workbook.sheet_names() {
         let range = workbook.worksheet_range(&name)?;
@@ -124,6 +197,7 @@ pub fn load_sheets<RS: std::io::Read + std::io::Seek>(
                 while cells.last().is_some_and(Cell::is_blank) {
                     cells.pop();
                 }
+                budget.take(cells.len() as u64, &name)?;
                 grid.rows.push(cells);
             }
             while grid.rows.last().is_some_and(|r| r.is_empty()) {
@@ -143,4 +217,42 @@ pub fn load_sheets<RS: std::io::Read + std::io::Seek>(
         grids.push(grid);
     }
     Ok(grids)
+}
+
+fn load_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<RS>,
+    name: &str,
+    budget: &mut Budget,
+) -> Result<Grid, LoadError> {
+    let xlsx_error = |e: calamine::XlsxError| LoadError::Calamine(calamine::Error::Xlsx(e));
+    let mut grid = Grid {
+        name: name.to_string(),
+        ..Grid::default()
+    };
+    let mut reader = xlsx.worksheet_cells_reader(name).map_err(xlsx_error)?;
+    while let Some(rec) = reader
+        .next_cell_with_formula_metadata()
+        .map_err(xlsx_error)?
+    {
+        let (r, c) = (rec.pos.0 as usize, rec.pos.1 as usize);
+        if rec.formula.is_some() {
+            grid.formulas.insert(rec.pos);
+        }
+        let cell = convert(&Data::from(rec.value));
+        if cell.is_blank() {
+            continue;
+        }
+        if grid.rows.len() <= r {
+            // Row slots are cheap (an empty Vec each), but still counted.
+            budget.take(((r + 1 - grid.rows.len()) as u64) / 64, name)?;
+            grid.rows.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut grid.rows[r];
+        if row.len() <= c {
+            budget.take((c + 1 - row.len()) as u64, name)?;
+            row.resize(c + 1, Cell::Empty);
+        }
+        row[c] = cell;
+    }
+    Ok(grid)
 }

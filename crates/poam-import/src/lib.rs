@@ -32,7 +32,7 @@ mod sheet;
 mod workbook;
 
 pub use csv_in::unguard as csv_unguard;
-pub use grid::{number_text, Cell, Grid};
+pub use grid::{number_text, Cell, Grid, Limits};
 pub use report::{Candidate, ColumnReport, ReadReport, SheetReport};
 
 use poam_model::date::DateOrder;
@@ -51,6 +51,8 @@ pub struct ImportOptions {
     pub version: Option<String>,
     /// A mapping file (`--mapping`) and its name for messages.
     pub mapping: Option<(poam_layout::mapping::Mapping, String)>,
+    /// Limits on cells and inflated size (`--max-cells`, `--max-inflated-mb`).
+    pub limits: grid::Limits,
 }
 
 /// What a reader returns.
@@ -73,6 +75,14 @@ pub enum ImportError {
         /// The file.
         file: String,
         /// What the system said.
+        reason: String,
+    },
+    /// The file goes past a limit set against hostile or broken files.
+    #[error("{file}: {reason}")]
+    Limit {
+        /// The file.
+        file: String,
+        /// Which limit, by how much, and the flag that raises it.
         reason: String,
     },
     /// The workbook is encrypted with a password.
@@ -263,6 +273,7 @@ fn import_any(
         }
         Some(Kind::Workbook) => read_workbook(file, bytes, opts),
         Some(Kind::Word) => {
+            check_inflated(file, bytes, &opts.limits)?;
             let grids = docx::tables(file, bytes)?;
             if grids.is_empty() {
                 return Err(ImportError::NotPoam {
@@ -282,12 +293,49 @@ fn import_any(
     }
 }
 
+/// Refuses a zip whose entries inflate past the limit (a zip bomb).
+fn check_inflated(file: &str, bytes: &[u8], limits: &grid::Limits) -> Result<(), ImportError> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    // An unreadable zip is left for the reader to report.
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        if let Ok(entry) = zip.by_index_raw(i) {
+            total = total.saturating_add(entry.size());
+        }
+    }
+    if total > limits.max_inflated_bytes {
+        return Err(ImportError::Limit {
+            file: file.to_string(),
+            reason: format!(
+                "its parts inflate to {} MB, over the limit of {} MB (a zip bomb, or a very large file); --max-inflated-mb raises it",
+                total / (1024 * 1024),
+                limits.max_inflated_bytes / (1024 * 1024)
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn read_workbook(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, ImportError> {
+    check_inflated(file, bytes, &opts.limits)?;
     let mut workbook = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
         Ok(wb) => wb,
         Err(e) => return Err(open_error(file, bytes, e)),
     };
-    let grids = grid::load_sheets(&mut workbook).map_err(|e| open_error(file, bytes, e))?;
+    let grids = grid::load_sheets(&mut workbook, &opts.limits).map_err(|e| match e {
+        grid::LoadError::Calamine(e) => open_error(file, bytes, e),
+        grid::LoadError::TooManyCells { sheet, limit } => ImportError::Limit {
+            file: file.to_string(),
+            reason: format!(
+                "sheet '{sheet}' goes past the limit of {limit} cells (a cell far down or to the right makes every row that long); --max-cells raises it"
+            ),
+        },
+    })?;
     read_grids(file, &grids, opts)
 }
 
