@@ -12,6 +12,8 @@ mod cells;
 mod deliverables;
 #[path = "cli/emass.rs"]
 mod emass;
+#[path = "cli/hostile.rs"]
+mod hostile;
 #[path = "cli/legacy.rs"]
 mod legacy;
 #[path = "cli/nist.rs"]

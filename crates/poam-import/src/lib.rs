@@ -425,7 +425,14 @@ fn read_grids(file: &str, grids: &[Grid], opts: &ImportOptions) -> Result<Import
 fn open_error(file: &str, bytes: &[u8], e: calamine::Error) -> ImportError {
     let text = e.to_string();
     let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    if text.to_lowercase().contains("password") || (is_ole && text.contains("EncryptedPackage")) {
+    // An encrypted Office file is an OLE container with an `EncryptedPackage`
+    // stream; its directory stores the name in UTF-16.
+    let utf16: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let encrypted_ole = is_ole && bytes.windows(utf16.len()).any(|w| w == utf16.as_slice());
+    if text.to_lowercase().contains("password") || encrypted_ole {
         return ImportError::Encrypted {
             file: file.to_string(),
         };
