@@ -181,12 +181,22 @@ pub fn read_ssp(path: &Path) -> Result<SspIndex, SspError> {
         file: file.clone(),
         reason: e.to_string(),
     })?;
+    read_ssp_bytes(&file, &bytes)
+}
+
+/// Reads an SSP from bytes; `file` names it in messages.
+///
+/// # Errors
+///
+/// As [`read_ssp`], except that it reads no file.
+pub fn read_ssp_bytes(file: &str, bytes: &[u8]) -> Result<SspIndex, SspError> {
+    let file = file.to_string();
     let bad = |reason: String| SspError::Format {
         file: file.clone(),
         reason,
     };
     let mut index = if bytes.starts_with(b"PK\x03\x04") {
-        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes))
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
             .map_err(|e| bad(format!("a corrupt or truncated zip: {e}")))?;
         let part = zip
             .by_name("word/document.xml")
@@ -205,7 +215,7 @@ pub fn read_ssp(path: &Path) -> Result<SspIndex, SspError> {
             .map_err(|e| bad(format!("word/document.xml is not well-formed: {e}")))?;
         word::index(&file, &blocks)
     } else {
-        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
             bad(format!(
                 "neither a .docx nor JSON (line {}, column {}: {e})",
                 e.line(),

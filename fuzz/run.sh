@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Seeds each fuzz target's corpus with the project's fixtures and runs it.
+#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")"
+secs=${1:-300}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(workbook csv json docx ssp data_files)
+fx=../fixtures
+mkdir -p corpus/{workbook,csv,json,docx,ssp,data_files}
+cp $fx/fedramp/* $fx/emass/* $fx/legacy/* $fx/nist/plan-of-action.xlsx corpus/workbook/
+cp $fx/nist/plan-of-action.csv corpus/csv/
+cp $fx/oscal/poam.json corpus/json/oscal-poam.json; cp $fx/ssp/poam.json corpus/json/model-poam.json
+cp $fx/nist/plan-of-action.docx corpus/docx/
+cp $fx/ssp/*.docx corpus/ssp/
+cp ../templates/policies/*.toml ../templates/frameworks/*.toml corpus/data_files/
+for t in "${targets[@]}"; do
+  echo "== $t: ${secs}s"
+  cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 -max_len=1048576 2>&1 \
+    | grep -E "^#[0-9]+.*(DONE|pulse)|ERROR|panicked|SUMMARY|Done [0-9]+ runs" | tail -3
+done
