@@ -32,7 +32,15 @@ pub(crate) struct SheetSpec<'a> {
 }
 
 /// Whether a row is the template's own guidance, format hints or example.
-fn is_guidance_row(grid: &Grid, r: u32, spec: &SheetSpec<'_>, cols: &[(u32, String)]) -> bool {
+/// `guidance` holds, per column of `cols`, the normalized texts the layout's
+/// fixed rows put there (computed once per sheet).
+fn is_guidance_row(
+    grid: &Grid,
+    r: u32,
+    spec: &SheetSpec<'_>,
+    cols: &[(u32, String)],
+    guidance: &[Vec<String>],
+) -> bool {
     let first_col = spec.first_col;
     // v3.0 labels its guidance rows in the column before the table.
     if first_col > 0 {
@@ -44,29 +52,35 @@ fn is_guidance_row(grid: &Grid, r: u32, spec: &SheetSpec<'_>, cols: &[(u32, Stri
             return true;
         }
     }
-    let id_norm = normalize_header(&grid.get(r, cols.first().map_or(first_col, |c| c.0)).text());
-    if id_norm.contains("example")
-        || id_norm == "unique identifier"
-        || id_norm == "unique identifier for each poam item"
-    {
-        return true;
+    let id_text = grid.get(r, cols.first().map_or(first_col, |c| c.0)).text();
+    // Only short cells can be an example id or an identifier hint.
+    if id_text.len() < 200 {
+        let id_norm = normalize_header(&id_text);
+        if id_norm.contains("example")
+            || id_norm == "unique identifier"
+            || id_norm == "unique identifier for each poam item"
+        {
+            return true;
+        }
     }
     // Rows whose cells equal the layout's fixed rows (guidance texts).
     let mut filled = 0;
     let mut same = 0;
-    for (c, header) in cols {
-        let text = grid.get(r, *c).text();
-        if text.is_empty() {
+    for ((c, _), texts) in cols.iter().zip(guidance) {
+        let cell = grid.get(r, *c);
+        if cell.is_blank() {
             continue;
         }
         filled += 1;
+        let text = cell.text();
+        // "Mandatory" / "Situational", or a fixed row's text: normalizing
+        // costs, so only cells of a plausible length are normalized.
+        let longest = texts.iter().map(String::len).max().unwrap_or(0);
+        if text.len() > longest.max(16) * 2 + 16 {
+            continue;
+        }
         let t = normalize_header(&text);
-        if spec.fixed_rows.iter().any(|f| {
-            f.cells
-                .get(header.as_str())
-                .is_some_and(|g| normalize_header(g) == t)
-        }) || matches!(t.as_str(), "mandatory" | "situational")
-        {
+        if texts.contains(&t) || matches!(t.as_str(), "mandatory" | "situational") {
             same += 1;
         }
     }
@@ -164,6 +178,16 @@ pub(crate) fn read_sheet(
         });
     }
     let cols: Vec<(u32, String)> = columns.iter().map(|c| (c.col, c.header.clone())).collect();
+    let guidance: Vec<Vec<String>> = cols
+        .iter()
+        .map(|(_, header)| {
+            spec.fixed_rows
+                .iter()
+                .filter_map(|f| f.cells.get(header.as_str()))
+                .map(|g| normalize_header(g))
+                .collect()
+        })
+        .collect();
     let grouping = spec.row_mode != RowMode::Item;
     let mut items: Vec<Item> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -178,7 +202,7 @@ pub(crate) fn read_sheet(
         if filled.is_empty() || filled.iter().all(|c| grid.formulas.contains(&(r, *c))) {
             continue;
         }
-        if is_guidance_row(grid, r, spec, &cols) {
+        if is_guidance_row(grid, r, spec, &cols, &guidance) {
             continue;
         }
         let mut item = Item {
