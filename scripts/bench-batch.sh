@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
-# Batch throughput: `poam batch` over a generated tree of business units in
-# mixed layouts (the test tree: UNITS units plus 2 broken files), to FedRAMP
-# xlsx and JSON, with 1 and 2 jobs. Prints the median of RUNS runs.
-#
-#   scripts/bench-batch.sh [UNITS] [RUNS]
+# Batch throughput: `poam batch` to FedRAMP xlsx and JSON with 1 and 2 jobs,
+# the median of RUNS runs, over either
+#   scripts/bench-batch.sh [UNITS] [RUNS]          the test tree: UNITS units in
+#                                                  mixed layouts plus 2 broken files
+#   scripts/bench-batch.sh files COUNT ITEMS [RUNS] COUNT FedRAMP workbooks of ITEMS items
 set -euo pipefail
-units=${1:-50}
-runs=${2:-5}
+mode=tree
+if [ "${1:-}" = files ]; then
+  mode=files
+  count=${2:-500}
+  items=${3:-200}
+  runs=${4:-3}
+else
+  units=${1:-50}
+  runs=${2:-5}
+fi
 cd "$(dirname "$0")/.."
 cargo build --release -q -p poam-cli -p poam-fixtures
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-target/release/poam-fixtures --tree "$units" 2 "$work/tree" >/dev/null
-files=$(find "$work/tree" -type f | wc -l)
-echo "tree: $files files ($units units + 2 broken), $(nproc) CPU(s)"
+if [ "$mode" = files ]; then
+  target/release/poam-fixtures --files "$count" "$items" "$work/tree" >/dev/null
+  files=$count
+  echo "$count workbooks of $items items, $(nproc) CPU(s)"
+else
+  target/release/poam-fixtures --tree "$units" 2 "$work/tree" >/dev/null
+  files=$(find "$work/tree" -type f | wc -l)
+  echo "tree: $files files ($units units + 2 broken), $(nproc) CPU(s)"
+fi
 for jobs in 1 2; do
   times=()
   for _ in $(seq "$runs"); do

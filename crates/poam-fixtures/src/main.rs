@@ -4,6 +4,8 @@
 //! `cargo run -p poam-fixtures -- --tree UNITS BROKEN DIR`: a tree of UNITS
 //! business units in mixed layouts plus BROKEN unreadable files, for
 //! `poam batch` and `poam rollup`.
+//! `cargo run -p poam-fixtures -- --files COUNT ITEMS DIR`: COUNT FedRAMP
+//! workbooks of ITEMS items each, for batch benchmarks.
 
 use anyhow::Context;
 
@@ -18,6 +20,24 @@ fn main() -> anyhow::Result<()> {
         let out = args.get(2).context("--large N OUT.xlsx")?;
         poam_fixtures::write_large_fedramp(n, std::path::Path::new(out))?;
         println!("wrote {out}: {n} items");
+        return Ok(());
+    }
+    if args.first().map(String::as_str) == Some("--files") {
+        let usage = "--files COUNT ITEMS DIR";
+        let count: usize = args.get(1).context(usage)?.parse().context(usage)?;
+        let items: usize = args.get(2).context(usage)?.parse().context(usage)?;
+        let dir = std::path::Path::new(args.get(3).context(usage)?);
+        std::fs::create_dir_all(dir)?;
+        for k in 0..count {
+            poam_fixtures::write_large_fedramp(
+                items,
+                &dir.join(format!("unit-{:04}.xlsx", k + 1)),
+            )?;
+        }
+        println!(
+            "wrote {count} workbooks of {items} items under {}",
+            dir.display()
+        );
         return Ok(());
     }
     if args.first().map(String::as_str) == Some("--tree") {

@@ -30,7 +30,7 @@ pub fn fill(
     field: Field,
     header: &str,
     cell: &Cell,
-    location: Location,
+    location: &dyn Fn() -> Location,
     order: DateOrder,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -41,7 +41,7 @@ pub fn fill(
     if let Cell::Error(e) = cell {
         diags.push(Diagnostic::warning(
             DiagKind::UnknownValue,
-            location,
+            location(),
             format!("cell holds the error value {e}; kept in extra as \"{header}\""),
         ));
         keep_extra(item, header, text);
@@ -72,7 +72,7 @@ pub fn fill(
             for note in parsed.notes {
                 diags.push(Diagnostic::info(
                     DiagKind::ControlAssumption,
-                    location.clone(),
+                    location(),
                     note,
                 ));
             }
@@ -92,7 +92,7 @@ pub fn fill(
                 }
                 diags.push(Diagnostic::warning(
                     DiagKind::UnparsedControl,
-                    location.clone(),
+                    location(),
                     format!("\"{raw}\" is not a control identifier; kept as written"),
                 ));
                 item.unparsed_controls.push(raw);
@@ -107,12 +107,12 @@ pub fn fill(
             match date {
                 Some(d) => item.set_date(field, d),
                 None if is_not_applicable(&text) => {
-                    placeholder(item, header, text, location, diags)
+                    placeholder(item, header, text, location(), diags)
                 }
                 None => {
                     diags.push(Diagnostic::warning(
                         DiagKind::BadDate,
-                        location,
+                        location(),
                         format!("cannot read date \"{text}\"; kept in extra as \"{header}\""),
                     ));
                     keep_extra(item, header, text);
@@ -121,13 +121,20 @@ pub fn fill(
         }
         FieldKind::Rating => match Rating::parse(&text) {
             Some(r) => item.set_rating(field, r),
-            None if is_not_applicable(&text) => placeholder(item, header, text, location, diags),
-            None => unknown(item, header, text, "risk rating", location, diags),
+            None if is_not_applicable(&text) => placeholder(item, header, text, location(), diags),
+            None => unknown(item, header, text, "risk rating", location(), diags),
         },
         FieldKind::YesNo => match YesNo::parse(&text) {
             Some(v) => item.set_yes_no(field, v),
-            None if is_not_applicable(&text) => placeholder(item, header, text, location, diags),
-            None => unknown(item, header, text, "Yes/No/Pending answer", location, diags),
+            None if is_not_applicable(&text) => placeholder(item, header, text, location(), diags),
+            None => unknown(
+                item,
+                header,
+                text,
+                "Yes/No/Pending answer",
+                location(),
+                diags,
+            ),
         },
         FieldKind::Status => match Status::parse(&text) {
             Some(s) => {
@@ -146,11 +153,11 @@ pub fn fill(
                     }
                     diags.push(Diagnostic::info(
                         DiagKind::UnknownValue,
-                        location,
+                        location(),
                         format!("\"{text}\" read as status {} dated {d}", s.label()),
                     ));
                 }
-                None => unknown(item, header, text, "status", location, diags),
+                None => unknown(item, header, text, "status", location(), diags),
             },
         },
         FieldKind::Milestones => {
@@ -158,7 +165,7 @@ pub fn fill(
             for block in &parsed.undated {
                 diags.push(Diagnostic::info(
                     DiagKind::UnparsedMilestone,
-                    location.clone(),
+                    location(),
                     format!("milestone without a date: \"{}\"", first_line(block)),
                 ));
             }
@@ -171,7 +178,7 @@ pub fn fill(
                 header,
                 text,
                 "raw severity (CAT I, II or III)",
-                location,
+                location(),
                 diags,
             ),
         },
@@ -194,7 +201,7 @@ pub fn fill_milestone_part(
     field: Field,
     header: &str,
     cell: &Cell,
-    location: Location,
+    location: &dyn Fn() -> Location,
     order: DateOrder,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -205,7 +212,7 @@ pub fn fill_milestone_part(
         Field::MilestoneComments => milestone.comments = Some(cell_text_keep_lines(cell)),
         Field::MilestoneStatus => match Status::parse(&text) {
             Some(s) => milestone.status = Some(s),
-            None => unknown(item, header, text, "milestone status", location, diags),
+            None => unknown(item, header, text, "milestone status", location(), diags),
         },
         Field::MilestoneDue | Field::MilestoneCompletedOn => {
             let date = match cell {
@@ -219,7 +226,7 @@ pub fn fill_milestone_part(
                 None => {
                     diags.push(Diagnostic::warning(
                         DiagKind::BadDate,
-                        location,
+                        location(),
                         format!("cannot read date \"{text}\"; kept in extra as \"{header}\""),
                     ));
                     keep_extra(item, header, text);

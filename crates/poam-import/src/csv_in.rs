@@ -206,7 +206,7 @@ pub(crate) fn read(
                         f,
                         name,
                         &Cell::Text(value.to_string()),
-                        location,
+                        &|| location.clone(),
                         opts.date_order,
                         &mut diags,
                     ),

@@ -66,6 +66,9 @@ fn is_guidance_row(
     // Rows whose cells equal the layout's fixed rows (guidance texts).
     let mut filled = 0;
     let mut same = 0;
+    if guidance.is_empty() {
+        return false;
+    }
     for ((c, _), texts) in cols.iter().zip(guidance) {
         let cell = grid.get(r, *c);
         if cell.is_blank() {
@@ -188,6 +191,7 @@ pub(crate) fn read_sheet(
                 .collect()
         })
         .collect();
+    let no_guidance: Vec<Vec<String>> = Vec::new();
     let grouping = spec.row_mode != RowMode::Item;
     let mut items: Vec<Item> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -202,7 +206,14 @@ pub(crate) fn read_sheet(
         if filled.is_empty() || filled.iter().all(|c| grid.formulas.contains(&(r, *c))) {
             continue;
         }
-        if is_guidance_row(grid, r, spec, &cols, &guidance) {
+        // The template's guidance rows sit between the header and the first
+        // item: once an item is read, only the cheap checks remain.
+        let guidance: &[Vec<String>] = if items.is_empty() {
+            &guidance
+        } else {
+            &no_guidance
+        };
+        if is_guidance_row(grid, r, spec, &cols, guidance) {
             continue;
         }
         let mut item = Item {
@@ -235,7 +246,7 @@ pub(crate) fn read_sheet(
                         f,
                         &column.header,
                         cell,
-                        loc(column.col, r),
+                        &|| loc(column.col, r),
                         opts.date_order,
                         diags,
                     );
@@ -247,7 +258,7 @@ pub(crate) fn read_sheet(
                         f,
                         &column.header,
                         cell,
-                        loc(column.col, r),
+                        &|| loc(column.col, r),
                         opts.date_order,
                         diags,
                     );
