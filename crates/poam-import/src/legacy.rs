@@ -125,7 +125,7 @@ pub(crate) fn guess(grids: &[Grid]) -> Vec<Found> {
 #[allow(clippy::too_many_arguments)]
 fn read_found(
     file: &str,
-    grids: &[Grid],
+    grids: &mut [Grid],
     found: &[Found],
     resolve: &dyn Fn(&str) -> Option<Option<Field>>,
     layout: String,
@@ -143,7 +143,7 @@ fn read_found(
         candidates,
         sheets: Vec::new(),
     };
-    for (g, grid) in grids.iter().enumerate() {
+    for (g, grid) in grids.iter_mut().enumerate() {
         match found.iter().find(|f| f.grid == g) {
             Some(f) => {
                 let spec = SheetSpec {
@@ -176,7 +176,7 @@ fn read_found(
 /// Reads a legacy tracker whose sheets [`guess`] found.
 pub(crate) fn read_guessed(
     file: &str,
-    grids: &[Grid],
+    grids: &mut [Grid],
     found: &[Found],
     candidates: Vec<Candidate>,
     opts: &ImportOptions,
@@ -215,7 +215,7 @@ pub(crate) fn read_guessed(
 /// Reads a workbook with the user's mapping file.
 pub(crate) fn read_mapped(
     file: &str,
-    grids: &[Grid],
+    grids: &mut [Grid],
     mapping: &Mapping,
     mapping_name: &str,
     opts: &ImportOptions,

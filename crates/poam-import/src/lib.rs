@@ -267,21 +267,21 @@ fn import_any(
         }
         Some(Kind::Csv) => {
             let grid = csv_in::to_grid(file, bytes)?;
-            let mut imported = read_grids(file, &[grid], opts)?;
+            let mut imported = read_grids(file, &mut [grid], opts)?;
             imported.report.format = "csv".into();
             Ok(imported)
         }
         Some(Kind::Workbook) => read_workbook(file, bytes, opts),
         Some(Kind::Word) => {
             check_inflated(file, bytes, &opts.limits)?;
-            let grids = docx::tables(file, bytes)?;
+            let mut grids = docx::tables(file, bytes)?;
             if grids.is_empty() {
                 return Err(ImportError::NotPoam {
                     file: file.to_string(),
                     reason: "the Word document has no table".into(),
                 });
             }
-            let mut imported = read_grids(file, &grids, opts)?;
+            let mut imported = read_grids(file, &mut grids, opts)?;
             imported.report.format = "word".into();
             Ok(imported)
         }
@@ -327,7 +327,7 @@ fn read_workbook(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Impor
         Ok(wb) => wb,
         Err(e) => return Err(open_error(file, bytes, e)),
     };
-    let grids = grid::load_sheets(&mut workbook, &opts.limits).map_err(|e| match e {
+    let mut grids = grid::load_sheets(&mut workbook, &opts.limits).map_err(|e| match e {
         grid::LoadError::Calamine(e) => open_error(file, bytes, e),
         grid::LoadError::TooManyCells { sheet, limit } => ImportError::Limit {
             file: file.to_string(),
@@ -336,12 +336,16 @@ fn read_workbook(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Impor
             ),
         },
     })?;
-    read_grids(file, &grids, opts)
+    read_grids(file, &mut grids, opts)
 }
 
 /// Reads loaded sheets: with the mapping file when given, else with the
 /// best-fitting built-in layout, else as a legacy tracker by header synonyms.
-fn read_grids(file: &str, grids: &[Grid], opts: &ImportOptions) -> Result<Imported, ImportError> {
+fn read_grids(
+    file: &str,
+    grids: &mut [Grid],
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
     let done = |(poam, diagnostics, report)| Imported {
         poam,
         diagnostics,

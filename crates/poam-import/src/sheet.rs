@@ -116,12 +116,13 @@ struct Column {
 /// Reads the sheet; returns its report and its items.
 pub(crate) fn read_sheet(
     file: &str,
-    grid: &Grid,
+    grid: &mut Grid,
     spec: &SheetSpec<'_>,
     opts: &ImportOptions,
     diags: &mut Vec<Diagnostic>,
 ) -> (SheetReport, Vec<Item>) {
-    let sheet = grid.name.as_str();
+    let sheet_name = grid.name.clone();
+    let sheet = sheet_name.as_str();
     let loc = |c: u32, r: u32| Location::cell(file, sheet, cell_ref(c as u16, r + 1));
     let header_row = spec.header_row;
     // Column map from the header row.
@@ -196,6 +197,12 @@ pub(crate) fn read_sheet(
     let mut items: Vec<Item> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for r in header_row + 1..grid.height() {
+        // Rows already read are freed as items grow, so that a large sheet
+        // is not held twice (as cells and as items).
+        if r > header_row + 1 {
+            grid.rows[(r - 1) as usize] = Vec::new();
+        }
+        let grid: &Grid = grid;
         let row = &grid.rows[r as usize];
         let filled: Vec<u32> = row
             .iter()

@@ -199,7 +199,7 @@ pub(crate) fn rank<'l>(
 /// Reads a workbook with the best-fitting layout.
 pub(crate) fn read(
     file: &str,
-    grids: &[Grid],
+    grids: &mut [Grid],
     best: &Fit<'_>,
     candidates: &[Fit<'_>],
     opts: &ImportOptions,
@@ -241,8 +241,9 @@ pub(crate) fn read(
     let mut matches = best.sheets.clone();
     matches.sort_by_key(|m| m.grid);
     for m in &matches {
-        let grid = &grids[m.grid];
         let def = &layout.sheets[m.def];
+        // A grid read for one sheet definition only: its rows may be freed.
+        let grid = &mut grids[m.grid];
         if let Some(meta) = &def.metadata {
             read_metadata(file, grid, meta, m.header_row, &mut poam, &mut diags, opts);
         }
