@@ -58,7 +58,7 @@ pub fn fill(
         FieldKind::Lines => item.set_list(field, split_lines(&cell_text_keep_lines(cell))),
         FieldKind::Cves => item.set_list(field, split_cves(&text)),
         FieldKind::Controls => {
-            let parsed = parse_controls(&text);
+            let parsed = parse_controls_cached(&text);
             for c in parsed.controls {
                 if !item.controls.contains(&c) {
                     item.controls.push(c);
@@ -297,4 +297,27 @@ fn status_with_date(text: &str, order: DateOrder) -> Option<(Status, chrono::Nai
     let status = Status::parse(head.trim_end_matches([',', '-', ':', ' ']))?;
     let date = parse_date_text(tail, order)?;
     Some((status, date))
+}
+
+/// [`parse_controls`] with a per-thread memo: a POA&M repeats the same
+/// controls cell on many rows. The memo is bounded and cleared when full.
+fn parse_controls_cached(text: &str) -> poam_model::control::ParsedControls {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static MEMO: RefCell<HashMap<String, poam_model::control::ParsedControls>> =
+            RefCell::new(HashMap::new());
+    }
+    MEMO.with(|memo| {
+        if let Some(p) = memo.borrow().get(text) {
+            return p.clone();
+        }
+        let parsed = parse_controls(text);
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= 4096 {
+            memo.clear();
+        }
+        memo.insert(text.to_string(), parsed.clone());
+        parsed
+    })
 }

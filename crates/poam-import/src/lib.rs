@@ -37,6 +37,7 @@ pub use report::{Candidate, ColumnReport, ReadReport, SheetReport};
 
 use poam_model::date::DateOrder;
 use poam_model::{Diagnostic, Poam};
+use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -213,10 +214,15 @@ pub fn import_bytes(
 /// Fills each item's `equivalents` from the built-in crosswalks.
 pub fn add_equivalents(poam: &mut Poam) {
     let cat = poam_layout::catalog::catalogs();
+    // Many items name the same controls: look each one up once.
+    let mut memo: HashMap<String, Vec<(&'static str, Vec<String>)>> = HashMap::new();
     for item in &mut poam.items {
         item.equivalents.clear();
         for control in &item.controls {
-            for (framework, ids) in cat.equivalents(control) {
+            let found = memo
+                .entry(control.clone())
+                .or_insert_with(|| cat.equivalents(control));
+            for (framework, ids) in found.iter().cloned() {
                 let list = item.equivalents.entry(framework.to_string()).or_default();
                 for id in ids {
                     if !list.contains(&id) && !item.controls.contains(&id) {
