@@ -30,10 +30,13 @@ const EXIT_STRICT: u8 = 1;
     name = "poam",
     version,
     about = "Read, normalize and write POA&M (Plan of Action and Milestones) files",
-    long_about = "Read POA&M workbooks in the FedRAMP templates (every version since 2018), \
-normalize them into one model, and write them back out as FedRAMP workbooks, CSV or JSON.\n\n\
+    long_about = "Read POA&M files (FedRAMP every version since 2018, DoD eMASS and its Navy, Army \
+and Marine Corps variants, the NIST SP 800-171 plan of action, OSCAL, and home-grown trackers), \
+normalize them into one model, check them, and write the layout a reviewer or eMASS accepts.\n\n\
 Examples:\n  poam inspect my-poam.xlsx\n  poam convert my-poam.xlsx --to fedramp -o submission.xlsx\n  \
-poam convert my-poam.xlsx --to fedramp --template-version 2.1 -o old-layout.xlsx\n  poam convert my-poam.xlsx --to csv > items.csv"
+poam convert my-poam.xlsx --to emass --template-version navy-2026 -o emass.xlsx\n  \
+poam validate my-poam.xlsx --policy fedramp\n  poam batch units/ --to fedramp --out-dir submitted/\n  \
+poam rollup units/ --to fedramp -o all-units.xlsx\n  poam diff october.xlsx november.xlsx"
 )]
 struct Cli {
     #[command(subcommand)]
