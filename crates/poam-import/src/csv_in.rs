@@ -74,7 +74,7 @@ pub(crate) fn to_grid(file: &str, bytes: &[u8]) -> Result<crate::grid::Grid, Imp
                     if v.is_empty() {
                         Cell::Empty
                     } else {
-                        Cell::Text(v.to_string())
+                        Cell::Text(v.into())
                     }
                 })
                 .collect(),
@@ -205,7 +205,7 @@ pub(crate) fn read(
                         &mut item,
                         f,
                         name,
-                        &Cell::Text(value.to_string()),
+                        &Cell::Text(value.into()),
                         &|| location.clone(),
                         opts.date_order,
                         &mut diags,

@@ -124,7 +124,7 @@ pub(crate) fn parse_tables(xml: &str) -> Result<Vec<Grid>, quick_xml::Error> {
                         r.push(if text.trim().is_empty() {
                             Cell::Empty
                         } else {
-                            Cell::Text(text)
+                            Cell::Text(text.into())
                         });
                         for _ in 1..span {
                             r.push(Cell::Empty);

@@ -4,14 +4,16 @@
 use calamine::{Data, Reader};
 use chrono::NaiveDate;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// One cell's value, format-neutral.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     /// Nothing.
     Empty,
-    /// Text.
-    Text(String),
+    /// Text; shared, since a sheet repeats the same text on many rows
+    /// (an .xlsx keeps it once in its shared-string table).
+    Text(Arc<str>),
     /// A number.
     Number(f64),
     /// A real date cell.
@@ -84,7 +86,7 @@ impl Grid {
 fn convert(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
+        Data::String(s) => Cell::Text(s.as_str().into()),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
         Data::Bool(b) => Cell::Bool(*b),
@@ -97,9 +99,9 @@ fn convert(data: &Data) -> Cell {
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         {
             Some(d) => Cell::Date(d),
-            None => Cell::Text(s.clone()),
+            None => Cell::Text(s.as_str().into()),
         },
-        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::DurationIso(s) => Cell::Text(s.as_str().into()),
         Data::Error(e) => Cell::Error(format!("{e}")),
     }
 }
@@ -230,6 +232,19 @@ fn load_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
         ..Grid::default()
     };
     let mut reader = xlsx.worksheet_cells_reader(name).map_err(xlsx_error)?;
+    // One Arc per distinct text of the sheet: rows repeat statuses, controls,
+    // contacts, scanner descriptions.
+    let mut texts: HashSet<Arc<str>> = HashSet::new();
+    let mut intern = |s: &str| -> Arc<str> {
+        match texts.get(s) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = Arc::from(s);
+                texts.insert(a.clone());
+                a
+            }
+        }
+    };
     while let Some(rec) = reader
         .next_cell_with_formula_metadata()
         .map_err(xlsx_error)?
@@ -238,7 +253,11 @@ fn load_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
         if rec.formula.is_some() {
             grid.formulas.insert(rec.pos);
         }
-        let cell = convert(&Data::from(rec.value));
+        let cell = match rec.value {
+            calamine::DataRef::SharedString(s) if !s.trim().is_empty() => Cell::Text(intern(s)),
+            calamine::DataRef::String(s) if !s.trim().is_empty() => Cell::Text(intern(&s)),
+            other => convert(&Data::from(other)),
+        };
         if cell.is_blank() {
             continue;
         }
