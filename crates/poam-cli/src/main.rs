@@ -427,37 +427,29 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         poam_ssp::link(&mut imported.poam, &index);
     }
     let mut diags = imported.diagnostics.clone();
-    let written = render(
-        &imported.poam,
-        args.to,
-        layout,
-        &RenderOptions {
-            keep_extra: args.keep_extra,
-            excel_bom: args.excel_bom,
-            extra_sheets: Vec::new(),
-        },
-    )
-    .map_err(output_failure)?;
+    // CSV, JSON and OSCAL stream straight to their file: a large POA&M is
+    // never held twice (as the model and as the output).
+    let streamed =
+        matches!(args.to, Target::Csv | Target::Json | Target::Oscal) && args.output.is_some();
+    let written = if streamed {
+        poam_export::Written {
+            bytes: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    } else {
+        render(
+            &imported.poam,
+            args.to,
+            layout,
+            &RenderOptions {
+                keep_extra: args.keep_extra,
+                excel_bom: args.excel_bom,
+                extra_sheets: Vec::new(),
+            },
+        )
+        .map_err(output_failure)?
+    };
     let read_count = diags.len();
-    // OSCAL streams straight to its file: a large POA&M never sits whole in memory.
-    if let (Target::Oscal, Some(out)) = (args.to, &args.output) {
-        poam_export::save_atomic_with(out, |f| {
-            poam_export::oscal_out::write_oscal_to(&imported.poam, f)
-        })
-        .map_err(output_failure)?;
-        print_diagnostics(&args.input, &diags, args.verbose);
-        eprintln!(
-            "wrote {}: {} open, {} closed item(s)",
-            out.display(),
-            imported.poam.open_count(),
-            imported.poam.closed_count()
-        );
-        return Ok(if args.strict && warnings(&diags) > 0 {
-            EXIT_STRICT
-        } else {
-            0
-        });
-    }
     diags.extend(written.diagnostics.iter().cloned());
     if let Some(path) = &args.report_json {
         let report = serde_json::json!({
@@ -477,7 +469,23 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
     }
     match &args.output {
         Some(out) => {
-            save_atomic(out, &written.bytes).map_err(output_failure)?;
+            if streamed {
+                let poam = &imported.poam;
+                poam_export::save_atomic_with(out, |f| match args.to {
+                    Target::Csv => csv_out::write_csv_to(
+                        poam,
+                        &csv_out::CsvOptions {
+                            excel_bom: args.excel_bom,
+                        },
+                        f,
+                    ),
+                    Target::Json => json::write_json_to(poam, f),
+                    _ => poam_export::oscal_out::write_oscal_to(poam, f),
+                })
+                .map_err(output_failure)?;
+            } else {
+                save_atomic(out, &written.bytes).map_err(output_failure)?;
+            }
             print_diagnostics(&args.input, &diags[..read_count], args.verbose);
             // What the target could not hold is always shown, notes included.
             print_diagnostics(&args.input, &diags[read_count..], true);

@@ -28,8 +28,26 @@ pub fn guard(text: &str) -> String {
 /// [`ExportError::Csv`] if the CSV writer fails.
 pub fn write_csv(poam: &Poam, opts: &CsvOptions) -> Result<Written, ExportError> {
     let mut out = Vec::new();
+    write_csv_to(poam, opts, &mut out)?;
+    Ok(Written {
+        bytes: out,
+        diagnostics: Vec::new(),
+    })
+}
+
+/// Streams the CSV to `out` (a large POA&M never sits in memory twice).
+///
+/// # Errors
+///
+/// [`ExportError::Csv`] when a record cannot be written.
+pub fn write_csv_to(
+    poam: &Poam,
+    opts: &CsvOptions,
+    mut out: &mut impl std::io::Write,
+) -> Result<(), ExportError> {
     if opts.excel_bom {
-        out.extend_from_slice("\u{feff}".as_bytes());
+        out.write_all("\u{feff}".as_bytes())
+            .map_err(csv::Error::from)?;
     }
     {
         let mut w = csv::WriterBuilder::new().from_writer(&mut out);
@@ -43,8 +61,5 @@ pub fn write_csv(poam: &Poam, opts: &CsvOptions) -> Result<Written, ExportError>
         }
         w.flush().map_err(csv::Error::from)?;
     }
-    Ok(Written {
-        bytes: out,
-        diagnostics: Vec::new(),
-    })
+    Ok(())
 }
