@@ -559,3 +559,29 @@ fn diff_lists_every_category_and_the_changed_fields() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn batch_never_reads_its_own_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let units = dir.path().join("units");
+    std::fs::create_dir_all(units.join("east")).unwrap();
+    std::fs::copy(
+        root().join("fixtures/fedramp/fedramp-3.0.xlsx"),
+        units.join("east/poam.xlsx"),
+    )
+    .unwrap();
+    // The output folder inside the input tree, run twice.
+    for extra in [&[][..], &["--force"][..]] {
+        let out = poam()
+            .arg("batch")
+            .arg(&units)
+            .args(["--to", "fedramp", "-q", "--out-dir"])
+            .arg(units.join("converted"))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("1 of 1 file(s) converted"));
+    }
+    assert_eq!(files_under(&units.join("converted")).len(), 1);
+}

@@ -97,7 +97,14 @@ fn readable(path: &Path) -> bool {
 }
 
 /// The inputs: files as given, folders walked, glob patterns expanded.
-fn collect(inputs: &[PathBuf]) -> Result<Vec<Job>> {
+/// Files under `skip` (the output folder, when it sits inside an input
+/// folder) are never inputs.
+fn collect(inputs: &[PathBuf], skip: Option<&Path>) -> Result<Vec<Job>> {
+    let skip = skip.and_then(|s| s.canonicalize().ok());
+    let skipped = |p: &Path| {
+        skip.as_ref()
+            .is_some_and(|s| p.canonicalize().is_ok_and(|c| c.starts_with(s)))
+    };
     let mut jobs = Vec::new();
     for input in inputs {
         let text = input.to_string_lossy();
@@ -106,7 +113,7 @@ fn collect(inputs: &[PathBuf]) -> Result<Vec<Job>> {
                 .follow_links(true)
                 .into_iter()
                 .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_file() && readable(e.path()))
+                .filter(|e| e.file_type().is_file() && readable(e.path()) && !skipped(e.path()))
                 .map(|e| e.into_path())
                 .collect();
             found.sort();
@@ -127,7 +134,7 @@ fn collect(inputs: &[PathBuf]) -> Result<Vec<Job>> {
                 glob::glob(&text).with_context(|| format!("{text}: not a valid pattern"))?;
             let mut found: Vec<PathBuf> = paths
                 .filter_map(|p| p.ok())
-                .filter(|p| p.is_file())
+                .filter(|p| p.is_file() && !skipped(p))
                 .collect();
             found.sort();
             if found.is_empty() {
@@ -277,7 +284,15 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
     }
     let mut targets = args.to.clone();
     targets.dedup_by_key(|t| t.name());
-    let jobs = collect(&args.inputs).map_err(input_failure)?;
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| {
+            format!(
+                "{}: cannot create the output folder",
+                args.out_dir.display()
+            )
+        })
+        .map_err(output_failure)?;
+    let jobs = collect(&args.inputs, Some(&args.out_dir)).map_err(input_failure)?;
     if jobs.is_empty() {
         return Err(input_failure(anyhow!(
             "no POA&M files found in the inputs given"
@@ -542,7 +557,7 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
             args.output.display()
         )));
     }
-    let jobs = collect(&args.inputs).map_err(input_failure)?;
+    let jobs = collect(&args.inputs, None).map_err(input_failure)?;
     if jobs.is_empty() {
         return Err(input_failure(anyhow!(
             "no POA&M files found in the inputs given"
