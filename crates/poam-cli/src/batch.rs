@@ -557,7 +557,8 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
             args.output.display()
         )));
     }
-    let jobs = collect(&args.inputs, None).map_err(input_failure)?;
+    // A previous roll-up written inside the input tree is not an input.
+    let jobs = collect(&args.inputs, Some(&args.output)).map_err(input_failure)?;
     if jobs.is_empty() {
         return Err(input_failure(anyhow!(
             "no POA&M files found in the inputs given"
