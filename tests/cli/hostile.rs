@@ -5,8 +5,10 @@ use super::{model, poam};
 use std::io::Write;
 use std::path::Path;
 
-/// Runs `poam convert IN --to fedramp -o OUT` and checks a clean failure.
-fn fails_cleanly(input: &Path, extra: &[&str], reason: &str) {
+/// Runs `poam convert IN --to fedramp -o OUT` (OUT beside IN) and checks a
+/// clean failure: exit 2, one line naming the file and the reason, no output
+/// and no temporary file.
+pub(crate) fn fails_cleanly(input: &Path, extra: &[&str], reason: &str) {
     let dir = input.parent().unwrap();
     let out = dir.join("out.xlsx");
     let result = poam()

@@ -76,6 +76,21 @@ struct Outcome {
     error: Option<String>,
 }
 
+impl Outcome {
+    /// Nothing read or written yet for `input`.
+    fn new(input: &Path) -> Outcome {
+        Outcome {
+            input: input.to_path_buf(),
+            layout: None,
+            open: 0,
+            closed: 0,
+            warnings: 0,
+            outputs: Vec::new(),
+            error: None,
+        }
+    }
+}
+
 fn has_glob(text: &str) -> bool {
     text.contains(['*', '?', '['])
 }
@@ -205,15 +220,7 @@ fn output_path(out_dir: &Path, relative: &Path, target: Target, keep_ending: boo
 }
 
 fn convert_one(job: &Job, args: &BatchArgs, outputs: &[PathBuf]) -> Outcome {
-    let mut outcome = Outcome {
-        input: job.input.clone(),
-        layout: None,
-        open: 0,
-        closed: 0,
-        warnings: 0,
-        outputs: Vec::new(),
-        error: None,
-    };
+    let mut outcome = Outcome::new(&job.input);
     let result = (|| -> Result<()> {
         let imported = read_one(&job.input, &args.read, args.mapping_dir.as_deref())?;
         outcome.layout = imported.report.layout.clone();
@@ -263,27 +270,20 @@ fn convert_one(job: &Job, args: &BatchArgs, outputs: &[PathBuf]) -> Outcome {
 /// target's family has it.
 fn version_for(target: Target, args: &BatchArgs) -> Option<&str> {
     let v = args.template_version.as_deref()?;
-    let family = match target {
-        Target::Fedramp => "fedramp",
-        Target::Emass => "emass",
-        _ => return None,
-    };
-    poam_layout::builtin().find(family, Some(v)).map(|_| v)
+    poam_layout::builtin()
+        .find(target.family()?, Some(v))
+        .map(|_| v)
 }
 
 pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
     if let Some(v) = &args.template_version {
-        let fits = args.to.iter().any(|t| {
-            matches!(t, Target::Fedramp | Target::Emass) && version_for(*t, args).is_some()
-        });
+        let fits = args.to.iter().any(|t| version_for(*t, args).is_some());
         if !fits {
             return Err(input_failure(anyhow!(
                 "--template-version {v} is not a version of any workbook target given with --to"
             )));
         }
     }
-    let mut targets = args.to.clone();
-    targets.dedup_by_key(|t| t.name());
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| {
             format!(
@@ -298,14 +298,6 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
             "no POA&M files found in the inputs given"
         )));
     }
-    std::fs::create_dir_all(&args.out_dir)
-        .with_context(|| {
-            format!(
-                "{}: cannot create the output folder",
-                args.out_dir.display()
-            )
-        })
-        .map_err(output_failure)?;
     // Two inputs that would write the same output (unit.xlsx and unit.csv) are
     // refused up front; the first one keeps it.
     let mut claimed: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
@@ -367,13 +359,8 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
             .map(|(job, (outs, clash))| {
                 let outcome = match clash {
                     Some(reason) => Outcome {
-                        input: job.input.clone(),
-                        layout: None,
-                        open: 0,
-                        closed: 0,
-                        warnings: 0,
-                        outputs: Vec::new(),
                         error: Some(reason.clone()),
+                        ..Outcome::new(&job.input)
                     },
                     None => convert_one(job, args, outs),
                 };
@@ -632,21 +619,24 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
         "Not rated".into(),
     ]];
     for u in &result.units {
-        let risk = |k: &str| u.by_risk.get(k).copied().unwrap_or(0).to_string();
+        // Open items with any of these ratings.
+        let risk = |labels: &[&str]| {
+            labels
+                .iter()
+                .map(|k| u.by_risk.get(*k).copied().unwrap_or(0))
+                .sum::<usize>()
+                .to_string()
+        };
         rows.push(vec![
             u.unit.clone(),
             u.open.to_string(),
             u.overdue.to_string(),
             u.closed.to_string(),
-            (u.by_risk.get("Critical").copied().unwrap_or(0)
-                + u.by_risk.get("Very High").copied().unwrap_or(0))
-            .to_string(),
-            risk("High"),
-            risk("Moderate"),
-            (u.by_risk.get("Low").copied().unwrap_or(0)
-                + u.by_risk.get("Very Low").copied().unwrap_or(0))
-            .to_string(),
-            risk("Not rated"),
+            risk(&["Critical", "Very High"]),
+            risk(&["High"]),
+            risk(&["Moderate"]),
+            risk(&["Low", "Very Low"]),
+            risk(&["Not rated"]),
         ]);
     }
     let written = render(

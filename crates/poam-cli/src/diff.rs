@@ -72,16 +72,7 @@ fn text(d: &Diff, old: &str, new: &str, md: bool) -> String {
     if md {
         let _ = writeln!(out, "# POA&M changes\n\nOLD: `{old}`  \nNEW: `{new}`\n");
         let _ = writeln!(out, "| | Count |\n|---|---|");
-        for (label, n) in [
-            ("Items in OLD", c.old_items),
-            ("Items in NEW", c.new_items),
-            ("New items", c.added),
-            ("Closed since OLD", c.closed),
-            ("Reopened", c.reopened),
-            ("Disappeared without being closed", c.disappeared),
-            ("Items with changed fields", c.changed),
-            ("Unchanged", c.unchanged),
-        ] {
+        for (label, n) in c.rows() {
             let _ = writeln!(out, "| {label} | {n} |");
         }
     } else {

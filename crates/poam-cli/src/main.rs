@@ -519,10 +519,8 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
 
 /// The layout a workbook target writes (`None` for CSV, JSON, OSCAL, Word).
 fn target_layout(target: Target, version: Option<&str>) -> Result<Option<&'static Layout>> {
-    let family = match target {
-        Target::Fedramp => "fedramp",
-        Target::Emass => "emass",
-        _ => return Ok(None),
+    let Some(family) = target.family() else {
+        return Ok(None);
     };
     let reg = poam_layout::builtin();
     reg.find(family, version).map(Some).with_context(|| {
@@ -580,6 +578,15 @@ impl Target {
             Target::Json => "json",
             Target::Oscal => "oscal",
             Target::Nist171Docx => "nist171-docx",
+        }
+    }
+
+    /// The layout family of a workbook target.
+    fn family(self) -> Option<&'static str> {
+        match self {
+            Target::Fedramp => Some("fedramp"),
+            Target::Emass => Some("emass"),
+            _ => None,
         }
     }
 

@@ -49,18 +49,7 @@ pub fn write_diff_xlsx(
         let ws = wb.add_worksheet();
         ws.set_name("Summary")?;
         header(ws, &["", "Count"], &[40.0, 10.0])?;
-        let c = &diff.counts;
-        let rows: [(&str, usize); 8] = [
-            ("Items in OLD", c.old_items),
-            ("Items in NEW", c.new_items),
-            ("New items", c.added),
-            ("Closed since OLD", c.closed),
-            ("Reopened", c.reopened),
-            ("Disappeared without being closed", c.disappeared),
-            ("Items with changed fields", c.changed),
-            ("Unchanged items", c.unchanged),
-        ];
-        for (r, (label, n)) in rows.iter().enumerate() {
+        for (r, (label, n)) in diff.counts.rows().iter().enumerate() {
             ws.write_string(r as u32 + 1, 0, *label)?;
             ws.write_number(r as u32 + 1, 1, *n as f64)?;
         }

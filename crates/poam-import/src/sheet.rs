@@ -192,7 +192,6 @@ pub(crate) fn read_sheet(
                 .collect()
         })
         .collect();
-    let no_guidance: Vec<Vec<String>> = Vec::new();
     let grouping = spec.row_mode != RowMode::Item;
     let mut items: Vec<Item> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -215,11 +214,7 @@ pub(crate) fn read_sheet(
         }
         // The template's guidance rows sit between the header and the first
         // item: once an item is read, only the cheap checks remain.
-        let guidance: &[Vec<String>] = if items.is_empty() {
-            &guidance
-        } else {
-            &no_guidance
-        };
+        let guidance: &[Vec<String>] = if items.is_empty() { &guidance } else { &[] };
         if is_guidance_row(grid, r, spec, &cols, guidance) {
             continue;
         }

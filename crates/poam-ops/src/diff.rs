@@ -83,6 +83,22 @@ pub struct Counts {
     pub unchanged: usize,
 }
 
+impl Counts {
+    /// The counts with the labels the reports show, in order.
+    pub fn rows(&self) -> [(&'static str, usize); 8] {
+        [
+            ("Items in OLD", self.old_items),
+            ("Items in NEW", self.new_items),
+            ("New items", self.added),
+            ("Closed since OLD", self.closed),
+            ("Reopened", self.reopened),
+            ("Disappeared without being closed", self.disappeared),
+            ("Items with changed fields", self.changed),
+            ("Unchanged items", self.unchanged),
+        ]
+    }
+}
+
 /// The difference between two POA&Ms.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Diff {
