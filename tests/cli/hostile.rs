@@ -207,3 +207,18 @@ fn xml_entity_declarations_are_never_expanded() {
         assert!(stderr.contains("laughs.docx"), "{stderr}");
     }
 }
+
+#[test]
+fn json_of_another_kind_is_not_an_empty_poam() {
+    // An OSCAL SSP, or any JSON without `items`, is refused rather than read
+    // as a POA&M with no items.
+    let dir = tempfile::tempdir().unwrap();
+    let ssp = dir.path().join("ssp.json");
+    std::fs::write(&ssp, r#"{"system-security-plan": {"uuid": "x"}}"#).unwrap();
+    fails_cleanly(&ssp, &[], "not a poamkit JSON model");
+    // A trimmed model with only `items` still reads.
+    let trimmed = dir.path().join("trimmed.json");
+    std::fs::write(&trimmed, r#"{"items": [{"id": "V-1"}]}"#).unwrap();
+    let m = model(trimmed.to_str().unwrap(), &[]);
+    assert_eq!(m["items"][0]["id"], "V-1");
+}

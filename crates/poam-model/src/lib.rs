@@ -46,11 +46,12 @@ pub use vocab::{Rating, State, Status, YesNo};
 
 /// A whole POA&M: the system it covers and its items.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct Poam {
     /// The system (cloud service offering, information system) the POA&M covers.
+    #[serde(default)]
     pub system: SystemInfo,
-    /// The items, in the order they were read.
+    /// The items, in the order they were read. Required on reading, so that
+    /// JSON of another kind (an SSP) is not taken for an empty POA&M.
     pub items: Vec<Item>,
 }
 
