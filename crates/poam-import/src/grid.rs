@@ -1,9 +1,11 @@
-//! A sheet loaded into memory: cells by absolute position, plus which cells
-//! hold formulas.
+//! Sheets as read: the top rows of each in memory (cells by absolute
+//! position, plus which cells hold formulas), and for a large .xlsx sheet the
+//! rows below them streamed by a reader thread while they become items.
 
 use calamine::{Data, Reader};
 use chrono::NaiveDate;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::Arc;
 
 /// One cell's value, format-neutral.
@@ -56,19 +58,28 @@ pub fn number_text(n: f64) -> String {
     }
 }
 
-/// A sheet.
-#[derive(Debug, Clone, Default)]
+/// How many rows from the top a header row is looked for in; also how much
+/// of each sheet is loaded before the layout is chosen (the rest of an
+/// .xlsx sheet is streamed while it is read).
+pub const HEADER_SEARCH_ROWS: u32 = 60;
+
+/// A sheet: its top rows in memory, and for a large .xlsx sheet the rows
+/// below them streamed from a reader thread as they are read.
+#[derive(Debug, Default)]
 pub struct Grid {
     /// Sheet name.
     pub name: String,
-    /// Rows from row 0 (Excel row 1), each from column 0 (A).
+    /// Rows from row 0 (Excel row 1), each from column 0 (A): the whole
+    /// sheet, or its top rows when the rest is streamed.
     pub rows: Vec<Vec<Cell>>,
-    /// (row, column) of cells that hold formulas, 0-based.
+    /// (row, column) of the cells of `rows` that hold formulas, 0-based.
     pub formulas: HashSet<(u32, u32)>,
+    /// The rows below `rows`, in batches, when the sheet is streamed.
+    pub(crate) tail: Option<Receiver<Batch>>,
 }
 
 impl Grid {
-    /// The cell at a 0-based position.
+    /// The cell at a 0-based position among the loaded rows.
     pub fn get(&self, row: u32, col: u32) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
         self.rows
@@ -77,9 +88,99 @@ impl Grid {
             .unwrap_or(&EMPTY)
     }
 
-    /// Number of rows.
+    /// Number of loaded rows.
     pub fn height(&self) -> u32 {
         self.rows.len() as u32
+    }
+
+    /// Stops the stream of rows below the loaded ones: the sheet will not be
+    /// read, so its reader skips it.
+    pub(crate) fn skip_tail(&mut self) {
+        self.tail = None;
+    }
+
+    /// The rows below `row`, loaded then streamed, each taken out of the
+    /// grid as it is read (a large sheet is never held whole).
+    pub(crate) fn rows_below(&mut self, row: u32) -> RowsBelow<'_> {
+        let mut formulas: HashMap<u32, Vec<u32>> = HashMap::new();
+        for &(r, c) in &self.formulas {
+            if r > row {
+                formulas.entry(r).or_default().push(c);
+            }
+        }
+        RowsBelow {
+            next: row as usize + 1,
+            grid: self,
+            formulas,
+            batch: Vec::new().into_iter(),
+        }
+    }
+}
+
+/// One row of a sheet, as read.
+#[derive(Debug, Default)]
+pub(crate) struct Row {
+    /// 0-based row number.
+    pub r: u32,
+    /// Cells from column A.
+    pub cells: Vec<Cell>,
+    /// 0-based columns whose cells hold formulas.
+    pub formulas: Vec<u32>,
+}
+
+impl Row {
+    /// The cell at a 0-based column.
+    pub fn get(&self, col: u32) -> &Cell {
+        static EMPTY: Cell = Cell::Empty;
+        self.cells.get(col as usize).unwrap_or(&EMPTY)
+    }
+}
+
+/// Rows as the reader thread sends them.
+type Batch = Result<Vec<Row>, LoadError>;
+
+/// How many rows go in one message from the reader thread.
+const BATCH_ROWS: usize = 256;
+
+/// Iterator of [`Grid::rows_below`].
+pub(crate) struct RowsBelow<'g> {
+    grid: &'g mut Grid,
+    next: usize,
+    formulas: HashMap<u32, Vec<u32>>,
+    batch: std::vec::IntoIter<Row>,
+}
+
+impl Iterator for RowsBelow<'_> {
+    type Item = Result<Row, LoadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.next < self.grid.rows.len() {
+            let r = self.next as u32;
+            self.next += 1;
+            let cells = std::mem::take(&mut self.grid.rows[r as usize]);
+            if !cells.is_empty() {
+                let formulas = self.formulas.remove(&r).unwrap_or_default();
+                return Some(Ok(Row { r, cells, formulas }));
+            }
+        }
+        loop {
+            if let Some(row) = self.batch.next() {
+                return Some(Ok(row));
+            }
+            let received = self.grid.tail.as_ref()?.recv();
+            match received {
+                Ok(Ok(rows)) => self.batch = rows.into_iter(),
+                Ok(Err(e)) => {
+                    self.grid.tail = None;
+                    return Some(Err(e));
+                }
+                // The reader thread finished the sheet.
+                Err(_) => {
+                    self.grid.tail = None;
+                    return None;
+                }
+            }
+        }
     }
 }
 
@@ -146,6 +247,7 @@ impl From<calamine::Error> for LoadError {
 }
 
 /// Counts cells against the limit as rows grow.
+#[derive(Debug)]
 struct Budget {
     used: u64,
     limit: u64,
@@ -164,24 +266,38 @@ impl Budget {
     }
 }
 
-/// Loads every sheet of a workbook. An .xlsx/.xlsm is streamed cell by cell
-/// (values and formula positions in one pass, no rectangle of empty cells);
-/// the other formats go through calamine's ranges, whose size is checked
-/// before they are copied.
+/// Loads every sheet of a workbook: an .xlsx/.xlsm sheet down to row `head`
+/// (values and formula positions in one streamed pass, no rectangle of empty
+/// cells), with the [`Tails`] that [`stream_tails`] sends the rest through
+/// when some sheet goes further; the other formats whole through calamine's
+/// ranges, whose size is checked before they are copied.
 pub fn load_sheets<RS: std::io::Read + std::io::Seek>(
     workbook: &mut calamine::Sheets<RS>,
     limits: &Limits,
-) -> Result<Vec<Grid>, LoadError> {
+    head: u32,
+) -> Result<(Vec<Grid>, Option<Tails>), LoadError> {
     let mut budget = Budget {
         used: 0,
         limit: limits.max_cells,
     };
     if let calamine::Sheets::Xlsx(xlsx) = workbook {
         let mut grids = Vec::new();
+        let mut senders = Vec::new();
         for name in xlsx.sheet_names() {
-            grids.push(load_xlsx_sheet(xlsx, &name, &mut budget)?);
+            grids.push(load_xlsx_head(
+                xlsx,
+                &name,
+                &mut budget,
+                head,
+                &mut senders,
+            )?);
         }
-        return Ok(grids);
+        let tails = (!senders.is_empty()).then_some(Tails {
+            senders,
+            budget,
+            head,
+        });
+        return Ok((grids, tails));
     }
     let mut grids = Vec::new();
     for name in workbook.sheet_names() {
@@ -218,60 +334,182 @@ pub fn load_sheets<RS: std::io::Read + std::io::Seek>(
         }
         grids.push(grid);
     }
-    Ok(grids)
+    Ok((grids, None))
 }
 
-fn load_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
+/// One shared copy of each distinct text: rows repeat statuses, controls,
+/// contacts, scanner descriptions. Bounded, so that a streamed sheet's
+/// unique texts are not all kept.
+#[derive(Default)]
+struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.0.get(s) {
+            return a.clone();
+        }
+        if self.0.len() >= 20_000 {
+            self.0.clear();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.0.insert(a.clone());
+        a
+    }
+}
+
+fn xlsx_error(e: calamine::XlsxError) -> LoadError {
+    LoadError::Calamine(calamine::Error::Xlsx(e))
+}
+
+/// One cell of an .xlsx as read: its value, or `None` when blank.
+fn xlsx_cell(value: calamine::DataRef<'_>, texts: &mut Interner) -> Option<Cell> {
+    let cell = match value {
+        calamine::DataRef::SharedString(s) if !s.trim().is_empty() => Cell::Text(texts.get(s)),
+        calamine::DataRef::String(s) if !s.trim().is_empty() => Cell::Text(texts.get(&s)),
+        other => convert(&Data::from(other)),
+    };
+    (!cell.is_blank()).then_some(cell)
+}
+
+/// Puts a cell in its row, counting the row's growth against the budget.
+fn place(
+    row: &mut Vec<Cell>,
+    c: usize,
+    cell: Cell,
+    budget: &mut Budget,
+    sheet: &str,
+) -> Result<(), LoadError> {
+    if row.len() <= c {
+        budget.take((c + 1 - row.len()) as u64, sheet)?;
+        row.resize(c + 1, Cell::Empty);
+    }
+    row[c] = cell;
+    Ok(())
+}
+
+/// The top `head` rows of an .xlsx sheet; a sheet with rows below them gets
+/// a tail for [`stream_tails`] to fill.
+fn load_xlsx_head<RS: std::io::Read + std::io::Seek>(
     xlsx: &mut calamine::Xlsx<RS>,
     name: &str,
     budget: &mut Budget,
+    head: u32,
+    tails: &mut Vec<TailSender>,
 ) -> Result<Grid, LoadError> {
-    let xlsx_error = |e: calamine::XlsxError| LoadError::Calamine(calamine::Error::Xlsx(e));
     let mut grid = Grid {
         name: name.to_string(),
         ..Grid::default()
     };
     let mut reader = xlsx.worksheet_cells_reader(name).map_err(xlsx_error)?;
-    // One Arc per distinct text of the sheet: rows repeat statuses, controls,
-    // contacts, scanner descriptions.
-    let mut texts: HashSet<Arc<str>> = HashSet::new();
-    let mut intern = |s: &str| -> Arc<str> {
-        match texts.get(s) {
-            Some(a) => a.clone(),
-            None => {
-                let a: Arc<str> = Arc::from(s);
-                texts.insert(a.clone());
-                a
-            }
-        }
-    };
+    let mut texts = Interner::default();
     while let Some(rec) = reader
         .next_cell_with_formula_metadata()
         .map_err(xlsx_error)?
     {
         let (r, c) = (rec.pos.0 as usize, rec.pos.1 as usize);
+        if rec.pos.0 >= head {
+            // More below: connect the grid to the reader thread's channel.
+            // A few batches in flight keep the reader ahead and memory flat.
+            let (tx, rx) = std::sync::mpsc::sync_channel(8);
+            grid.tail = Some(rx);
+            tails.push(TailSender {
+                name: name.to_string(),
+                tx,
+            });
+            break;
+        }
         if rec.formula.is_some() {
             grid.formulas.insert(rec.pos);
         }
-        let cell = match rec.value {
-            calamine::DataRef::SharedString(s) if !s.trim().is_empty() => Cell::Text(intern(s)),
-            calamine::DataRef::String(s) if !s.trim().is_empty() => Cell::Text(intern(&s)),
-            other => convert(&Data::from(other)),
-        };
-        if cell.is_blank() {
+        let Some(cell) = xlsx_cell(rec.value, &mut texts) else {
             continue;
-        }
+        };
         if grid.rows.len() <= r {
-            // Row slots are cheap (an empty Vec each), but still counted.
-            budget.take(((r + 1 - grid.rows.len()) as u64) / 64, name)?;
             grid.rows.resize_with(r + 1, Vec::new);
         }
-        let row = &mut grid.rows[r];
-        if row.len() <= c {
-            budget.take((c + 1 - row.len()) as u64, name)?;
-            row.resize(c + 1, Cell::Empty);
-        }
-        row[c] = cell;
+        place(&mut grid.rows[r], c, cell, budget, name)?;
     }
     Ok(grid)
+}
+
+/// Where the reader thread sends one sheet's rows below its head.
+struct TailSender {
+    name: String,
+    tx: SyncSender<Batch>,
+}
+
+/// The rows below the loaded ones, still to be read from an .xlsx: what
+/// [`stream_tails`] needs.
+pub struct Tails {
+    senders: Vec<TailSender>,
+    budget: Budget,
+    head: u32,
+}
+
+/// Streams the rows below row `head` of each sheet to its grid, sheet after
+/// sheet; a sheet whose grid stopped listening is skipped. Meant for a
+/// thread of its own, so that the XML is parsed while rows become items.
+pub fn stream_tails<RS: std::io::Read + std::io::Seek>(
+    workbook: calamine::Sheets<RS>,
+    tails: Tails,
+) {
+    let calamine::Sheets::Xlsx(mut xlsx) = workbook else {
+        return;
+    };
+    let Tails {
+        senders,
+        mut budget,
+        head,
+    } = tails;
+    for TailSender { name, tx } in senders {
+        if let Err(e) = stream_tail(&mut xlsx, &name, &tx, &mut budget, head) {
+            let _ = tx.send(Err(e));
+        }
+    }
+}
+
+/// Streams one sheet; `Ok` also when its grid stopped listening.
+fn stream_tail<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<RS>,
+    name: &str,
+    tx: &SyncSender<Batch>,
+    budget: &mut Budget,
+    head: u32,
+) -> Result<(), LoadError> {
+    let mut reader = xlsx.worksheet_cells_reader(name).map_err(xlsx_error)?;
+    let mut texts = Interner::default();
+    let mut batch: Vec<Row> = Vec::with_capacity(BATCH_ROWS);
+    let mut row = Row::default();
+    while let Some(rec) = reader
+        .next_cell_with_formula_metadata()
+        .map_err(xlsx_error)?
+    {
+        let (r, c) = rec.pos;
+        if r < head {
+            continue;
+        }
+        if r != row.r && !(row.cells.is_empty() && row.formulas.is_empty()) {
+            batch.push(std::mem::take(&mut row));
+            if batch.len() == BATCH_ROWS {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                if tx.send(Ok(full)).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        row.r = r;
+        if rec.formula.is_some() {
+            row.formulas.push(c);
+        }
+        if let Some(cell) = xlsx_cell(rec.value, &mut texts) {
+            place(&mut row.cells, c as usize, cell, budget, name)?;
+        }
+    }
+    if !(row.cells.is_empty() && row.formulas.is_empty()) {
+        batch.push(row);
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(Ok(batch));
+    }
+    Ok(())
 }

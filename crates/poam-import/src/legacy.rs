@@ -1,17 +1,14 @@
 //! Legacy and home-grown trackers: the header row is found on its own and
 //! columns are matched by header synonyms, or by the user's mapping file.
 
-use crate::grid::Grid;
+use crate::grid::{Grid, HEADER_SEARCH_ROWS};
 use crate::report::{Candidate, ReadReport, SheetReport};
 use crate::sheet::{read_sheet, SheetSpec};
 use crate::ImportOptions;
 use poam_layout::mapping::{synonyms, Mapping};
 use poam_layout::{normalize_header, SheetRole};
-use poam_model::{Diagnostic, Field, Poam};
+use poam_model::{Field, Poam};
 use std::collections::BTreeSet;
-
-/// How many rows from the top a header row is looked for in.
-const HEADER_SEARCH_ROWS: u32 = 60;
 
 /// A sheet where a header row was found.
 #[derive(Debug, Clone)]
@@ -132,7 +129,7 @@ fn read_found(
     evidence: Vec<String>,
     candidates: Vec<Candidate>,
     opts: &ImportOptions,
-) -> (Poam, Vec<Diagnostic>, ReadReport) {
+) -> crate::ReadResult {
     let mut poam = Poam::default();
     let mut diags = Vec::new();
     let mut report = ReadReport {
@@ -143,6 +140,11 @@ fn read_found(
         candidates,
         sheets: Vec::new(),
     };
+    for (g, grid) in grids.iter_mut().enumerate() {
+        if !found.iter().any(|f| f.grid == g) {
+            grid.skip_tail();
+        }
+    }
     for (g, grid) in grids.iter_mut().enumerate() {
         match found.iter().find(|f| f.grid == g) {
             Some(f) => {
@@ -156,9 +158,9 @@ fn read_found(
                     read_as: None,
                     controls_in_text: true,
                 };
-                let (sheet_report, items) = read_sheet(file, grid, &spec, opts, &mut diags);
+                let sheet_report =
+                    read_sheet(file, grid, &spec, opts, &mut diags, &mut poam.items)?;
                 report.sheets.push(sheet_report);
-                poam.items.extend(items);
             }
             None => report.sheets.push(SheetReport {
                 name: grid.name.clone(),
@@ -170,7 +172,7 @@ fn read_found(
             }),
         }
     }
-    (poam, diags, report)
+    Ok((poam, diags, report))
 }
 
 /// Reads a legacy tracker whose sheets [`guess`] found.
@@ -180,7 +182,7 @@ pub(crate) fn read_guessed(
     found: &[Found],
     candidates: Vec<Candidate>,
     opts: &ImportOptions,
-) -> (Poam, Vec<Diagnostic>, ReadReport) {
+) -> crate::ReadResult {
     let syn = synonyms();
     let resolve = |h: &str| syn.field(h).map(Some);
     let evidence = found
@@ -219,7 +221,7 @@ pub(crate) fn read_mapped(
     mapping: &Mapping,
     mapping_name: &str,
     opts: &ImportOptions,
-) -> Result<(Poam, Vec<Diagnostic>, ReadReport), String> {
+) -> Result<crate::ReadResult, String> {
     let resolve = |h: &str| mapping.resolve(h);
     let mut found = Vec::new();
     if mapping.sheets.is_empty() {

@@ -141,6 +141,9 @@ pub enum ImportError {
     },
 }
 
+/// A file read with a layout, or why its rows could not be loaded.
+type ReadResult = Result<(Poam, Vec<Diagnostic>, ReadReport), grid::LoadError>;
+
 /// The kinds of input, told apart by content first and extension second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -211,27 +214,45 @@ pub fn import_bytes(
     Ok(imported)
 }
 
-/// Fills each item's `equivalents` from the built-in crosswalks.
+/// Fills each item's `equivalents` from the built-in crosswalks, catalogs
+/// in alphabetical order, each list exactly its size (a large POA&M holds
+/// many of them).
 pub fn add_equivalents(poam: &mut Poam) {
     let cat = poam_layout::catalog::catalogs();
     // Many items name the same controls: look each one up once.
     let mut memo: HashMap<String, Vec<(&'static str, Vec<String>)>> = HashMap::new();
+    let mut lists: Vec<(&'static str, Vec<String>)> = Vec::new();
     for item in &mut poam.items {
-        item.equivalents.clear();
+        lists.clear();
         for control in &item.controls {
-            let found = memo
-                .entry(control.clone())
-                .or_insert_with(|| cat.equivalents(control));
-            for (framework, ids) in found.iter().cloned() {
-                let list = item.equivalents.entry(framework.to_string()).or_default();
+            if !memo.contains_key(control) {
+                memo.insert(control.clone(), cat.equivalents(control));
+            }
+            for (framework, ids) in &memo[control] {
+                let at = match lists.iter().position(|(f, _)| f == framework) {
+                    Some(at) => at,
+                    None => {
+                        lists.push((framework, Vec::new()));
+                        lists.len() - 1
+                    }
+                };
                 for id in ids {
-                    if !list.contains(&id) && !item.controls.contains(&id) {
-                        list.push(id);
+                    if !lists[at].1.contains(id) && !item.controls.contains(id) {
+                        lists[at].1.push(id.clone());
                     }
                 }
             }
         }
-        item.equivalents.retain(|_, v| !v.is_empty());
+        lists.sort_by_key(|(framework, _)| *framework);
+        item.equivalents = lists
+            .iter_mut()
+            .filter(|(_, ids)| !ids.is_empty())
+            .map(|(framework, ids)| {
+                let mut ids = std::mem::take(ids);
+                ids.shrink_to_fit();
+                (framework.to_string(), ids)
+            })
+            .collect();
     }
 }
 
@@ -273,21 +294,21 @@ fn import_any(
         }
         Some(Kind::Csv) => {
             let grid = csv_in::to_grid(file, bytes)?;
-            let mut imported = read_grids(file, &mut [grid], opts)?;
+            let mut imported = read_grids(file, bytes, vec![grid], opts)?;
             imported.report.format = "csv".into();
             Ok(imported)
         }
         Some(Kind::Workbook) => read_workbook(file, bytes, opts),
         Some(Kind::Word) => {
             check_inflated(file, bytes, &opts.limits)?;
-            let mut grids = docx::tables(file, bytes)?;
+            let grids = docx::tables(file, bytes)?;
             if grids.is_empty() {
                 return Err(ImportError::NotPoam {
                     file: file.to_string(),
                     reason: "the Word document has no table".into(),
                 });
             }
-            let mut imported = read_grids(file, &mut grids, opts)?;
+            let mut imported = read_grids(file, bytes, grids, opts)?;
             imported.report.format = "word".into();
             Ok(imported)
         }
@@ -333,7 +354,29 @@ fn read_workbook(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Impor
         Ok(wb) => wb,
         Err(e) => return Err(open_error(file, bytes, e)),
     };
-    let mut grids = grid::load_sheets(&mut workbook, &opts.limits).map_err(|e| match e {
+    // Enough rows for the layout to be found: the header search, or a
+    // mapping's header row further down.
+    let head = opts
+        .mapping
+        .iter()
+        .flat_map(|(m, _)| m.sheets.iter().filter_map(|s| s.header_row))
+        .fold(grid::HEADER_SEARCH_ROWS, |h, r| h.max(r.saturating_add(1)));
+    let (grids, tails) = grid::load_sheets(&mut workbook, &opts.limits, head)
+        .map_err(|e| load_error(file, bytes, e))?;
+    let Some(tails) = tails else {
+        return read_grids(file, bytes, grids, opts);
+    };
+    // Large sheets: one thread parses the rest of their XML while this one
+    // turns rows into items. `grids` is dropped inside the scope, which
+    // stops the reader thread should reading end early.
+    std::thread::scope(|s| {
+        s.spawn(move || grid::stream_tails(workbook, tails));
+        read_grids(file, bytes, grids, opts)
+    })
+}
+
+fn load_error(file: &str, bytes: &[u8], e: grid::LoadError) -> ImportError {
+    match e {
         grid::LoadError::Calamine(e) => open_error(file, bytes, e),
         grid::LoadError::TooManyCells { sheet, limit } => ImportError::Limit {
             file: file.to_string(),
@@ -341,29 +384,34 @@ fn read_workbook(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Impor
                 "sheet '{sheet}' goes past the limit of {limit} cells (a cell far down or to the right makes every row that long); --max-cells raises it"
             ),
         },
-    })?;
-    read_grids(file, &mut grids, opts)
+    }
 }
 
 /// Reads loaded sheets: with the mapping file when given, else with the
 /// best-fitting built-in layout, else as a legacy tracker by header synonyms.
 fn read_grids(
     file: &str,
-    grids: &mut [Grid],
+    bytes: &[u8],
+    mut grids: Vec<Grid>,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    let done = |(poam, diagnostics, report)| Imported {
-        poam,
-        diagnostics,
-        report,
+    let grids = grids.as_mut_slice();
+    let done = |read: ReadResult| {
+        read.map(|(poam, diagnostics, report)| Imported {
+            poam,
+            diagnostics,
+            report,
+        })
+        .map_err(|e| load_error(file, bytes, e))
     };
     if let Some((mapping, name)) = &opts.mapping {
-        return legacy::read_mapped(file, grids, mapping, name, opts)
-            .map(done)
-            .map_err(|reason| ImportError::Mapping {
+        return match legacy::read_mapped(file, grids, mapping, name, opts) {
+            Ok(read) => done(read),
+            Err(reason) => Err(ImportError::Mapping {
                 file: file.to_string(),
                 reason,
-            });
+            }),
+        };
     }
     let legacy_only = opts
         .family
@@ -384,7 +432,7 @@ fn read_grids(
         })
         .collect();
     if let Some(best) = fits.first().filter(|f| f.score > i64::MIN / 2) {
-        return Ok(done(workbook::read(file, grids, best, &fits, opts)));
+        return done(workbook::read(file, grids, best, &fits, opts));
     }
     // No template fits: a legacy tracker?
     let found = if opts.family.is_none() || legacy_only {
@@ -393,9 +441,7 @@ fn read_grids(
         Vec::new()
     };
     if found.iter().any(|f| f.confident()) || (legacy_only && !found.is_empty()) {
-        return Ok(done(legacy::read_guessed(
-            file, grids, &found, candidates, opts,
-        )));
+        return done(legacy::read_guessed(file, grids, &found, candidates, opts));
     }
     let mut partial: Vec<String> = fits
         .iter()

@@ -2,7 +2,7 @@
 //! layout, the header synonyms of legacy trackers, or a user's mapping file.
 
 use crate::cell::{fill, fill_milestone_part, keep_extra};
-use crate::grid::Grid;
+use crate::grid::{Grid, LoadError, Row};
 use crate::report::{ColumnReport, SheetReport};
 use crate::ImportOptions;
 use poam_layout::text::{parse_milestones, unfold_plan};
@@ -35,8 +35,7 @@ pub(crate) struct SheetSpec<'a> {
 /// `guidance` holds, per column of `cols`, the normalized texts the layout's
 /// fixed rows put there (computed once per sheet).
 fn is_guidance_row(
-    grid: &Grid,
-    r: u32,
+    row: &Row,
     spec: &SheetSpec<'_>,
     cols: &[(u32, String)],
     guidance: &[Vec<String>],
@@ -44,7 +43,7 @@ fn is_guidance_row(
     let first_col = spec.first_col;
     // v3.0 labels its guidance rows in the column before the table.
     if first_col > 0 {
-        let label = normalize_header(&grid.get(r, first_col - 1).text());
+        let label = normalize_header(&row.get(first_col - 1).text());
         if matches!(
             label.as_str(),
             "guidance" | "examples" | "example" | "mandatory or situational"
@@ -52,7 +51,7 @@ fn is_guidance_row(
             return true;
         }
     }
-    let id_text = grid.get(r, cols.first().map_or(first_col, |c| c.0)).text();
+    let id_text = row.get(cols.first().map_or(first_col, |c| c.0)).text();
     // Only short cells can be an example id or an identifier hint.
     if id_text.len() < 200 {
         let id_norm = normalize_header(&id_text);
@@ -70,7 +69,7 @@ fn is_guidance_row(
         return false;
     }
     for ((c, _), texts) in cols.iter().zip(guidance) {
-        let cell = grid.get(r, *c);
+        let cell = row.get(*c);
         if cell.is_blank() {
             continue;
         }
@@ -113,14 +112,16 @@ struct Column {
     field: Option<Field>,
 }
 
-/// Reads the sheet; returns its report and its items.
+/// Reads the sheet's items onto the end of `items` (one vector for the
+/// whole file: a sheet's items are never copied); returns its report.
 pub(crate) fn read_sheet(
     file: &str,
     grid: &mut Grid,
     spec: &SheetSpec<'_>,
     opts: &ImportOptions,
     diags: &mut Vec<Diagnostic>,
-) -> (SheetReport, Vec<Item>) {
+    all: &mut Vec<Item>,
+) -> Result<SheetReport, LoadError> {
     let sheet_name = grid.name.clone();
     let sheet = sheet_name.as_str();
     let loc = |c: u32, r: u32| Location::cell(file, sheet, cell_ref(c as u16, r + 1));
@@ -193,29 +194,28 @@ pub(crate) fn read_sheet(
         })
         .collect();
     let grouping = spec.row_mode != RowMode::Item;
-    let mut items: Vec<Item> = Vec::new();
+    // This sheet's items: those after `start`.
+    let start = all.len();
     let mut by_id: HashMap<String, usize> = HashMap::new();
-    for r in header_row + 1..grid.height() {
-        // Rows already read are freed as items grow, so that a large sheet
-        // is not held twice (as cells and as items).
-        if r > header_row + 1 {
-            grid.rows[(r - 1) as usize] = Vec::new();
-        }
-        let grid: &Grid = grid;
-        let row = &grid.rows[r as usize];
+    // Rows are taken out of the grid (or come from the reader thread) as
+    // items grow, so that a large sheet is never held twice.
+    for row in grid.rows_below(header_row) {
+        let row = row?;
+        let r = row.r;
         let filled: Vec<u32> = row
+            .cells
             .iter()
             .enumerate()
             .filter(|(_, c)| !c.is_blank())
             .map(|(c, _)| c as u32)
             .collect();
-        if filled.is_empty() || filled.iter().all(|c| grid.formulas.contains(&(r, *c))) {
+        if filled.is_empty() || filled.iter().all(|c| row.formulas.contains(c)) {
             continue;
         }
         // The template's guidance rows sit between the header and the first
         // item: once an item is read, only the cheap checks remain.
-        let guidance: &[Vec<String>] = if items.is_empty() { &guidance } else { &[] };
-        if is_guidance_row(grid, r, spec, &cols, guidance) {
+        let guidance: &[Vec<String>] = if all.len() == start { &guidance } else { &[] };
+        if is_guidance_row(&row, spec, &cols, guidance) {
             continue;
         }
         let mut item = Item {
@@ -235,7 +235,7 @@ pub(crate) fn read_sheet(
         let mut has_row_milestone = false;
         let mut only_milestones = true;
         for column in &columns {
-            let cell = grid.get(r, column.col);
+            let cell = row.get(column.col);
             if cell.is_blank() {
                 continue;
             }
@@ -283,7 +283,7 @@ pub(crate) fn read_sheet(
                         format!("cell outside the table's columns; kept in extra as \"{header}\""),
                     ));
                 }
-                keep_extra(&mut item, &header, grid.get(r, *c).text());
+                keep_extra(&mut item, &header, row.get(*c).text());
             }
         }
         if has_row_milestone {
@@ -299,7 +299,7 @@ pub(crate) fn read_sheet(
         }
         // A lone milestone row: the item's a continuation of the one above.
         if grouping && only_milestones {
-            if let Some(prev) = items.last_mut() {
+            if let Some(prev) = all[start..].last_mut() {
                 merge_milestones(prev, item);
                 continue;
             }
@@ -325,13 +325,14 @@ pub(crate) fn read_sheet(
         if spec.row_mode == RowMode::MilestonePerRow {
             if let Some(id) = item.id.clone() {
                 if let Some(&at) = by_id.get(&id) {
-                    merge_rows(&mut items[at], item, diags, file, sheet, r);
+                    merge_rows(&mut all[at], item, diags, file, sheet, r);
                     continue;
                 }
-                by_id.insert(id, items.len());
+                by_id.insert(id, all.len());
             }
         }
-        items.push(item);
+        item.shrink_to_fit();
+        all.push(item);
     }
     let report = SheetReport {
         name: sheet.to_string(),
@@ -345,10 +346,10 @@ pub(crate) fn read_sheet(
         ),
         header_row: Some(header_row + 1),
         columns: column_reports,
-        items: items.len(),
+        items: all.len() - start,
         note: spec.read_as.clone().map(|n| format!("read as '{n}'")),
     };
-    (report, items)
+    Ok(report)
 }
 
 /// Appends a continuation row's milestones (and changes) to the item above.

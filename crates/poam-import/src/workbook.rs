@@ -1,7 +1,7 @@
 //! Reading workbooks laid out by a [`Layout`]: detection of the layout and
 //! version from header text, then one item per data row.
 
-use crate::grid::{Cell, Grid};
+use crate::grid::{Cell, Grid, HEADER_SEARCH_ROWS};
 use crate::report::{Candidate, ReadReport, SheetReport};
 use crate::sheet::{read_sheet, SheetSpec};
 use crate::ImportOptions;
@@ -9,9 +9,6 @@ use poam_layout::{cell_ref, normalize_header, Layout, Registry, SheetDef, SheetR
 use poam_model::date::{from_excel_serial, parse_date_text};
 use poam_model::{DiagKind, Diagnostic, Location, Poam};
 use std::collections::BTreeSet;
-
-/// How many rows from the top a header row is looked for in.
-const HEADER_SEARCH_ROWS: u32 = 60;
 
 /// Where a layout sheet was found in the file.
 #[derive(Debug, Clone)]
@@ -203,7 +200,7 @@ pub(crate) fn read(
     best: &Fit<'_>,
     candidates: &[Fit<'_>],
     opts: &ImportOptions,
-) -> (Poam, Vec<Diagnostic>, ReadReport) {
+) -> crate::ReadResult {
     let layout = best.layout;
     let mut poam = Poam::default();
     let mut diags = Vec::new();
@@ -240,6 +237,11 @@ pub(crate) fn read(
     }
     let mut matches = best.sheets.clone();
     matches.sort_by_key(|m| m.grid);
+    for (g, grid) in grids.iter_mut().enumerate() {
+        if !matches.iter().any(|m| m.grid == g) {
+            grid.skip_tail();
+        }
+    }
     for m in &matches {
         let def = &layout.sheets[m.def];
         // A grid read for one sheet definition only: its rows may be freed.
@@ -262,9 +264,8 @@ pub(crate) fn read(
             read_as: (normalize_header(&grid.name) != normalize_header(&def.name))
                 .then(|| def.name.clone()),
         };
-        let (sheet_report, items) = read_sheet(file, grid, &spec, opts, &mut diags);
+        let sheet_report = read_sheet(file, grid, &spec, opts, &mut diags, &mut poam.items)?;
         report.sheets.push(sheet_report);
-        poam.items.extend(items);
     }
     for (g, grid) in grids.iter().enumerate() {
         if !matches.iter().any(|m| m.grid == g) {
@@ -278,7 +279,7 @@ pub(crate) fn read(
             });
         }
     }
-    (poam, diags, report)
+    Ok((poam, diags, report))
 }
 
 fn read_metadata(

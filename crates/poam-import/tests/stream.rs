@@ -1,0 +1,106 @@
+//! Sheets longer than the rows loaded for layout detection: the rest is
+//! streamed from a reader thread. Every row must arrive, in order, once;
+//! sheets that are not read must not stall the reader; a limit reached in
+//! the streamed part must stop the import with its message.
+
+use poam_import::{import_bytes, ImportError, ImportOptions, Limits};
+use poam_layout::{column_index, SheetRole};
+use rust_xlsxwriter::{Formula, Workbook};
+use std::path::Path;
+
+/// Writes a FedRAMP v3.0 sheet of `n` items whose ids start at `first`.
+fn fedramp_sheet(wb: &mut Workbook, role: SheetRole, first: usize, n: usize) {
+    let layout = poam_layout::builtin().find("fedramp", Some("3.0")).unwrap();
+    let def = layout.sheet_by_role(role).unwrap();
+    let ws = wb.add_worksheet_with_low_memory().unwrap();
+    ws.set_name(&def.name).unwrap();
+    let c0 = column_index(&def.first_column).unwrap_or(0);
+    for (i, h) in def.headers.iter().enumerate() {
+        ws.write_string(def.header_row - 1, c0 + i as u16, h)
+            .unwrap();
+    }
+    let col = |h: &str| c0 + def.headers.iter().position(|x| x == h).unwrap() as u16;
+    let mut r = def.first_data_row - 1;
+    for k in 0..n {
+        ws.write_string(r, col("POAM ID"), format!("V-{:05}", first + k))
+            .unwrap();
+        ws.write_string(r, col("Controls"), "AC-2").unwrap();
+        ws.write_string(r, col("Weakness Name"), format!("weakness {}", first + k))
+            .unwrap();
+        r += 1;
+        // A row holding only a formula, far below the detection rows: the
+        // template's own, never an item.
+        if k == 100 {
+            ws.write_formula(r, col("Weakness Name"), Formula::new("=1+1"))
+                .unwrap();
+            r += 1;
+        }
+    }
+}
+
+fn workbook() -> Vec<u8> {
+    let mut wb = Workbook::new();
+    // A long sheet that is not read comes first: the reader must skip it.
+    let ws = wb.add_worksheet_with_low_memory().unwrap();
+    ws.set_name("Notes").unwrap();
+    for r in 0..500 {
+        ws.write_string(r, 0, format!("note {r}")).unwrap();
+    }
+    fedramp_sheet(&mut wb, SheetRole::Open, 1, 300);
+    fedramp_sheet(&mut wb, SheetRole::Closed, 301, 150);
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn every_row_of_long_sheets_arrives_once_in_order() {
+    let bytes = workbook();
+    let imported = import_bytes(
+        "long.xlsx",
+        Path::new("long.xlsx"),
+        &bytes,
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let items = &imported.poam.items;
+    assert_eq!(items.len(), 450);
+    let ids: Vec<String> = items.iter().map(|i| i.id.clone().unwrap()).collect();
+    let expected: Vec<String> = (1..=450).map(|k| format!("V-{k:05}")).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(imported.poam.open_count(), 300);
+    assert_eq!(imported.poam.closed_count(), 150);
+    // Row numbers: data from row 9; the formula row after the 101st item.
+    let last_open = &items[299];
+    assert_eq!(last_open.origin.as_ref().unwrap().row, Some(9 + 300));
+    assert_eq!(items[100].origin.as_ref().unwrap().row, Some(9 + 100));
+    assert_eq!(items[101].origin.as_ref().unwrap().row, Some(9 + 102));
+    assert_eq!(items[449].weakness_name.as_deref(), Some("weakness 450"));
+    let sheets: Vec<(String, usize)> = imported
+        .report
+        .sheets
+        .iter()
+        .map(|s| (s.name.clone(), s.items))
+        .collect();
+    assert!(sheets.contains(&("Open POA&M Items".to_string(), 300)));
+    assert!(sheets.contains(&("Closed POA&M Items".to_string(), 150)));
+}
+
+#[test]
+fn a_limit_reached_below_the_detection_rows_stops_the_import() {
+    let bytes = workbook();
+    let opts = ImportOptions {
+        // The top rows of every sheet fit; the rest of the first sheet does not.
+        limits: Limits {
+            max_cells: 700,
+            ..Limits::default()
+        },
+        ..ImportOptions::default()
+    };
+    match import_bytes("long.xlsx", Path::new("long.xlsx"), &bytes, &opts) {
+        Err(ImportError::Limit { file, reason }) => {
+            assert_eq!(file, "long.xlsx");
+            assert!(reason.contains("limit of 700 cells"), "{reason}");
+            assert!(reason.contains("--max-cells"), "{reason}");
+        }
+        other => panic!("expected the cell limit, got {other:?}"),
+    }
+}
