@@ -22,6 +22,8 @@ mod nist;
 mod ops;
 #[path = "cli/oscal.rs"]
 mod oscal;
+#[path = "cli/pipeline.rs"]
+mod pipeline;
 #[path = "cli/rules.rs"]
 mod rules;
 #[path = "cli/ssp.rs"]

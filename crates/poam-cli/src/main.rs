@@ -6,6 +6,7 @@
 
 mod batch;
 mod diff;
+mod pipeline;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -421,16 +422,40 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         )));
     }
     let layout = target_layout(args.to, args.template_version.as_deref()).map_err(input_failure)?;
+    // A file out, no SSP to link, no columns gathered from every item: the
+    // reader hands items to the writer as it goes (reading and writing at
+    // once, the items never all held).
+    let piped = match (args.to, &args.output, layout) {
+        _ if args.ssp.is_some() => None,
+        (Target::Fedramp | Target::Emass, Some(out), Some(layout)) if !args.keep_extra => {
+            Some((pipeline::Output::Xlsx(layout), out))
+        }
+        (Target::Csv, Some(out), _) => Some((
+            pipeline::Output::Csv {
+                excel_bom: args.excel_bom,
+            },
+            out,
+        )),
+        (Target::Json, Some(out), _) => Some((pipeline::Output::Json, out)),
+        _ => None,
+    };
+    if let Some((output, out)) = piped {
+        let opts = import_options(&args.read)?;
+        let done = pipeline::convert(&args.input, &opts, output, out).map_err(|e| match e {
+            pipeline::PipeError::Read(e) => input_failure(e),
+            pipeline::PipeError::Write(e) => output_failure(e),
+        })?;
+        let counts = (done.open, done.closed);
+        return conversion_done(args, layout, &done.imported, &done.written, counts, None);
+    }
     let mut imported = read_input(&args.input, &args.read)?;
     if let Some(ssp) = &args.ssp {
         let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
         poam_ssp::link(&mut imported.poam, &index);
     }
-    let mut diags = imported.diagnostics.clone();
-    // CSV, JSON and OSCAL stream straight to their file: a large POA&M is
-    // never held twice (as the model and as the output).
-    let streamed =
-        matches!(args.to, Target::Csv | Target::Json | Target::Oscal) && args.output.is_some();
+    // OSCAL streams straight to its file: a large POA&M is never held twice
+    // (as the model and as the output).
+    let streamed = matches!(args.to, Target::Oscal) && args.output.is_some();
     let written = if streamed {
         poam_export::Written {
             bytes: Vec::new(),
@@ -449,8 +474,41 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         )
         .map_err(output_failure)?
     };
+    if let Some(out) = &args.output {
+        if streamed {
+            poam_export::save_atomic_with(out, |f| {
+                poam_export::oscal_out::write_oscal_to(&imported.poam, f)
+            })
+            .map_err(output_failure)?;
+        } else {
+            save_atomic(out, &written.bytes).map_err(output_failure)?;
+        }
+    }
+    let counts = (imported.poam.open_count(), imported.poam.closed_count());
+    let stdout = args.output.is_none().then_some(written.bytes.as_slice());
+    conversion_done(
+        args,
+        layout,
+        &imported,
+        &written.diagnostics,
+        counts,
+        stdout,
+    )
+}
+
+/// After a conversion: the `--report-json`, the diagnostics, the summary
+/// line (or the output itself on standard output), the exit code.
+fn conversion_done(
+    args: &ConvertArgs,
+    layout: Option<&Layout>,
+    imported: &Imported,
+    written: &[Diagnostic],
+    (open, closed): (usize, usize),
+    stdout: Option<&[u8]>,
+) -> Result<u8, Failure> {
+    let mut diags = imported.diagnostics.clone();
     let read_count = diags.len();
-    diags.extend(written.diagnostics.iter().cloned());
+    diags.extend(written.iter().cloned());
     if let Some(path) = &args.report_json {
         let report = serde_json::json!({
             "input": args.input.display().to_string(),
@@ -458,8 +516,8 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             "target": args.to.name(),
             "template": layout.map(|l| l.label()),
             "read_as": imported.report.layout,
-            "open_items": imported.poam.open_count(),
-            "closed_items": imported.poam.closed_count(),
+            "open_items": open,
+            "closed_items": closed,
             "read_diagnostics": &diags[..read_count],
             "conversion": &diags[read_count..],
         });
@@ -467,48 +525,26 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         text.push(b'\n');
         save_atomic(path, &text).map_err(output_failure)?;
     }
-    match &args.output {
-        Some(out) => {
-            if streamed {
-                let poam = &imported.poam;
-                poam_export::save_atomic_with(out, |f| match args.to {
-                    Target::Csv => csv_out::write_csv_to(
-                        poam,
-                        &csv_out::CsvOptions {
-                            excel_bom: args.excel_bom,
-                        },
-                        f,
-                    ),
-                    Target::Json => json::write_json_to(poam, f),
-                    _ => poam_export::oscal_out::write_oscal_to(poam, f),
-                })
-                .map_err(output_failure)?;
-            } else {
-                save_atomic(out, &written.bytes).map_err(output_failure)?;
+    print_diagnostics(&args.input, &diags[..read_count], args.verbose);
+    // What the target could not hold is always shown, notes included.
+    print_diagnostics(&args.input, &diags[read_count..], true);
+    match (&args.output, stdout) {
+        (Some(out), _) => eprintln!(
+            "wrote {}: {open} open, {closed} closed item(s){}",
+            out.display(),
+            match warnings(&diags) {
+                0 => String::new(),
+                n => format!(", {n} warning(s)"),
             }
-            print_diagnostics(&args.input, &diags[..read_count], args.verbose);
-            // What the target could not hold is always shown, notes included.
-            print_diagnostics(&args.input, &diags[read_count..], true);
-            eprintln!(
-                "wrote {}: {} open, {} closed item(s){}",
-                out.display(),
-                imported.poam.open_count(),
-                imported.poam.closed_count(),
-                match warnings(&diags) {
-                    0 => String::new(),
-                    n => format!(", {n} warning(s)"),
-                }
-            );
-        }
-        None => {
-            print_diagnostics(&args.input, &diags[..read_count], args.verbose);
-            print_diagnostics(&args.input, &diags[read_count..], true);
+        ),
+        (None, Some(bytes)) => {
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(&written.bytes)
+                .write_all(bytes)
                 .and_then(|_| stdout.flush())
                 .map_err(output_failure)?;
         }
+        (None, None) => {}
     }
     Ok(if args.strict && warnings(&diags) > 0 {
         EXIT_STRICT

@@ -2,7 +2,7 @@
 
 use crate::{ExportError, Written};
 use poam_layout::flat;
-use poam_model::Poam;
+use poam_model::{Item, Poam, SystemInfo};
 
 /// CSV options.
 #[derive(Debug, Clone, Default)]
@@ -43,23 +43,61 @@ pub fn write_csv(poam: &Poam, opts: &CsvOptions) -> Result<Written, ExportError>
 pub fn write_csv_to(
     poam: &Poam,
     opts: &CsvOptions,
-    mut out: &mut impl std::io::Write,
+    out: &mut impl std::io::Write,
 ) -> Result<(), ExportError> {
-    if opts.excel_bom {
-        out.write_all("\u{feff}".as_bytes())
-            .map_err(csv::Error::from)?;
+    let mut stream = CsvStream::new(out, &poam.system, opts)?;
+    for item in &poam.items {
+        stream.push(item)?;
     }
-    {
-        let mut w = csv::WriterBuilder::new().from_writer(&mut out);
-        w.write_record(flat::COLUMNS)?;
-        for item in &poam.items {
-            let record: Vec<String> = flat::to_record(&poam.system, item)
-                .iter()
-                .map(|c| guard(c))
-                .collect();
-            w.write_record(&record)?;
+    stream.finish()
+}
+
+/// The CSV written item by item, as a reader hands them over.
+pub struct CsvStream<W: std::io::Write> {
+    writer: csv::Writer<W>,
+    system: SystemInfo,
+}
+
+impl<W: std::io::Write> CsvStream<W> {
+    /// Starts the file: the byte order mark when asked, and the header row.
+    ///
+    /// # Errors
+    ///
+    /// [`ExportError::Csv`] when writing fails.
+    pub fn new(mut out: W, system: &SystemInfo, opts: &CsvOptions) -> Result<Self, ExportError> {
+        if opts.excel_bom {
+            out.write_all("\u{feff}".as_bytes())
+                .map_err(csv::Error::from)?;
         }
-        w.flush().map_err(csv::Error::from)?;
+        let mut writer = csv::WriterBuilder::new().from_writer(out);
+        writer.write_record(flat::COLUMNS)?;
+        Ok(CsvStream {
+            writer,
+            system: system.clone(),
+        })
     }
-    Ok(())
+
+    /// Writes an item's row.
+    ///
+    /// # Errors
+    ///
+    /// [`ExportError::Csv`] when writing fails.
+    pub fn push(&mut self, item: &Item) -> Result<(), ExportError> {
+        let record: Vec<String> = flat::to_record(&self.system, item)
+            .iter()
+            .map(|c| guard(c))
+            .collect();
+        self.writer.write_record(&record)?;
+        Ok(())
+    }
+
+    /// Flushes the file.
+    ///
+    /// # Errors
+    ///
+    /// [`ExportError::Csv`] when writing fails.
+    pub fn finish(mut self) -> Result<(), ExportError> {
+        self.writer.flush().map_err(csv::Error::from)?;
+        Ok(())
+    }
 }

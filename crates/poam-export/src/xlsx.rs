@@ -9,7 +9,7 @@ use poam_layout::{column_index, parse_cell_ref, Layout, RowMode, SheetDef, Sheet
 use poam_model::field::Value;
 use poam_model::{
     Category, DiagKind, Diagnostic, Field, FieldKind, Item, Location, Milestone, Poam, State,
-    Status,
+    Status, SystemInfo,
 };
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder,
@@ -168,79 +168,182 @@ pub fn write_xlsx(
     layout: &Layout,
     opts: &XlsxOptions,
 ) -> Result<Written, ExportError> {
-    let f = Formats::new();
-    let mut workbook = Workbook::new();
-    let mut tally = Tally::default();
-    let mut per_sheet: Vec<Vec<&Item>> = vec![Vec::new(); layout.sheets.len()];
-    for item in &poam.items {
-        if let Some(s) = target_sheet(layout, item) {
-            per_sheet[s].push(item);
-        }
-    }
-    let keep_extra = opts.keep_extra && layout.family != "emass";
-    if opts.keep_extra && !keep_extra {
-        tally.moved("--keep-extra ignored: eMASS rejects workbooks with extra columns".into());
-    }
-    for (s, def) in layout.sheets.iter().enumerate() {
-        let ws = workbook.add_worksheet_with_low_memory()?;
-        ws.set_name(&def.name)?;
-        let writer = SheetWriter {
-            poam,
-            layout,
-            def,
-            f: &f,
-            keep_extra,
-        };
-        writer.write(ws, &per_sheet[s], &mut tally)?;
-    }
-    for (name, rows) in &opts.extra_sheets {
-        let ws = workbook.add_worksheet();
-        ws.set_name(name)?;
-        let bold = Format::new().set_bold();
-        for (r, row) in rows.iter().enumerate() {
-            for (c, text) in row.iter().enumerate() {
-                let (r, c) = (r as u32, c as u16);
-                match text.parse::<f64>() {
-                    Ok(n) if r > 0 && !text.is_empty() => ws.write_number(r, c, n)?,
-                    _ if r == 0 => ws.write_string_with_format(r, c, text, &bold)?,
-                    // Text stays text: never a formula.
-                    _ => ws.write_string(r, c, text)?,
-                };
-            }
-        }
-        if let Some(header) = rows.first() {
-            for c in 0..header.len() {
-                ws.set_column_width(c as u16, if c == 0 { 28 } else { 14 })?;
-            }
-            ws.set_freeze_panes(1, 0)?;
-        }
-    }
-    let bytes = workbook.save_to_buffer()?;
-    let mut diagnostics = Vec::new();
-    let target = layout.name.clone();
-    for (what, n) in tally.moved {
-        diagnostics.push(Diagnostic::info(
-            DiagKind::MovedField,
-            Location::default(),
-            format!("{n} item{}: {what}", if n == 1 { "" } else { "s" }),
-        ));
-    }
-    for (what, n) in tally.dropped {
-        diagnostics.push(Diagnostic::warning(
-            DiagKind::DroppedField,
-            Location::default(),
-            format!(
-                "{n} item{}: {what} has no place in {target}{}",
-                if n == 1 { "" } else { "s" },
-                if what.starts_with("extra column") && layout.family != "emass" {
-                    "; --keep-extra adds it after the last column"
-                } else {
-                    ""
+    // `--keep-extra`: the columns come from every item, before any row.
+    let mut extra_headers: Vec<Vec<String>> = vec![Vec::new(); layout.sheets.len()];
+    if opts.keep_extra && layout.family != "emass" {
+        for item in &poam.items {
+            let Some(s) = target_sheet(layout, item) else {
+                continue;
+            };
+            let headers = &layout.sheets[s].headers;
+            for key in item.extra.keys() {
+                if !headers.contains(key) && !extra_headers[s].contains(key) {
+                    extra_headers[s].push(key.clone());
                 }
-            ),
-        ));
+            }
+        }
     }
-    Ok(Written { bytes, diagnostics })
+    let mut stream = XlsxStream::start(&poam.system, layout, opts, extra_headers)?;
+    for item in &poam.items {
+        stream.push(item)?;
+    }
+    stream.finish()
+}
+
+/// A workbook written item by item, as a reader hands them over: rows go
+/// out as they come (rust_xlsxwriter's low-memory mode), so neither the
+/// items nor the sheets are held. Items are routed to their sheet as
+/// [`write_xlsx`] says; `--keep-extra` needs every item first and is only
+/// honoured by [`write_xlsx`].
+pub struct XlsxStream<'l> {
+    workbook: Workbook,
+    layout: &'l Layout,
+    f: Formats,
+    tally: Tally,
+    sheets: Vec<SheetState>,
+    extra_sheets: Vec<(String, Vec<Vec<String>>)>,
+}
+
+/// Where a sheet's writing stands.
+struct SheetState {
+    fields: Vec<Option<Field>>,
+    extra_headers: Vec<String>,
+    c0: u16,
+    /// Data rows written so far.
+    rows: u32,
+}
+
+impl<'l> XlsxStream<'l> {
+    /// Starts a workbook: everything above the data on every sheet.
+    ///
+    /// # Errors
+    ///
+    /// [`ExportError::Xlsx`] when rust_xlsxwriter rejects a cell.
+    pub fn new(
+        system: &SystemInfo,
+        layout: &'l Layout,
+        opts: &XlsxOptions,
+    ) -> Result<Self, ExportError> {
+        let opts = XlsxOptions {
+            keep_extra: false,
+            extra_sheets: opts.extra_sheets.clone(),
+        };
+        Self::start(system, layout, &opts, vec![Vec::new(); layout.sheets.len()])
+    }
+
+    fn start(
+        system: &SystemInfo,
+        layout: &'l Layout,
+        opts: &XlsxOptions,
+        extra_headers: Vec<Vec<String>>,
+    ) -> Result<Self, ExportError> {
+        let f = Formats::new();
+        let mut workbook = Workbook::new();
+        let mut tally = Tally::default();
+        if opts.keep_extra && layout.family == "emass" {
+            tally.moved("--keep-extra ignored: eMASS rejects workbooks with extra columns".into());
+        }
+        let mut sheets = Vec::new();
+        for (def, extra_headers) in layout.sheets.iter().zip(extra_headers) {
+            let ws = workbook.add_worksheet_with_low_memory()?;
+            ws.set_name(&def.name)?;
+            let writer = SheetWriter { layout, def, f: &f };
+            sheets.push(writer.begin(ws, system, extra_headers)?);
+        }
+        Ok(XlsxStream {
+            workbook,
+            layout,
+            f,
+            tally,
+            sheets,
+            extra_sheets: opts.extra_sheets.clone(),
+        })
+    }
+
+    /// Writes one item's rows on its sheet.
+    ///
+    /// # Errors
+    ///
+    /// [`ExportError::Xlsx`] when rust_xlsxwriter rejects a cell.
+    pub fn push(&mut self, item: &Item) -> Result<(), ExportError> {
+        let Some(s) = target_sheet(self.layout, item) else {
+            return Ok(());
+        };
+        let writer = SheetWriter {
+            layout: self.layout,
+            def: &self.layout.sheets[s],
+            f: &self.f,
+        };
+        let ws = self.workbook.worksheet_from_index(s)?;
+        writer.write_item(ws, &mut self.sheets[s], item, &mut self.tally)
+    }
+
+    /// Adds the drop-down lists and the extra sheets, and zips the workbook;
+    /// the diagnostics say what the items lost or moved.
+    ///
+    /// # Errors
+    ///
+    /// [`ExportError::Xlsx`] when rust_xlsxwriter rejects the workbook.
+    pub fn finish(mut self) -> Result<Written, ExportError> {
+        let layout = self.layout;
+        for (s, def) in layout.sheets.iter().enumerate() {
+            let writer = SheetWriter {
+                layout,
+                def,
+                f: &self.f,
+            };
+            let ws = self.workbook.worksheet_from_index(s)?;
+            writer.end(ws, &self.sheets[s])?;
+        }
+        for (name, rows) in &self.extra_sheets {
+            let ws = self.workbook.add_worksheet();
+            ws.set_name(name)?;
+            let bold = Format::new().set_bold();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, text) in row.iter().enumerate() {
+                    let (r, c) = (r as u32, c as u16);
+                    match text.parse::<f64>() {
+                        Ok(n) if r > 0 && !text.is_empty() => ws.write_number(r, c, n)?,
+                        _ if r == 0 => ws.write_string_with_format(r, c, text, &bold)?,
+                        // Text stays text: never a formula.
+                        _ => ws.write_string(r, c, text)?,
+                    };
+                }
+            }
+            if let Some(header) = rows.first() {
+                for c in 0..header.len() {
+                    ws.set_column_width(c as u16, if c == 0 { 28 } else { 14 })?;
+                }
+                ws.set_freeze_panes(1, 0)?;
+            }
+        }
+        let bytes = self.workbook.save_to_buffer()?;
+        let mut diagnostics = Vec::new();
+        let target = layout.name.clone();
+        for (what, n) in self.tally.moved {
+            diagnostics.push(Diagnostic::info(
+                DiagKind::MovedField,
+                Location::default(),
+                format!("{n} item{}: {what}", if n == 1 { "" } else { "s" }),
+            ));
+        }
+        for (what, n) in self.tally.dropped {
+            diagnostics.push(Diagnostic::warning(
+                DiagKind::DroppedField,
+                Location::default(),
+                format!(
+                    "{n} item{}: {what} has no place in {target}{}",
+                    if n == 1 { "" } else { "s" },
+                    if what.starts_with("extra column") && layout.family != "emass" {
+                        "; --keep-extra adds it after the last column"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+        Ok(Written { bytes, diagnostics })
+    }
 }
 
 /// One row of data: an item, and which of its milestones the row carries.
@@ -253,20 +356,19 @@ struct RowPlan<'a> {
 }
 
 struct SheetWriter<'a> {
-    poam: &'a Poam,
     layout: &'a Layout,
     def: &'a SheetDef,
     f: &'a Formats,
-    keep_extra: bool,
 }
 
 impl SheetWriter<'_> {
-    fn write(
+    /// Everything above the data, and the column widths.
+    fn begin(
         &self,
         ws: &mut Worksheet,
-        items: &[&Item],
-        tally: &mut Tally,
-    ) -> Result<(), ExportError> {
+        system: &SystemInfo,
+        extra_headers: Vec<String>,
+    ) -> Result<SheetState, ExportError> {
         let def = self.def;
         let c0 = column_index(&def.first_column).unwrap_or(0);
         let fields: Vec<Option<Field>> = def
@@ -274,20 +376,9 @@ impl SheetWriter<'_> {
             .iter()
             .map(|h| self.layout.field_for_header(h).flatten())
             .collect();
-        // Extra headers that become columns with --keep-extra, in first-seen order.
-        let mut extra_headers: Vec<String> = Vec::new();
-        if self.keep_extra {
-            for item in items {
-                for key in item.extra.keys() {
-                    if !def.headers.contains(key) && !extra_headers.contains(key) {
-                        extra_headers.push(key.clone());
-                    }
-                }
-            }
-        }
-        // Everything above the data, then written row by row.
+        // Written row by row, in order.
         let mut top: BTreeMap<(u32, u16), Put> = BTreeMap::new();
-        self.plan_top(&mut top, &extra_headers, c0);
+        self.plan_top(&mut top, system, &extra_headers, c0);
         for ((r, c), put) in top {
             match put {
                 Put::Text(t, style) => {
@@ -308,20 +399,49 @@ impl SheetWriter<'_> {
         for i in 0..extra_headers.len() {
             ws.set_column_width(c0 + (def.headers.len() + i) as u16, 20)?;
         }
-        // Data.
-        let plans = self.plan_rows(items, &fields);
+        Ok(SheetState {
+            fields,
+            extra_headers,
+            c0,
+            rows: 0,
+        })
+    }
+
+    /// An item's rows after those already written, and what it loses.
+    fn write_item(
+        &self,
+        ws: &mut Worksheet,
+        state: &mut SheetState,
+        item: &Item,
+        tally: &mut Tally,
+    ) -> Result<(), ExportError> {
+        let first = self.def.first_data_row - 1;
+        for plan in self.plan_rows(item, &state.fields) {
+            let r = first + state.rows;
+            self.write_row(
+                ws,
+                r,
+                state.c0,
+                &state.fields,
+                &plan,
+                &state.extra_headers,
+                tally,
+            )?;
+            state.rows += 1;
+        }
+        self.tally_losses(item, &state.fields, &state.extra_headers, tally);
+        Ok(())
+    }
+
+    /// Drop-down lists and date checks, as in the official file, and the
+    /// frozen panes.
+    fn end(&self, ws: &mut Worksheet, state: &SheetState) -> Result<(), ExportError> {
+        let def = self.def;
+        let c0 = state.c0;
         let first = def.first_data_row - 1;
-        for (n, plan) in plans.iter().enumerate() {
-            let r = first + n as u32;
-            self.write_row(ws, r, c0, &fields, plan, &extra_headers, tally)?;
-        }
-        for item in items {
-            self.tally_losses(item, &fields, &extra_headers, tally);
-        }
-        // Drop-down lists and date checks, as in the official file.
         let last = def
             .validation_last_row
-            .max(first + plans.len() as u32)
+            .max(first + state.rows)
             .saturating_sub(1);
         for (i, header) in def.headers.iter().enumerate() {
             let col = c0 + i as u16;
@@ -357,7 +477,13 @@ impl SheetWriter<'_> {
     }
 
     /// Banner, title, metadata, header row and guidance rows.
-    fn plan_top(&self, top: &mut BTreeMap<(u32, u16), Put>, extra_headers: &[String], c0: u16) {
+    fn plan_top(
+        &self,
+        top: &mut BTreeMap<(u32, u16), Put>,
+        sys: &SystemInfo,
+        extra_headers: &[String],
+        c0: u16,
+    ) {
         let def = self.def;
         for (text, style, merge) in [
             def.banner
@@ -377,7 +503,6 @@ impl SheetWriter<'_> {
                 None => top.insert((0, 0), Put::Text(text.clone(), style)),
             };
         }
-        let sys = &self.poam.system;
         if let Some(meta) = &def.metadata {
             let m0 = column_index(&meta.first_column).unwrap_or(0);
             if let Some(g) = meta.guidance_row {
@@ -463,36 +588,34 @@ impl SheetWriter<'_> {
         }
     }
 
-    /// The data rows: one per item, or one per milestone in eMASS layouts.
-    fn plan_rows<'a>(&self, items: &[&'a Item], fields: &[Option<Field>]) -> Vec<RowPlan<'a>> {
+    /// An item's data rows: one, or one per milestone in eMASS layouts.
+    fn plan_rows<'a>(&self, item: &'a Item, fields: &[Option<Field>]) -> Vec<RowPlan<'a>> {
         let per_milestone = self.def.row_mode != RowMode::Item
             && fields
                 .iter()
                 .flatten()
                 .any(|f| f.kind() == FieldKind::MilestonePart || (*f == Field::Milestones));
-        let mut rows = Vec::new();
-        for item in items {
-            if per_milestone && item.milestones.len() > 1 {
-                for (k, m) in item.milestones.iter().enumerate() {
-                    rows.push(RowPlan {
-                        item,
-                        milestone: Some(m),
-                        first: k == 0,
-                    });
-                }
-            } else {
-                rows.push(RowPlan {
+        if per_milestone && item.milestones.len() > 1 {
+            return item
+                .milestones
+                .iter()
+                .enumerate()
+                .map(|(k, m)| RowPlan {
                     item,
-                    milestone: if per_milestone {
-                        item.milestones.first()
-                    } else {
-                        None
-                    },
-                    first: true,
-                });
-            }
+                    milestone: Some(m),
+                    first: k == 0,
+                })
+                .collect();
         }
-        rows
+        vec![RowPlan {
+            item,
+            milestone: if per_milestone {
+                item.milestones.first()
+            } else {
+                None
+            },
+            first: true,
+        }]
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -129,8 +129,10 @@ fn read_found(
     evidence: Vec<String>,
     candidates: Vec<Candidate>,
     opts: &ImportOptions,
+    out: &mut crate::Items<'_>,
 ) -> crate::ReadResult {
     let mut poam = Poam::default();
+    out.begin(&poam.system);
     let mut diags = Vec::new();
     let mut report = ReadReport {
         format: "workbook".into(),
@@ -158,8 +160,7 @@ fn read_found(
                     read_as: None,
                     controls_in_text: true,
                 };
-                let sheet_report =
-                    read_sheet(file, grid, &spec, opts, &mut diags, &mut poam.items)?;
+                let sheet_report = read_sheet(file, grid, &spec, opts, &mut diags, out)?;
                 report.sheets.push(sheet_report);
             }
             None => report.sheets.push(SheetReport {
@@ -172,6 +173,7 @@ fn read_found(
             }),
         }
     }
+    poam.items = std::mem::take(&mut out.list);
     Ok((poam, diags, report))
 }
 
@@ -182,6 +184,7 @@ pub(crate) fn read_guessed(
     found: &[Found],
     candidates: Vec<Candidate>,
     opts: &ImportOptions,
+    out: &mut crate::Items<'_>,
 ) -> crate::ReadResult {
     let syn = synonyms();
     let resolve = |h: &str| syn.field(h).map(Some);
@@ -211,6 +214,7 @@ pub(crate) fn read_guessed(
         evidence,
         candidates,
         opts,
+        out,
     )
 }
 
@@ -221,6 +225,7 @@ pub(crate) fn read_mapped(
     mapping: &Mapping,
     mapping_name: &str,
     opts: &ImportOptions,
+    out: &mut crate::Items<'_>,
 ) -> Result<crate::ReadResult, String> {
     let resolve = |h: &str| mapping.resolve(h);
     let mut found = Vec::new();
@@ -299,5 +304,6 @@ pub(crate) fn read_mapped(
         evidence,
         Vec::new(),
         opts,
+        out,
     ))
 }

@@ -36,7 +36,7 @@ pub use grid::{number_text, Cell, Grid, Limits};
 pub use report::{Candidate, ColumnReport, ReadReport, SheetReport};
 
 use poam_model::date::DateOrder;
-use poam_model::{Diagnostic, Poam};
+use poam_model::{Diagnostic, Item, Poam, SystemInfo};
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
@@ -209,7 +209,7 @@ pub fn import_bytes(
     bytes: &[u8],
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    let mut imported = import_any(file, path, bytes, opts)?;
+    let mut imported = import_any(file, path, bytes, opts, &mut Items::new(None))?;
     add_equivalents(&mut imported.poam);
     Ok(imported)
 }
@@ -218,17 +218,30 @@ pub fn import_bytes(
 /// in alphabetical order, each list exactly its size (a large POA&M holds
 /// many of them).
 pub fn add_equivalents(poam: &mut Poam) {
-    let cat = poam_layout::catalog::catalogs();
-    // Many items name the same controls: look each one up once.
-    let mut memo: HashMap<String, Vec<(&'static str, Vec<String>)>> = HashMap::new();
-    let mut lists: Vec<(&'static str, Vec<String>)> = Vec::new();
+    let mut equivalents = Equivalents::default();
     for item in &mut poam.items {
+        equivalents.fill(item);
+    }
+}
+
+/// The crosswalk lookups of one file: many items name the same controls,
+/// so each control is looked up once.
+#[derive(Default)]
+struct Equivalents {
+    memo: HashMap<String, Vec<(&'static str, Vec<String>)>>,
+    lists: Vec<(&'static str, Vec<String>)>,
+}
+
+impl Equivalents {
+    fn fill(&mut self, item: &mut Item) {
+        let cat = poam_layout::catalog::catalogs();
+        let lists = &mut self.lists;
         lists.clear();
         for control in &item.controls {
-            if !memo.contains_key(control) {
-                memo.insert(control.clone(), cat.equivalents(control));
+            if !self.memo.contains_key(control) {
+                self.memo.insert(control.clone(), cat.equivalents(control));
             }
-            for (framework, ids) in &memo[control] {
+            for (framework, ids) in &self.memo[control] {
                 let at = match lists.iter().position(|(f, _)| f == framework) {
                     Some(at) => at,
                     None => {
@@ -256,11 +269,100 @@ pub fn add_equivalents(poam: &mut Poam) {
     }
 }
 
+/// Takes the items of a file one by one, as the reader completes them (see
+/// [`import_path_into`]).
+pub trait ItemSink {
+    /// The system's fields: given once, before the first item.
+    fn system(&mut self, system: &SystemInfo);
+    /// One item, complete, its `equivalents` filled.
+    fn item(&mut self, item: Item);
+}
+
+/// The items a reader has completed: kept in `list`, or with a sink, handed
+/// over as soon as no later row can change them.
+pub(crate) struct Items<'s> {
+    /// Items kept (all of them without a sink; with one, those that a later
+    /// row may still add to).
+    pub list: Vec<Item>,
+    sink: Option<&'s mut dyn ItemSink>,
+    begun: bool,
+    equivalents: Equivalents,
+}
+
+impl<'s> Items<'s> {
+    fn new(sink: Option<&'s mut dyn ItemSink>) -> Self {
+        Items {
+            list: Vec::new(),
+            sink,
+            begun: false,
+            equivalents: Equivalents::default(),
+        }
+    }
+
+    /// Whether items are handed over as they are read.
+    pub fn streaming(&self) -> bool {
+        self.sink.is_some()
+    }
+
+    /// Gives the sink the system's fields, once, before any item.
+    pub fn begin(&mut self, system: &SystemInfo) {
+        if let (Some(sink), false) = (self.sink.as_deref_mut(), self.begun) {
+            sink.system(system);
+            self.begun = true;
+        }
+    }
+
+    /// Hands the first `n` kept items to the sink (without a sink, keeps
+    /// them).
+    pub fn release(&mut self, n: usize) {
+        let Some(sink) = self.sink.as_deref_mut() else {
+            return;
+        };
+        debug_assert!(self.begun, "items before the system");
+        for mut item in self.list.drain(..n) {
+            self.equivalents.fill(&mut item);
+            sink.item(item);
+        }
+    }
+}
+
+/// Reads a POA&M file, handing each item to `sink` as soon as the reader
+/// has completed it instead of keeping it: a large workbook's items are
+/// never held together, and the sink (a writer on another thread) works
+/// while the file is still being read. The returned model has no items;
+/// its diagnostics and report are complete.
+///
+/// When reading fails, the sink may already have been given some of the
+/// items: whatever it wrote must be thrown away.
+///
+/// # Errors
+///
+/// As [`import_path`].
+pub fn import_path_into(
+    path: &Path,
+    opts: &ImportOptions,
+    sink: &mut dyn ItemSink,
+) -> Result<Imported, ImportError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| ImportError::Io {
+        file: file.clone(),
+        reason: e.to_string(),
+    })?;
+    let mut out = Items::new(Some(sink));
+    let mut imported = import_any(&file, path, &bytes, opts, &mut out)?;
+    // Readers of whole files (JSON, poamkit CSV, OSCAL) keep their items.
+    out.begin(&imported.poam.system);
+    out.list = std::mem::take(&mut imported.poam.items);
+    out.release(out.list.len());
+    Ok(imported)
+}
+
 fn import_any(
     file: &str,
     path: &Path,
     bytes: &[u8],
     opts: &ImportOptions,
+    out: &mut Items<'_>,
 ) -> Result<Imported, ImportError> {
     if let Some(family) = &opts.family {
         let reg = poam_layout::builtin();
@@ -294,11 +396,11 @@ fn import_any(
         }
         Some(Kind::Csv) => {
             let grid = csv_in::to_grid(file, bytes)?;
-            let mut imported = read_grids(file, bytes, vec![grid], opts)?;
+            let mut imported = read_grids(file, bytes, vec![grid], opts, out)?;
             imported.report.format = "csv".into();
             Ok(imported)
         }
-        Some(Kind::Workbook) => read_workbook(file, bytes, opts),
+        Some(Kind::Workbook) => read_workbook(file, bytes, opts, out),
         Some(Kind::Word) => {
             check_inflated(file, bytes, &opts.limits)?;
             let grids = docx::tables(file, bytes)?;
@@ -308,7 +410,7 @@ fn import_any(
                     reason: "the Word document has no table".into(),
                 });
             }
-            let mut imported = read_grids(file, bytes, grids, opts)?;
+            let mut imported = read_grids(file, bytes, grids, opts, out)?;
             imported.report.format = "word".into();
             Ok(imported)
         }
@@ -348,7 +450,12 @@ fn check_inflated(file: &str, bytes: &[u8], limits: &grid::Limits) -> Result<(),
     Ok(())
 }
 
-fn read_workbook(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, ImportError> {
+fn read_workbook(
+    file: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+    out: &mut Items<'_>,
+) -> Result<Imported, ImportError> {
     check_inflated(file, bytes, &opts.limits)?;
     let mut workbook = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
         Ok(wb) => wb,
@@ -364,14 +471,14 @@ fn read_workbook(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Impor
     let (grids, tails) = grid::load_sheets(&mut workbook, &opts.limits, head)
         .map_err(|e| load_error(file, bytes, e))?;
     let Some(tails) = tails else {
-        return read_grids(file, bytes, grids, opts);
+        return read_grids(file, bytes, grids, opts, out);
     };
     // Large sheets: one thread parses the rest of their XML while this one
     // turns rows into items. `grids` is dropped inside the scope, which
     // stops the reader thread should reading end early.
     std::thread::scope(|s| {
         s.spawn(move || grid::stream_tails(workbook, tails));
-        read_grids(file, bytes, grids, opts)
+        read_grids(file, bytes, grids, opts, out)
     })
 }
 
@@ -394,6 +501,7 @@ fn read_grids(
     bytes: &[u8],
     mut grids: Vec<Grid>,
     opts: &ImportOptions,
+    out: &mut Items<'_>,
 ) -> Result<Imported, ImportError> {
     let grids = grids.as_mut_slice();
     let done = |read: ReadResult| {
@@ -405,7 +513,7 @@ fn read_grids(
         .map_err(|e| load_error(file, bytes, e))
     };
     if let Some((mapping, name)) = &opts.mapping {
-        return match legacy::read_mapped(file, grids, mapping, name, opts) {
+        return match legacy::read_mapped(file, grids, mapping, name, opts, out) {
             Ok(read) => done(read),
             Err(reason) => Err(ImportError::Mapping {
                 file: file.to_string(),
@@ -432,7 +540,7 @@ fn read_grids(
         })
         .collect();
     if let Some(best) = fits.first().filter(|f| f.score > i64::MIN / 2) {
-        return done(workbook::read(file, grids, best, &fits, opts));
+        return done(workbook::read(file, grids, best, &fits, opts, out));
     }
     // No template fits: a legacy tracker?
     let found = if opts.family.is_none() || legacy_only {
@@ -441,7 +549,9 @@ fn read_grids(
         Vec::new()
     };
     if found.iter().any(|f| f.confident()) || (legacy_only && !found.is_empty()) {
-        return done(legacy::read_guessed(file, grids, &found, candidates, opts));
+        return done(legacy::read_guessed(
+            file, grids, &found, candidates, opts, out,
+        ));
     }
     let mut partial: Vec<String> = fits
         .iter()

@@ -120,7 +120,7 @@ pub(crate) fn read_sheet(
     spec: &SheetSpec<'_>,
     opts: &ImportOptions,
     diags: &mut Vec<Diagnostic>,
-    all: &mut Vec<Item>,
+    out: &mut crate::Items<'_>,
 ) -> Result<SheetReport, LoadError> {
     let sheet_name = grid.name.clone();
     let sheet = sheet_name.as_str();
@@ -194,8 +194,10 @@ pub(crate) fn read_sheet(
         })
         .collect();
     let grouping = spec.row_mode != RowMode::Item;
-    // This sheet's items: those after `start`.
-    let start = all.len();
+    // This sheet's items still kept: those after `start` (with a sink,
+    // those a later row may still add to).
+    let start = out.list.len();
+    let mut count = 0;
     let mut by_id: HashMap<String, usize> = HashMap::new();
     // Rows are taken out of the grid (or come from the reader thread) as
     // items grow, so that a large sheet is never held twice.
@@ -214,7 +216,7 @@ pub(crate) fn read_sheet(
         }
         // The template's guidance rows sit between the header and the first
         // item: once an item is read, only the cheap checks remain.
-        let guidance: &[Vec<String>] = if all.len() == start { &guidance } else { &[] };
+        let guidance: &[Vec<String>] = if count == 0 { &guidance } else { &[] };
         if is_guidance_row(&row, spec, &cols, guidance) {
             continue;
         }
@@ -299,7 +301,7 @@ pub(crate) fn read_sheet(
         }
         // A lone milestone row: the item's a continuation of the one above.
         if grouping && only_milestones {
-            if let Some(prev) = all[start..].last_mut() {
+            if let Some(prev) = out.list[start..].last_mut() {
                 merge_milestones(prev, item);
                 continue;
             }
@@ -325,14 +327,25 @@ pub(crate) fn read_sheet(
         if spec.row_mode == RowMode::MilestonePerRow {
             if let Some(id) = item.id.clone() {
                 if let Some(&at) = by_id.get(&id) {
-                    merge_rows(&mut all[at], item, diags, file, sheet, r);
+                    merge_rows(&mut out.list[at], item, diags, file, sheet, r);
                     continue;
                 }
-                by_id.insert(id, all.len());
+                by_id.insert(id, out.list.len());
             }
         }
         item.shrink_to_fit();
-        all.push(item);
+        out.list.push(item);
+        count += 1;
+        // With a sink, items go as soon as no later row can change them:
+        // at once, or when the next item starts (continuation rows), or at
+        // the end of the sheet (rows of one item anywhere in it).
+        if out.streaming() {
+            match spec.row_mode {
+                RowMode::Item => out.release(out.list.len()),
+                RowMode::Continuation => out.release(out.list.len() - 1),
+                RowMode::MilestonePerRow => {}
+            }
+        }
     }
     let report = SheetReport {
         name: sheet.to_string(),
@@ -346,9 +359,10 @@ pub(crate) fn read_sheet(
         ),
         header_row: Some(header_row + 1),
         columns: column_reports,
-        items: all.len() - start,
+        items: count,
         note: spec.read_as.clone().map(|n| format!("read as '{n}'")),
     };
+    out.release(out.list.len());
     Ok(report)
 }
 

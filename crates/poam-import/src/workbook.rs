@@ -200,6 +200,7 @@ pub(crate) fn read(
     best: &Fit<'_>,
     candidates: &[Fit<'_>],
     opts: &ImportOptions,
+    out: &mut crate::Items<'_>,
 ) -> crate::ReadResult {
     let layout = best.layout;
     let mut poam = Poam::default();
@@ -242,16 +243,23 @@ pub(crate) fn read(
             grid.skip_tail();
         }
     }
+    // Every sheet's metadata first (all in the top rows): the system is
+    // whole before the first item is handed over.
     for m in &matches {
         let def = &layout.sheets[m.def];
-        // A grid read for one sheet definition only: its rows may be freed.
-        let grid = &mut grids[m.grid];
+        let grid = &grids[m.grid];
         if let Some(meta) = &def.metadata {
             read_metadata(file, grid, meta, m.header_row, &mut poam, &mut diags, opts);
         }
         if !def.label_values.is_empty() {
             read_label_values(file, grid, def, m.header_row, &mut poam, &mut diags, opts);
         }
+    }
+    out.begin(&poam.system);
+    for m in &matches {
+        let def = &layout.sheets[m.def];
+        // A grid read for one sheet definition only: its rows may be freed.
+        let grid = &mut grids[m.grid];
         let resolve = |h: &str| layout.field_for_header(h);
         let spec = SheetSpec {
             role: def.role,
@@ -264,9 +272,10 @@ pub(crate) fn read(
             read_as: (normalize_header(&grid.name) != normalize_header(&def.name))
                 .then(|| def.name.clone()),
         };
-        let sheet_report = read_sheet(file, grid, &spec, opts, &mut diags, &mut poam.items)?;
+        let sheet_report = read_sheet(file, grid, &spec, opts, &mut diags, out)?;
         report.sheets.push(sheet_report);
     }
+    poam.items = std::mem::take(&mut out.list);
     for (g, grid) in grids.iter().enumerate() {
         if !matches.iter().any(|m| m.grid == g) {
             report.sheets.push(SheetReport {
