@@ -14,11 +14,15 @@ pub struct CsvOptions {
 /// Neutralizes text that a spreadsheet would run as a formula: a leading
 /// `=`, `+`, `-`, `@`, tab or carriage return gets a `'` in front.
 pub fn guard(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if needs_guard(text) {
         format!("'{text}")
     } else {
         text.to_string()
     }
+}
+
+fn needs_guard(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 /// Writes the model as CSV (RFC 4180, UTF-8).
@@ -83,11 +87,15 @@ impl<W: std::io::Write> CsvStream<W> {
     ///
     /// [`ExportError::Csv`] when writing fails.
     pub fn push(&mut self, item: &Item) -> Result<(), ExportError> {
-        let record: Vec<String> = flat::to_record(&self.system, item)
-            .iter()
-            .map(|c| guard(c))
-            .collect();
-        self.writer.write_record(&record)?;
+        for cell in flat::to_record(&self.system, item) {
+            if needs_guard(&cell) {
+                self.writer.write_field(guard(&cell))?;
+            } else {
+                self.writer.write_field(cell)?;
+            }
+        }
+        // An empty record ends the one written field by field.
+        self.writer.write_record(std::iter::empty::<&[u8]>())?;
         Ok(())
     }
 

@@ -112,7 +112,8 @@ impl Grid {
             next: row as usize + 1,
             grid: self,
             formulas,
-            batch: Vec::new().into_iter(),
+            batch: RawBatch::default(),
+            at: 0,
         }
     }
 }
@@ -137,7 +138,32 @@ impl Row {
 }
 
 /// Rows as the reader thread sends them.
-type Batch = Result<Vec<Row>, LoadError>;
+type Batch = Result<RawBatch, LoadError>;
+
+/// The cells of a few hundred rows as the reader thread sends them: their
+/// text in one buffer, so that the reader allocates nothing per cell (the
+/// cells are made on the receiving side, which frees them too).
+#[derive(Default)]
+pub(crate) struct RawBatch {
+    text: String,
+    cells: Vec<RawCell>,
+}
+
+/// One cell in a [`RawBatch`].
+struct RawCell {
+    r: u32,
+    c: u32,
+    formula: bool,
+    value: RawValue,
+}
+
+enum RawValue {
+    /// Text at this range of the batch's buffer.
+    Text(usize, usize),
+    Value(Cell),
+    /// No value (a formula cell without a cached result).
+    Blank,
+}
 
 /// How many rows go in one message from the reader thread.
 const BATCH_ROWS: usize = 256;
@@ -147,7 +173,8 @@ pub(crate) struct RowsBelow<'g> {
     grid: &'g mut Grid,
     next: usize,
     formulas: HashMap<u32, Vec<u32>>,
-    batch: std::vec::IntoIter<Row>,
+    batch: RawBatch,
+    at: usize,
 }
 
 impl Iterator for RowsBelow<'_> {
@@ -164,12 +191,15 @@ impl Iterator for RowsBelow<'_> {
             }
         }
         loop {
-            if let Some(row) = self.batch.next() {
+            if let Some(row) = self.next_raw_row() {
                 return Some(Ok(row));
             }
             let received = self.grid.tail.as_ref()?.recv();
             match received {
-                Ok(Ok(rows)) => self.batch = rows.into_iter(),
+                Ok(Ok(batch)) => {
+                    self.batch = batch;
+                    self.at = 0;
+                }
                 Ok(Err(e)) => {
                     self.grid.tail = None;
                     return Some(Err(e));
@@ -181,6 +211,43 @@ impl Iterator for RowsBelow<'_> {
                 }
             }
         }
+    }
+}
+
+impl RowsBelow<'_> {
+    /// The next row of the current batch that holds a value or a formula.
+    fn next_raw_row(&mut self) -> Option<Row> {
+        let batch = &mut self.batch;
+        while self.at < batch.cells.len() {
+            let r = batch.cells[self.at].r;
+            let mut row = Row {
+                r,
+                ..Row::default()
+            };
+            while let Some(raw) = batch.cells.get_mut(self.at).filter(|raw| raw.r == r) {
+                self.at += 1;
+                if raw.formula {
+                    row.formulas.push(raw.c);
+                }
+                let cell = match std::mem::replace(&mut raw.value, RawValue::Blank) {
+                    RawValue::Text(a, b) => match &batch.text[a..b] {
+                        t if t.trim().is_empty() => continue,
+                        t => Cell::Text(t.into()),
+                    },
+                    RawValue::Value(cell) if !cell.is_blank() => cell,
+                    RawValue::Value(_) | RawValue::Blank => continue,
+                };
+                let c = raw.c as usize;
+                if row.cells.len() <= c {
+                    row.cells.resize(c + 1, Cell::Empty);
+                }
+                row.cells[c] = cell;
+            }
+            if !(row.cells.is_empty() && row.formulas.is_empty()) {
+                return Some(row);
+            }
+        }
+        None
     }
 }
 
@@ -477,9 +544,11 @@ fn stream_tail<RS: std::io::Read + std::io::Seek>(
     head: u32,
 ) -> Result<(), LoadError> {
     let mut reader = xlsx.worksheet_cells_reader(name).map_err(xlsx_error)?;
-    let mut texts = Interner::default();
-    let mut batch: Vec<Row> = Vec::with_capacity(BATCH_ROWS);
-    let mut row = Row::default();
+    let mut batch = RawBatch::default();
+    // Rows begun in this batch; the current row and how wide it has grown.
+    let mut rows = 0;
+    let mut row = u32::MAX;
+    let mut width = 0u32;
     while let Some(rec) = reader
         .next_cell_with_formula_metadata()
         .map_err(xlsx_error)?
@@ -488,27 +557,51 @@ fn stream_tail<RS: std::io::Read + std::io::Seek>(
         if r < head {
             continue;
         }
-        if r != row.r && !(row.cells.is_empty() && row.formulas.is_empty()) {
-            batch.push(std::mem::take(&mut row));
-            if batch.len() == BATCH_ROWS {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+        let formula = rec.formula.is_some();
+        if !formula && matches!(rec.value, calamine::DataRef::Empty) {
+            continue;
+        }
+        if r != row {
+            // A row never spans two batches.
+            if rows == BATCH_ROWS {
+                let full = std::mem::take(&mut batch);
                 if tx.send(Ok(full)).is_err() {
                     return Ok(());
                 }
+                rows = 0;
             }
+            rows += 1;
+            row = r;
+            width = 0;
         }
-        row.r = r;
-        if rec.formula.is_some() {
-            row.formulas.push(c);
+        // (After the batch is chosen: the text goes in its buffer.)
+        let value = match rec.value {
+            calamine::DataRef::Empty => RawValue::Blank,
+            calamine::DataRef::SharedString(s) => {
+                let start = batch.text.len();
+                batch.text.push_str(s);
+                RawValue::Text(start, batch.text.len())
+            }
+            calamine::DataRef::String(s) => {
+                let start = batch.text.len();
+                batch.text.push_str(&s);
+                RawValue::Text(start, batch.text.len())
+            }
+            other => RawValue::Value(convert(&Data::from(other))),
+        };
+        // Each row costs its width up to its last cell, as when loaded.
+        if c + 1 > width {
+            budget.take(u64::from(c + 1 - width), name)?;
+            width = c + 1;
         }
-        if let Some(cell) = xlsx_cell(rec.value, &mut texts) {
-            place(&mut row.cells, c as usize, cell, budget, name)?;
-        }
+        batch.cells.push(RawCell {
+            r,
+            c,
+            formula,
+            value,
+        });
     }
-    if !(row.cells.is_empty() && row.formulas.is_empty()) {
-        batch.push(row);
-    }
-    if !batch.is_empty() {
+    if !batch.cells.is_empty() {
         let _ = tx.send(Ok(batch));
     }
     Ok(())

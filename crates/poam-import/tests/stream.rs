@@ -46,8 +46,9 @@ fn workbook() -> Vec<u8> {
     for r in 0..500 {
         ws.write_string(r, 0, format!("note {r}")).unwrap();
     }
-    fedramp_sheet(&mut wb, SheetRole::Open, 1, 300);
-    fedramp_sheet(&mut wb, SheetRole::Closed, 301, 150);
+    // Long enough to go over several batches of rows from the reader thread.
+    fedramp_sheet(&mut wb, SheetRole::Open, 1, 1_000);
+    fedramp_sheet(&mut wb, SheetRole::Closed, 1_001, 600);
     wb.save_to_buffer().unwrap()
 }
 
@@ -62,26 +63,30 @@ fn every_row_of_long_sheets_arrives_once_in_order() {
     )
     .unwrap();
     let items = &imported.poam.items;
-    assert_eq!(items.len(), 450);
+    assert_eq!(items.len(), 1_600);
     let ids: Vec<String> = items.iter().map(|i| i.id.clone().unwrap()).collect();
-    let expected: Vec<String> = (1..=450).map(|k| format!("V-{k:05}")).collect();
+    let expected: Vec<String> = (1..=1_600).map(|k| format!("V-{k:05}")).collect();
     assert_eq!(ids, expected);
-    assert_eq!(imported.poam.open_count(), 300);
-    assert_eq!(imported.poam.closed_count(), 150);
+    assert_eq!(imported.poam.open_count(), 1_000);
+    assert_eq!(imported.poam.closed_count(), 600);
     // Row numbers: data from row 9; the formula row after the 101st item.
-    let last_open = &items[299];
-    assert_eq!(last_open.origin.as_ref().unwrap().row, Some(9 + 300));
+    let last_open = &items[999];
+    assert_eq!(last_open.origin.as_ref().unwrap().row, Some(9 + 1_000));
     assert_eq!(items[100].origin.as_ref().unwrap().row, Some(9 + 100));
     assert_eq!(items[101].origin.as_ref().unwrap().row, Some(9 + 102));
-    assert_eq!(items[449].weakness_name.as_deref(), Some("weakness 450"));
+    for (k, item) in items.iter().enumerate() {
+        let name = format!("weakness {}", k + 1);
+        assert_eq!(item.weakness_name.as_deref(), Some(name.as_str()));
+        assert_eq!(item.controls, ["AC-2"]);
+    }
     let sheets: Vec<(String, usize)> = imported
         .report
         .sheets
         .iter()
         .map(|s| (s.name.clone(), s.items))
         .collect();
-    assert!(sheets.contains(&("Open POA&M Items".to_string(), 300)));
-    assert!(sheets.contains(&("Closed POA&M Items".to_string(), 150)));
+    assert!(sheets.contains(&("Open POA&M Items".to_string(), 1_000)));
+    assert!(sheets.contains(&("Closed POA&M Items".to_string(), 600)));
 }
 
 #[test]

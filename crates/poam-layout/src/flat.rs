@@ -95,12 +95,18 @@ fn has_details(m: &Milestone) -> bool {
     m.id.is_some() || m.status.is_some() || m.completed_on.is_some() || m.comments.is_some()
 }
 
+/// `YYYY-MM-DD` (chrono's `format` parses its pattern on every call).
+fn iso_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
 /// The text of a typed value as a cell shows it.
 pub fn value_text(value: &Value) -> String {
     match value {
         Value::Empty => String::new(),
         Value::Text(t) => t.clone(),
-        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Value::Date(d) => iso_date(*d),
         Value::Rating(r) => r.label().to_string(),
         Value::YesNo(y) => y.label().to_string(),
         Value::Status(s) => s.label().to_string(),
@@ -110,65 +116,121 @@ pub fn value_text(value: &Value) -> String {
     }
 }
 
+/// What a column of [`COLUMNS`] holds, worked out once rather than by name
+/// for every row.
+#[derive(Clone, Copy)]
+enum Column {
+    State,
+    Category,
+    Controls,
+    ControlParts,
+    UnparsedControls,
+    OtherControls,
+    OriginFile,
+    OriginSheet,
+    OriginRow,
+    Extra,
+    Costs,
+    SspRefs,
+    Milestones,
+    SystemName,
+    SystemOrganization,
+    SystemImpactLevel,
+    SystemExtra,
+    SystemPoamDate,
+    Field(Field),
+    Unknown,
+}
+
+fn columns() -> &'static [Column] {
+    static ALL: std::sync::OnceLock<Vec<Column>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        COLUMNS
+            .iter()
+            .map(|name| match *name {
+                "state" => Column::State,
+                "category" => Column::Category,
+                "controls" => Column::Controls,
+                "control_parts" => Column::ControlParts,
+                "unparsed_controls" => Column::UnparsedControls,
+                "other_controls" => Column::OtherControls,
+                "origin.file" => Column::OriginFile,
+                "origin.sheet" => Column::OriginSheet,
+                "origin.row" => Column::OriginRow,
+                "extra" => Column::Extra,
+                "emass.costs" => Column::Costs,
+                "ssp_refs" => Column::SspRefs,
+                "milestones" => Column::Milestones,
+                "system.name" => Column::SystemName,
+                "system.organization" => Column::SystemOrganization,
+                "system.impact_level" => Column::SystemImpactLevel,
+                "system.extra" => Column::SystemExtra,
+                "system.poam_date" => Column::SystemPoamDate,
+                name => Field::from_name(name).map_or(Column::Unknown, Column::Field),
+            })
+            .collect()
+    })
+}
+
 /// The cells of one item, aligned with [`COLUMNS`]. The system columns repeat
 /// on every row so that the CSV stands alone.
 pub fn to_record(system: &SystemInfo, item: &Item) -> Vec<String> {
-    COLUMNS
+    columns()
         .iter()
         .map(|col| match *col {
-            "state" => match item.state {
+            Column::State => match item.state {
                 State::Open => "open".to_string(),
                 State::Closed => "closed".to_string(),
             },
-            "category" => item
+            Column::Category => item
                 .category
                 .map(|_| "configuration".to_string())
                 .unwrap_or_default(),
-            "controls" => item.controls.join("\n"),
-            "control_parts" => item.control_parts.join("\n"),
-            "unparsed_controls" => item.unparsed_controls.join("\n"),
-            "other_controls" => item
+            Column::Controls => item.controls.join("\n"),
+            Column::ControlParts => item.control_parts.join("\n"),
+            Column::UnparsedControls => item.unparsed_controls.join("\n"),
+            Column::OtherControls => item
                 .other_controls
                 .iter()
                 .map(|o| format!("{}: {}", o.framework, o.id))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            "origin.file" => item
+            Column::OriginFile => item
                 .origin
                 .as_ref()
                 .map(|o| o.file.clone())
                 .unwrap_or_default(),
-            "origin.sheet" => item
+            Column::OriginSheet => item
                 .origin
                 .as_ref()
                 .and_then(|o| o.sheet.clone())
                 .unwrap_or_default(),
-            "origin.row" => item
+            Column::OriginRow => item
                 .origin
                 .as_ref()
                 .and_then(|o| o.row)
                 .map(|r| r.to_string())
                 .unwrap_or_default(),
-            "extra" => json_map(&item.extra),
-            "emass.costs" => json_map(&item.emass.costs),
-            "ssp_refs" if !item.ssp_refs.is_empty() => {
+            Column::Extra => json_map(&item.extra),
+            Column::Costs => json_map(&item.emass.costs),
+            Column::SspRefs if !item.ssp_refs.is_empty() => {
                 serde_json::to_string(&item.ssp_refs).unwrap_or_default()
             }
+            Column::SspRefs | Column::Unknown => String::new(),
             // Milestones with eMASS details (id, status...) go as JSON, others as text.
-            "milestones" if item.milestones.iter().any(has_details) => {
+            Column::Milestones if item.milestones.iter().any(has_details) => {
                 serde_json::to_string(&item.milestones).unwrap_or_default()
             }
-            "system.name" => system.name.clone().unwrap_or_default(),
-            "system.organization" => system.organization.clone().unwrap_or_default(),
-            "system.impact_level" => system.impact_level.clone().unwrap_or_default(),
-            "system.extra" => json_map(&system.extra),
-            "system.poam_date" => system
+            Column::Milestones => format_milestones(&item.milestones),
+            Column::SystemName => system.name.clone().unwrap_or_default(),
+            Column::SystemOrganization => system.organization.clone().unwrap_or_default(),
+            Column::SystemImpactLevel => system.impact_level.clone().unwrap_or_default(),
+            Column::SystemExtra => json_map(&system.extra),
+            Column::SystemPoamDate => system
                 .poam_date
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
-            name => Field::from_name(name)
-                .map(|f| value_text(&item.get(f)))
-                .unwrap_or_default(),
+            Column::Field(f) => value_text(&item.get(f)),
         })
         .collect()
 }
