@@ -640,7 +640,7 @@ impl SheetWriter<'_> {
             let Some(field) = fields[i] else {
                 if plan.first {
                     if let Some(raw) = item.extra.get(header) {
-                        write_text(ws, r, col, raw, &f.text, tally, header)?;
+                        write_text(ws, r, col, raw.clone(), &f.text, tally, header)?;
                     }
                 }
                 continue;
@@ -758,7 +758,7 @@ impl SheetWriter<'_> {
                                     raw.trim()
                                 ));
                             } else {
-                                write_text(ws, r, col, raw, &f.text, tally, header)?;
+                                write_text(ws, r, col, raw.clone(), &f.text, tally, header)?;
                             }
                         }
                     }
@@ -774,14 +774,15 @@ impl SheetWriter<'_> {
                         Field::Controls | Field::Cves => ", ",
                         _ => "\n",
                     };
-                    write_text(ws, r, col, &list.join(sep), &f.text, tally, header)?;
+                    write_text(ws, r, col, list.join(sep), &f.text, tally, header)?;
                 }
                 Value::Milestones(m) => {
-                    write_text(ws, r, col, &format_milestones(&m), &f.text, tally, header)?
+                    write_text(ws, r, col, format_milestones(&m), &f.text, tally, header)?
                 }
+                Value::Text(text) => write_text(ws, r, col, text, &f.text, tally, header)?,
                 other => {
                     let text = poam_layout::flat::value_text(&other);
-                    write_text(ws, r, col, &text, &f.text, tally, header)?;
+                    write_text(ws, r, col, text, &f.text, tally, header)?;
                 }
             }
         }
@@ -789,7 +790,7 @@ impl SheetWriter<'_> {
             for (i, key) in extra_headers.iter().enumerate() {
                 if let Some(raw) = item.extra.get(key) {
                     let col = c0 + (self.def.headers.len() + i) as u16;
-                    write_text(ws, r, col, raw, &f.text, tally, key)?;
+                    write_text(ws, r, col, raw.clone(), &f.text, tally, key)?;
                 }
             }
         }
@@ -866,21 +867,23 @@ fn put_opt(top: &mut BTreeMap<(u32, u16), Put>, at: (u32, u16), value: &Option<S
     }
 }
 
+/// Writes text as a string cell (never a formula), cut at Excel's limit.
 fn write_text(
     ws: &mut Worksheet,
     row: u32,
     col: u16,
-    text: &str,
+    text: String,
     fmt: &Format,
     tally: &mut Tally,
     header: &str,
 ) -> Result<(), ExportError> {
-    if text.chars().count() > MAX_CELL {
+    // A text of no more bytes than the limit has no more characters either.
+    if text.len() > MAX_CELL && text.chars().count() > MAX_CELL {
         let cut: String = text.chars().take(MAX_CELL).collect();
         tally.dropped(format!(
             "text past Excel's 32,767-character cell limit in '{header}'"
         ));
-        ws.write_string_with_format(row, col, &cut, fmt)?;
+        ws.write_string_with_format(row, col, cut, fmt)?;
     } else {
         ws.write_string_with_format(row, col, text, fmt)?;
     }

@@ -37,20 +37,20 @@ pub fn fill(
     if cell.is_blank() {
         return;
     }
-    let text = cell.text();
+    let text = cell.text_ref();
     if let Cell::Error(e) = cell {
         diags.push(Diagnostic::warning(
             DiagKind::UnknownValue,
             location(),
             format!("cell holds the error value {e}; kept in extra as \"{header}\""),
         ));
-        keep_extra(item, header, text);
+        keep_extra(item, header, text.into_owned());
         return;
     }
     match field.kind() {
         FieldKind::Text => {
             if let Field::Id = field {
-                item.id = Some(text);
+                item.id = Some(text.into_owned());
             } else {
                 item.set_text(field, cell_text_keep_lines(cell));
             }
@@ -107,7 +107,7 @@ pub fn fill(
             match date {
                 Some(d) => item.set_date(field, d),
                 None if is_not_applicable(&text) => {
-                    placeholder(item, header, text, location(), diags)
+                    placeholder(item, header, text.into_owned(), location(), diags)
                 }
                 None => {
                     diags.push(Diagnostic::warning(
@@ -115,22 +115,33 @@ pub fn fill(
                         location(),
                         format!("cannot read date \"{text}\"; kept in extra as \"{header}\""),
                     ));
-                    keep_extra(item, header, text);
+                    keep_extra(item, header, text.into_owned());
                 }
             }
         }
         FieldKind::Rating => match Rating::parse(&text) {
             Some(r) => item.set_rating(field, r),
-            None if is_not_applicable(&text) => placeholder(item, header, text, location(), diags),
-            None => unknown(item, header, text, "risk rating", location(), diags),
-        },
-        FieldKind::YesNo => match YesNo::parse(&text) {
-            Some(v) => item.set_yes_no(field, v),
-            None if is_not_applicable(&text) => placeholder(item, header, text, location(), diags),
+            None if is_not_applicable(&text) => {
+                placeholder(item, header, text.into_owned(), location(), diags)
+            }
             None => unknown(
                 item,
                 header,
-                text,
+                text.into_owned(),
+                "risk rating",
+                location(),
+                diags,
+            ),
+        },
+        FieldKind::YesNo => match YesNo::parse(&text) {
+            Some(v) => item.set_yes_no(field, v),
+            None if is_not_applicable(&text) => {
+                placeholder(item, header, text.into_owned(), location(), diags)
+            }
+            None => unknown(
+                item,
+                header,
+                text.into_owned(),
                 "Yes/No/Pending answer",
                 location(),
                 diags,
@@ -157,7 +168,7 @@ pub fn fill(
                         format!("\"{text}\" read as status {} dated {d}", s.label()),
                     ));
                 }
-                None => unknown(item, header, text, "status", location(), diags),
+                None => unknown(item, header, text.into_owned(), "status", location(), diags),
             },
         },
         FieldKind::Milestones => {
@@ -176,14 +187,16 @@ pub fn fill(
             None => unknown(
                 item,
                 header,
-                text,
+                text.into_owned(),
                 "raw severity (CAT I, II or III)",
                 location(),
                 diags,
             ),
         },
         FieldKind::Keyed => {
-            item.emass.costs.insert(header.to_string(), text);
+            item.emass
+                .costs
+                .insert(header.to_string(), text.into_owned());
         }
         FieldKind::MilestonePart => {
             let mut m = item.milestones.pop().unwrap_or_default();

@@ -36,6 +36,15 @@ impl Cell {
         }
     }
 
+    /// The cell as text, the way a person reads it, borrowed when the cell
+    /// holds text.
+    pub fn text_ref(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Text(t) => std::borrow::Cow::Borrowed(t.trim()),
+            other => std::borrow::Cow::Owned(other.text()),
+        }
+    }
+
     /// The cell as text, the way a person reads it.
     pub fn text(&self) -> String {
         match self {
