@@ -7,7 +7,7 @@ use crate::{
 use anyhow::{anyhow, bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use poam_export::save_atomic;
-use poam_import::{import_path, Imported};
+use poam_import::{import_path, ImportOptions, Imported};
 use poam_model::Poam;
 use rayon::prelude::*;
 use serde_json::json;
@@ -198,7 +198,11 @@ fn read_one(input: &Path, read: &ReadArgs, mapping_dir: Option<&Path>) -> Result
     if read.mapping.is_none() {
         read.mapping = mapping_for(input, mapping_dir);
     }
-    let opts = import_options(&read).map_err(|f| f.error)?;
+    let opts = ImportOptions {
+        // Files run in parallel, `--jobs` of them: no thread beside each.
+        one_thread: true,
+        ..import_options(&read).map_err(|f| f.error)?
+    };
     Ok(import_path(input, &opts)?)
 }
 

@@ -365,6 +365,7 @@ fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
             max_cells: read.max_cells,
             max_inflated_bytes: read.max_inflated_mb.saturating_mul(1024 * 1024),
         },
+        one_thread: false,
     })
 }
 

@@ -54,6 +54,9 @@ pub struct ImportOptions {
     pub mapping: Option<(poam_layout::mapping::Mapping, String)>,
     /// Limits on cells and inflated size (`--max-cells`, `--max-inflated-mb`).
     pub limits: grid::Limits,
+    /// Read on the calling thread only: no reader thread for large sheets
+    /// (`poam batch` reads files in parallel instead, one per core).
+    pub one_thread: bool,
 }
 
 /// What a reader returns.
@@ -463,11 +466,15 @@ fn read_workbook(
     };
     // Enough rows for the layout to be found: the header search, or a
     // mapping's header row further down.
-    let head = opts
-        .mapping
-        .iter()
-        .flat_map(|(m, _)| m.sheets.iter().filter_map(|s| s.header_row))
-        .fold(grid::HEADER_SEARCH_ROWS, |h, r| h.max(r.saturating_add(1)));
+    // On one thread, whole sheets.
+    let head = if opts.one_thread {
+        u32::MAX
+    } else {
+        opts.mapping
+            .iter()
+            .flat_map(|(m, _)| m.sheets.iter().filter_map(|s| s.header_row))
+            .fold(grid::HEADER_SEARCH_ROWS, |h, r| h.max(r.saturating_add(1)))
+    };
     let (grids, tails) = grid::load_sheets(&mut workbook, &opts.limits, head)
         .map_err(|e| load_error(file, bytes, e))?;
     let Some(tails) = tails else {
