@@ -208,6 +208,63 @@ fn xml_entity_declarations_are_never_expanded() {
     }
 }
 
+/// Copies a zip, changing the text of one of its parts.
+fn rezip(from: &Path, to: &Path, part: &str, change: impl Fn(String) -> String) {
+    let mut input = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
+    let mut output = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    for i in 0..input.len() {
+        let mut entry = input.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        if name == part {
+            bytes = change(String::from_utf8(bytes).unwrap()).into_bytes();
+        }
+        output
+            .start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        output.write_all(&bytes).unwrap();
+    }
+    output.finish().unwrap();
+}
+
+#[test]
+fn a_cell_reference_with_an_absurd_column_fails_cleanly() {
+    // Found by fuzzing: calamine overflowed parsing a column of a dozen
+    // letters (a panic in builds with overflow checks). In the rows read for
+    // layout detection, and below them where a second thread reads.
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.xlsx");
+    header_workbook(&plain, |ws| {
+        for r in 2..100 {
+            ws.write_string(r, 0, format!("V-{r}")).unwrap();
+            ws.write_string(r, 2, "Stale accounts").unwrap();
+        }
+    });
+    for row in [3, 80] {
+        let path = dir.path().join(format!("column-{row}.xlsx"));
+        rezip(&plain, &path, "xl/worksheets/sheet1.xml", |xml| {
+            xml.replace(
+                &format!("r=\"A{row}\""),
+                &format!("r=\"{}{row}\"", "Z".repeat(12)),
+            )
+        });
+        // The wrapped column is far to the right: the cell limit, or a
+        // reference calamine refuses; either way one line and exit 2.
+        let result = poam()
+            .args(["inspect", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(
+            stderr.contains("goes past the limit of")
+                || stderr.contains("not a readable spreadsheet"),
+            "{stderr}"
+        );
+        fails_cleanly(&path, &[], &format!("column-{row}.xlsx"));
+    }
+}
+
 #[test]
 fn json_of_another_kind_is_not_an_empty_poam() {
     // An OSCAL SSP, or any JSON without `items`, is refused rather than read

@@ -307,6 +307,9 @@ impl Default for Limits {
 pub enum LoadError {
     /// calamine could not read the workbook.
     Calamine(calamine::Error),
+    /// calamine failed in a way it does not report as an error (a panic,
+    /// caught): the workbook is broken in a way it did not expect.
+    Broken(String),
     /// The workbook holds more cells than [`Limits::max_cells`].
     TooManyCells {
         /// The sheet being read when the limit was reached.
@@ -538,10 +541,31 @@ pub fn stream_tails<RS: std::io::Read + std::io::Seek>(
         head,
     } = tails;
     for TailSender { name, tx } in senders {
-        if let Err(e) = stream_tail(&mut xlsx, &name, &tx, &mut budget, head) {
-            let _ = tx.send(Err(e));
+        // A panic in calamine on a broken file is this sheet's error, not
+        // the end of the program.
+        let streamed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            stream_tail(&mut xlsx, &name, &tx, &mut budget, head)
+        }));
+        match streamed {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let _ = tx.send(Err(e));
+            }
+            Err(panic) => {
+                let _ = tx.send(Err(LoadError::Broken(panic_text(&panic))));
+                return;
+            }
         }
     }
+}
+
+/// The message of a caught panic.
+pub(crate) fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unexpected content".into())
 }
 
 /// Streams one sheet; `Ok` also when its grid stopped listening.

@@ -460,9 +460,19 @@ fn read_workbook(
     out: &mut Items<'_>,
 ) -> Result<Imported, ImportError> {
     check_inflated(file, bytes, &opts.limits)?;
-    let mut workbook = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
-        Ok(wb) => wb,
-        Err(e) => return Err(open_error(file, bytes, e)),
+    // A panic in calamine on a broken file is that file's error.
+    let opened =
+        std::panic::catch_unwind(|| calamine::open_workbook_auto_from_rs(Cursor::new(bytes)));
+    let mut workbook = match opened {
+        Ok(Ok(wb)) => wb,
+        Ok(Err(e)) => return Err(open_error(file, bytes, e)),
+        Err(panic) => {
+            return Err(load_error(
+                file,
+                bytes,
+                grid::LoadError::Broken(grid::panic_text(&panic)),
+            ))
+        }
     };
     // Enough rows for the layout to be found: the header search, or a
     // mapping's header row further down.
@@ -475,7 +485,11 @@ fn read_workbook(
             .flat_map(|(m, _)| m.sheets.iter().filter_map(|s| s.header_row))
             .fold(grid::HEADER_SEARCH_ROWS, |h, r| h.max(r.saturating_add(1)))
     };
-    let (grids, tails) = grid::load_sheets(&mut workbook, &opts.limits, head)
+    let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        grid::load_sheets(&mut workbook, &opts.limits, head)
+    }));
+    let (grids, tails) = loaded
+        .unwrap_or_else(|panic| Err(grid::LoadError::Broken(grid::panic_text(&panic))))
         .map_err(|e| load_error(file, bytes, e))?;
     let Some(tails) = tails else {
         return read_grids(file, bytes, grids, opts, out);
@@ -492,6 +506,10 @@ fn read_workbook(
 fn load_error(file: &str, bytes: &[u8], e: grid::LoadError) -> ImportError {
     match e {
         grid::LoadError::Calamine(e) => open_error(file, bytes, e),
+        grid::LoadError::Broken(reason) => ImportError::NotSpreadsheet {
+            file: file.to_string(),
+            reason: format!("the workbook is corrupt (the spreadsheet reader failed: {reason})"),
+        },
         grid::LoadError::TooManyCells { sheet, limit } => ImportError::Limit {
             file: file.to_string(),
             reason: format!(
