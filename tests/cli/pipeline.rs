@@ -30,6 +30,17 @@ fn inputs() -> Vec<PathBuf> {
     files
 }
 
+/// `poam convert INPUT ARGS... -o OUT`.
+fn convert(input: &Path, args: &[&str], out: &Path) -> assert_cmd::assert::Assert {
+    poam()
+        .arg("convert")
+        .arg(input)
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .assert()
+}
+
 /// Every sheet's cells, as text.
 fn cells(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
     let mut wb = calamine::open_workbook_auto(path).unwrap();
@@ -73,13 +84,12 @@ fn streamed_workbooks_are_what_the_whole_model_writer_makes() {
             std::fs::write(&whole, &written.bytes).unwrap();
             let streamed = dir.path().join("streamed.xlsx");
             let _ = std::fs::remove_file(&streamed);
-            poam()
-                .arg("convert")
-                .arg(&input)
-                .args(["--to", family, "--template-version", version, "-o"])
-                .arg(&streamed)
-                .assert()
-                .success();
+            convert(
+                &input,
+                &["--to", family, "--template-version", version],
+                &streamed,
+            )
+            .success();
             assert_eq!(
                 cells(&streamed),
                 cells(&whole),
@@ -97,13 +107,7 @@ fn streamed_csv_and_json_are_what_goes_to_standard_output() {
         for to in ["csv", "json"] {
             let file = dir.path().join(format!("out.{to}"));
             let _ = std::fs::remove_file(&file);
-            poam()
-                .arg("convert")
-                .arg(&input)
-                .args(["--to", to, "-o"])
-                .arg(&file)
-                .assert()
-                .success();
+            convert(&input, &["--to", to], &file).success();
             let stdout = poam()
                 .arg("convert")
                 .arg(&input)
@@ -132,12 +136,7 @@ fn a_long_workbook_streams_whole_and_a_read_failing_half_way_writes_nothing() {
         ("json", "out.json"),
     ] {
         let out = dir.path().join(name);
-        poam()
-            .arg("convert")
-            .arg(&input)
-            .args(["--to", to, "-o"])
-            .arg(&out)
-            .assert()
+        convert(&input, &["--to", to], &out)
             .success()
             .stderr(predicates::str::contains("2000 open, 0 closed"));
         let back = poam_import::import_path(&out, &Default::default()).unwrap();
@@ -146,13 +145,7 @@ fn a_long_workbook_streams_whole_and_a_read_failing_half_way_writes_nothing() {
         std::fs::remove_file(&out).unwrap();
         // The rows below the first 60 go past the cell limit: the reader
         // stops half-way, after the writer has had items.
-        let assert = poam()
-            .arg("convert")
-            .arg(&input)
-            .args(["--to", to, "--max-cells", "20000", "-o"])
-            .arg(&out)
-            .assert()
-            .code(2);
+        let assert = convert(&input, &["--to", to, "--max-cells", "20000"], &out).code(2);
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
         assert!(stderr.contains("long.xlsx"), "{stderr}");
         assert!(stderr.contains("--max-cells"), "{stderr}");

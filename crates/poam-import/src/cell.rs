@@ -119,34 +119,26 @@ pub fn fill(
                 }
             }
         }
-        FieldKind::Rating => match Rating::parse(&text) {
-            Some(r) => item.set_rating(field, r),
-            None if is_not_applicable(&text) => {
-                placeholder(item, header, text.into_owned(), location(), diags)
-            }
-            None => unknown(
-                item,
-                header,
-                text.into_owned(),
-                "risk rating",
-                location(),
-                diags,
-            ),
-        },
-        FieldKind::YesNo => match YesNo::parse(&text) {
-            Some(v) => item.set_yes_no(field, v),
-            None if is_not_applicable(&text) => {
-                placeholder(item, header, text.into_owned(), location(), diags)
-            }
-            None => unknown(
-                item,
-                header,
-                text.into_owned(),
-                "Yes/No/Pending answer",
-                location(),
-                diags,
-            ),
-        },
+        FieldKind::Rating => word(
+            item,
+            header,
+            text,
+            "risk rating",
+            Rating::parse,
+            |item, r| item.set_rating(field, r),
+            location,
+            diags,
+        ),
+        FieldKind::YesNo => word(
+            item,
+            header,
+            text,
+            "Yes/No/Pending answer",
+            YesNo::parse,
+            |item, v| item.set_yes_no(field, v),
+            location,
+            diags,
+        ),
         FieldKind::Status => match Status::parse(&text) {
             Some(s) => {
                 item.status = Some(s);
@@ -203,6 +195,28 @@ pub fn fill(
             fill_milestone_part(item, &mut m, field, header, cell, location, order, diags);
             item.milestones.push(m);
         }
+    }
+}
+
+/// A cell that holds one word of a vocabulary (a rating, an answer): set,
+/// or left empty for a placeholder (`N/A`), or kept raw with a note.
+#[allow(clippy::too_many_arguments)]
+fn word<T>(
+    item: &mut Item,
+    header: &str,
+    text: std::borrow::Cow<'_, str>,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    set: impl FnOnce(&mut Item, T),
+    location: &dyn Fn() -> Location,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match parse(&text) {
+        Some(v) => set(item, v),
+        None if is_not_applicable(&text) => {
+            placeholder(item, header, text.into_owned(), location(), diags)
+        }
+        None => unknown(item, header, text.into_owned(), what, location(), diags),
     }
 }
 
