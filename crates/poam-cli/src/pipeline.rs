@@ -17,6 +17,9 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 enum Msg {
     System(SystemInfo),
     Item(Box<Item>),
+    /// An item already turned into a workbook's cells (on the reader's side,
+    /// which has time to spare while the writer zips and formats).
+    Cells(xlsx::PreparedItem),
     /// The whole file was read.
     End,
 }
@@ -47,6 +50,8 @@ pub(crate) enum PipeError {
 /// The reader's side of the channel.
 struct Sink {
     tx: SyncSender<Msg>,
+    /// For a workbook: how items become its cells.
+    cells: Option<xlsx::XlsxPlan<'static>>,
     open: usize,
     closed: usize,
 }
@@ -61,8 +66,12 @@ impl ItemSink for Sink {
             State::Open => self.open += 1,
             State::Closed => self.closed += 1,
         }
+        let msg = match &self.cells {
+            Some(plan) => Msg::Cells(plan.prepare(&item)),
+            None => Msg::Item(Box::new(item)),
+        };
         // A writer that stopped has its own error to tell.
-        let _ = self.tx.send(Msg::Item(Box::new(item)));
+        let _ = self.tx.send(msg);
     }
 }
 
@@ -77,9 +86,14 @@ pub(crate) fn convert(
         // Enough items in flight to keep both threads busy, few enough to
         // keep memory flat.
         let (tx, rx) = sync_channel(256);
+        let cells = match output {
+            Output::Xlsx(layout) => Some(xlsx::XlsxPlan::new(layout)),
+            _ => None,
+        };
         let writer = s.spawn(move || write(rx, output, out));
         let mut sink = Sink {
             tx,
+            cells,
             open: 0,
             closed: 0,
         };
@@ -117,15 +131,23 @@ fn stopped(out: &Path) -> ExportError {
 fn drain(
     rx: &Receiver<Msg>,
     out: &Path,
-    mut push: impl FnMut(&Item) -> Result<(), ExportError>,
+    mut push: impl FnMut(Msg) -> Result<(), ExportError>,
 ) -> Result<(), ExportError> {
     loop {
         match rx.recv() {
-            Ok(Msg::Item(item)) => push(&item)?,
             Ok(Msg::End) => return Ok(()),
             Ok(Msg::System(_)) => {}
+            Ok(msg) => push(msg)?,
             Err(_) => return Err(stopped(out)),
         }
+    }
+}
+
+/// The item of a message, for the writers that take items.
+fn item(msg: Msg) -> Option<Box<Item>> {
+    match msg {
+        Msg::Item(item) => Some(item),
+        _ => None,
     }
 }
 
@@ -137,7 +159,11 @@ fn write(rx: Receiver<Msg>, output: Output, out: &Path) -> Result<Vec<Diagnostic
     match output {
         Output::Xlsx(layout) => {
             let mut stream = xlsx::XlsxStream::new(&system, layout, &xlsx::XlsxOptions::default())?;
-            drain(&rx, out, |item| stream.push(item))?;
+            drain(&rx, out, |msg| match msg {
+                Msg::Cells(cells) => stream.push_prepared(cells),
+                Msg::Item(item) => stream.push(&item),
+                _ => Ok(()),
+            })?;
             let written = stream.finish()?;
             poam_export::save_atomic(out, &written.bytes)?;
             Ok(written.diagnostics)
@@ -146,7 +172,7 @@ fn write(rx: Receiver<Msg>, output: Output, out: &Path) -> Result<Vec<Diagnostic
             poam_export::save_atomic_with(out, |f| {
                 let opts = csv_out::CsvOptions { excel_bom };
                 let mut stream = csv_out::CsvStream::new(f, &system, &opts)?;
-                drain(&rx, out, |item| stream.push(item))?;
+                drain(&rx, out, |msg| item(msg).map_or(Ok(()), |i| stream.push(&i)))?;
                 stream.finish()
             })?;
             Ok(Vec::new())
@@ -154,7 +180,7 @@ fn write(rx: Receiver<Msg>, output: Output, out: &Path) -> Result<Vec<Diagnostic
         Output::Json => {
             poam_export::save_atomic_with(out, |f| {
                 let mut stream = json::JsonStream::new(f, &system)?;
-                drain(&rx, out, |item| stream.push(item))?;
+                drain(&rx, out, |msg| item(msg).map_or(Ok(()), |i| stream.push(&i)))?;
                 stream.finish()
             })?;
             Ok(Vec::new())

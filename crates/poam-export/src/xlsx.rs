@@ -108,6 +108,16 @@ struct Tally {
 }
 
 impl Tally {
+    /// Adds another tally's counts.
+    fn merge(&mut self, other: Tally) {
+        for (what, n) in other.moved {
+            *self.moved.entry(what).or_default() += n;
+        }
+        for (what, n) in other.dropped {
+            *self.dropped.entry(what).or_default() += n;
+        }
+    }
+
     fn moved(&mut self, what: String) {
         *self.moved.entry(what).or_default() += 1;
     }
@@ -183,7 +193,8 @@ pub fn write_xlsx(
             }
         }
     }
-    let mut stream = XlsxStream::start(&poam.system, layout, opts, extra_headers)?;
+    let plan = XlsxPlan::with_extra_headers(layout, extra_headers);
+    let mut stream = XlsxStream::start(&poam.system, plan, opts)?;
     for item in &poam.items {
         stream.push(item)?;
     }
@@ -197,20 +208,105 @@ pub fn write_xlsx(
 /// honoured by [`write_xlsx`].
 pub struct XlsxStream<'l> {
     workbook: Workbook,
-    layout: &'l Layout,
+    plan: XlsxPlan<'l>,
     f: Formats,
     tally: Tally,
-    sheets: Vec<SheetState>,
+    /// Data rows written so far, per sheet.
+    rows: Vec<u32>,
     extra_sheets: Vec<(String, Vec<Vec<String>>)>,
 }
 
-/// Where a sheet's writing stands.
-struct SheetState {
+/// How items become the cells of a layout's sheets. Cheap to clone and
+/// `Send`: a reader's thread can turn items into [`PreparedItem`]s while the
+/// writer's thread writes them.
+#[derive(Clone)]
+pub struct XlsxPlan<'l> {
+    layout: &'l Layout,
+    sheets: Vec<SheetPlan>,
+}
+
+#[derive(Clone)]
+struct SheetPlan {
     fields: Vec<Option<Field>>,
     extra_headers: Vec<String>,
     c0: u16,
-    /// Data rows written so far.
-    rows: u32,
+}
+
+/// An item turned into its rows of cells on the sheet it goes to, with what
+/// it lost or moved.
+pub struct PreparedItem {
+    sheet: Option<usize>,
+    rows: Vec<Vec<(u16, CellValue)>>,
+    tally: Tally,
+}
+
+/// A cell's value; text and numbers take the template's text format, dates
+/// its date format.
+enum CellValue {
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+}
+
+impl<'l> XlsxPlan<'l> {
+    /// The plan of a layout's sheets, without `--keep-extra` columns.
+    pub fn new(layout: &'l Layout) -> Self {
+        Self::with_extra_headers(layout, vec![Vec::new(); layout.sheets.len()])
+    }
+
+    fn with_extra_headers(layout: &'l Layout, extra_headers: Vec<Vec<String>>) -> Self {
+        let sheets = layout
+            .sheets
+            .iter()
+            .zip(extra_headers)
+            .map(|(def, extra_headers)| SheetPlan {
+                fields: def
+                    .headers
+                    .iter()
+                    .map(|h| layout.field_for_header(h).flatten())
+                    .collect(),
+                extra_headers,
+                c0: column_index(&def.first_column).unwrap_or(0),
+            })
+            .collect();
+        XlsxPlan { layout, sheets }
+    }
+
+    /// An item's sheet, rows of cells and losses.
+    pub fn prepare(&self, item: &Item) -> PreparedItem {
+        let mut tally = Tally::default();
+        let Some(s) = target_sheet(self.layout, item) else {
+            return PreparedItem {
+                sheet: None,
+                rows: Vec::new(),
+                tally,
+            };
+        };
+        let cells = SheetCells {
+            layout: self.layout,
+            def: &self.layout.sheets[s],
+        };
+        let sheet = &self.sheets[s];
+        let rows = cells
+            .plan_rows(item, &sheet.fields)
+            .iter()
+            .map(|plan| {
+                cells.row_cells(
+                    sheet.c0,
+                    &sheet.fields,
+                    plan,
+                    &sheet.extra_headers,
+                    &mut tally,
+                )
+            })
+            .collect();
+        cells.tally_losses(item, &sheet.fields, &sheet.extra_headers, &mut tally);
+        PreparedItem {
+            sheet: Some(s),
+            rows,
+            tally,
+        }
+    }
 }
 
 impl<'l> XlsxStream<'l> {
@@ -228,36 +324,40 @@ impl<'l> XlsxStream<'l> {
             keep_extra: false,
             extra_sheets: opts.extra_sheets.clone(),
         };
-        Self::start(system, layout, &opts, vec![Vec::new(); layout.sheets.len()])
+        Self::start(system, XlsxPlan::new(layout), &opts)
     }
 
     fn start(
         system: &SystemInfo,
-        layout: &'l Layout,
+        plan: XlsxPlan<'l>,
         opts: &XlsxOptions,
-        extra_headers: Vec<Vec<String>>,
     ) -> Result<Self, ExportError> {
+        let layout = plan.layout;
         let f = Formats::new();
         let mut workbook = Workbook::new();
         let mut tally = Tally::default();
         if opts.keep_extra && layout.family == "emass" {
             tally.moved("--keep-extra ignored: eMASS rejects workbooks with extra columns".into());
         }
-        let mut sheets = Vec::new();
-        for (def, extra_headers) in layout.sheets.iter().zip(extra_headers) {
+        for (def, sheet) in layout.sheets.iter().zip(&plan.sheets) {
             let ws = workbook.add_worksheet_with_low_memory()?;
             ws.set_name(&def.name)?;
             let writer = SheetWriter { layout, def, f: &f };
-            sheets.push(writer.begin(ws, system, extra_headers)?);
+            writer.begin(ws, system, &sheet.extra_headers)?;
         }
         Ok(XlsxStream {
             workbook,
-            layout,
+            rows: vec![0; plan.sheets.len()],
+            plan,
             f,
             tally,
-            sheets,
             extra_sheets: opts.extra_sheets.clone(),
         })
+    }
+
+    /// How this workbook turns items into cells, for another thread.
+    pub fn plan(&self) -> XlsxPlan<'l> {
+        self.plan.clone()
     }
 
     /// Writes one item's rows on its sheet.
@@ -266,16 +366,28 @@ impl<'l> XlsxStream<'l> {
     ///
     /// [`ExportError::Xlsx`] when rust_xlsxwriter rejects a cell.
     pub fn push(&mut self, item: &Item) -> Result<(), ExportError> {
-        let Some(s) = target_sheet(self.layout, item) else {
+        let prepared = self.plan.prepare(item);
+        self.push_prepared(prepared)
+    }
+
+    /// Writes an item prepared by [`XlsxPlan::prepare`] (of this workbook's
+    /// layout).
+    ///
+    /// # Errors
+    ///
+    /// [`ExportError::Xlsx`] when rust_xlsxwriter rejects a cell.
+    pub fn push_prepared(&mut self, item: PreparedItem) -> Result<(), ExportError> {
+        self.tally.merge(item.tally);
+        let Some(s) = item.sheet else {
             return Ok(());
         };
-        let writer = SheetWriter {
-            layout: self.layout,
-            def: &self.layout.sheets[s],
-            f: &self.f,
-        };
+        let first = self.plan.layout.sheets[s].first_data_row - 1;
         let ws = self.workbook.worksheet_from_index(s)?;
-        writer.write_item(ws, &mut self.sheets[s], item, &mut self.tally)
+        for cells in item.rows {
+            emit(ws, first + self.rows[s], cells, &self.f)?;
+            self.rows[s] += 1;
+        }
+        Ok(())
     }
 
     /// Adds the drop-down lists and the extra sheets, and zips the workbook;
@@ -285,7 +397,7 @@ impl<'l> XlsxStream<'l> {
     ///
     /// [`ExportError::Xlsx`] when rust_xlsxwriter rejects the workbook.
     pub fn finish(mut self) -> Result<Written, ExportError> {
-        let layout = self.layout;
+        let layout = self.plan.layout;
         for (s, def) in layout.sheets.iter().enumerate() {
             let writer = SheetWriter {
                 layout,
@@ -293,7 +405,7 @@ impl<'l> XlsxStream<'l> {
                 f: &self.f,
             };
             let ws = self.workbook.worksheet_from_index(s)?;
-            writer.end(ws, &self.sheets[s])?;
+            writer.end(ws, self.rows[s])?;
         }
         for (name, rows) in &self.extra_sheets {
             let ws = self.workbook.add_worksheet();
@@ -367,18 +479,13 @@ impl SheetWriter<'_> {
         &self,
         ws: &mut Worksheet,
         system: &SystemInfo,
-        extra_headers: Vec<String>,
-    ) -> Result<SheetState, ExportError> {
+        extra_headers: &[String],
+    ) -> Result<(), ExportError> {
         let def = self.def;
         let c0 = column_index(&def.first_column).unwrap_or(0);
-        let fields: Vec<Option<Field>> = def
-            .headers
-            .iter()
-            .map(|h| self.layout.field_for_header(h).flatten())
-            .collect();
         // Written row by row, in order.
         let mut top: BTreeMap<(u32, u16), Put> = BTreeMap::new();
-        self.plan_top(&mut top, system, &extra_headers, c0);
+        self.plan_top(&mut top, system, extra_headers, c0);
         for ((r, c), put) in top {
             match put {
                 Put::Text(t, style) => {
@@ -399,50 +506,16 @@ impl SheetWriter<'_> {
         for i in 0..extra_headers.len() {
             ws.set_column_width(c0 + (def.headers.len() + i) as u16, 20)?;
         }
-        Ok(SheetState {
-            fields,
-            extra_headers,
-            c0,
-            rows: 0,
-        })
-    }
-
-    /// An item's rows after those already written, and what it loses.
-    fn write_item(
-        &self,
-        ws: &mut Worksheet,
-        state: &mut SheetState,
-        item: &Item,
-        tally: &mut Tally,
-    ) -> Result<(), ExportError> {
-        let first = self.def.first_data_row - 1;
-        for plan in self.plan_rows(item, &state.fields) {
-            let r = first + state.rows;
-            self.write_row(
-                ws,
-                r,
-                state.c0,
-                &state.fields,
-                &plan,
-                &state.extra_headers,
-                tally,
-            )?;
-            state.rows += 1;
-        }
-        self.tally_losses(item, &state.fields, &state.extra_headers, tally);
         Ok(())
     }
 
     /// Drop-down lists and date checks, as in the official file, and the
     /// frozen panes.
-    fn end(&self, ws: &mut Worksheet, state: &SheetState) -> Result<(), ExportError> {
+    fn end(&self, ws: &mut Worksheet, rows: u32) -> Result<(), ExportError> {
         let def = self.def;
-        let c0 = state.c0;
+        let c0 = column_index(&def.first_column).unwrap_or(0);
         let first = def.first_data_row - 1;
-        let last = def
-            .validation_last_row
-            .max(first + state.rows)
-            .saturating_sub(1);
+        let last = def.validation_last_row.max(first + rows).saturating_sub(1);
         for (i, header) in def.headers.iter().enumerate() {
             let col = c0 + i as u16;
             let Some(column) = self.layout.column(header) else {
@@ -588,6 +661,17 @@ impl SheetWriter<'_> {
         }
     }
 
+}
+
+/// What turns an item into a sheet's cells: no workbook needed, so it runs
+/// on any thread.
+#[derive(Clone, Copy)]
+struct SheetCells<'a> {
+    layout: &'a Layout,
+    def: &'a SheetDef,
+}
+
+impl SheetCells<'_> {
     /// An item's data rows: one, or one per milestone in eMASS layouts.
     fn plan_rows<'a>(&self, item: &'a Item, fields: &[Option<Field>]) -> Vec<RowPlan<'a>> {
         let per_milestone = self.def.row_mode != RowMode::Item
@@ -618,19 +702,17 @@ impl SheetWriter<'_> {
         }]
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn write_row(
+    /// The cells of one data row, by column.
+    fn row_cells(
         &self,
-        ws: &mut Worksheet,
-        r: u32,
         c0: u16,
         fields: &[Option<Field>],
         plan: &RowPlan<'_>,
         extra_headers: &[String],
         tally: &mut Tally,
-    ) -> Result<(), ExportError> {
+    ) -> Vec<(u16, CellValue)> {
         let item = plan.item;
-        let f = self.f;
+        let mut cells = Vec::with_capacity(fields.len());
         let holds = |fd: Field| fields.contains(&Some(fd));
         let fold = !holds(Field::Milestones)
             && holds(Field::RemediationPlan)
@@ -640,7 +722,7 @@ impl SheetWriter<'_> {
             let Some(field) = fields[i] else {
                 if plan.first {
                     if let Some(raw) = item.extra.get(header) {
-                        write_text(ws, r, col, raw.clone(), &f.text, tally, header)?;
+                        cells.push((col, text_cell(raw.clone(), tally, header)));
                     }
                 }
                 continue;
@@ -758,31 +840,31 @@ impl SheetWriter<'_> {
                                     raw.trim()
                                 ));
                             } else {
-                                write_text(ws, r, col, raw.clone(), &f.text, tally, header)?;
+                                cells.push((col, text_cell(raw.clone(), tally, header)));
                             }
                         }
                     }
                 }
                 Value::Date(d) => {
-                    ws.write_datetime_with_format(r, col, excel_date(d)?, &f.date)?;
+                    cells.push((col, CellValue::Date(d)));
                 }
                 Value::Text(t) if field == Field::SourceIdentifier && is_plain_integer(&t) => {
-                    ws.write_number_with_format(r, col, t.parse::<f64>().unwrap_or(0.0), &f.text)?;
+                    cells.push((col, CellValue::Number(t.parse::<f64>().unwrap_or(0.0))));
                 }
                 Value::List(list) => {
                     let sep = match field {
                         Field::Controls | Field::Cves => ", ",
                         _ => "\n",
                     };
-                    write_text(ws, r, col, list.join(sep), &f.text, tally, header)?;
+                    cells.push((col, text_cell(list.join(sep), tally, header)));
                 }
                 Value::Milestones(m) => {
-                    write_text(ws, r, col, format_milestones(&m), &f.text, tally, header)?
+                    cells.push((col, text_cell(format_milestones(&m), tally, header)))
                 }
-                Value::Text(text) => write_text(ws, r, col, text, &f.text, tally, header)?,
+                Value::Text(text) => cells.push((col, text_cell(text, tally, header))),
                 other => {
                     let text = poam_layout::flat::value_text(&other);
-                    write_text(ws, r, col, text, &f.text, tally, header)?;
+                    cells.push((col, text_cell(text, tally, header)));
                 }
             }
         }
@@ -790,11 +872,11 @@ impl SheetWriter<'_> {
             for (i, key) in extra_headers.iter().enumerate() {
                 if let Some(raw) = item.extra.get(key) {
                     let col = c0 + (self.def.headers.len() + i) as u16;
-                    write_text(ws, r, col, raw.clone(), &f.text, tally, key)?;
+                    cells.push((col, text_cell(raw.clone(), tally, key)));
                 }
             }
         }
-        Ok(())
+        cells
     }
 
     /// Counts the fields and extra columns an item has that the sheet cannot hold.
@@ -867,25 +949,32 @@ fn put_opt(top: &mut BTreeMap<(u32, u16), Put>, at: (u32, u16), value: &Option<S
     }
 }
 
-/// Writes text as a string cell (never a formula), cut at Excel's limit.
-fn write_text(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    text: String,
-    fmt: &Format,
-    tally: &mut Tally,
-    header: &str,
-) -> Result<(), ExportError> {
+/// Text as a cell value, cut at Excel's limit (what is cut is tallied).
+fn text_cell(text: String, tally: &mut Tally, header: &str) -> CellValue {
     // A text of no more bytes than the limit has no more characters either.
     if text.len() > MAX_CELL && text.chars().count() > MAX_CELL {
-        let cut: String = text.chars().take(MAX_CELL).collect();
         tally.dropped(format!(
             "text past Excel's 32,767-character cell limit in '{header}'"
         ));
-        ws.write_string_with_format(row, col, cut, fmt)?;
-    } else {
-        ws.write_string_with_format(row, col, text, fmt)?;
+        return CellValue::Text(text.chars().take(MAX_CELL).collect());
+    }
+    CellValue::Text(text)
+}
+
+/// Writes a data row's cells: text as strings (never a formula), in the
+/// template's text and date formats.
+fn emit(
+    ws: &mut Worksheet,
+    r: u32,
+    cells: Vec<(u16, CellValue)>,
+    f: &Formats,
+) -> Result<(), ExportError> {
+    for (col, cell) in cells {
+        match cell {
+            CellValue::Text(t) => ws.write_string_with_format(r, col, t, &f.text)?,
+            CellValue::Number(n) => ws.write_number_with_format(r, col, n, &f.text)?,
+            CellValue::Date(d) => ws.write_datetime_with_format(r, col, excel_date(d)?, &f.date)?,
+        };
     }
     Ok(())
 }
