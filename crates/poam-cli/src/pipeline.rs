@@ -1,28 +1,23 @@
-//! `poam convert` as a pipeline: the reader hands each item, as soon as it
-//! is complete, to the writer on a second thread. Reading and writing
-//! overlap on two cores, and a large POA&M's items are never all held.
+//! `poam convert` as a pipeline: the reader hands each item to the writer as
+//! soon as it is complete, so a large POA&M's items are never all held, and
+//! reading and writing overlap on two cores.
 //!
-//! The output is only put in place when the reader finished without error
-//! (it says so with [`Msg::End`]); otherwise the writer stops and nothing is
-//! written.
+//! The import already parses a large sheet's XML on a thread of its own. CSV
+//! and JSON are written on the thread that turns rows into items (writing
+//! them costs less than parsing). A workbook costs more to write than to
+//! read: items are turned into cells on that same thread, and the cells are
+//! written on a third one.
+//!
+//! The output is only put in place when the whole input was read; otherwise
+//! nothing is written.
 
 use poam_export::{csv_out, json, xlsx, ExportError};
 use poam_import::{ImportError, ImportOptions, Imported, ItemSink};
 use poam_layout::Layout;
 use poam_model::{Diagnostic, Item, State, SystemInfo};
+use std::fs::File;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-
-/// What the reader sends the writer.
-enum Msg {
-    System(SystemInfo),
-    Item(Box<Item>),
-    /// An item already turned into a workbook's cells (on the reader's side,
-    /// which has time to spare while the writer zips and formats).
-    Cells(xlsx::PreparedItem),
-    /// The whole file was read.
-    End,
-}
 
 /// What the writer makes.
 pub(crate) enum Output {
@@ -47,31 +42,19 @@ pub(crate) enum PipeError {
     Write(ExportError),
 }
 
-/// The reader's side of the channel.
-struct Sink {
-    tx: SyncSender<Msg>,
-    /// For a workbook: how items become its cells.
-    cells: Option<xlsx::XlsxPlan<'static>>,
+/// Open and closed items handed over.
+#[derive(Default, Clone, Copy)]
+struct Counts {
     open: usize,
     closed: usize,
 }
 
-impl ItemSink for Sink {
-    fn system(&mut self, system: &SystemInfo) {
-        let _ = self.tx.send(Msg::System(system.clone()));
-    }
-
-    fn item(&mut self, item: Item) {
+impl Counts {
+    fn add(&mut self, item: &Item) {
         match item.state {
             State::Open => self.open += 1,
             State::Closed => self.closed += 1,
         }
-        let msg = match &self.cells {
-            Some(plan) => Msg::Cells(plan.prepare(&item)),
-            None => Msg::Item(Box::new(item)),
-        };
-        // A writer that stopped has its own error to tell.
-        let _ = self.tx.send(msg);
     }
 }
 
@@ -82,40 +65,10 @@ pub(crate) fn convert(
     output: Output,
     out: &Path,
 ) -> Result<Piped, PipeError> {
-    std::thread::scope(|s| {
-        // Enough items in flight to keep both threads busy, few enough to
-        // keep memory flat.
-        let (tx, rx) = sync_channel(256);
-        let cells = match output {
-            Output::Xlsx(layout) => Some(xlsx::XlsxPlan::new(layout)),
-            _ => None,
-        };
-        let writer = s.spawn(move || write(rx, output, out));
-        let mut sink = Sink {
-            tx,
-            cells,
-            open: 0,
-            closed: 0,
-        };
-        let read = poam_import::import_path_into(input, opts, &mut sink);
-        if read.is_ok() {
-            let _ = sink.tx.send(Msg::End);
-        }
-        let (open, closed) = (sink.open, sink.closed);
-        // Closes the channel: a writer still waiting stops.
-        drop(sink);
-        let written = writer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let imported = read.map_err(PipeError::Read)?;
-        let written = written.map_err(PipeError::Write)?;
-        Ok(Piped {
-            imported,
-            written,
-            open,
-            closed,
-        })
-    })
+    match output {
+        Output::Xlsx(layout) => workbook(input, opts, layout, out),
+        text => text_file(input, opts, text, out),
+    }
 }
 
 /// The error a writer stops with when the reader stopped first (the
@@ -127,63 +80,201 @@ fn stopped(out: &Path) -> ExportError {
     }
 }
 
-/// Items until [`Msg::End`].
-fn drain(
-    rx: &Receiver<Msg>,
-    out: &Path,
-    mut push: impl FnMut(Msg) -> Result<(), ExportError>,
-) -> Result<(), ExportError> {
-    loop {
-        match rx.recv() {
-            Ok(Msg::End) => return Ok(()),
-            Ok(Msg::System(_)) => {}
-            Ok(msg) => push(msg)?,
-            Err(_) => return Err(stopped(out)),
+/// A CSV or JSON file, written as the items come.
+enum TextStream<'f> {
+    Csv(Box<csv_out::CsvStream<&'f mut File>>),
+    Json(json::JsonStream<&'f mut File>),
+}
+
+/// Writes each item as it comes, on the reading thread.
+struct TextSink<'f> {
+    file: Option<&'f mut File>,
+    output: &'f Output,
+    stream: Option<TextStream<'f>>,
+    /// The first write error; the items after it are dropped.
+    error: Option<ExportError>,
+    counts: Counts,
+}
+
+impl TextSink<'_> {
+    fn finish(self) -> Result<(), ExportError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        match self.stream {
+            Some(TextStream::Csv(s)) => s.finish(),
+            Some(TextStream::Json(s)) => s.finish(),
+            None => Ok(()),
         }
     }
 }
 
-/// The item of a message, for the writers that take items.
-fn item(msg: Msg) -> Option<Box<Item>> {
-    match msg {
-        Msg::Item(item) => Some(item),
-        _ => None,
+impl ItemSink for TextSink<'_> {
+    fn system(&mut self, system: &SystemInfo) {
+        let Some(file) = self.file.take() else {
+            return;
+        };
+        let stream = match self.output {
+            Output::Csv { excel_bom } => {
+                let opts = csv_out::CsvOptions {
+                    excel_bom: *excel_bom,
+                };
+                csv_out::CsvStream::new(file, system, &opts).map(|s| TextStream::Csv(Box::new(s)))
+            }
+            _ => json::JsonStream::new(file, system).map(TextStream::Json),
+        };
+        match stream {
+            Ok(stream) => self.stream = Some(stream),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn item(&mut self, item: Item) {
+        self.counts.add(&item);
+        if self.error.is_some() {
+            return;
+        }
+        let written = match &mut self.stream {
+            Some(TextStream::Csv(s)) => s.push(&item),
+            Some(TextStream::Json(s)) => s.push(&item),
+            None => Ok(()),
+        };
+        if let Err(e) = written {
+            self.error = Some(e);
+        }
     }
 }
 
-/// The writer's side: the file is put in place after [`Msg::End`] only.
-fn write(rx: Receiver<Msg>, output: Output, out: &Path) -> Result<Vec<Diagnostic>, ExportError> {
+fn text_file(
+    input: &Path,
+    opts: &ImportOptions,
+    output: Output,
+    out: &Path,
+) -> Result<Piped, PipeError> {
+    let mut read = None;
+    let mut counts = Counts::default();
+    let saved = poam_export::save_atomic_with(out, |file| {
+        let mut sink = TextSink {
+            file: Some(file),
+            output: &output,
+            stream: None,
+            error: None,
+            counts: Counts::default(),
+        };
+        let result = poam_import::import_path_into(input, opts, &mut sink);
+        counts = sink.counts;
+        let complete = result.is_ok();
+        read = Some(result);
+        if !complete {
+            // The temporary file is removed.
+            return Err(stopped(out));
+        }
+        sink.finish()
+    });
+    let imported = read.unwrap_or_else(|| {
+        Err(ImportError::Io {
+            file: input.display().to_string(),
+            reason: "not read: the output could not be created".into(),
+        })
+    });
+    // A read that failed is the error to tell; else the write's.
+    let imported = match (imported, saved) {
+        (Err(e), _) => return Err(PipeError::Read(e)),
+        (Ok(_), Err(e)) => return Err(PipeError::Write(e)),
+        (Ok(imported), Ok(())) => imported,
+    };
+    Ok(Piped {
+        imported,
+        written: Vec::new(),
+        open: counts.open,
+        closed: counts.closed,
+    })
+}
+
+/// What the reading side sends the workbook writer.
+enum Msg {
+    System(SystemInfo),
+    /// An item turned into its cells.
+    Cells(xlsx::PreparedItem),
+    /// The whole file was read.
+    End,
+}
+
+/// Turns items into cells and sends them to the writer thread.
+struct CellSink {
+    tx: SyncSender<Msg>,
+    plan: xlsx::XlsxPlan<'static>,
+    counts: Counts,
+}
+
+impl ItemSink for CellSink {
+    fn system(&mut self, system: &SystemInfo) {
+        let _ = self.tx.send(Msg::System(system.clone()));
+    }
+
+    fn item(&mut self, item: Item) {
+        self.counts.add(&item);
+        // A writer that stopped has its own error to tell.
+        let _ = self.tx.send(Msg::Cells(self.plan.prepare(&item)));
+    }
+}
+
+fn workbook(
+    input: &Path,
+    opts: &ImportOptions,
+    layout: &'static Layout,
+    out: &Path,
+) -> Result<Piped, PipeError> {
+    std::thread::scope(|s| {
+        // Enough items in flight to keep both threads busy, few enough to
+        // keep memory flat.
+        let (tx, rx) = sync_channel(256);
+        let writer = s.spawn(move || write_workbook(rx, layout, out));
+        let mut sink = CellSink {
+            tx,
+            plan: xlsx::XlsxPlan::new(layout),
+            counts: Counts::default(),
+        };
+        let read = poam_import::import_path_into(input, opts, &mut sink);
+        if read.is_ok() {
+            let _ = sink.tx.send(Msg::End);
+        }
+        let counts = sink.counts;
+        // Closes the channel: a writer still waiting stops.
+        drop(sink);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let imported = read.map_err(PipeError::Read)?;
+        let written = written.map_err(PipeError::Write)?;
+        Ok(Piped {
+            imported,
+            written,
+            open: counts.open,
+            closed: counts.closed,
+        })
+    })
+}
+
+/// The writer's thread: the file is put in place after [`Msg::End`] only.
+fn write_workbook(
+    rx: Receiver<Msg>,
+    layout: &'static Layout,
+    out: &Path,
+) -> Result<Vec<Diagnostic>, ExportError> {
     let Ok(Msg::System(system)) = rx.recv() else {
         return Err(stopped(out));
     };
-    match output {
-        Output::Xlsx(layout) => {
-            let mut stream = xlsx::XlsxStream::new(&system, layout, &xlsx::XlsxOptions::default())?;
-            drain(&rx, out, |msg| match msg {
-                Msg::Cells(cells) => stream.push_prepared(cells),
-                Msg::Item(item) => stream.push(&item),
-                _ => Ok(()),
-            })?;
-            let written = stream.finish()?;
-            poam_export::save_atomic(out, &written.bytes)?;
-            Ok(written.diagnostics)
-        }
-        Output::Csv { excel_bom } => {
-            poam_export::save_atomic_with(out, |f| {
-                let opts = csv_out::CsvOptions { excel_bom };
-                let mut stream = csv_out::CsvStream::new(f, &system, &opts)?;
-                drain(&rx, out, |msg| item(msg).map_or(Ok(()), |i| stream.push(&i)))?;
-                stream.finish()
-            })?;
-            Ok(Vec::new())
-        }
-        Output::Json => {
-            poam_export::save_atomic_with(out, |f| {
-                let mut stream = json::JsonStream::new(f, &system)?;
-                drain(&rx, out, |msg| item(msg).map_or(Ok(()), |i| stream.push(&i)))?;
-                stream.finish()
-            })?;
-            Ok(Vec::new())
+    let mut stream = xlsx::XlsxStream::new(&system, layout, &xlsx::XlsxOptions::default())?;
+    loop {
+        match rx.recv() {
+            Ok(Msg::Cells(cells)) => stream.push_prepared(cells)?,
+            Ok(Msg::End) => break,
+            Ok(Msg::System(_)) => {}
+            Err(_) => return Err(stopped(out)),
         }
     }
+    let written = stream.finish()?;
+    poam_export::save_atomic(out, &written.bytes)?;
+    Ok(written.diagnostics)
 }

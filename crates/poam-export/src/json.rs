@@ -38,7 +38,6 @@ pub fn write_json_to(poam: &Poam, out: &mut impl std::io::Write) -> Result<(), E
 pub struct JsonStream<W: std::io::Write> {
     out: std::io::BufWriter<W>,
     items: usize,
-    buffer: Vec<u8>,
 }
 
 fn io(e: std::io::Error) -> ExportError {
@@ -55,26 +54,24 @@ impl<W: std::io::Write> JsonStream<W> {
         let mut stream = JsonStream {
             out: std::io::BufWriter::new(out),
             items: 0,
-            buffer: Vec::new(),
         };
         stream.out.write_all(b"{\n  \"system\": ").map_err(io)?;
-        stream.nested(system, b"\n  ")?;
+        stream.nested(system, 1)?;
         stream.out.write_all(b",\n  \"items\": [").map_err(io)?;
         Ok(stream)
     }
 
-    /// Writes a value pretty-printed, its lines after the first indented:
-    /// every new line of pretty JSON is between tokens (strings escape
-    /// theirs), so indenting after each one nests the value.
-    fn nested(&mut self, value: &impl serde::Serialize, newline: &[u8]) -> Result<(), ExportError> {
-        self.buffer.clear();
-        serde_json::to_writer_pretty(&mut self.buffer, value)?;
-        for (i, line) in self.buffer.split(|b| *b == b'\n').enumerate() {
-            if i > 0 {
-                self.out.write_all(newline).map_err(io)?;
-            }
-            self.out.write_all(line).map_err(io)?;
+    /// Writes a value pretty-printed as if `depth` levels down: serde's
+    /// pretty printer is first walked `depth` arrays in (writing nowhere),
+    /// so that its own indentation is the nesting's.
+    fn nested(&mut self, value: &impl serde::Serialize, depth: usize) -> Result<(), ExportError> {
+        use serde_json::ser::Formatter;
+        let mut formatter = serde_json::ser::PrettyFormatter::new();
+        for _ in 0..depth {
+            formatter.begin_array(&mut std::io::sink()).map_err(io)?;
         }
+        let mut serializer = serde_json::Serializer::with_formatter(&mut self.out, formatter);
+        value.serialize(&mut serializer)?;
         Ok(())
     }
 
@@ -90,7 +87,7 @@ impl<W: std::io::Write> JsonStream<W> {
             b",\n    "
         };
         self.out.write_all(sep).map_err(io)?;
-        self.nested(item, b"\n    ")?;
+        self.nested(item, 2)?;
         self.items += 1;
         Ok(())
     }

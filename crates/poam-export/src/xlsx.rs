@@ -660,7 +660,6 @@ impl SheetWriter<'_> {
             }
         }
     }
-
 }
 
 /// What turns an item into a sheet's cells: no workbook needed, so it runs
