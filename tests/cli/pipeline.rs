@@ -158,3 +158,21 @@ fn a_long_workbook_streams_whole_and_a_read_failing_half_way_writes_nothing() {
         assert!(left.is_empty(), "{to}: left behind {left:?}");
     }
 }
+
+#[test]
+fn an_output_folder_that_does_not_exist_is_said_at_once_with_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = super::root().join("fixtures/fedramp/fedramp-2.1.xlsx");
+    for (to, name) in [
+        ("fedramp", "out.xlsx"),
+        ("csv", "out.csv"),
+        ("json", "out.json"),
+    ] {
+        let out = dir.path().join("missing").join(name);
+        let assert = convert(&input, &["--to", to], &out).code(3);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(stderr.contains(&out.display().to_string()), "{stderr}");
+        assert!(stderr.contains("does not exist"), "{stderr}");
+        assert!(!stderr.contains(".poam-"), "{stderr}");
+    }
+}

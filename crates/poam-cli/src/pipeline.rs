@@ -65,6 +65,7 @@ pub(crate) fn convert(
     output: Output,
     out: &Path,
 ) -> Result<Piped, PipeError> {
+    poam_export::check_output_folder(out).map_err(PipeError::Write)?;
     match output {
         Output::Xlsx(layout) => workbook(input, opts, layout, out),
         text => text_file(input, opts, text, out),
@@ -171,17 +172,13 @@ fn text_file(
         }
         sink.finish()
     });
-    let imported = read.unwrap_or_else(|| {
-        Err(ImportError::Io {
-            file: input.display().to_string(),
-            reason: "not read: the output could not be created".into(),
-        })
-    });
-    // A read that failed is the error to tell; else the write's.
-    let imported = match (imported, saved) {
-        (Err(e), _) => return Err(PipeError::Read(e)),
-        (Ok(_), Err(e)) => return Err(PipeError::Write(e)),
-        (Ok(imported), Ok(())) => imported,
+    // A read that failed is the error to tell; else the write's, which may
+    // also have kept the read from starting (a missing output folder).
+    let imported = match (read, saved) {
+        (Some(Err(e)), _) => return Err(PipeError::Read(e)),
+        (_, Err(e)) => return Err(PipeError::Write(e)),
+        (Some(Ok(imported)), Ok(())) => imported,
+        (None, Ok(())) => return Err(PipeError::Write(stopped(out))),
     };
     Ok(Piped {
         imported,

@@ -116,14 +116,61 @@ pub fn dropped_fields(
     out
 }
 
+/// The folder an output goes to.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Whether an output's folder exists: checked before a long conversion, so
+/// that a mistyped folder is said at once.
+///
+/// # Errors
+///
+/// [`ExportError::Io`] naming the missing folder.
+pub fn check_output_folder(path: &Path) -> Result<(), ExportError> {
+    let dir = folder_of(path);
+    if dir.is_dir() {
+        return Ok(());
+    }
+    Err(ExportError::Io {
+        path: path.display().to_string(),
+        reason: format!("the folder {} does not exist", dir.display()),
+    })
+}
+
+/// A temporary file in the folder of `path`, or why there cannot be one
+/// (said without the temporary file's name, which means nothing to a user).
+fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, ExportError> {
+    check_output_folder(path)?;
+    let dir = folder_of(path);
+    let fail = |reason: String| ExportError::Io {
+        path: path.display().to_string(),
+        reason,
+    };
+    tempfile::Builder::new()
+        .prefix(".poam-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| {
+            fail(format!(
+                "cannot create a file in the folder {}: {}",
+                dir.display(),
+                std::io::Error::from(e.kind())
+            ))
+        })
+}
+
 /// Streams a file to `path` through a temporary file in the same folder:
 /// `write` fills it, and it is renamed into place only when `write`
 /// succeeded. On failure nothing is left behind.
 ///
 /// # Errors
 ///
-/// [`ExportError::Io`] when the folder is not writable or the rename fails;
-/// whatever `write` returns.
+/// [`ExportError::Io`] when the folder is missing or not writable or the
+/// rename fails; whatever `write` returns.
 pub fn save_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> Result<(), ExportError>,
@@ -132,49 +179,8 @@ pub fn save_atomic_with(
         path: path.display().to_string(),
         reason: e.to_string(),
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".poam-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let mut tmp = temp_beside(path)?;
     write(tmp.as_file_mut())?;
-    tmp.as_file().sync_all().map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io)?;
-    }
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder,
-/// renamed into place when complete.
-///
-/// # Errors
-///
-/// [`ExportError::Io`] when the folder is not writable or the rename fails.
-pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let io = |e: std::io::Error| ExportError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".poam-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
     // A temporary file is private (0600); the output gets ordinary permissions.
     #[cfg(unix)]
     {
@@ -186,4 +192,20 @@ pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder,
+/// renamed into place when complete.
+///
+/// # Errors
+///
+/// [`ExportError::Io`] when the folder is missing or not writable or the
+/// rename fails.
+pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    save_atomic_with(path, |file| {
+        file.write_all(bytes).map_err(|e| ExportError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    })
 }
