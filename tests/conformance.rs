@@ -101,6 +101,26 @@ fn every_real_file_is_read_or_refused_with_a_reason() {
     assert!(seen >= 10, "only {seen} real files found");
 }
 
+#[test]
+fn a_deviation_request_form_is_not_taken_for_a_poam() {
+    // It shares five column names with a POA&M (POA&M ID, CVE, Vulnerability
+    // Name, Original Detection Date, Justification) among its 56: poam stops
+    // and names the choices; `--from legacy` still reads it on purpose.
+    let Some(dir) = real_files() else { return };
+    let path = dir.join("fedramp/FedRAMP-Vulnerability-Deviation-Request-Form.xlsx");
+    let (code, _, stderr) = inspect(&path);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("cannot tell with confidence"), "{stderr}");
+    assert!(stderr.contains("sheet 'DR Sheet' row 10"), "{stderr}");
+    assert!(stderr.contains("--from"), "{stderr}");
+    let out = poam()
+        .args(["inspect", "--from", "legacy"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
 /// Non-empty cells of the first `rows` rows of a sheet, as (row, col, text).
 fn top_cells(path: &Path, sheet: &str, rows: u32) -> Vec<(u32, u32, String)> {
     let mut wb = calamine::open_workbook_auto(path).unwrap();
