@@ -599,7 +599,16 @@ fn read_grids(
             candidates: partial.join("; "),
         });
     }
-    let sheets: Vec<String> = grids.iter().map(|g| format!("'{}'", g.name)).collect();
+    // A Word file may hold hundreds of tables: name a few.
+    const NAMED: usize = 5;
+    let mut sheets: Vec<String> = grids
+        .iter()
+        .take(NAMED)
+        .map(|g| format!("'{}'", g.name))
+        .collect();
+    if grids.len() > NAMED {
+        sheets.push(format!("{} more", grids.len() - NAMED));
+    }
     Err(ImportError::NotPoam {
         file: file.to_string(),
         reason: format!(
