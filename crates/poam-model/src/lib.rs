@@ -403,6 +403,34 @@ impl Item {
         }
     }
 
+    /// A name for the item in messages: its POA&M ID, or `(no id)` and the
+    /// start of its weakness.
+    pub fn display_name(&self) -> String {
+        match &self.id {
+            Some(id) => id.clone(),
+            None => {
+                let text = self
+                    .weakness_name
+                    .as_deref()
+                    .or(self.weakness_description.as_deref())
+                    .unwrap_or("");
+                let short: String = text.chars().take(40).collect();
+                format!("(no id) {short}")
+            }
+        }
+    }
+
+    /// Where the item was read, for messages (`'Open POA&M Items' row 9`).
+    pub fn location_text(&self) -> Option<String> {
+        let o = self.origin.as_ref()?;
+        Some(match (&o.sheet, o.row) {
+            (Some(s), Some(r)) => format!("'{s}' row {r}"),
+            (Some(s), None) => format!("'{s}'"),
+            (None, Some(r)) => format!("row {r}"),
+            (None, None) => o.file.clone(),
+        })
+    }
+
     /// Gives back the spare room of the item's lists once it is read (a list
     /// grown by pushes holds room for more): a large POA&M is mostly lists.
     pub fn shrink_to_fit(&mut self) {

@@ -8,7 +8,6 @@
 //! to move to the Closed tab, not to vanish). Every matched item also lists
 //! the fields whose values changed.
 
-use crate::{item_location, item_name};
 use poam_layout::flat::value_text;
 use poam_model::{Field, FieldKind, Item, Milestone, Poam, State};
 use serde::Serialize;
@@ -160,10 +159,10 @@ fn keys(poam: &Poam) -> Vec<String> {
 fn item_ref(old: Option<&Item>, new: Option<&Item>) -> ItemRef {
     let either = new.or(old).expect("one side");
     ItemRef {
-        id: item_name(either),
+        id: either.display_name(),
         weakness: either.weakness_name.clone(),
-        old_location: old.and_then(item_location),
-        new_location: new.and_then(item_location),
+        old_location: old.and_then(Item::location_text),
+        new_location: new.and_then(Item::location_text),
     }
 }
 

@@ -12,7 +12,6 @@
 //! the first is kept with the assets and units of all, and the merge is
 //! reported.
 
-use crate::item_name;
 use chrono::NaiveDate;
 use poam_model::{Item, Poam, Rating, State, SystemInfo};
 use serde::Serialize;
@@ -242,13 +241,13 @@ fn dedupe(items: Vec<Item>, merged: &mut Vec<Merged>) -> Vec<Item> {
             continue;
         };
         let entry = record.entry(to).or_insert_with(|| Merged {
-            kept: item_name(kept),
+            kept: kept.display_name(),
             merged: Vec::new(),
             units: vec![unit_of(kept)],
             source_identifier: kept.source_identifier.clone().unwrap_or_default(),
             controls: kept.controls.clone(),
         });
-        entry.merged.push(item_name(&gone));
+        entry.merged.push(gone.display_name());
         let unit = unit_of(&gone);
         if !entry.units.contains(&unit) {
             entry.units.push(unit);

@@ -241,27 +241,3 @@ impl Policy {
         }
     }
 }
-
-/// A name for an item in messages: its POA&M ID, or the start of its weakness.
-pub fn item_name(item: &Item) -> String {
-    match &item.id {
-        Some(id) => id.clone(),
-        None => {
-            let text = item
-                .weakness_name
-                .as_deref()
-                .or(item.weakness_description.as_deref())
-                .unwrap_or("");
-            let short: String = text.chars().take(40).collect();
-            format!("(no id) {short}")
-        }
-    }
-}
-
-/// Where an item is, for messages.
-pub fn item_location(item: &Item) -> Option<String> {
-    item.origin.as_ref().map(|o| match (&o.sheet, o.row) {
-        (Some(s), Some(r)) => format!("'{s}' row {r}"),
-        _ => o.file.clone(),
-    })
-}

@@ -8,7 +8,6 @@
 //! be given. An item says it is partial when its status or text says
 //! "partial", or for 3.13.11 "not FIPS", or for 3.5.3 "remote and privileged".
 
-use crate::{item_location, item_name};
 use chrono::NaiveDate;
 use poam_layout::catalog::catalogs;
 use poam_model::{Item, Poam, State};
@@ -138,7 +137,7 @@ pub fn score(poam: &Poam, opts: &ScoreOptions) -> ScoreReport {
     for item in poam.items.iter().filter(|i| i.state == State::Open) {
         let reqs = requirements_of(item);
         if reqs.is_empty() {
-            unscored.push(item_name(item));
+            unscored.push(item.display_name());
         }
         for r in reqs {
             let Some(req) = cat.requirement(&r) else {
@@ -147,7 +146,7 @@ pub fn score(poam: &Poam, opts: &ScoreOptions) -> ScoreReport {
             let partial = req.partial.is_some() && partial_hint(item, &r);
             match unmet.iter_mut().find(|u| u.requirement == r) {
                 Some(u) => {
-                    u.items.push(item_name(item));
+                    u.items.push(item.display_name());
                     // Any item saying "not implemented at all" wins over a partial one.
                     if !partial && u.partial {
                         u.partial = false;
@@ -159,7 +158,7 @@ pub fn score(poam: &Poam, opts: &ScoreOptions) -> ScoreReport {
                     cmmc: req.cmmc.clone(),
                     points: if partial { req.partial } else { req.points },
                     partial,
-                    items: vec![item_name(item)],
+                    items: vec![item.display_name()],
                 }),
             }
         }
@@ -206,20 +205,20 @@ pub fn score(poam: &Poam, opts: &ScoreOptions) -> ScoreReport {
             if let Some(reason) = reason {
                 ineligible.push(Ineligible {
                     requirement: r.clone(),
-                    item: item_name(item),
+                    item: item.display_name(),
                     reason,
-                    location: item_location(item),
+                    location: item.location_text(),
                 });
             }
             if let Some(due) = item.scheduled_completion.filter(|d| *d > closeout_deadline) {
                 ineligible.push(Ineligible {
                     requirement: r.clone(),
-                    item: item_name(item),
+                    item: item.display_name(),
                     reason: format!(
                         "scheduled for {due}, after the closeout deadline {closeout_deadline} ({} days after the conditional status date)",
                         opts.closeout_days
                     ),
-                    location: item_location(item),
+                    location: item.location_text(),
                 });
             }
         }

@@ -1,6 +1,6 @@
 //! `poam validate`: policy deadlines, template rules and control validity.
 
-use crate::{item_location, item_name, Finding, Level, Policy};
+use crate::{Finding, Level, Policy};
 use chrono::NaiveDate;
 use poam_layout::catalog::{catalogs, FedrampBaseline};
 use poam_model::control::{parse_control, Catalog};
@@ -45,7 +45,7 @@ fn finding(
     dates: &[(&str, Option<NaiveDate>)],
 ) -> Finding {
     Finding {
-        item: item_name(item),
+        item: item.display_name(),
         rule: rule.to_string(),
         severity,
         message,
@@ -53,7 +53,7 @@ fn finding(
             .iter()
             .filter_map(|(k, v)| v.map(|d| (k.to_string(), d)))
             .collect(),
-        location: item_location(item),
+        location: item.location_text(),
     }
 }
 
@@ -100,7 +100,7 @@ fn check_item(
     out: &mut Vec<Finding>,
 ) {
     let open = item.state == State::Open;
-    let name = item_name(item);
+    let name = item.display_name();
     // Deadlines.
     if let Some(policy) = &opts.policy {
         let deadline = policy.deadline(item);
