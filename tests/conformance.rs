@@ -28,6 +28,17 @@ fn poam() -> Command {
     cmd
 }
 
+/// `poam convert INPUT --to fedramp --template-version VERSION -o OUT`.
+fn write_fedramp(input: &Path, version: &str, out: &Path) {
+    poam()
+        .arg("convert")
+        .arg(input)
+        .args(["--to", "fedramp", "--template-version", version, "-o"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
 fn inspect(path: &Path) -> (Option<i32>, Value, String) {
     let out = poam()
         .args(["inspect", "--format", "json"])
@@ -156,19 +167,7 @@ fn written_workbooks_match_the_official_layout() {
         let official = dir.join(file);
         let ours = tmp.path().join(format!("{version}.xlsx"));
         // Write the blank template's (empty) model in the same version.
-        poam()
-            .args([
-                "convert",
-                official.to_str().unwrap(),
-                "--to",
-                "fedramp",
-                "--template-version",
-                version,
-                "-o",
-            ])
-            .arg(&ours)
-            .assert()
-            .success();
+        write_fedramp(&official, version, &ours);
         let layout = poam_layout::builtin()
             .find("fedramp", Some(version))
             .unwrap();
@@ -282,19 +281,11 @@ fn written_workbooks_have_the_official_drop_downs_and_frozen_panes() {
         ),
     ] {
         let ours = tmp.path().join(format!("{version}.xlsx"));
-        poam()
-            .args([
-                "convert",
-                "fixtures/fedramp/fedramp-2.1.xlsx",
-                "--to",
-                "fedramp",
-                "--template-version",
-                version,
-                "-o",
-            ])
-            .arg(&ours)
-            .assert()
-            .success();
+        write_fedramp(
+            Path::new("fixtures/fedramp/fedramp-2.1.xlsx"),
+            version,
+            &ours,
+        );
         for (theirs_idx, ours_idx) in sheets {
             let theirs = sheet_xml(&dir.join(file), theirs_idx);
             let mine = sheet_xml(&ours, ours_idx);

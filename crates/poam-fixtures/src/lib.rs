@@ -837,7 +837,7 @@ pub const NIST_HEADERS: [&str; 8] = [
 ///
 /// When docx-rs cannot write the package.
 pub fn nist_docx() -> Result<Vec<u8>> {
-    use docx_rs::{Docx, Paragraph, Run, Table, TableCell, TableRow};
+    use docx_rs::{Paragraph, Run, Table, TableCell, TableRow};
     let cell = |text: &str| {
         let mut c = TableCell::new();
         for line in text.split('\n') {
@@ -859,9 +859,7 @@ pub fn nist_docx() -> Result<Vec<u8>> {
     for row in nist_rows() {
         rows.push(TableRow::new(row.iter().map(|t| cell(t)).collect()));
     }
-    let docx = Docx::new()
-        .created_at("2024-09-01T00:00:00Z")
-        .updated_at("2024-09-01T00:00:00Z")
+    let docx = word_document(0)
         .add_paragraph(
             Paragraph::new().add_run(Run::new().add_text("Plan of Action for Example Contractor")),
         )
@@ -1123,7 +1121,7 @@ fn checkboxes(xml: &str) -> String {
 ///
 /// When docx-rs or the zip rewrite fails.
 pub fn fedramp_ssp_docx() -> Result<Vec<u8>> {
-    use docx_rs::{Docx, Paragraph, Run, Style, StyleType, Table, TableCell, TableRow};
+    use docx_rs::{Paragraph, Run, Style, StyleType, Table, TableCell, TableRow};
     let para = |t: &str| Paragraph::new().add_run(Run::new().add_text(t));
     let heading = |t: &str, level: usize| para(t).style(&format!("Heading{level}"));
     let one_col = |lines: Vec<String>| {
@@ -1151,24 +1149,7 @@ pub fn fedramp_ssp_docx() -> Result<Vec<u8>> {
         (2, "SC-7", "Boundary Protection (L)(M)(H)", "[[CC1]] Planned", "Network Engineer", "A new firewall is being procured."),
         (2, "SC-13", "Cryptographic Protection (L)(M)(H)", "[[CC1]] Partially Implemented\n[[CC0]] Implemented", "ISSO", "FIPS mode is on for most servers."),
     ];
-    let mut docx = Docx::new()
-        .created_at("2024-09-01T00:00:00Z")
-        .updated_at("2024-09-01T00:00:00Z")
-        .add_style(
-            Style::new("Heading1", StyleType::Paragraph)
-                .name("heading 1")
-                .outline_lvl(0),
-        )
-        .add_style(
-            Style::new("Heading2", StyleType::Paragraph)
-                .name("heading 2")
-                .outline_lvl(1),
-        )
-        .add_style(
-            Style::new("Heading3", StyleType::Paragraph)
-                .name("heading 3")
-                .outline_lvl(2),
-        )
+    let mut docx = word_document(3)
         .add_style(Style::new("TOC2", StyleType::Paragraph).name("toc 2"))
         .add_paragraph(para("Example Cloud FedRAMP Security Controls"))
         // A table of contents that names the controls again: skipped.
@@ -1214,21 +1195,9 @@ pub fn fedramp_ssp_docx() -> Result<Vec<u8>> {
 ///
 /// When docx-rs fails.
 pub fn nist_ssp_docx() -> Result<Vec<u8>> {
-    use docx_rs::{Docx, Paragraph, Run, Style, StyleType};
+    use docx_rs::{Paragraph, Run};
     let para = |t: &str| Paragraph::new().add_run(Run::new().add_text(t));
-    let mut docx = Docx::new()
-        .created_at("2024-09-01T00:00:00Z")
-        .updated_at("2024-09-01T00:00:00Z")
-        .add_style(
-            Style::new("Heading1", StyleType::Paragraph)
-                .name("heading 1")
-                .outline_lvl(0),
-        )
-        .add_style(
-            Style::new("Heading2", StyleType::Paragraph)
-                .name("heading 2")
-                .outline_lvl(1),
-        )
+    let mut docx = word_document(2)
         .add_paragraph(para("System Security Plan for Example Contractor"))
         .add_paragraph(para("3. REQUIREMENTS").style("Heading1"));
     for (req, status, extra) in [
@@ -1505,4 +1474,22 @@ pub fn write_unit_tree(dir: &Path, units: usize, broken: usize) -> Result<Vec<st
         paths.push(path);
     }
     Ok(paths)
+}
+
+/// A Word document with fixed dates (so that fixtures are the same on every
+/// run) and the heading styles of levels 1 to `headings`.
+fn word_document(headings: usize) -> docx_rs::Docx {
+    use docx_rs::{Docx, Style, StyleType};
+    (1..=headings).fold(
+        Docx::new()
+            .created_at("2024-09-01T00:00:00Z")
+            .updated_at("2024-09-01T00:00:00Z"),
+        |docx, level| {
+            docx.add_style(
+                Style::new(format!("Heading{level}"), StyleType::Paragraph)
+                    .name(format!("heading {level}"))
+                    .outline_lvl(level - 1),
+            )
+        },
+    )
 }
