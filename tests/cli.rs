@@ -24,6 +24,8 @@ mod ops;
 mod oscal;
 #[path = "cli/pipeline.rs"]
 mod pipeline;
+#[path = "support/require.rs"]
+mod require;
 #[path = "cli/rules.rs"]
 mod rules;
 #[path = "cli/ssp.rs"]

@@ -3,6 +3,9 @@
 //! These tests read the official templates from `../shared/reference/real-files`
 //! when that folder exists and print why they skip when it does not.
 
+#[path = "support/require.rs"]
+mod require;
+
 use assert_cmd::Command;
 use calamine::{Data, Reader};
 use serde_json::Value;
@@ -17,7 +20,7 @@ fn real_files() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: {} is absent", dir.display());
+        require::missing(&format!("{} is absent", dir.display()));
         None
     }
 }

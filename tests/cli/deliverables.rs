@@ -229,7 +229,7 @@ fn markdown_and_html_reports_from_templates() {
 #[test]
 fn the_html_report_renders_its_charts_in_chromium() {
     let Some(chromium) = on_path("chromium").or_else(|| on_path("chromium-browser")) else {
-        eprintln!("skipped: Chromium is not installed; .ci/run installs it");
+        crate::require::missing("Chromium is not installed; .ci/run installs it");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -292,7 +292,7 @@ fn the_html_report_renders_its_charts_in_chromium() {
 #[test]
 fn libreoffice_opens_every_deliverable() {
     let Some(soffice) = on_path("soffice") else {
-        eprintln!("skipped: LibreOffice is not installed; .ci/run installs it");
+        crate::require::missing("LibreOffice is not installed; .ci/run installs it");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -193,7 +193,7 @@ fn emass_to_fedramp_says_how_categories_became_ratings() {
 fn the_real_emass_templates_are_detected() {
     let dir = super::root().join("../shared/reference/real-files/emass");
     if !dir.is_dir() {
-        eprintln!("skipped: {} is absent", dir.display());
+        crate::require::missing(&format!("{} is absent", dir.display()));
         return;
     }
     for (file, layout) in [
@@ -346,7 +346,7 @@ fn fedramp_items_into_emass_get_a_status_and_say_what_does_not_fit() {
 fn written_emass_workbooks_match_the_official_banner_labels_and_headers() {
     let dir = super::root().join("../shared/reference/real-files/emass");
     if !dir.is_dir() {
-        eprintln!("skipped: {} is absent", dir.display());
+        crate::require::missing(&format!("{} is absent", dir.display()));
         return;
     }
     use calamine::Reader;

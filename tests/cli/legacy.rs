@@ -238,7 +238,7 @@ fn soffice() -> Option<std::path::PathBuf> {
 #[test]
 fn the_same_tracker_saved_as_xls_by_libreoffice_reads_the_same() {
     let Some(soffice) = soffice() else {
-        eprintln!("skipped: LibreOffice (soffice) is not installed; .ci/run installs it");
+        crate::require::missing("LibreOffice (soffice) is not installed; .ci/run installs it");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

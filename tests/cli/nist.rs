@@ -59,7 +59,7 @@ fn the_official_nist_template_is_detected() {
     let file =
         root().join("../shared/reference/real-files/nist/NIST-CUI-Plan-of-Action-Template.docx");
     if !file.exists() {
-        eprintln!("skipped: {} is absent", file.display());
+        crate::require::missing(&format!("{} is absent", file.display()));
         return;
     }
     let out = poam()
