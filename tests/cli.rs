@@ -14,6 +14,8 @@ mod deliverables;
 mod emass;
 #[path = "cli/hostile.rs"]
 mod hostile;
+#[path = "cli/layouts.rs"]
+mod layouts;
 #[path = "cli/legacy.rs"]
 mod legacy;
 #[path = "cli/nist.rs"]

@@ -1,12 +1,13 @@
 //! `poam batch` and `poam rollup`: many inputs in one run.
 
 use crate::{
-    import_options, input_failure, output_failure, render, same_file, target_layout, warnings,
-    Failure, ReadArgs, RenderOptions, Target,
+    config, import_options, input_failure, output_failure, parse_format, same_file, target_output,
+    warnings, write_options, Failure, ReadArgs,
 };
 use anyhow::{anyhow, bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use poam_export::save_atomic;
+use poam_export::{Format, Output};
 use poam_import::{import_path, ImportOptions, Imported};
 use poam_model::Poam;
 use rayon::prelude::*;
@@ -23,9 +24,10 @@ pub(crate) struct BatchArgs {
     /// Files, folders (walked recursively) or glob patterns (`'units/**/*.xlsx'`).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// What to write; repeat for several formats (each input is read once).
-    #[arg(long, value_enum, required = true)]
-    to: Vec<Target>,
+    /// What to write (as for `poam convert --to`); repeat for several
+    /// formats (each input is read once).
+    #[arg(long, value_name = "FORMAT", required = true)]
+    to: Vec<String>,
     /// Folder for the outputs; the tree under it mirrors the inputs' tree.
     #[arg(long, value_name = "DIR")]
     out_dir: PathBuf,
@@ -209,7 +211,7 @@ fn read_one(input: &Path, read: &ReadArgs, mapping_dir: Option<&Path>) -> Result
 /// Where an output goes: the input's path under the output folder, with the
 /// target's ending. When two inputs of one folder share a name
 /// (`unit.xlsx`, `unit.ods`), each keeps its own ending too (`unit.ods.csv`).
-fn output_path(out_dir: &Path, relative: &Path, target: Target, keep_ending: bool) -> PathBuf {
+fn output_path(out_dir: &Path, relative: &Path, target: Output<'_>, keep_ending: bool) -> PathBuf {
     let name = if keep_ending {
         relative.file_name()
     } else {
@@ -223,7 +225,12 @@ fn output_path(out_dir: &Path, relative: &Path, target: Target, keep_ending: boo
         .join(format!("{name}.{}", target.extension()))
 }
 
-fn convert_one(job: &Job, args: &BatchArgs, outputs: &[PathBuf]) -> Outcome {
+fn convert_one(
+    job: &Job,
+    args: &BatchArgs,
+    targets: &[Output<'_>],
+    outputs: &[PathBuf],
+) -> Outcome {
     let mut outcome = Outcome::new(&job.input);
     let result = (|| -> Result<()> {
         let imported = read_one(&job.input, &args.read, args.mapping_dir.as_deref())?;
@@ -233,23 +240,17 @@ fn convert_one(job: &Job, args: &BatchArgs, outputs: &[PathBuf]) -> Outcome {
         outcome.warnings = warnings(&imported.diagnostics);
         // Render every target before writing any, so that a failure leaves nothing.
         let mut rendered = Vec::new();
-        for (target, out) in args.to.iter().zip(outputs) {
+        for (target, out) in targets.iter().zip(outputs) {
             if same_file(out, &job.input) {
                 bail!("{}: the output would replace the input", out.display());
             }
             if out.exists() && !args.force {
                 bail!("{}: exists already (--force replaces it)", out.display());
             }
-            let layout = target_layout(*target, version_for(*target, args))?;
-            let written = render(
+            let written = poam_export::write(
                 &imported.poam,
                 *target,
-                layout,
-                &RenderOptions {
-                    keep_extra: args.keep_extra,
-                    excel_bom: args.excel_bom,
-                    extra_sheets: Vec::new(),
-                },
+                &write_options(args.keep_extra, args.excel_bom),
             )?;
             outcome.warnings += warnings(&written.diagnostics);
             rendered.push((out, written.bytes));
@@ -272,16 +273,23 @@ fn convert_one(job: &Job, args: &BatchArgs, outputs: &[PathBuf]) -> Outcome {
 
 /// The template version for a target: `--template-version` when that
 /// target's family has it.
-fn version_for(target: Target, args: &BatchArgs) -> Option<&str> {
+fn version_for<'a>(target: &Format, args: &'a BatchArgs) -> Option<&'a str> {
     let v = args.template_version.as_deref()?;
-    poam_layout::builtin()
-        .find(target.family()?, Some(v))
-        .map(|_| v)
+    config().registry.find(target.family()?, Some(v)).map(|_| v)
 }
 
 pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
+    let formats = args
+        .to
+        .iter()
+        .map(|t| parse_format(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let targets = formats
+        .iter()
+        .map(|f| target_output(f, version_for(f, args)))
+        .collect::<Result<Vec<_>, _>>()?;
     if let Some(v) = &args.template_version {
-        let fits = args.to.iter().any(|t| version_for(*t, args).is_some());
+        let fits = formats.iter().any(|t| version_for(t, args).is_some());
         if !fits {
             return Err(input_failure(anyhow!(
                 "--template-version {v} is not a version of any workbook target given with --to"
@@ -312,8 +320,7 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
     let planned: Vec<(Vec<PathBuf>, Option<String>)> = jobs
         .iter()
         .map(|job| {
-            let outs: Vec<PathBuf> = args
-                .to
+            let outs: Vec<PathBuf> = targets
                 .iter()
                 .map(|t| {
                     let shared = stems
@@ -366,7 +373,7 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
                         error: Some(reason.clone()),
                         ..Outcome::new(&job.input)
                     },
-                    None => convert_one(job, args, outs),
+                    None => convert_one(job, args, &targets, outs),
                 };
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 let line = match &outcome.error {
@@ -491,9 +498,9 @@ pub(crate) struct RollupArgs {
     /// Files, folders (walked recursively) or glob patterns.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// What to write.
-    #[arg(long, value_enum)]
-    to: Target,
+    /// What to write (as for `poam convert --to`).
+    #[arg(long, value_name = "FORMAT")]
+    to: String,
     /// Output file.
     #[arg(short, long, value_name = "OUT")]
     output: PathBuf,
@@ -541,7 +548,8 @@ fn unit_name(job: &Job, from: UnitFrom) -> String {
 
 pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
     let as_of = crate::parse_day("--as-of", &args.as_of)?;
-    let layout = target_layout(args.to, args.template_version.as_deref()).map_err(input_failure)?;
+    let output = target_output(&parse_format(&args.to)?, args.template_version.as_deref())?;
+    let layout = output.layout();
     if args.output.exists() && !args.force {
         return Err(output_failure(anyhow!(
             "{}: exists already (--force replaces it)",
@@ -643,21 +651,11 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
             risk(&["Not rated"]),
         ]);
     }
-    let written = render(
-        &result.poam,
-        args.to,
-        layout,
-        &RenderOptions {
-            keep_extra: args.keep_extra,
-            excel_bom: false,
-            extra_sheets: if layout.is_some() {
-                vec![("Summary by Unit".to_string(), rows.clone())]
-            } else {
-                Vec::new()
-            },
-        },
-    )
-    .map_err(output_failure)?;
+    let mut opts = write_options(args.keep_extra, false);
+    if layout.is_some() {
+        opts.xlsx.extra_sheets = vec![("Summary by Unit".to_string(), rows.clone())];
+    }
+    let written = poam_export::write(&result.poam, output, &opts).map_err(output_failure)?;
     if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create the folder", dir.display()))

@@ -10,14 +10,15 @@ mod pipeline;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use poam_export::{csv_out, json, save_atomic, xlsx};
+use poam_export::{csv_out, save_atomic, xlsx, Format, Output, WriteOptions};
 use poam_import::{import_path, ImportError, ImportOptions, Imported};
-use poam_layout::Layout;
+use poam_layout::{Layout, Registry};
 use poam_model::date::DateOrder;
 use poam_model::{Diagnostic, Severity};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 
 /// Exit code: the input could not be read, or the command was misused.
 const EXIT_INPUT: u8 = 2;
@@ -40,8 +41,63 @@ poam validate my-poam.xlsx --policy fedramp\n  poam batch units/ --to fedramp --
 poam rollup units/ --to fedramp -o all-units.xlsx\n  poam diff october.xlsx november.xlsx"
 )]
 struct Cli {
+    #[command(flatten)]
+    layouts: LayoutArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Where layouts beyond the built-in ones come from. Every command takes
+/// these; `POAM_LAYOUT_DIR` names a folder read on every run.
+#[derive(clap::Args)]
+struct LayoutArgs {
+    /// A layout file of your own (TOML, as in templates/): read and written
+    /// like the built-in ones, no rebuild. May be repeated.
+    #[arg(long = "layout", value_name = "FILE", global = true)]
+    layout_files: Vec<PathBuf>,
+    /// A folder of layout files (every .toml in it and below). May be repeated.
+    #[arg(long = "layout-dir", value_name = "DIR", global = true)]
+    layout_dirs: Vec<PathBuf>,
+}
+
+/// What the arguments resolve to once per run, before any file is read.
+struct Config {
+    /// The built-in layouts and the user's.
+    registry: Arc<Registry>,
+}
+
+static CONFIG: OnceLock<Config> = OnceLock::new();
+
+/// The run's configuration (set in `main` before any command runs).
+fn config() -> &'static Config {
+    CONFIG.get().expect("configuration resolved in main")
+}
+
+/// The built-in layouts, then `POAM_LAYOUT_DIR`, then `--layout-dir`, then
+/// `--layout`: a later file of a built-in family and version replaces it.
+fn resolve_layouts(args: &LayoutArgs) -> Result<Registry> {
+    let mut registry = Registry::with_builtin();
+    if let Some(dir) = std::env::var_os(poam_layout::LAYOUT_DIR_ENV).filter(|d| !d.is_empty()) {
+        let dir = PathBuf::from(dir);
+        if !dir.is_dir() {
+            bail!(
+                "{}: not a folder ({} names it as the folder of your layout files)",
+                dir.display(),
+                poam_layout::LAYOUT_DIR_ENV
+            );
+        }
+        registry.add_dir(&dir)?;
+    }
+    for dir in &args.layout_dirs {
+        if !dir.is_dir() {
+            bail!("{}: not a folder (--layout-dir)", dir.display());
+        }
+        registry.add_dir(dir)?;
+    }
+    for file in &args.layout_files {
+        registry.add_file(file)?;
+    }
+    Ok(registry)
 }
 
 #[derive(Subcommand)]
@@ -64,26 +120,13 @@ enum Command {
     Rollup(batch::RollupArgs),
     /// What changed between two POA&Ms of one system (last month's and this month's).
     Diff(diff::DiffArgs),
-    /// List the built-in template layouts and versions.
+    /// List the template layouts and versions (built-in and your own) and where each comes from.
     Layouts,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Target {
-    /// A FedRAMP POA&M workbook (.xlsx); v3.0 unless --template-version says otherwise.
-    Fedramp,
-    /// A DoD eMASS POA&M workbook (.xlsx); the classic RMF layout unless
-    /// --template-version says navy-2024, navy-2026, army-2026 or marine-2026.
-    Emass,
-    /// poamkit's CSV, one row per item.
-    Csv,
-    /// The normalized model as JSON.
-    Json,
-    /// An OSCAL 1.1.2 plan-of-action-and-milestones (JSON) with the FedRAMP extensions.
-    Oscal,
-    /// The NIST SP 800-171 plan of action as a Word document (.docx).
-    #[value(name = "nist171-docx")]
-    Nist171Docx,
+/// `--to`, resolved against the layout registry.
+pub(crate) fn parse_format(name: &str) -> Result<Format, Failure> {
+    Format::parse(name, &config().registry).map_err(input_failure)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -209,9 +252,13 @@ struct ReadArgs {
 struct ConvertArgs {
     /// The POA&M file to read (.xlsx, .xlsm, .xls, .ods, .csv, .json).
     input: PathBuf,
-    /// What to write.
-    #[arg(long, value_enum)]
-    to: Target,
+    /// What to write: fedramp (v3.0 unless --template-version says otherwise),
+    /// emass (the classic RMF layout unless --template-version says navy-2024,
+    /// navy-2026, army-2026 or marine-2026), csv, json, oscal (OSCAL 1.1.2 with
+    /// the FedRAMP extensions), nist171-docx (the NIST SP 800-171 plan of
+    /// action in Word), or the family of a --layout file.
+    #[arg(long, value_name = "FORMAT")]
+    to: String,
     /// Output file. Required for workbooks; CSV and JSON go to standard output without it.
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -287,6 +334,17 @@ fn output_failure(e: impl Into<anyhow::Error>) -> Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match resolve_layouts(&cli.layouts) {
+        Ok(registry) => {
+            let _ = CONFIG.set(Config {
+                registry: Arc::new(registry),
+            });
+        }
+        Err(e) => {
+            eprintln!("poam: error: {e:#}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
     let result = match cli.command {
         Command::Convert(args) => convert(&args),
         Command::Inspect(args) => inspect(&args),
@@ -366,6 +424,7 @@ fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
             max_inflated_bytes: read.max_inflated_mb.saturating_mul(1024 * 1024),
         },
         one_thread: false,
+        layouts: Some(config().registry.clone()),
     })
 }
 
@@ -413,32 +472,34 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             )));
         }
     }
-    if matches!(
-        args.to,
-        Target::Fedramp | Target::Emass | Target::Nist171Docx
-    ) && args.output.is_none()
-    {
+    let format = parse_format(&args.to)?;
+    let output = target_output(&format, args.template_version.as_deref())?;
+    if format.is_binary() && args.output.is_none() {
         return Err(input_failure(anyhow::anyhow!(
-            "a workbook cannot go to the terminal; add -o OUT.xlsx"
+            "a {} file cannot go to the terminal; add -o OUT.{}",
+            format.name(),
+            output.extension()
         )));
     }
-    let layout = target_layout(args.to, args.template_version.as_deref()).map_err(input_failure)?;
+    let layout = output.layout();
     // A file out, no SSP to link, no columns gathered from every item: the
     // reader hands items to the writer as it goes (reading and writing at
     // once, the items never all held).
-    let piped = match (args.to, &args.output, layout) {
+    let piped = match (output, &args.output) {
         _ if args.ssp.is_some() => None,
-        (Target::Fedramp | Target::Emass, Some(out), Some(layout)) if !args.keep_extra => {
+        (_, None) => None,
+        (Output::Workbook(layout), Some(out)) if !args.keep_extra => {
             Some((pipeline::Output::Xlsx(layout), out))
         }
-        (Target::Csv, Some(out), _) => Some((
+        (Output::Workbook(_), Some(_)) => None,
+        (Output::Csv, Some(out)) => Some((
             pipeline::Output::Csv {
                 excel_bom: args.excel_bom,
             },
             out,
         )),
-        (Target::Json, Some(out), _) => Some((pipeline::Output::Json, out)),
-        _ => None,
+        (Output::Json, Some(out)) => Some((pipeline::Output::Json, out)),
+        (Output::Oscal | Output::Nist171Docx, Some(_)) => None,
     };
     if let Some((output, out)) = piped {
         let opts = import_options(&args.read)?;
@@ -456,22 +517,17 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
     }
     // OSCAL streams straight to its file: a large POA&M is never held twice
     // (as the model and as the output).
-    let streamed = matches!(args.to, Target::Oscal) && args.output.is_some();
+    let streamed = matches!(output, Output::Oscal) && args.output.is_some();
     let written = if streamed {
         poam_export::Written {
             bytes: Vec::new(),
             diagnostics: Vec::new(),
         }
     } else {
-        render(
+        poam_export::write(
             &imported.poam,
-            args.to,
-            layout,
-            &RenderOptions {
-                keep_extra: args.keep_extra,
-                excel_bom: args.excel_bom,
-                extra_sheets: Vec::new(),
-            },
+            output,
+            &write_options(args.keep_extra, args.excel_bom),
         )
         .map_err(output_failure)?
     };
@@ -514,7 +570,7 @@ fn conversion_done(
         let report = serde_json::json!({
             "input": args.input.display().to_string(),
             "output": args.output.as_ref().map(|o| o.display().to_string()),
-            "target": args.to.name(),
+            "target": Format::parse(&args.to, &config().registry).map(|f| f.name().to_string()).unwrap_or_default(),
             "template": layout.map(|l| l.label()),
             "read_as": imported.report.layout,
             "open_items": open,
@@ -554,88 +610,24 @@ fn conversion_done(
     })
 }
 
-/// The layout a workbook target writes (`None` for CSV, JSON, OSCAL, Word).
-fn target_layout(target: Target, version: Option<&str>) -> Result<Option<&'static Layout>> {
-    let Some(family) = target.family() else {
-        return Ok(None);
-    };
-    let reg = poam_layout::builtin();
-    reg.find(family, version).map(Some).with_context(|| {
-        format!(
-            "unknown {family} template version \"{}\"; available: {}",
-            version.unwrap_or(""),
-            reg.versions(family).join(", ")
-        )
-    })
+/// What a format writes with `--template-version`, from the run's registry.
+pub(crate) fn target_output(
+    format: &Format,
+    version: Option<&str>,
+) -> Result<Output<'static>, Failure> {
+    format
+        .resolve(&config().registry, version)
+        .map_err(input_failure)
 }
 
-/// How to render a target.
-#[derive(Default)]
-struct RenderOptions {
-    keep_extra: bool,
-    excel_bom: bool,
-    extra_sheets: Vec<(String, Vec<Vec<String>>)>,
-}
-
-/// A POA&M rendered in a target format, in memory.
-fn render(
-    poam: &poam_model::Poam,
-    target: Target,
-    layout: Option<&Layout>,
-    opts: &RenderOptions,
-) -> Result<poam_export::Written> {
-    Ok(match (target, layout) {
-        (Target::Fedramp | Target::Emass, Some(layout)) => xlsx::write_xlsx(
-            poam,
-            layout,
-            &xlsx::XlsxOptions {
-                keep_extra: opts.keep_extra,
-                extra_sheets: opts.extra_sheets.clone(),
-            },
-        )?,
-        (Target::Csv, _) => csv_out::write_csv(
-            poam,
-            &csv_out::CsvOptions {
-                excel_bom: opts.excel_bom,
-            },
-        )?,
-        (Target::Oscal, _) => poam_export::oscal_out::write_oscal(poam)?,
-        (Target::Nist171Docx, _) => poam_export::docx_out::write_nist171(poam)?,
-        _ => json::write_json(poam)?,
-    })
-}
-
-impl Target {
-    /// The name on the command line.
-    fn name(self) -> &'static str {
-        match self {
-            Target::Fedramp => "fedramp",
-            Target::Emass => "emass",
-            Target::Csv => "csv",
-            Target::Json => "json",
-            Target::Oscal => "oscal",
-            Target::Nist171Docx => "nist171-docx",
-        }
-    }
-
-    /// The layout family of a workbook target.
-    fn family(self) -> Option<&'static str> {
-        match self {
-            Target::Fedramp => Some("fedramp"),
-            Target::Emass => Some("emass"),
-            _ => None,
-        }
-    }
-
-    /// The file name ending of an output.
-    fn extension(self) -> &'static str {
-        match self {
-            Target::Fedramp | Target::Emass => "xlsx",
-            Target::Csv => "csv",
-            Target::Json => "json",
-            Target::Oscal => "oscal.json",
-            Target::Nist171Docx => "docx",
-        }
+/// The writers' options from the flags every converting command has.
+pub(crate) fn write_options(keep_extra: bool, excel_bom: bool) -> WriteOptions {
+    WriteOptions {
+        xlsx: xlsx::XlsxOptions {
+            keep_extra,
+            extra_sheets: Vec::new(),
+        },
+        csv: csv_out::CsvOptions { excel_bom },
     }
 }
 
@@ -921,21 +913,43 @@ fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
     let as_of = parse_day("--as-of", &args.as_of)?;
     let policy = args.policy.as_deref().map(load_policy).transpose()?;
     let imported = read_input(&args.input, &args.read)?;
-    let template = args.template.clone().or_else(|| {
-        imported
-            .report
-            .layout
-            .as_deref()
-            .and_then(|l| l.split_whitespace().next())
-            .filter(|f| *f == "fedramp" || *f == "emass")
-            .map(String::from)
-    });
+    let registry = &config().registry;
+    // The input's own layout when it is of the family asked for (or when no
+    // family is asked for), else that family's default version.
+    let own = imported
+        .report
+        .layout
+        .as_deref()
+        .and_then(|l| l.split_once(' '))
+        .and_then(|(family, version)| registry.find(family, Some(version)));
+    let template = match args.template.as_deref() {
+        None => own,
+        Some(name) => {
+            let (family, version) = match name.split_once(':') {
+                Some((f, v)) => (f.trim(), Some(v.trim())),
+                None => (name.trim(), None),
+            };
+            let own = own.filter(|l| version.is_none() && l.family.eq_ignore_ascii_case(family));
+            Some(own.map_or_else(
+                || {
+                    registry.find(family, version).ok_or_else(|| {
+                        input_failure(anyhow::anyhow!(
+                            "--template {name}: no such layout; choose one of: {}",
+                            registry.families().join(", ")
+                        ))
+                    })
+                },
+                Ok,
+            )?)
+        }
+    };
     let mut findings = poam_rules::validate(
         &imported.poam,
         &poam_rules::ValidateOptions {
             as_of,
             policy: policy.clone(),
             template,
+            registry,
         },
     );
     // CMMC: eligibility and the score as findings.
@@ -1282,15 +1296,19 @@ fn inspect_text(path: &Path, imported: &Imported) -> String {
 
 fn layouts() -> Result<u8> {
     let mut out = String::new();
-    for l in poam_layout::builtin().all() {
+    for l in config().registry.all() {
         let sheets: Vec<&str> = l.sheets.iter().map(|s| s.name.as_str()).collect();
         out.push_str(&format!(
-            "{:<10} {:<12} {}{}\n           sheets: {}\n",
+            "{:<10} {:<12} {}{}\n           sheets: {}\n           from: {}\n",
             l.family,
             l.version,
             l.name,
             if l.default { " [default]" } else { "" },
-            sheets.join(", ")
+            sheets.join(", "),
+            match &l.source {
+                poam_layout::Source::Builtin(_) => l.source.to_string(),
+                poam_layout::Source::File(_) => format!("your layout file {}", l.source),
+            }
         ));
     }
     out.push_str(

@@ -8,6 +8,10 @@
 //!   injection.
 //! - [`json::write_json`]: the model as JSON (the public contract).
 //!
+//! [`Format`] is the one list of outputs (a workbook family of the layout
+//! registry, CSV, JSON, OSCAL, the NIST Word plan) and [`write`] the one entry
+//! point that writes any of them.
+//!
 //! Every writer returns the bytes plus [`Diagnostic`]s naming what the target
 //! could not hold; [`save_atomic`] writes bytes through a temporary file in
 //! the same folder and renames it into place, so that no half-written file is
@@ -17,11 +21,13 @@
 pub mod csv_out;
 pub mod diff_out;
 pub mod docx_out;
+pub mod format;
 pub mod json;
 pub mod oscal_out;
 pub mod report;
 pub mod xlsx;
 
+pub use format::{write, Format, Output, WriteOptions};
 use poam_model::Diagnostic;
 use std::io::Write;
 use std::path::Path;

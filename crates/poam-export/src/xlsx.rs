@@ -5,7 +5,9 @@
 use crate::{ExportError, Written};
 use chrono::{Datelike, NaiveDate};
 use poam_layout::text::{fold_into_plan, format_milestones};
-use poam_layout::{column_index, parse_cell_ref, Layout, RowMode, SheetDef, SheetRole};
+use poam_layout::{
+    column_index, parse_cell_ref, Layout, RowMode, SheetDef, SheetRole, SystemField,
+};
 use poam_model::field::Value;
 use poam_model::{
     Category, DiagKind, Diagnostic, Field, FieldKind, Item, Location, Milestone, Poam, State,
@@ -180,7 +182,7 @@ pub fn write_xlsx(
 ) -> Result<Written, ExportError> {
     // `--keep-extra`: the columns come from every item, before any row.
     let mut extra_headers: Vec<Vec<String>> = vec![Vec::new(); layout.sheets.len()];
-    if opts.keep_extra && layout.family != "emass" {
+    if opts.keep_extra && layout.rules.extra_columns {
         for item in &poam.items {
             let Some(s) = target_sheet(layout, item) else {
                 continue;
@@ -336,8 +338,11 @@ impl<'l> XlsxStream<'l> {
         let f = Formats::new();
         let mut workbook = Workbook::new();
         let mut tally = Tally::default();
-        if opts.keep_extra && layout.family == "emass" {
-            tally.moved("--keep-extra ignored: eMASS rejects workbooks with extra columns".into());
+        if opts.keep_extra && !layout.rules.extra_columns {
+            tally.moved(format!(
+                "--keep-extra ignored: {} rejects workbooks with extra columns",
+                layout.family_label()
+            ));
         }
         for (def, sheet) in layout.sheets.iter().zip(&plan.sheets) {
             let ws = workbook.add_worksheet_with_low_memory()?;
@@ -446,7 +451,7 @@ impl<'l> XlsxStream<'l> {
                 format!(
                     "{n} item{}: {what} has no place in {target}{}",
                     if n == 1 { "" } else { "s" },
-                    if what.starts_with("extra column") && layout.family != "emass" {
+                    if what.starts_with("extra column") && layout.rules.extra_columns {
                         "; --keep-extra adds it after the last column"
                     } else {
                         ""
@@ -537,7 +542,11 @@ impl SheetWriter<'_> {
         }
         // The impact level's drop-down in the metadata block (v2.x).
         if let Some(meta) = def.metadata.as_ref().filter(|m| !m.impact_list.is_empty()) {
-            if let Some(i) = meta.fields.iter().position(|f| f == "impact_level") {
+            if let Some(i) = meta
+                .fields
+                .iter()
+                .position(|f| *f == SystemField::ImpactLevel)
+            {
                 let col = column_index(&meta.first_column).unwrap_or(0) + i as u16;
                 let dv = DataValidation::new().allow_list_strings(&meta.impact_list)?;
                 ws.add_data_validation(meta.value_row - 1, col, meta.value_row - 1, col, &dv)?;
@@ -596,16 +605,15 @@ impl SheetWriter<'_> {
                     Put::Text(label.clone(), Style::Label),
                 );
                 let at = (meta.value_row - 1, col);
-                match field.as_str() {
-                    "organization" => put_opt(top, at, &sys.organization),
-                    "name" => put_opt(top, at, &sys.name),
-                    "impact_level" => put_opt(top, at, &sys.impact_level),
-                    "poam_date" => {
+                match field {
+                    SystemField::Organization => put_opt(top, at, &sys.organization),
+                    SystemField::Name => put_opt(top, at, &sys.name),
+                    SystemField::ImpactLevel => put_opt(top, at, &sys.impact_level),
+                    SystemField::PoamDate => {
                         if let Some(d) = sys.poam_date {
                             top.insert(at, Put::Date(d));
                         }
                     }
-                    _ => {}
                 }
             }
         }
@@ -621,12 +629,14 @@ impl SheetWriter<'_> {
                 None => Put::Text(lv.label.clone(), Style::Label),
             };
             top.insert((lr, lc), label_put);
-            let value = match lv.field.as_deref() {
-                Some("name") => sys.name.clone(),
-                Some("organization") => sys.organization.clone(),
-                Some("impact_level") => sys.impact_level.clone(),
-                Some("poam_date") => sys.poam_date.map(|d| d.format("%m/%d/%Y").to_string()),
-                _ => sys.extra.get(&lv.label).cloned(),
+            let value = match lv.field {
+                Some(SystemField::Name) => sys.name.clone(),
+                Some(SystemField::Organization) => sys.organization.clone(),
+                Some(SystemField::ImpactLevel) => sys.impact_level.clone(),
+                Some(SystemField::PoamDate) => {
+                    sys.poam_date.map(|d| d.format("%m/%d/%Y").to_string())
+                }
+                None => sys.extra.get(&lv.label).cloned(),
             };
             let value_put = match (lv.value_merge.as_deref().and_then(cell_range), value) {
                 (Some((_, (bc, br))), v) => Put::Merge(br, bc, v.unwrap_or_default(), Style::Text),
@@ -760,7 +770,8 @@ impl SheetCells<'_> {
                     .map_or(Value::Empty, Value::Date),
                 // `Completed 11/13/2018`: the classic eMASS way to give the date.
                 Field::Status
-                    if item.status == Some(Status::Completed)
+                    if self.layout.rules.completed_with_date
+                        && item.status == Some(Status::Completed)
                         && item.completed_on.is_some()
                         && !holds(Field::CompletedOn) =>
                 {
@@ -830,13 +841,14 @@ impl SheetCells<'_> {
                                 .layout
                                 .column(header)
                                 .is_some_and(|c| c.list.iter().any(|v| v == raw.trim()));
-                            if self.layout.family == "fedramp"
+                            if self.layout.rules.blank_not_applicable
                                 && poam_model::vocab::is_not_applicable(raw)
                                 && !official
                             {
                                 tally.moved(format!(
-                                    "'{}' in '{header}' left blank, as the FedRAMP template asks",
-                                    raw.trim()
+                                    "'{}' in '{header}' left blank, as the {} template asks",
+                                    raw.trim(),
+                                    self.layout.family_label()
                                 ));
                             } else {
                                 cells.push((col, text_cell(raw.clone(), tally, header)));
@@ -847,7 +859,10 @@ impl SheetCells<'_> {
                 Value::Date(d) => {
                     cells.push((col, CellValue::Date(d)));
                 }
-                Value::Text(t) if field == Field::SourceIdentifier && is_plain_integer(&t) => {
+                Value::Text(t)
+                    if self.layout.column(header).is_some_and(|c| c.numeric)
+                        && is_plain_integer(&t) =>
+                {
                     cells.push((col, CellValue::Number(t.parse::<f64>().unwrap_or(0.0))));
                 }
                 Value::List(list) => {

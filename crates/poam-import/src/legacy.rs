@@ -3,7 +3,7 @@
 
 use crate::grid::{Grid, HEADER_SEARCH_ROWS};
 use crate::report::{Candidate, ReadReport, SheetReport};
-use crate::sheet::{read_sheet, SheetSpec};
+use crate::sheet::{read_sheet, RowMarks, SheetSpec};
 use crate::ImportOptions;
 use poam_layout::mapping::{synonyms, Mapping};
 use poam_layout::{normalize_header, SheetRole};
@@ -137,6 +137,7 @@ fn read_found(
 ) -> crate::ReadResult {
     let mut poam = Poam::default();
     out.begin(&poam.system);
+    let marks = RowMarks::of_all(opts.registry());
     let mut diags = Vec::new();
     let mut report = ReadReport {
         format: "workbook".into(),
@@ -163,6 +164,7 @@ fn read_found(
                     row_mode: poam_layout::RowMode::Continuation,
                     read_as: None,
                     controls_in_text: true,
+                    marks: &marks,
                 };
                 let sheet_report = read_sheet(file, grid, &spec, opts, &mut diags, out)?;
                 report.sheets.push(sheet_report);

@@ -57,6 +57,18 @@ pub struct ImportOptions {
     /// Read on the calling thread only: no reader thread for large sheets
     /// (`poam batch` reads files in parallel instead, one per core).
     pub one_thread: bool,
+    /// The layouts to detect and read with: the built-in ones when `None`,
+    /// else these (the built-in ones plus a user's, from `--layout`).
+    pub layouts: Option<std::sync::Arc<poam_layout::Registry>>,
+}
+
+impl ImportOptions {
+    /// The layouts to detect and read with.
+    pub fn registry(&self) -> &poam_layout::Registry {
+        self.layouts
+            .as_deref()
+            .unwrap_or_else(|| poam_layout::builtin())
+    }
 }
 
 /// What a reader returns.
@@ -368,7 +380,7 @@ fn import_any(
     out: &mut Items<'_>,
 ) -> Result<Imported, ImportError> {
     if let Some(family) = &opts.family {
-        let reg = poam_layout::builtin();
+        let reg = opts.registry();
         let known = family.eq_ignore_ascii_case("legacy")
             || reg
                 .all()
@@ -550,7 +562,7 @@ fn read_grids(
         .family
         .as_deref()
         .is_some_and(|f| f.eq_ignore_ascii_case("legacy"));
-    let registry = poam_layout::builtin();
+    let registry = opts.registry();
     let fits = if legacy_only {
         Vec::new()
     } else {

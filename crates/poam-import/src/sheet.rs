@@ -29,6 +29,52 @@ pub(crate) struct SheetSpec<'a> {
     pub read_as: Option<String>,
     /// Find requirement ids in the weakness text when no column gave any.
     pub controls_in_text: bool,
+    /// What marks the template's own rows (guidance labels, example ids).
+    pub marks: &'a RowMarks,
+}
+
+/// What marks a template's own rows in the data, normalized: labels in the
+/// column before the table, and texts of the ID column (the layout's
+/// `[rules]` `guidance_labels`, `example_contains`, `example_ids`).
+#[derive(Debug, Default)]
+pub(crate) struct RowMarks {
+    labels: Vec<String>,
+    contains: Vec<String>,
+    ids: Vec<String>,
+}
+
+impl RowMarks {
+    /// The marks of one layout.
+    pub fn of(rules: &poam_layout::Rules) -> RowMarks {
+        let mut marks = RowMarks::default();
+        marks.add(rules);
+        marks
+    }
+
+    /// The marks of every layout of a registry: a home-grown tracker is often
+    /// a template copy, guidance rows and all.
+    pub fn of_all(registry: &poam_layout::Registry) -> RowMarks {
+        let mut marks = RowMarks::default();
+        for layout in registry.all() {
+            marks.add(&layout.rules);
+        }
+        marks
+    }
+
+    fn add(&mut self, rules: &poam_layout::Rules) {
+        for (to, from) in [
+            (&mut self.labels, &rules.guidance_labels),
+            (&mut self.contains, &rules.example_contains),
+            (&mut self.ids, &rules.example_ids),
+        ] {
+            for text in from {
+                let t = normalize_header(text);
+                if !to.contains(&t) {
+                    to.push(t);
+                }
+            }
+        }
+    }
 }
 
 /// Whether a row is the template's own guidance, format hints or example.
@@ -41,13 +87,11 @@ fn is_guidance_row(
     guidance: &[Vec<String>],
 ) -> bool {
     let first_col = spec.first_col;
+    let marks = spec.marks;
     // v3.0 labels its guidance rows in the column before the table.
-    if first_col > 0 {
+    if first_col > 0 && !marks.labels.is_empty() {
         let label = normalize_header(&row.get(first_col - 1).text());
-        if matches!(
-            label.as_str(),
-            "guidance" | "examples" | "example" | "mandatory or situational"
-        ) {
+        if marks.labels.contains(&label) {
             return true;
         }
     }
@@ -55,9 +99,8 @@ fn is_guidance_row(
     // Only short cells can be an example id or an identifier hint.
     if id_text.len() < 200 {
         let id_norm = normalize_header(&id_text);
-        if id_norm.contains("example")
-            || id_norm == "unique identifier"
-            || id_norm == "unique identifier for each poam item"
+        if marks.contains.iter().any(|m| id_norm.contains(m.as_str()))
+            || marks.ids.contains(&id_norm)
         {
             return true;
         }

@@ -3,9 +3,9 @@
 
 use crate::grid::{Cell, Grid, HEADER_SEARCH_ROWS};
 use crate::report::{Candidate, ReadReport, SheetReport};
-use crate::sheet::{read_sheet, SheetSpec};
+use crate::sheet::{read_sheet, RowMarks, SheetSpec};
 use crate::ImportOptions;
-use poam_layout::{cell_ref, normalize_header, Layout, Registry, SheetDef, SheetRole};
+use poam_layout::{cell_ref, normalize_header, Layout, Registry, SheetDef, SheetRole, SystemField};
 use poam_model::date::{from_excel_serial, parse_date_text};
 use poam_model::{DiagKind, Diagnostic, Location, Poam};
 use std::collections::BTreeSet;
@@ -256,6 +256,7 @@ pub(crate) fn read(
         }
     }
     out.begin(&poam.system);
+    let marks = RowMarks::of(&layout.rules);
     for m in &matches {
         let def = &layout.sheets[m.def];
         // A grid read for one sheet definition only: its rows may be freed.
@@ -269,6 +270,7 @@ pub(crate) fn read(
             fixed_rows: &def.fixed_rows,
             row_mode: def.row_mode,
             controls_in_text: def.controls_in_text,
+            marks: &marks,
             read_as: (normalize_header(&grid.name) != normalize_header(&def.name))
                 .then(|| def.name.clone()),
         };
@@ -318,11 +320,11 @@ fn read_metadata(
         }
         let Some((r, cell)) = value else { continue };
         let text = cell.text();
-        match field.as_str() {
-            "organization" => poam.system.organization.get_or_insert(text),
-            "name" => poam.system.name.get_or_insert(text),
-            "impact_level" => poam.system.impact_level.get_or_insert(text),
-            "poam_date" => {
+        match field {
+            SystemField::Organization => poam.system.organization.get_or_insert(text),
+            SystemField::Name => poam.system.name.get_or_insert(text),
+            SystemField::ImpactLevel => poam.system.impact_level.get_or_insert(text),
+            SystemField::PoamDate => {
                 let date = match &cell {
                     Cell::Date(d) => Some(*d),
                     Cell::Number(n) => from_excel_serial(*n),
@@ -340,7 +342,6 @@ fn read_metadata(
                 }
                 continue;
             }
-            _ => continue,
         };
     }
 }
@@ -384,11 +385,11 @@ fn read_label_values(
                 });
             let Some((vc, value)) = value else { continue };
             let text = value.text();
-            match lv.field.as_deref() {
-                Some("name") => poam.system.name = Some(text),
-                Some("organization") => poam.system.organization = Some(text),
-                Some("impact_level") => poam.system.impact_level = Some(text),
-                Some("poam_date") => {
+            match lv.field {
+                Some(SystemField::Name) => poam.system.name = Some(text),
+                Some(SystemField::Organization) => poam.system.organization = Some(text),
+                Some(SystemField::ImpactLevel) => poam.system.impact_level = Some(text),
+                Some(SystemField::PoamDate) => {
                     let date = match value {
                         Cell::Date(d) => Some(*d),
                         Cell::Number(n) => from_excel_serial(*n),
@@ -406,7 +407,7 @@ fn read_label_values(
                         }
                     }
                 }
-                _ => {
+                None => {
                     poam.system.extra.insert(lv.label.clone(), text);
                 }
             }

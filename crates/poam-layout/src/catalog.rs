@@ -117,10 +117,8 @@ impl Framework {
     /// [`LayoutError::Toml`] for malformed TOML; [`LayoutError::Pattern`] for
     /// a pattern that is not a regular expression.
     pub fn from_toml(name: &str, text: &str) -> Result<Framework, LayoutError> {
-        let f: FrameworkFile = toml::from_str(text).map_err(|source| LayoutError::Toml {
-            name: name.to_string(),
-            source,
-        })?;
+        let f: FrameworkFile =
+            toml::from_str(text).map_err(|e| LayoutError::toml(name, text, e))?;
         let pattern =
             Regex::new(&format!("(?i){}", f.pattern)).map_err(|e| LayoutError::Pattern {
                 name: name.to_string(),

@@ -31,21 +31,41 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// A layout file could not be read.
+///
+/// Every variant names the file and, where the text has one, the line
+/// (1-based) of the key at fault, so that a user's typo is found at once.
 #[derive(Debug, thiserror::Error)]
 pub enum LayoutError {
-    /// The TOML is malformed or has unknown keys.
-    #[error("{name}: not a valid data file")]
+    /// The file cannot be read from disk.
+    #[error("{name}: cannot read the layout file")]
+    Io {
+        /// The file's name.
+        name: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TOML is malformed, or has an unknown key, a misspelled key or a
+    /// value of the wrong kind.
+    #[error("{name}:{line}:{column}: {message}")]
     Toml {
         /// The file's name.
         name: String,
-        /// What the TOML parser said.
-        source: toml::de::Error,
+        /// 1-based line of the fault (0 when the parser gave no place).
+        line: usize,
+        /// 1-based column of the fault.
+        column: usize,
+        /// What the TOML parser said, on one line (its excerpt of the file
+        /// left out: the line and column say where).
+        message: String,
     },
     /// A column names a field the model does not have.
-    #[error("layout file {name}: column \"{header}\" maps to unknown field \"{field}\"")]
+    #[error("{name}:{line}: column \"{header}\" maps to unknown field \"{field}\"")]
     UnknownField {
         /// The file's name.
         name: String,
+        /// 1-based line of the column.
+        line: usize,
         /// The header text.
         header: String,
         /// The field name given.
@@ -60,17 +80,191 @@ pub enum LayoutError {
         reason: String,
     },
     /// A sheet lists a header that has no `[columns]` entry.
-    #[error(
-        "layout file {name}: sheet \"{sheet}\" lists header \"{header}\" with no [columns] entry"
-    )]
+    #[error("{name}:{line}: sheet \"{sheet}\" lists header \"{header}\" with no [columns] entry")]
     UndefinedHeader {
         /// The file's name.
         name: String,
+        /// 1-based line of the header text.
+        line: usize,
         /// The sheet.
         sheet: String,
         /// The header text.
         header: String,
     },
+    /// A value that parses but cannot be right: a bad cell reference, a row
+    /// that is not below the header, a rule that names no column.
+    #[error("{name}:{line}: {reason}")]
+    Invalid {
+        /// The file's name.
+        name: String,
+        /// 1-based line of the value (0 when unknown).
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Two layout files give the same family and version.
+    #[error("{name}: {family} {version} is already given by {other}")]
+    Duplicate {
+        /// The file's name.
+        name: String,
+        /// The family.
+        family: String,
+        /// The version.
+        version: String,
+        /// Where the first one came from.
+        other: String,
+    },
+}
+
+impl LayoutError {
+    /// A TOML error of the file `name` whose text is `text`, with its line.
+    pub fn toml(name: &str, text: &str, source: toml::de::Error) -> LayoutError {
+        let (line, column) = source
+            .span()
+            .map_or((0, 0), |span| line_col(text, span.start));
+        LayoutError::Toml {
+            name: name.to_string(),
+            line,
+            column,
+            message: source.message().trim().replace('\n', " "),
+        }
+    }
+}
+
+/// The 1-based line of the first line of `text` that holds `needle`
+/// (0 when none does).
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(0, |i| i + 1)
+}
+
+/// A 0-based byte offset to a 1-based line and column.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1)
+        + 1;
+    (line, column)
+}
+
+/// A field of the system described above the header (`SystemInfo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SystemField {
+    /// The system's name.
+    Name,
+    /// The organization, CSP or component.
+    Organization,
+    /// The impact level.
+    ImpactLevel,
+    /// The POA&M date (eMASS: Date Exported).
+    PoamDate,
+}
+
+/// The extension a written workbook takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Extension {
+    /// `.xlsx`.
+    #[default]
+    Xlsx,
+    /// `.xlsm` (a macro-enabled workbook; poamkit writes none).
+    Xlsm,
+}
+
+impl Extension {
+    /// The extension without its dot.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Extension::Xlsx => "xlsx",
+            Extension::Xlsm => "xlsm",
+        }
+    }
+}
+
+/// The rules of a template that are not columns: what the writer, the reader
+/// and `poam validate` do differently for it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// Headers the template marks mandatory: an open item without a value
+    /// there is an error for `poam validate --template`.
+    #[serde(default)]
+    pub mandatory: Vec<String>,
+    /// Whether columns after the template's last may be written
+    /// (`--keep-extra`); eMASS rejects a workbook that has any.
+    #[serde(default = "yes")]
+    pub extra_columns: bool,
+    /// Whether `N/A` and `None` are left blank on writing, as the template asks.
+    #[serde(default)]
+    pub blank_not_applicable: bool,
+    /// Whether a Completed item's date goes into its status cell
+    /// (`Completed 11/13/2018`) when no column holds the completion date.
+    #[serde(default)]
+    pub completed_with_date: bool,
+    /// The extension of a written workbook.
+    #[serde(default)]
+    pub extension: Extension,
+    /// Texts in the column before the table that mark the template's own
+    /// rows (`Guidance`, `Examples`, `Mandatory or Situational`).
+    #[serde(default)]
+    pub guidance_labels: Vec<String>,
+    /// Texts of the first column that mark an example or hint row: a cell
+    /// that contains one of `example_contains`, or equals one of `example_ids`.
+    #[serde(default)]
+    pub example_contains: Vec<String>,
+    /// See `example_contains`.
+    #[serde(default)]
+    pub example_ids: Vec<String>,
+    /// Statuses an item needs at least one milestone in (eMASS: Ongoing,
+    /// Completed).
+    #[serde(default)]
+    pub milestones_required: Vec<String>,
+    /// Statuses an item takes no milestone in (eMASS: Risk Accepted).
+    #[serde(default)]
+    pub milestones_forbidden: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            mandatory: Vec::new(),
+            extra_columns: true,
+            blank_not_applicable: false,
+            completed_with_date: false,
+            extension: Extension::Xlsx,
+            guidance_labels: Vec::new(),
+            example_contains: Vec::new(),
+            example_ids: Vec::new(),
+            milestones_required: Vec::new(),
+            milestones_forbidden: Vec::new(),
+        }
+    }
+}
+
+/// Where a layout came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Compiled into poamkit, from this file under `templates/`.
+    Builtin(&'static str),
+    /// A user's layout file, read at run time.
+    File(std::path::PathBuf),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Builtin(name) => write!(f, "built-in (templates/{name})"),
+            Source::File(path) => write!(f, "{}", path.display()),
+        }
+    }
 }
 
 /// What a sheet holds.
@@ -119,7 +313,7 @@ pub struct LabelValue {
     /// System field: `name`, `organization`, `impact_level`, `poam_date`; absent
     /// for cells kept in `system.extra` by label.
     #[serde(default)]
-    pub field: Option<String>,
+    pub field: Option<SystemField>,
 }
 
 /// How one column is read and written.
@@ -140,6 +334,10 @@ pub struct ColumnDef {
     /// Synonyms of the header seen in real files (matched like the header).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Whether a plain integer is written as a number (the template's
+    /// number-formatted columns), not as text.
+    #[serde(default)]
+    pub numeric: bool,
 }
 
 fn default_width() -> f64 {
@@ -183,8 +381,8 @@ pub struct Metadata {
     pub first_column: String,
     /// Label texts, left to right.
     pub labels: Vec<String>,
-    /// Model fields of the labels: `organization`, `name`, `impact_level`, `poam_date`.
-    pub fields: Vec<String>,
+    /// System fields of the labels: `organization`, `name`, `impact_level`, `poam_date`.
+    pub fields: Vec<SystemField>,
     /// Allowed impact levels (drop-down), if the official file has one.
     #[serde(default)]
     pub impact_list: Vec<String>,
@@ -261,9 +459,13 @@ struct LayoutFile {
     released: String,
     name: String,
     #[serde(default)]
+    family_label: Option<String>,
+    #[serde(default)]
     aliases: Vec<String>,
     #[serde(default)]
     default: bool,
+    #[serde(default)]
+    rules: Rules,
     columns: BTreeMap<String, ColumnDef>,
     sheets: Vec<SheetDef>,
 }
@@ -279,6 +481,8 @@ pub struct Layout {
     pub released: String,
     /// Human name.
     pub name: String,
+    /// How messages name the family (`FedRAMP`), when not its key.
+    pub family_label: Option<String>,
     /// Other names the version goes by (`rev4`, `v3`).
     pub aliases: Vec<String>,
     /// Whether this is the version written when none is asked for.
@@ -287,6 +491,10 @@ pub struct Layout {
     pub columns: BTreeMap<String, ColumnDef>,
     /// Sheets, in workbook order.
     pub sheets: Vec<SheetDef>,
+    /// What differs between templates beyond their columns.
+    pub rules: Rules,
+    /// Where the layout came from.
+    pub source: Source,
     /// Fields resolved by normalized header text.
     fields: BTreeMap<String, Option<Field>>,
 }
@@ -301,25 +509,79 @@ pub fn normalize_header(text: &str) -> String {
         .to_lowercase()
 }
 
+/// Names `--to` takes for formats that are not workbook families; a layout
+/// family may not take one of them.
+pub const RESERVED_FAMILIES: &[&str] = &["csv", "json", "oscal", "nist171-docx", "legacy"];
+
 impl Layout {
-    /// Parses a layout file.
+    /// Parses a layout file's text; `name` names it in messages.
     ///
     /// # Errors
     ///
-    /// [`LayoutError::Toml`] for malformed TOML, [`LayoutError::UnknownField`]
-    /// for a field name the model lacks, [`LayoutError::UndefinedHeader`] for a
-    /// sheet header without a column entry.
+    /// [`LayoutError::Toml`] for malformed TOML or an unknown key (with the
+    /// line), [`LayoutError::UnknownField`] for a field name the model lacks,
+    /// [`LayoutError::UndefinedHeader`] for a sheet header without a column
+    /// entry, [`LayoutError::Invalid`] for values that cannot be right.
     pub fn from_toml(name: &str, text: &str) -> Result<Layout, LayoutError> {
-        let file: LayoutFile = toml::from_str(text).map_err(|source| LayoutError::Toml {
-            name: name.to_string(),
+        Layout::parse(name, text, Source::File(name.into()))
+    }
+
+    /// Reads a user's layout file.
+    ///
+    /// # Errors
+    ///
+    /// [`LayoutError::Io`] when the file cannot be read, else as
+    /// [`Layout::from_toml`].
+    pub fn from_file(path: &std::path::Path) -> Result<Layout, LayoutError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| LayoutError::Io {
+            name: name.clone(),
             source,
         })?;
+        Layout::parse(&name, &text, Source::File(path.to_path_buf()))
+    }
+
+    fn parse(name: &str, text: &str, source: Source) -> Result<Layout, LayoutError> {
+        let file: LayoutFile =
+            toml::from_str(text).map_err(|e| LayoutError::toml(name, text, e))?;
+        let invalid = |needle: &str, reason: String| LayoutError::Invalid {
+            name: name.to_string(),
+            line: line_of(text, needle),
+            reason,
+        };
+        let family_ok = !file.family.is_empty()
+            && file
+                .family
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !family_ok {
+            return Err(invalid(
+                "family",
+                format!(
+                    "family \"{}\" must be lowercase letters, digits and dashes (it is what --to takes)",
+                    file.family
+                ),
+            ));
+        }
+        if RESERVED_FAMILIES.contains(&file.family.as_str()) {
+            return Err(invalid(
+                "family",
+                format!(
+                    "family \"{}\" is the name of another output format; choose another",
+                    file.family
+                ),
+            ));
+        }
+        if file.version.trim().is_empty() {
+            return Err(invalid("version", "version is empty".into()));
+        }
         let mut fields = BTreeMap::new();
         for (header, col) in &file.columns {
             let field = match &col.field {
                 Some(f) => Some(
                     Field::from_name(f).ok_or_else(|| LayoutError::UnknownField {
                         name: name.to_string(),
+                        line: line_of(text, &format!("\"{header}\"")),
                         header: header.clone(),
                         field: f.clone(),
                     })?,
@@ -330,16 +592,168 @@ impl Layout {
             for alias in &col.aliases {
                 fields.insert(normalize_header(alias), field);
             }
+            if !col.width.is_finite() || col.width <= 0.0 || col.width > 255.0 {
+                return Err(invalid(
+                    &format!("\"{header}\""),
+                    format!(
+                        "column \"{header}\": width {} is not between 0 and 255",
+                        col.width
+                    ),
+                ));
+            }
+        }
+        if !file.sheets.iter().any(|s| s.role == SheetRole::Open) {
+            return Err(invalid(
+                "[[sheets]]",
+                "no sheet has role = \"open\"; one must hold the open items".into(),
+            ));
         }
         for sheet in &file.sheets {
+            let at = format!("\"{}\"", sheet.name);
             for header in &sheet.headers {
                 if !file.columns.contains_key(header) {
                     return Err(LayoutError::UndefinedHeader {
                         name: name.to_string(),
+                        line: text
+                            .lines()
+                            .enumerate()
+                            .filter(|(_, l)| l.contains(&format!("\"{header}\"")))
+                            .map(|(i, _)| i + 1)
+                            .next()
+                            .unwrap_or(0),
                         sheet: sheet.name.clone(),
                         header: header.clone(),
                     });
                 }
+            }
+            if sheet.headers.is_empty() {
+                return Err(invalid(
+                    &at,
+                    format!("sheet \"{}\" lists no headers", sheet.name),
+                ));
+            }
+            if column_index(&sheet.first_column).is_none() {
+                return Err(invalid(
+                    "first_column",
+                    format!(
+                        "sheet \"{}\": first_column \"{}\" is not a column letter",
+                        sheet.name, sheet.first_column
+                    ),
+                ));
+            }
+            if sheet.header_row == 0 || sheet.first_data_row <= sheet.header_row {
+                return Err(invalid(
+                    "first_data_row",
+                    format!(
+                        "sheet \"{}\": first_data_row {} must be below header_row {}",
+                        sheet.name, sheet.first_data_row, sheet.header_row
+                    ),
+                ));
+            }
+            for fixed in &sheet.fixed_rows {
+                if fixed.row <= sheet.header_row || fixed.row >= sheet.first_data_row {
+                    return Err(invalid(
+                        &format!("row = {}", fixed.row),
+                        format!(
+                            "sheet \"{}\": fixed row {} is not between the header row and the first data row",
+                            sheet.name, fixed.row
+                        ),
+                    ));
+                }
+                if let Some(h) = fixed.cells.keys().find(|h| !sheet.headers.contains(h)) {
+                    return Err(invalid(
+                        &format!("\"{h}\""),
+                        format!(
+                            "sheet \"{}\": fixed row {} has a cell for \"{h}\", which is not one of the sheet's headers",
+                            sheet.name, fixed.row
+                        ),
+                    ));
+                }
+            }
+            let cells = sheet.freeze.iter().chain(
+                sheet
+                    .label_values
+                    .iter()
+                    .flat_map(|l| [&l.label_cell, &l.value_cell]),
+            );
+            for cell in cells {
+                if parse_cell_ref(cell).is_none() {
+                    return Err(invalid(
+                        &format!("\"{cell}\""),
+                        format!(
+                            "sheet \"{}\": \"{cell}\" is not a cell reference",
+                            sheet.name
+                        ),
+                    ));
+                }
+            }
+            let merges = sheet
+                .title
+                .iter()
+                .chain(&sheet.banner)
+                .filter_map(|t| t.merge.as_ref())
+                .chain(
+                    sheet
+                        .label_values
+                        .iter()
+                        .flat_map(|l| l.label_merge.iter().chain(&l.value_merge)),
+                );
+            for merge in merges {
+                let ok = merge.split_once(':').is_some_and(|(a, b)| {
+                    parse_cell_ref(a).is_some() && parse_cell_ref(b).is_some()
+                });
+                if !ok {
+                    return Err(invalid(
+                        &format!("\"{merge}\""),
+                        format!(
+                            "sheet \"{}\": \"{merge}\" is not a cell range (A1:F1)",
+                            sheet.name
+                        ),
+                    ));
+                }
+            }
+            if let Some(meta) = &sheet.metadata {
+                if meta.labels.len() != meta.fields.len() {
+                    return Err(invalid(
+                        "labels",
+                        format!(
+                            "sheet \"{}\": metadata has {} labels but {} fields",
+                            sheet.name,
+                            meta.labels.len(),
+                            meta.fields.len()
+                        ),
+                    ));
+                }
+                if column_index(&meta.first_column).is_none() || meta.label_row == 0 {
+                    return Err(invalid(
+                        "label_row",
+                        format!(
+                            "sheet \"{}\": metadata first_column or label_row is not a place",
+                            sheet.name
+                        ),
+                    ));
+                }
+            }
+        }
+        for header in &file.rules.mandatory {
+            if !file.sheets.iter().any(|s| s.headers.contains(header)) {
+                return Err(invalid(
+                    "mandatory",
+                    format!("rules.mandatory names \"{header}\", which no sheet has"),
+                ));
+            }
+        }
+        for status in file
+            .rules
+            .milestones_required
+            .iter()
+            .chain(&file.rules.milestones_forbidden)
+        {
+            if poam_model::Status::parse(status).is_none() {
+                return Err(invalid(
+                    "milestones_",
+                    format!("rules: \"{status}\" is not a status poamkit knows"),
+                ));
             }
         }
         Ok(Layout {
@@ -347,12 +761,30 @@ impl Layout {
             version: file.version,
             released: file.released,
             name: file.name,
+            family_label: file.family_label,
             aliases: file.aliases,
             default: file.default,
             columns: file.columns,
             sheets: file.sheets,
+            rules: file.rules,
+            source,
             fields,
         })
+    }
+
+    /// The headers the template marks mandatory, as fields.
+    pub fn mandatory_fields(&self) -> Vec<Field> {
+        self.rules
+            .mandatory
+            .iter()
+            .filter_map(|h| self.field_for_header(h).flatten())
+            .collect()
+    }
+
+    /// How messages name the family: the layout file's `family_label`
+    /// (`FedRAMP`, `eMASS`), else the family itself.
+    pub fn family_label(&self) -> &str {
+        self.family_label.as_deref().unwrap_or(&self.family)
     }
 
     /// `fedramp 3.0`.
@@ -404,30 +836,101 @@ impl Layout {
     }
 }
 
-/// A set of layouts.
+/// A set of layouts: the built-in ones and a user's.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     layouts: Vec<Layout>,
 }
 
+/// The environment variable naming a folder of the user's layout files.
+pub const LAYOUT_DIR_ENV: &str = "POAM_LAYOUT_DIR";
+
 impl Registry {
+    /// The built-in layouts, as a registry the caller may add to.
+    pub fn with_builtin() -> Registry {
+        builtin().clone()
+    }
+
     /// All layouts, in registration order.
     pub fn all(&self) -> &[Layout] {
         &self.layouts
     }
 
-    /// Adds a layout.
-    pub fn add(&mut self, layout: Layout) {
-        self.layouts.push(layout);
+    /// Adds a layout. One with the family and version of a built-in layout
+    /// takes its place (a corrected template before poamkit's next release);
+    /// a second user layout of the same family and version is refused. A
+    /// layout marked `default` becomes its family's default.
+    ///
+    /// # Errors
+    ///
+    /// [`LayoutError::Duplicate`] when two user files give one version.
+    pub fn add(&mut self, layout: Layout) -> Result<(), LayoutError> {
+        let same = self.layouts.iter().position(|l| {
+            l.family == layout.family && l.version.eq_ignore_ascii_case(&layout.version)
+        });
+        if layout.default {
+            for l in self
+                .layouts
+                .iter_mut()
+                .filter(|l| l.family == layout.family)
+            {
+                l.default = false;
+            }
+        }
+        match same {
+            Some(i) if matches!(self.layouts[i].source, Source::Builtin(_)) => {
+                self.layouts[i] = layout;
+            }
+            Some(i) => {
+                return Err(LayoutError::Duplicate {
+                    name: layout.source.to_string(),
+                    family: layout.family,
+                    version: layout.version,
+                    other: self.layouts[i].source.to_string(),
+                })
+            }
+            None => self.layouts.push(layout),
+        }
+        Ok(())
     }
 
-    /// Finds a family's version (its default version when `version` is `None`).
+    /// Reads a user's layout file and adds it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Layout::from_file`] and [`Registry::add`].
+    pub fn add_file(&mut self, path: &std::path::Path) -> Result<(), LayoutError> {
+        self.add(Layout::from_file(path)?)
+    }
+
+    /// Reads every `.toml` file in a folder (and its subfolders, in name
+    /// order) as a layout; returns how many were added.
+    ///
+    /// # Errors
+    ///
+    /// [`LayoutError::Io`] when the folder cannot be listed, else as
+    /// [`Registry::add_file`] for the first file at fault.
+    pub fn add_dir(&mut self, dir: &std::path::Path) -> Result<usize, LayoutError> {
+        let mut files = Vec::new();
+        collect_toml(dir, &mut files)?;
+        files.sort();
+        for f in &files {
+            self.add_file(f)?;
+        }
+        Ok(files.len())
+    }
+
+    /// Finds a family's version (its default version when `version` is
+    /// `None`, else its first).
     pub fn find(&self, family: &str, version: Option<&str>) -> Option<&Layout> {
         let family = family.to_lowercase();
         let mut candidates = self.layouts.iter().filter(|l| l.family == family);
         match version {
             Some(v) => candidates.find(|l| l.answers_to(v)),
-            None => candidates.find(|l| l.default),
+            None => {
+                let first = candidates.clone().next();
+                candidates.find(|l| l.default).or(first)
+            }
         }
     }
 
@@ -439,69 +942,76 @@ impl Registry {
             .map(|l| l.version.as_str())
             .collect()
     }
+
+    /// The families, in registration order, each once.
+    pub fn families(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for l in &self.layouts {
+            if !out.contains(&l.family.as_str()) {
+                out.push(&l.family);
+            }
+        }
+        out
+    }
+
+    /// Whether a family has a layout.
+    pub fn has_family(&self, family: &str) -> bool {
+        self.layouts
+            .iter()
+            .any(|l| l.family.eq_ignore_ascii_case(family))
+    }
+
+    /// The field a header names in any layout of the registry.
+    pub fn field_for_header(&self, header: &str) -> Option<Field> {
+        self.layouts
+            .iter()
+            .find_map(|l| l.field_for_header(header).flatten())
+    }
 }
 
-const BUILTIN: &[(&str, &str)] = &[
-    (
-        "fedramp/v3.0.toml",
-        include_str!("../../../templates/fedramp/v3.0.toml"),
-    ),
-    (
-        "fedramp/v2.1.toml",
-        include_str!("../../../templates/fedramp/v2.1.toml"),
-    ),
-    (
-        "fedramp/v2.0.toml",
-        include_str!("../../../templates/fedramp/v2.0.toml"),
-    ),
-    (
-        "fedramp/2022-06-23.toml",
-        include_str!("../../../templates/fedramp/2022-06-23.toml"),
-    ),
-    (
-        "fedramp/2021-11-23.toml",
-        include_str!("../../../templates/fedramp/2021-11-23.toml"),
-    ),
-    (
-        "fedramp/2018-01-29.toml",
-        include_str!("../../../templates/fedramp/2018-01-29.toml"),
-    ),
-    (
-        "emass/rmf-classic.toml",
-        include_str!("../../../templates/emass/rmf-classic.toml"),
-    ),
-    (
-        "emass/navy-2024.toml",
-        include_str!("../../../templates/emass/navy-2024.toml"),
-    ),
-    (
-        "emass/navy-2026.toml",
-        include_str!("../../../templates/emass/navy-2026.toml"),
-    ),
-    (
-        "emass/army-2026.toml",
-        include_str!("../../../templates/emass/army-2026.toml"),
-    ),
-    (
-        "emass/marine-2026.toml",
-        include_str!("../../../templates/emass/marine-2026.toml"),
-    ),
-    (
-        "nist/cui-plan-of-action.toml",
-        include_str!("../../../templates/nist/cui-plan-of-action.toml"),
-    ),
-];
+fn collect_toml(
+    dir: &std::path::Path,
+    out: &mut Vec<std::path::PathBuf>,
+) -> Result<(), LayoutError> {
+    let io = |source| LayoutError::Io {
+        name: dir.display().to_string(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            collect_toml(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+// `BUILTIN`: every layout file under `templates/` (a TOML file with a
+// `family` key), listed by build.rs.
+include!(concat!(env!("OUT_DIR"), "/builtin_layouts.rs"));
 
 /// The layouts compiled into poamkit.
 pub fn builtin() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut reg = Registry::default();
-        for (name, text) in BUILTIN {
-            // The built-in files are checked by the tests below; a broken one
-            // is a build defect, not a user error.
-            let layout = Layout::from_toml(name, text).unwrap_or_else(|e| panic!("{e}"));
-            reg.add(layout);
+        // The built-in files are checked by the tests below; a broken one
+        // is a build defect, not a user error.
+        let mut layouts: Vec<Layout> = BUILTIN
+            .iter()
+            .map(|(name, text)| {
+                Layout::parse(name, text, Source::Builtin(name)).unwrap_or_else(|e| panic!("{e}"))
+            })
+            .collect();
+        // Families in name order; in each, the newest release first (as help
+        // and messages list the versions).
+        layouts.sort_by(|a, b| {
+            (&a.family, &b.released, &a.version).cmp(&(&b.family, &a.released, &b.version))
+        });
+        for layout in layouts {
+            reg.add(layout).unwrap_or_else(|e| panic!("{e}"));
         }
         reg
     })

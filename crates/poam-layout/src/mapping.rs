@@ -52,14 +52,13 @@ impl Synonyms {
     /// [`LayoutError::Toml`] for malformed TOML, [`LayoutError::UnknownField`]
     /// for a field the model lacks.
     pub fn from_toml(name: &str, text: &str) -> Result<Synonyms, LayoutError> {
-        let file: SynonymsFile = toml::from_str(text).map_err(|source| LayoutError::Toml {
-            name: name.to_string(),
-            source,
-        })?;
+        let file: SynonymsFile =
+            toml::from_str(text).map_err(|e| LayoutError::toml(name, text, e))?;
         let mut by_header = HashMap::new();
         for (field, headers) in file.fields {
             let f = Field::from_name(&field).ok_or_else(|| LayoutError::UnknownField {
                 name: name.to_string(),
+                line: crate::line_of(text, &format!("{field} =")),
                 header: headers.first().cloned().unwrap_or_default(),
                 field: field.clone(),
             })?;
@@ -129,10 +128,8 @@ impl Mapping {
     /// [`LayoutError::Toml`] for malformed TOML or unknown keys,
     /// [`LayoutError::UnknownField`] for a field name the model lacks.
     pub fn from_toml(name: &str, text: &str) -> Result<Mapping, LayoutError> {
-        let file: MappingFile = toml::from_str(text).map_err(|source| LayoutError::Toml {
-            name: name.to_string(),
-            source,
-        })?;
+        let file: MappingFile =
+            toml::from_str(text).map_err(|e| LayoutError::toml(name, text, e))?;
         let mut columns = BTreeMap::new();
         let mut written = Vec::new();
         for (header, field) in file.columns {
@@ -142,6 +139,7 @@ impl Mapping {
                 Some(
                     Field::from_name(&field).ok_or_else(|| LayoutError::UnknownField {
                         name: name.to_string(),
+                        line: crate::line_of(text, &format!("\"{header}\"")),
                         header: header.clone(),
                         field: field.clone(),
                     })?,

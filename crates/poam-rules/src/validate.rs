@@ -3,6 +3,7 @@
 use crate::{Finding, Level, Policy};
 use chrono::NaiveDate;
 use poam_layout::catalog::{catalogs, FedrampBaseline};
+use poam_layout::{Layout, Registry};
 use poam_model::control::{parse_control, Catalog};
 use poam_model::vocab::is_not_applicable;
 use poam_model::{Field, FieldKind, Item, Poam, State, Status, YesNo};
@@ -10,32 +11,18 @@ use std::collections::{BTreeMap, HashMap};
 
 /// What to check.
 #[derive(Debug, Clone)]
-pub struct ValidateOptions {
+pub struct ValidateOptions<'l> {
     /// The day that decides what is overdue.
     pub as_of: NaiveDate,
     /// The remediation policy, if any.
     pub policy: Option<Policy>,
-    /// The template whose rules apply (`fedramp`, `emass`), if any.
-    pub template: Option<String>,
+    /// The template whose rules apply (its `[rules]`: mandatory columns,
+    /// milestone rules), if any.
+    pub template: Option<&'l Layout>,
+    /// The layouts whose header texts name fields: a raw value kept in
+    /// `extra` under such a header is checked as that field.
+    pub registry: &'l Registry,
 }
-
-/// The mandatory fields of the FedRAMP v3.0 template ("Mandatory" in row 8
-/// of the Open POA&M Items tab).
-const FEDRAMP_MANDATORY: &[Field] = &[
-    Field::Id,
-    Field::Controls,
-    Field::WeaknessName,
-    Field::WeaknessDescription,
-    Field::DetectorSource,
-    Field::Assets,
-    Field::PointOfContact,
-    Field::RemediationPlan,
-    Field::DetectedOn,
-    Field::ScheduledCompletion,
-    Field::StatusDate,
-    Field::VendorDependency,
-    Field::RiskOriginal,
-];
 
 fn finding(
     item: &Item,
@@ -207,46 +194,60 @@ fn check_item(
         }
     }
     // Template rules.
-    match opts.template.as_deref() {
-        Some("fedramp") if open => {
-            for field in FEDRAMP_MANDATORY {
-                if item.is_blank(*field)
-                    && !item.extra.keys().any(|k| header_field(k) == Some(*field))
+    if let Some(layout) = opts.template {
+        if open {
+            for field in layout.mandatory_fields() {
+                if item.is_blank(field)
+                    && !item
+                        .extra
+                        .keys()
+                        .any(|k| opts.registry.field_for_header(k) == Some(field))
                 {
                     out.push(finding(
                         item,
                         "mandatory-field",
                         Level::Error,
                         format!(
-                            "{name}: '{}' is mandatory in the FedRAMP template",
-                            field.label()
+                            "{name}: '{}' is mandatory in the {} template",
+                            field.label(),
+                            layout.family_label()
                         ),
                         &[],
                     ));
                 }
             }
         }
-        Some("emass") => {
+        let in_list =
+            |list: &[String], status: Status| list.iter().any(|s| Status::parse(s) == Some(status));
+        if let Some(status) = item.status {
             let has_milestones = !item.milestones.is_empty();
-            match item.status {
-                Some(Status::RiskAccepted) if has_milestones => out.push(finding(
+            if has_milestones && in_list(&layout.rules.milestones_forbidden, status) {
+                out.push(finding(
                     item,
                     "risk-accepted-with-milestones",
                     Level::Error,
-                    format!("{name} is Risk Accepted but has milestones; eMASS takes none on accepted risks"),
+                    format!(
+                        "{name} is {} but has milestones; {} takes none on such items",
+                        status.label(),
+                        layout.family_label()
+                    ),
                     &[],
-                )),
-                Some(Status::Ongoing | Status::Completed) if !has_milestones => out.push(finding(
+                ));
+            }
+            if !has_milestones && in_list(&layout.rules.milestones_required, status) {
+                out.push(finding(
                     item,
                     "milestone-missing",
                     Level::Error,
-                    format!("{name} is {} but has no milestone; eMASS needs at least one", item.status.map_or("", |s| s.label())),
+                    format!(
+                        "{name} is {} but has no milestone; {} needs at least one",
+                        status.label(),
+                        layout.family_label()
+                    ),
                     &[],
-                )),
-                _ => {}
+                ));
             }
         }
-        _ => {}
     }
     // N/A or None where a value or blank belongs.
     for field in Field::ALL {
@@ -269,7 +270,7 @@ fn check_item(
         }
     }
     for (header, value) in &item.extra {
-        let Some(field) = header_field(header) else {
+        let Some(field) = opts.registry.field_for_header(header) else {
             continue;
         };
         if is_not_applicable(value) {
@@ -389,14 +390,6 @@ fn check_item(
             _ => {}
         }
     }
-}
-
-/// The field a template header names, in any built-in layout.
-fn header_field(header: &str) -> Option<Field> {
-    poam_layout::builtin()
-        .all()
-        .iter()
-        .find_map(|l| l.field_for_header(header).flatten())
 }
 
 fn what(field: Field) -> &'static str {
