@@ -12,6 +12,8 @@ mod cells;
 mod deliverables;
 #[path = "cli/emass.rs"]
 mod emass;
+#[path = "cli/golden.rs"]
+mod golden;
 #[path = "cli/hostile.rs"]
 mod hostile;
 #[path = "cli/layouts.rs"]

@@ -24,6 +24,9 @@ use std::sync::{Arc, OnceLock};
 const EXIT_INPUT: u8 = 2;
 /// Exit code: the output could not be written.
 const EXIT_OUTPUT: u8 = 3;
+/// The version of the JSON that `inspect --format json` and `--report-json`
+/// write (docs/formats.md); raised when a key changes meaning or goes away.
+const JSON_FORMAT_VERSION: u32 = 1;
 /// Exit code: done, but `--strict` was given and there were warnings.
 const EXIT_STRICT: u8 = 1;
 
@@ -568,6 +571,7 @@ fn conversion_done(
     diags.extend(written.iter().cloned());
     if let Some(path) = &args.report_json {
         let report = serde_json::json!({
+            "format_version": JSON_FORMAT_VERSION,
             "input": args.input.display().to_string(),
             "output": args.output.as_ref().map(|o| o.display().to_string()),
             "target": Format::parse(&args.to, &config().registry).map(|f| f.name().to_string()).unwrap_or_default(),
@@ -660,6 +664,7 @@ fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
     match args.format {
         InspectFormat::Json => {
             let value = serde_json::json!({
+                "format_version": JSON_FORMAT_VERSION,
                 "file": args.input.display().to_string(),
                 "read": imported.report,
                 "open_items": imported.poam.open_count(),
