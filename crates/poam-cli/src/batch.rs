@@ -205,7 +205,7 @@ fn read_one(input: &Path, read: &ReadArgs, mapping_dir: Option<&Path>) -> Result
         one_thread: true,
         ..import_options(&read).map_err(|f| f.error)?
     };
-    Ok(import_path(input, &opts)?)
+    import_path(input, &opts).map_err(|e| crate::with_hint(e).into())
 }
 
 /// Where an output goes: the input's path under the output folder, with the
@@ -662,7 +662,7 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
             .map_err(output_failure)?;
     }
     save_atomic(&args.output, &written.bytes).map_err(output_failure)?;
-    crate::print_diagnostics(&args.output, &written.diagnostics, true);
+    crate::print_diagnostics(&args.output, &written.diagnostics, true, layout);
     for r in &result.renamed {
         eprintln!(
             "{}: POA&M ID {} is also used by another unit; now {}",

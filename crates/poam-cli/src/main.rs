@@ -432,22 +432,73 @@ fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
 }
 
 fn read_input(path: &Path, read: &ReadArgs) -> Result<Imported, Failure> {
-    import_path(path, &import_options(read)?).map_err(|e: ImportError| input_failure(e))
+    import_path(path, &import_options(read)?).map_err(|e| input_failure(with_hint(e)))
 }
 
-fn print_diagnostics(file: &Path, diags: &[Diagnostic], verbose: bool) {
+/// An import error with what the user can do about it on this command line.
+#[derive(Debug)]
+pub(crate) struct Hinted {
+    error: ImportError,
+    hint: String,
+}
+
+impl std::fmt::Display for Hinted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.error, self.hint)
+    }
+}
+
+impl std::error::Error for Hinted {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.error)
+    }
+}
+
+/// The flag that settles an import error, added to its message.
+pub(crate) fn with_hint(error: ImportError) -> Hinted {
+    let hint = match &error {
+        ImportError::Limit {
+            limit: poam_import::LimitKind::Cells,
+            ..
+        } => "; --max-cells raises it".to_string(),
+        ImportError::Limit {
+            limit: poam_import::LimitKind::InflatedSize,
+            ..
+        } => "; --max-inflated-mb raises it".to_string(),
+        ImportError::Ambiguous { file, .. } => format!(
+            ". Settle it with --from LAYOUT (`poam layouts` lists them; `--from legacy` reads by header synonyms) or --mapping FILE (`poam inspect {file} --emit-mapping map.toml` writes one to edit)"
+        ),
+        _ => String::new(),
+    };
+    Hinted { error, hint }
+}
+
+/// What a user can do about a diagnostic, as a flag of this command line.
+fn hint(d: &Diagnostic, layout: Option<&Layout>) -> &'static str {
+    match &d.kind {
+        poam_model::DiagKind::DroppedField {
+            lost: poam_model::diag::Lost::ExtraColumn(_),
+            ..
+        } if layout.is_some_and(|l| l.rules.extra_columns) => {
+            "; --keep-extra adds it after the last column"
+        }
+        _ => "",
+    }
+}
+
+fn print_diagnostics(file: &Path, diags: &[Diagnostic], verbose: bool, layout: Option<&Layout>) {
     let shown: Vec<&Diagnostic> = diags
         .iter()
-        .filter(|d| verbose || d.severity == Severity::Warning)
+        .filter(|d| verbose || d.severity() == Severity::Warning)
         .collect();
     const LIMIT: usize = 50;
     let mut err = std::io::stderr().lock();
     for d in shown.iter().take(LIMIT) {
-        let level = match d.severity {
+        let level = match d.severity() {
             Severity::Warning => "warning",
             Severity::Info => "note",
         };
-        let _ = writeln!(err, "{level}: {}: {d}", file.display());
+        let _ = writeln!(err, "{level}: {}: {d}{}", file.display(), hint(d, layout));
     }
     if shown.len() > LIMIT {
         let _ = writeln!(
@@ -462,7 +513,7 @@ fn print_diagnostics(file: &Path, diags: &[Diagnostic], verbose: bool) {
 fn warnings(diags: &[Diagnostic]) -> usize {
     diags
         .iter()
-        .filter(|d| d.severity == Severity::Warning)
+        .filter(|d| d.severity() == Severity::Warning)
         .count()
 }
 
@@ -507,7 +558,7 @@ fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
     if let Some((output, out)) = piped {
         let opts = import_options(&args.read)?;
         let done = pipeline::convert(&args.input, &opts, output, out).map_err(|e| match e {
-            pipeline::PipeError::Read(e) => input_failure(e),
+            pipeline::PipeError::Read(e) => input_failure(with_hint(e)),
             pipeline::PipeError::Write(e) => output_failure(e),
         })?;
         let counts = (done.open, done.closed);
@@ -586,9 +637,9 @@ fn conversion_done(
         text.push(b'\n');
         save_atomic(path, &text).map_err(output_failure)?;
     }
-    print_diagnostics(&args.input, &diags[..read_count], args.verbose);
+    print_diagnostics(&args.input, &diags[..read_count], args.verbose, None);
     // What the target could not hold is always shown, notes included.
-    print_diagnostics(&args.input, &diags[read_count..], true);
+    print_diagnostics(&args.input, &diags[read_count..], true, layout);
     match (&args.output, stdout) {
         (Some(out), _) => eprintln!(
             "wrote {}: {open} open, {closed} closed item(s){}",
@@ -712,7 +763,7 @@ fn report(args: &ReportArgs) -> Result<u8, Failure> {
         let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
         poam_ssp::link(&mut imported.poam, &index);
     }
-    print_diagnostics(&args.input, &imported.diagnostics, false);
+    print_diagnostics(&args.input, &imported.diagnostics, false, None);
     let policy = args.policy.as_deref().map(load_policy).transpose()?;
     let mut opts = ReportOptions {
         as_of,
@@ -1289,7 +1340,7 @@ fn inspect_text(path: &Path, imported: &Imported) -> String {
             warnings(&imported.diagnostics)
         );
         for d in &imported.diagnostics {
-            let level = match d.severity {
+            let level = match d.severity() {
                 Severity::Warning => "warning",
                 Severity::Info => "note",
             };

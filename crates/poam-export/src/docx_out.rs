@@ -236,7 +236,14 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
         crate::dropped_fields(&poam.items, &held, "the NIST SP 800-171 plan of action");
     // The weakness name stands in for a missing description.
     diagnostics.retain(|d| {
-        !(d.message.contains("(weakness_name)")
+        let name_lost = matches!(
+            &d.kind,
+            poam_model::DiagKind::DroppedField {
+                lost: poam_model::diag::Lost::Field(Field::WeaknessName),
+                ..
+            }
+        );
+        !(name_lost
             && poam
                 .items
                 .iter()

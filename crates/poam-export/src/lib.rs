@@ -81,7 +81,8 @@ pub fn dropped_fields(
     held: &[poam_model::Field],
     target: &str,
 ) -> Vec<Diagnostic> {
-    use poam_model::{DiagKind, Field, Location};
+    use poam_model::diag::Lost;
+    use poam_model::{DiagKind, Field};
     let mut counts: std::collections::BTreeMap<Field, usize> = std::collections::BTreeMap::new();
     let mut extra = 0;
     for item in items {
@@ -97,27 +98,19 @@ pub fn dropped_fields(
     let mut out: Vec<Diagnostic> = counts
         .into_iter()
         .map(|(f, n)| {
-            Diagnostic::warning(
-                DiagKind::DroppedField,
-                Location::default(),
-                format!(
-                    "{n} item{}: '{}' ({}) has no place in {target}",
-                    if n == 1 { "" } else { "s" },
-                    f.label(),
-                    f.name()
-                ),
-            )
+            Diagnostic::unplaced(DiagKind::DroppedField {
+                count: n,
+                lost: Lost::Field(f),
+                target: target.to_string(),
+            })
         })
         .collect();
     if extra > 0 {
-        out.push(Diagnostic::warning(
-            DiagKind::DroppedField,
-            Location::default(),
-            format!(
-                "{extra} item{}: extra columns have no place in {target}",
-                if extra == 1 { "" } else { "s" }
-            ),
-        ));
+        out.push(Diagnostic::unplaced(DiagKind::DroppedField {
+            count: extra,
+            lost: Lost::ExtraColumns,
+            target: target.to_string(),
+        }));
     }
     out
 }

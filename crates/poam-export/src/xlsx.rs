@@ -8,10 +8,11 @@ use poam_layout::text::{fold_into_plan, format_milestones};
 use poam_layout::{
     column_index, parse_cell_ref, Layout, RowMode, SheetDef, SheetRole, SystemField,
 };
+use poam_model::diag::{Lost, Moved};
 use poam_model::field::Value;
 use poam_model::{
-    Category, DiagKind, Diagnostic, Field, FieldKind, Item, Location, Milestone, Poam, State,
-    Status, SystemInfo,
+    Category, DiagKind, Diagnostic, Field, FieldKind, Item, Milestone, Poam, State, Status,
+    SystemInfo,
 };
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder,
@@ -105,8 +106,8 @@ enum Put {
 /// Counts, per field or header, how many items lost or moved something.
 #[derive(Default)]
 struct Tally {
-    dropped: BTreeMap<String, usize>,
-    moved: BTreeMap<String, usize>,
+    dropped: BTreeMap<Lost, usize>,
+    moved: BTreeMap<Moved, usize>,
 }
 
 impl Tally {
@@ -120,10 +121,10 @@ impl Tally {
         }
     }
 
-    fn moved(&mut self, what: String) {
+    fn moved(&mut self, what: Moved) {
         *self.moved.entry(what).or_default() += 1;
     }
-    fn dropped(&mut self, what: String) {
+    fn dropped(&mut self, what: Lost) {
         *self.dropped.entry(what).or_default() += 1;
     }
 }
@@ -339,10 +340,9 @@ impl<'l> XlsxStream<'l> {
         let mut workbook = Workbook::new();
         let mut tally = Tally::default();
         if opts.keep_extra && !layout.rules.extra_columns {
-            tally.moved(format!(
-                "--keep-extra ignored: {} rejects workbooks with extra columns",
-                layout.family_label()
-            ));
+            tally.moved(Moved::ExtraColumnsRefused {
+                family: layout.family_label().to_string(),
+            });
         }
         for (def, sheet) in layout.sheets.iter().zip(&plan.sheets) {
             let ws = workbook.add_worksheet_with_low_memory()?;
@@ -437,27 +437,19 @@ impl<'l> XlsxStream<'l> {
         let bytes = self.workbook.save_to_buffer()?;
         let mut diagnostics = Vec::new();
         let target = layout.name.clone();
-        for (what, n) in self.tally.moved {
-            diagnostics.push(Diagnostic::info(
-                DiagKind::MovedField,
-                Location::default(),
-                format!("{n} item{}: {what}", if n == 1 { "" } else { "s" }),
-            ));
+        for (moved, count) in self.tally.moved {
+            diagnostics.push(Diagnostic::unplaced(DiagKind::MovedField {
+                count,
+                moved,
+                target: target.clone(),
+            }));
         }
-        for (what, n) in self.tally.dropped {
-            diagnostics.push(Diagnostic::warning(
-                DiagKind::DroppedField,
-                Location::default(),
-                format!(
-                    "{n} item{}: {what} has no place in {target}{}",
-                    if n == 1 { "" } else { "s" },
-                    if what.starts_with("extra column") && layout.rules.extra_columns {
-                        "; --keep-extra adds it after the last column"
-                    } else {
-                        ""
-                    }
-                ),
-            ));
+        for (lost, count) in self.tally.dropped {
+            diagnostics.push(Diagnostic::unplaced(DiagKind::DroppedField {
+                count,
+                lost,
+                target: target.clone(),
+            }));
         }
         Ok(Written { bytes, diagnostics })
     }
@@ -787,10 +779,9 @@ impl SheetCells<'_> {
                         State::Closed => Status::Completed,
                         State::Open => Status::Ongoing,
                     };
-                    tally.moved(format!(
-                        "status written as {} from the item's state",
-                        derived.label()
-                    ));
+                    tally.moved(Moved::StatusFromState {
+                        status: derived.label().to_string(),
+                    });
                     Value::Status(derived)
                 }
                 Field::RiskOriginal
@@ -801,11 +792,10 @@ impl SheetCells<'_> {
                         .emass
                         .raw_severity
                         .unwrap_or(poam_model::RawSeverity::CatII);
-                    tally.moved(format!(
-                        "'Raw Severity' CAT {} converted to Original Risk Rating {}",
-                        cat.label(),
-                        cat.to_rating().label()
-                    ));
+                    tally.moved(Moved::CategoryAsRating {
+                        category: cat.label().to_string(),
+                        rating: cat.to_rating().label().to_string(),
+                    });
                     Value::Rating(cat.to_rating())
                 }
                 Field::RemediationPlan if fold => {
@@ -815,16 +805,10 @@ impl SheetCells<'_> {
                         item.milestone_changes.as_deref(),
                     );
                     if !item.milestones.is_empty() {
-                        tally.moved(format!(
-                            "'Planned Milestones' moved into the remediation plan (no such column in {})",
-                            self.layout.name
-                        ));
+                        tally.moved(Moved::MilestonesIntoPlan);
                     }
                     if item.milestone_changes.is_some() {
-                        tally.moved(format!(
-                            "'Milestone Changes' moved into the remediation plan (no such column in {})",
-                            self.layout.name
-                        ));
+                        tally.moved(Moved::MilestoneChangesIntoPlan);
                     }
                     plan_text.map_or(Value::Empty, Value::Text)
                 }
@@ -845,11 +829,11 @@ impl SheetCells<'_> {
                                 && poam_model::vocab::is_not_applicable(raw)
                                 && !official
                             {
-                                tally.moved(format!(
-                                    "'{}' in '{header}' left blank, as the {} template asks",
-                                    raw.trim(),
-                                    self.layout.family_label()
-                                ));
+                                tally.moved(Moved::PlaceholderBlanked {
+                                    raw: raw.trim().to_string(),
+                                    header: header.to_string(),
+                                    family: self.layout.family_label().to_string(),
+                                });
                             } else {
                                 cells.push((col, text_cell(raw.clone(), tally, header)));
                             }
@@ -923,7 +907,7 @@ impl SheetCells<'_> {
                 _ => false,
             };
             if !moved_elsewhere {
-                tally.dropped(format!("'{}' ({})", field.label(), field.name()));
+                tally.dropped(Lost::Field(*field));
             }
         }
         // Milestone details a text milestone column cannot hold.
@@ -933,13 +917,13 @@ impl SheetCells<'_> {
                 .iter()
                 .any(|m| m.status.is_some() || m.completed_on.is_some())
         {
-            tally.dropped("milestone status and completion dates".into());
+            tally.dropped(Lost::MilestoneDetails);
         }
         for key in item.extra.keys() {
             if self.def.headers.contains(key) || extra_headers.contains(key) {
                 continue;
             }
-            tally.dropped(format!("extra column '{key}'"));
+            tally.dropped(Lost::ExtraColumn(key.clone()));
         }
     }
 }
@@ -967,9 +951,7 @@ fn put_opt(top: &mut BTreeMap<(u32, u16), Put>, at: (u32, u16), value: &Option<S
 fn text_cell(text: String, tally: &mut Tally, header: &str) -> CellValue {
     // A text of no more bytes than the limit has no more characters either.
     if text.len() > MAX_CELL && text.chars().count() > MAX_CELL {
-        tally.dropped(format!(
-            "text past Excel's 32,767-character cell limit in '{header}'"
-        ));
+        tally.dropped(Lost::CellLimit(header.to_string()));
         return CellValue::Text(text.chars().take(MAX_CELL).collect());
     }
     CellValue::Text(text)

@@ -39,10 +39,12 @@ pub fn fill(
     }
     let text = cell.text_ref();
     if let Cell::Error(e) = cell {
-        diags.push(Diagnostic::warning(
-            DiagKind::UnknownValue,
+        diags.push(Diagnostic::new(
+            DiagKind::CellError {
+                value: e.to_string(),
+                header: header.to_string(),
+            },
             location(),
-            format!("cell holds the error value {e}; kept in extra as \"{header}\""),
         ));
         keep_extra(item, header, text.into_owned());
         return;
@@ -70,10 +72,9 @@ pub fn fill(
                 }
             }
             for note in parsed.notes {
-                diags.push(Diagnostic::info(
-                    DiagKind::ControlAssumption,
+                diags.push(Diagnostic::new(
+                    DiagKind::ControlAssumption { note },
                     location(),
-                    note,
                 ));
             }
             for raw in parsed.unparsed {
@@ -90,10 +91,9 @@ pub fn fill(
                     }
                     continue;
                 }
-                diags.push(Diagnostic::warning(
-                    DiagKind::UnparsedControl,
+                diags.push(Diagnostic::new(
+                    DiagKind::UnparsedControl { raw: raw.clone() },
                     location(),
-                    format!("\"{raw}\" is not a control identifier; kept as written"),
                 ));
                 item.unparsed_controls.push(raw);
             }
@@ -110,10 +110,12 @@ pub fn fill(
                     placeholder(item, header, text.into_owned(), location(), diags)
                 }
                 None => {
-                    diags.push(Diagnostic::warning(
-                        DiagKind::BadDate,
+                    diags.push(Diagnostic::new(
+                        DiagKind::BadDate {
+                            raw: text.to_string(),
+                            header: header.to_string(),
+                        },
                         location(),
-                        format!("cannot read date \"{text}\"; kept in extra as \"{header}\""),
                     ));
                     keep_extra(item, header, text.into_owned());
                 }
@@ -154,10 +156,13 @@ pub fn fill(
                     } else {
                         item.status_date.get_or_insert(d);
                     }
-                    diags.push(Diagnostic::info(
-                        DiagKind::UnknownValue,
+                    diags.push(Diagnostic::new(
+                        DiagKind::StatusWithDate {
+                            raw: text.to_string(),
+                            status: s,
+                            date: d,
+                        },
                         location(),
-                        format!("\"{text}\" read as status {} dated {d}", s.label()),
                     ));
                 }
                 None => unknown(item, header, text.into_owned(), "status", location(), diags),
@@ -166,10 +171,11 @@ pub fn fill(
         FieldKind::Milestones => {
             let parsed = parse_milestones(&cell_text_keep_lines(cell), order);
             for block in &parsed.undated {
-                diags.push(Diagnostic::info(
-                    DiagKind::UnparsedMilestone,
+                diags.push(Diagnostic::new(
+                    DiagKind::UnparsedMilestone {
+                        text: first_line(block).to_string(),
+                    },
                     location(),
-                    format!("milestone without a date: \"{}\"", first_line(block)),
                 ));
             }
             item.milestones.extend(parsed.milestones);
@@ -251,10 +257,12 @@ pub fn fill_milestone_part(
                 Some(d) if field == Field::MilestoneDue => milestone.due = Some(d),
                 Some(d) => milestone.completed_on = Some(d),
                 None => {
-                    diags.push(Diagnostic::warning(
-                        DiagKind::BadDate,
+                    diags.push(Diagnostic::new(
+                        DiagKind::BadDate {
+                            raw: text.clone(),
+                            header: header.to_string(),
+                        },
                         location(),
-                        format!("cannot read date \"{text}\"; kept in extra as \"{header}\""),
                     ));
                     keep_extra(item, header, text);
                 }
@@ -292,10 +300,12 @@ fn placeholder(
         keep_extra(item, header, text);
         return;
     }
-    diags.push(Diagnostic::info(
-        DiagKind::PlaceholderValue,
+    diags.push(Diagnostic::new(
+        DiagKind::PlaceholderValue {
+            raw: text.clone(),
+            header: header.to_string(),
+        },
         location,
-        format!("\"{text}\" read as blank; kept in extra as \"{header}\""),
     ));
     keep_extra(item, header, text);
 }
@@ -308,10 +318,13 @@ fn unknown(
     location: Location,
     diags: &mut Vec<Diagnostic>,
 ) {
-    diags.push(Diagnostic::warning(
-        DiagKind::UnknownValue,
+    diags.push(Diagnostic::new(
+        DiagKind::UnknownValue {
+            raw: text.clone(),
+            expected: what.to_string(),
+            header: header.to_string(),
+        },
         location,
-        format!("\"{text}\" is not a {what}; kept in extra as \"{header}\""),
     ));
     keep_extra(item, header, text);
 }

@@ -138,8 +138,7 @@ pub(crate) fn read(
                 .get(c)
                 .cloned()
                 .unwrap_or_else(|| format!("Column {}", column_letters(c as u16)));
-            let location =
-                Location::cell(file, "csv", format!("{}{row}", column_letters(c as u16)));
+            let location = Location::cell(file, "csv", c as u32, row);
             match header.as_str() {
                 "state" => {
                     item.state = if value.trim().eq_ignore_ascii_case("closed") {
@@ -170,10 +169,13 @@ pub(crate) fn read(
                 "system.impact_level" => poam.system.impact_level = Some(value.to_string()),
                 "system.poam_date" => match parse_date_text(value, opts.date_order) {
                     Some(d) => poam.system.poam_date = Some(d),
-                    None => diags.push(Diagnostic::warning(
-                        DiagKind::BadDate,
+                    None => diags.push(Diagnostic::new(
+                        DiagKind::BadSystemDate {
+                            label: "POA&M date".into(),
+                            raw: value.to_string(),
+                            kept: false,
+                        },
                         location,
-                        format!("cannot read POA&M date \"{value}\""),
                     )),
                 },
                 "origin.sheet" => origin.sheet = Some(value.to_string()),

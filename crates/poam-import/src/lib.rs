@@ -86,19 +86,22 @@ pub struct Imported {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file cannot be opened or read.
-    #[error("{file}: cannot read the file: {reason}")]
+    #[error("{file}: cannot read the file")]
     Io {
         /// The file.
         file: String,
         /// What the system said.
-        reason: String,
+        #[source]
+        source: std::io::Error,
     },
     /// The file goes past a limit set against hostile or broken files.
     #[error("{file}: {reason}")]
     Limit {
         /// The file.
         file: String,
-        /// Which limit, by how much, and the flag that raises it.
+        /// Which limit.
+        limit: LimitKind,
+        /// By how much.
         reason: String,
     },
     /// The workbook is encrypted with a password.
@@ -139,7 +142,9 @@ pub enum ImportError {
     #[error("unknown layout \"{0}\"; run `poam layouts` to list them")]
     UnknownLayout(String),
     /// The layout cannot be told with confidence.
-    #[error("{file}: cannot tell with confidence how this file is laid out. Candidates: {candidates}. Settle it with --from LAYOUT (`poam layouts` lists them; `--from legacy` reads by header synonyms) or --mapping FILE (`poam inspect {file} --emit-mapping map.toml` writes one to edit)")]
+    #[error(
+        "{file}: cannot tell with confidence how this file is laid out. Candidates: {candidates}"
+    )]
     Ambiguous {
         /// The file.
         file: String,
@@ -154,6 +159,15 @@ pub enum ImportError {
         /// Why.
         reason: String,
     },
+}
+
+/// Which of the [`Limits`] a file went past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitKind {
+    /// The cells of a sheet (`Limits::max_cells`).
+    Cells,
+    /// The inflated size of a zip's parts (`Limits::max_inflated_bytes`).
+    InflatedSize,
 }
 
 /// A file read with a layout, or why its rows could not be loaded.
@@ -205,9 +219,9 @@ fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
 /// the model, [`ImportError::UnknownLayout`] for a bad `--from`.
 pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ImportError::Io {
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
         file: file.clone(),
-        reason: e.to_string(),
+        source,
     })?;
     import_bytes(&file, path, &bytes, opts)
 }
@@ -359,9 +373,9 @@ pub fn import_path_into(
     sink: &mut dyn ItemSink,
 ) -> Result<Imported, ImportError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ImportError::Io {
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
         file: file.clone(),
-        reason: e.to_string(),
+        source,
     })?;
     let mut out = Items::new(Some(sink));
     let mut imported = import_any(&file, path, &bytes, opts, &mut out)?;
@@ -455,8 +469,9 @@ fn check_inflated(file: &str, bytes: &[u8], limits: &grid::Limits) -> Result<(),
     if total > limits.max_inflated_bytes {
         return Err(ImportError::Limit {
             file: file.to_string(),
+            limit: LimitKind::InflatedSize,
             reason: format!(
-                "its parts inflate to {} MB, over the limit of {} MB (a zip bomb, or a very large file); --max-inflated-mb raises it",
+                "its parts inflate to {} MB, over the limit of {} MB (a zip bomb, or a very large file)",
                 total / (1024 * 1024),
                 limits.max_inflated_bytes / (1024 * 1024)
             ),
@@ -524,8 +539,9 @@ fn load_error(file: &str, bytes: &[u8], e: grid::LoadError) -> ImportError {
         },
         grid::LoadError::TooManyCells { sheet, limit } => ImportError::Limit {
             file: file.to_string(),
+            limit: LimitKind::Cells,
             reason: format!(
-                "sheet '{sheet}' goes past the limit of {limit} cells (a cell far down or to the right makes every row that long); --max-cells raises it"
+                "sheet '{sheet}' goes past the limit of {limit} cells (a cell far down or to the right makes every row that long)"
             ),
         },
     }
@@ -644,7 +660,12 @@ fn open_error(file: &str, bytes: &[u8], e: calamine::Error) -> ImportError {
         .flat_map(u16::to_le_bytes)
         .collect();
     let encrypted_ole = is_ole && bytes.windows(utf16.len()).any(|w| w == utf16.as_slice());
-    if text.to_lowercase().contains("password") || encrypted_ole {
+    let password = matches!(
+        e,
+        calamine::Error::Xls(calamine::XlsError::Password)
+            | calamine::Error::Ods(calamine::OdsError::Password)
+    );
+    if password || encrypted_ole {
         return ImportError::Encrypted {
             file: file.to_string(),
         };

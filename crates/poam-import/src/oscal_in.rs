@@ -83,11 +83,7 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
         });
     }
     let mut diags = Vec::new();
-    let at = |path: String| Location {
-        file: Some(file.to_string()),
-        sheet: None,
-        cell: Some(path),
-    };
+    let at = |path: String| Location::path(file, path);
     let meta = &root["metadata"];
     let mut poam = Poam::default();
     poam.system.name = s(meta, "title").map(str::to_string);
@@ -185,22 +181,22 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
             .filter_map(|r| s(r, "risk-uuid"))
             .collect();
         if risk_refs.len() > 1 {
-            diags.push(Diagnostic::info(
-                DiagKind::UnknownValue,
+            diags.push(Diagnostic::new(
+                DiagKind::ManyRelatedRisks {
+                    count: risk_refs.len(),
+                },
                 at(path.clone()),
-                format!(
-                    "{} related risks; FedRAMP expects one, the first is read",
-                    risk_refs.len()
-                ),
             ));
         }
         if let Some(uuid) = risk_refs.first() {
             match risks.get(uuid) {
                 Some(risk) => read_risk(&mut item, risk, &names, &path, &at, &mut diags),
-                None => diags.push(Diagnostic::warning(
-                    DiagKind::UnknownValue,
+                None => diags.push(Diagnostic::new(
+                    DiagKind::BrokenReference {
+                        target: "risk".into(),
+                        uuid: uuid.to_string(),
+                    },
                     at(path.clone()),
-                    format!("related risk {uuid} is not in the document"),
                 )),
             }
         }
@@ -210,10 +206,12 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                 continue;
             };
             let Some(obs) = observations.get(uuid) else {
-                diags.push(Diagnostic::warning(
-                    DiagKind::UnknownValue,
+                diags.push(Diagnostic::new(
+                    DiagKind::BrokenReference {
+                        target: "observation".into(),
+                        uuid: uuid.to_string(),
+                    },
                     at(path.clone()),
-                    format!("related observation {uuid} is not in the document"),
                 ));
                 continue;
             };
@@ -347,10 +345,9 @@ fn read_risk(
             }
         }
         for u in parsed.unparsed {
-            diags.push(Diagnostic::warning(
-                DiagKind::UnparsedControl,
+            diags.push(Diagnostic::new(
+                DiagKind::UnparsedControl { raw: u.clone() },
                 at(format!("{path} impacted-control-id")),
-                format!("\"{u}\" is not a control identifier; kept as written"),
             ));
             item.unparsed_controls.push(u);
         }

@@ -6,7 +6,7 @@ use crate::grid::{Grid, LoadError, Row};
 use crate::report::{ColumnReport, SheetReport};
 use crate::ImportOptions;
 use poam_layout::text::{parse_milestones, unfold_plan};
-use poam_layout::{cell_ref, column_letters, normalize_header, FixedRow, RowMode, SheetRole};
+use poam_layout::{column_letters, normalize_header, FixedRow, RowMode, SheetRole};
 use poam_model::{Category, DiagKind, Diagnostic, Field, Item, Location, Milestone, Origin, State};
 use std::collections::HashMap;
 
@@ -167,7 +167,7 @@ pub(crate) fn read_sheet(
 ) -> Result<SheetReport, LoadError> {
     let sheet_name = grid.name.clone();
     let sheet = sheet_name.as_str();
-    let loc = |c: u32, r: u32| Location::cell(file, sheet, cell_ref(c as u16, r + 1));
+    let loc = |c: u32, r: u32| Location::cell(file, sheet, c, r + 1);
     let header_row = spec.header_row;
     // Column map from the header row.
     let mut columns: Vec<Column> = Vec::new();
@@ -192,26 +192,24 @@ pub(crate) fn read_sheet(
             if f.kind() == poam_model::FieldKind::Keyed {
                 // Several columns share a keyed field by design.
             } else if let Some(prev) = seen.get(&f) {
-                diags.push(Diagnostic::warning(
-                    DiagKind::ExtraColumn,
+                diags.push(Diagnostic::new(
+                    DiagKind::DuplicateColumn {
+                        header: header.to_string(),
+                        field: f,
+                        first: column_letters(*prev as u16),
+                    },
                     loc(c, header_row),
-                    format!(
-                        "column \"{header}\" maps to {} like column {}; its cells are kept in extra",
-                        f.name(),
-                        column_letters(*prev as u16)
-                    ),
                 ));
                 field = None;
             } else {
                 seen.insert(f, c);
             }
         } else {
-            diags.push(Diagnostic::info(
-                DiagKind::ExtraColumn,
+            diags.push(Diagnostic::new(
+                DiagKind::ExtraColumn {
+                    header: header.to_string(),
+                },
                 loc(c, header_row),
-                format!(
-                    "column \"{header}\" has no field in the model; its cells are kept in extra"
-                ),
             ));
         }
         column_reports.push(ColumnReport {
@@ -322,10 +320,11 @@ pub(crate) fn read_sheet(
                 only_milestones = false;
                 let header = format!("Column {}", column_letters(*c as u16));
                 if *c >= spec.first_col {
-                    diags.push(Diagnostic::warning(
-                        DiagKind::ExtraColumn,
+                    diags.push(Diagnostic::new(
+                        DiagKind::CellOutsideTable {
+                            header: header.clone(),
+                        },
                         loc(*c, r),
-                        format!("cell outside the table's columns; kept in extra as \"{header}\""),
                     ));
                 }
                 keep_extra(&mut item, &header, row.get(*c).text());
@@ -460,18 +459,12 @@ fn merge_rows(
         crate::cell::keep_extra(into, &k, v);
     }
     if !conflicts.is_empty() {
-        diags.push(Diagnostic::warning(
-            DiagKind::UnknownValue,
-            Location {
-                file: Some(file.to_string()),
-                sheet: Some(sheet.to_string()),
-                cell: Some(format!("row {}", r + 1)),
+        diags.push(Diagnostic::new(
+            DiagKind::ConflictingRow {
+                item: into.id.clone().unwrap_or_else(|| "?".into()),
+                fields: conflicts.iter().map(|f| f.to_string()).collect(),
             },
-            format!(
-                "row of POA&M item {} differs from its first row in {}; the first row's values are kept, these in extra",
-                into.id.as_deref().unwrap_or("?"),
-                conflicts.join(", ")
-            ),
+            Location::row(file, sheet, r + 1),
         ));
     }
 }

@@ -5,7 +5,7 @@ use crate::grid::{Cell, Grid, HEADER_SEARCH_ROWS};
 use crate::report::{Candidate, ReadReport, SheetReport};
 use crate::sheet::{read_sheet, RowMarks, SheetSpec};
 use crate::ImportOptions;
-use poam_layout::{cell_ref, normalize_header, Layout, Registry, SheetDef, SheetRole, SystemField};
+use poam_layout::{normalize_header, Layout, Registry, SheetDef, SheetRole, SystemField};
 use poam_model::date::{from_excel_serial, parse_date_text};
 use poam_model::{DiagKind, Diagnostic, Location, Poam};
 use std::collections::BTreeSet;
@@ -226,13 +226,11 @@ pub(crate) fn read(
             .iter()
             .any(|s| layout.sheets[s.def].name == def.name)
         {
-            diags.push(Diagnostic::info(
-                DiagKind::MissingSheet,
-                Location {
-                    file: Some(file.to_string()),
-                    ..Location::default()
+            diags.push(Diagnostic::new(
+                DiagKind::MissingSheet {
+                    sheet: def.name.clone(),
                 },
-                format!("the file has no '{}' sheet", def.name),
+                Location::file(file),
             ));
         }
     }
@@ -334,10 +332,13 @@ fn read_metadata(
                     Some(d) => {
                         poam.system.poam_date.get_or_insert(d);
                     }
-                    None => diags.push(Diagnostic::warning(
-                        DiagKind::BadDate,
-                        Location::cell(file, &grid.name, cell_ref(col as u16, r + 1)),
-                        format!("cannot read POA&M date \"{text}\""),
+                    None => diags.push(Diagnostic::new(
+                        DiagKind::BadSystemDate {
+                            label: "POA&M date".into(),
+                            raw: text.clone(),
+                            kept: false,
+                        },
+                        Location::cell(file, &grid.name, col, r + 1),
                     )),
                 }
                 continue;
@@ -398,10 +399,13 @@ fn read_label_values(
                     match date {
                         Some(d) => poam.system.poam_date = Some(d),
                         None => {
-                            diags.push(Diagnostic::warning(
-                                DiagKind::BadDate,
-                                Location::cell(file, &grid.name, cell_ref(vc as u16, r + 1)),
-                                format!("cannot read date \"{text}\" after \"{}\"; kept in system.extra", lv.label),
+                            diags.push(Diagnostic::new(
+                                DiagKind::BadSystemDate {
+                                    label: lv.label.clone(),
+                                    raw: text.clone(),
+                                    kept: true,
+                                },
+                                Location::cell(file, &grid.name, vc as u32, r + 1),
                             ));
                             poam.system.extra.insert(lv.label.clone(), text);
                         }

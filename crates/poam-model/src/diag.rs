@@ -1,10 +1,20 @@
 //! Diagnostics: what a reader or writer doubted, and where.
+//!
+//! A [`Diagnostic`] is a [`DiagKind`], which carries its own data (the
+//! header, the raw text, the field, the count), and a typed [`Location`]
+//! (file, sheet, row, column, or a path inside a document that has no
+//! cells). The severity follows from the kind, and the text a person reads
+//! is the kind's one `Display`: no code builds or matches message strings.
+//! Hints about command-line flags are not part of a diagnostic; the CLI adds
+//! them.
 
-use serde::{Deserialize, Serialize};
+use crate::{Field, Status};
+use chrono::NaiveDate;
+use serde::Serialize;
 use std::fmt;
 
 /// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; nothing was lost or guessed.
@@ -13,63 +23,496 @@ pub enum Severity {
     Warning,
 }
 
-/// The closed list of things poamkit reports about a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DiagKind {
-    /// A date cell that is not a date.
-    BadDate,
-    /// A rating, yes/no or status cell outside its vocabulary.
-    UnknownValue,
-    /// Control text that is not a control identifier.
-    UnparsedControl,
-    /// A control identifier read with an assumption (zero padding, `AC-2.1`).
-    ControlAssumption,
-    /// A milestone block without a date or number.
-    UnparsedMilestone,
-    /// A column that maps to no field; its cells go to `extra`.
-    ExtraColumn,
-    /// A formula cell without a saved value.
-    FormulaWithoutValue,
-    /// A sheet the layout expects but the file lacks.
-    MissingSheet,
-    /// A field the target format has no place for.
-    DroppedField,
-    /// A field moved into another one on export.
-    MovedField,
-    /// `N/A` or `None` in a cell that should be blank.
-    PlaceholderValue,
+/// What a target format could not hold.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "what", content = "name", rename_all = "kebab-case")]
+pub enum Lost {
+    /// A field of the model.
+    Field(#[serde(serialize_with = "field_name")] Field),
+    /// A column kept in `extra`, by its header.
+    ExtraColumn(String),
+    /// The `extra` columns, all of them.
+    ExtraColumns,
+    /// Milestone statuses and completion dates (a text milestone column).
+    MilestoneDetails,
+    /// Text past Excel's 32,767-character cell limit, by column header.
+    CellLimit(String),
 }
 
-/// A place in a file: the file, the sheet and the cell (`K12`) or row.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Something a writer put somewhere other than its own column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "what", rename_all = "kebab-case")]
+pub enum Moved {
+    /// Planned milestones folded into the remediation plan text.
+    MilestonesIntoPlan,
+    /// Milestone changes folded into the remediation plan text.
+    MilestoneChangesIntoPlan,
+    /// `--keep-extra` asked for columns the template does not take.
+    ExtraColumnsRefused {
+        /// The template family (`eMASS`).
+        family: String,
+    },
+    /// A status written from the item's open or closed state.
+    StatusFromState {
+        /// The status written.
+        status: String,
+    },
+    /// A DISA category written as a rating.
+    CategoryAsRating {
+        /// The category (`II`).
+        category: String,
+        /// The rating written.
+        rating: String,
+    },
+    /// `N/A` or `None` left blank, as the template asks.
+    PlaceholderBlanked {
+        /// The text.
+        raw: String,
+        /// The column.
+        header: String,
+        /// The template family (`FedRAMP`).
+        family: String,
+    },
+}
+
+/// The closed list of things poamkit reports about a file, each with its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum DiagKind {
+    /// A date cell that is not a date; the text is kept in `extra` under the header.
+    BadDate {
+        /// The cell's text.
+        raw: String,
+        /// The column header.
+        header: String,
+    },
+    /// A date of the system (POA&M date, Date Exported) that is not a date.
+    BadSystemDate {
+        /// What the date is (`POA&M date`, or the label beside it).
+        label: String,
+        /// The text.
+        raw: String,
+        /// Whether the text is kept in `system.extra` under the label.
+        kept: bool,
+    },
+    /// A planned completion date in an SSP section that is not a date.
+    BadSspDate {
+        /// The section's control.
+        control: String,
+        /// The text.
+        raw: String,
+    },
+    /// A rating, yes/no, status or category outside its vocabulary.
+    UnknownValue {
+        /// The text.
+        raw: String,
+        /// What was expected (`rating`, `Yes/No answer`).
+        expected: String,
+        /// The column header it is kept under in `extra`.
+        header: String,
+    },
+    /// A cell holding a spreadsheet error (`#N/A`, `#REF!`).
+    CellError {
+        /// The error value.
+        value: String,
+        /// The column header it is kept under in `extra`.
+        header: String,
+    },
+    /// A status cell with a date in it (`Completed 11/13/2018`).
+    StatusWithDate {
+        /// The text.
+        raw: String,
+        /// The status read.
+        status: Status,
+        /// The date read.
+        date: NaiveDate,
+    },
+    /// `N/A` or `None` in a cell that should be blank; kept in `extra`.
+    PlaceholderValue {
+        /// The text.
+        raw: String,
+        /// The column header.
+        header: String,
+    },
+    /// Control text that is not a control identifier; kept as written.
+    UnparsedControl {
+        /// The text.
+        raw: String,
+    },
+    /// A control identifier read with an assumption (zero padding, `AC-2.1`).
+    ControlAssumption {
+        /// What was assumed.
+        note: String,
+    },
+    /// A milestone block without a date or number.
+    UnparsedMilestone {
+        /// The block's first line.
+        text: String,
+    },
+    /// A column that maps to no field; its cells go to `extra`.
+    ExtraColumn {
+        /// The header.
+        header: String,
+    },
+    /// A second column for a field; its cells go to `extra`.
+    DuplicateColumn {
+        /// The header.
+        header: String,
+        /// The field both columns map to.
+        #[serde(serialize_with = "field_name")]
+        field: Field,
+        /// The column letters of the first one.
+        first: String,
+    },
+    /// A cell to the right of the table's columns; kept in `extra`.
+    CellOutsideTable {
+        /// The name it is kept under (`Column AC`).
+        header: String,
+    },
+    /// A later row of a milestone-per-row item that differs from its first.
+    ConflictingRow {
+        /// The item's POA&M ID.
+        item: String,
+        /// The fields that differ.
+        fields: Vec<String>,
+    },
+    /// A sheet the layout expects but the file lacks.
+    MissingSheet {
+        /// The sheet's name.
+        sheet: String,
+    },
+    /// OSCAL: a POA&M item with several related risks (the first is read).
+    ManyRelatedRisks {
+        /// How many.
+        count: usize,
+    },
+    /// OSCAL: a link to a risk or observation the document does not have.
+    BrokenReference {
+        /// `risk` or `observation`.
+        target: String,
+        /// The UUID linked to.
+        uuid: String,
+    },
+    /// SSP: a control table that names no control.
+    TableWithoutControl {
+        /// The table's title.
+        title: String,
+    },
+    /// SSP: a control table under another control's heading.
+    TableUnderOtherHeading {
+        /// The table's control.
+        control: String,
+        /// The heading's control.
+        heading: String,
+    },
+    /// SSP (OSCAL): an implemented requirement without a control-id.
+    MissingControlId,
+    /// SSP (OSCAL): a control-id that is not a control identifier.
+    BadControlId {
+        /// The control-id.
+        id: String,
+    },
+    /// A field the target format has no place for, in so many items.
+    DroppedField {
+        /// How many items lose it.
+        count: usize,
+        /// What is lost.
+        lost: Lost,
+        /// The target's name.
+        target: String,
+    },
+    /// A field moved into another one on export, in so many items.
+    MovedField {
+        /// How many items.
+        count: usize,
+        /// What moved where.
+        moved: Moved,
+        /// The target's name.
+        target: String,
+    },
+}
+
+fn field_name<S: serde::Serializer>(field: &Field, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(field.name())
+}
+
+impl DiagKind {
+    /// How serious this kind is.
+    pub fn severity(&self) -> Severity {
+        match self {
+            DiagKind::ControlAssumption { .. }
+            | DiagKind::StatusWithDate { .. }
+            | DiagKind::UnparsedMilestone { .. }
+            | DiagKind::ExtraColumn { .. }
+            | DiagKind::PlaceholderValue { .. }
+            | DiagKind::MissingSheet { .. }
+            | DiagKind::ManyRelatedRisks { .. }
+            | DiagKind::MovedField { .. } => Severity::Info,
+            DiagKind::BadDate { .. }
+            | DiagKind::BadSystemDate { .. }
+            | DiagKind::BadSspDate { .. }
+            | DiagKind::UnknownValue { .. }
+            | DiagKind::CellError { .. }
+            | DiagKind::UnparsedControl { .. }
+            | DiagKind::DuplicateColumn { .. }
+            | DiagKind::CellOutsideTable { .. }
+            | DiagKind::ConflictingRow { .. }
+            | DiagKind::BrokenReference { .. }
+            | DiagKind::TableWithoutControl { .. }
+            | DiagKind::TableUnderOtherHeading { .. }
+            | DiagKind::MissingControlId
+            | DiagKind::BadControlId { .. }
+            | DiagKind::DroppedField { .. } => Severity::Warning,
+        }
+    }
+}
+
+fn items(n: usize) -> String {
+    format!("{n} item{}", if n == 1 { "" } else { "s" })
+}
+
+impl fmt::Display for Lost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Lost::Field(field) => write!(f, "'{}' ({})", field.label(), field.name()),
+            Lost::ExtraColumn(header) => write!(f, "extra column '{header}'"),
+            Lost::ExtraColumns => write!(f, "extra columns"),
+            Lost::MilestoneDetails => write!(f, "milestone status and completion dates"),
+            Lost::CellLimit(header) => {
+                write!(
+                    f,
+                    "text past Excel's 32,767-character cell limit in '{header}'"
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Display for DiagKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiagKind::BadDate { raw, header } => {
+                write!(f, "cannot read date \"{raw}\"; kept in extra as \"{header}\"")
+            }
+            DiagKind::BadSystemDate { label, raw, kept } => {
+                if *kept {
+                    write!(
+                        f,
+                        "cannot read date \"{raw}\" after \"{label}\"; kept in system.extra"
+                    )
+                } else {
+                    write!(f, "cannot read {label} \"{raw}\"")
+                }
+            }
+            DiagKind::BadSspDate { control, raw } => {
+                write!(f, "{control}: cannot read planned completion date \"{raw}\"")
+            }
+            DiagKind::UnknownValue {
+                raw,
+                expected,
+                header,
+            } => write!(
+                f,
+                "\"{raw}\" is not a {expected}; kept in extra as \"{header}\""
+            ),
+            DiagKind::CellError { value, header } => write!(
+                f,
+                "cell holds the error value {value}; kept in extra as \"{header}\""
+            ),
+            DiagKind::StatusWithDate { raw, status, date } => {
+                write!(f, "\"{raw}\" read as status {} dated {date}", status.label())
+            }
+            DiagKind::PlaceholderValue { raw, header } => {
+                write!(f, "\"{raw}\" read as blank; kept in extra as \"{header}\"")
+            }
+            DiagKind::UnparsedControl { raw } => {
+                write!(f, "\"{raw}\" is not a control identifier; kept as written")
+            }
+            DiagKind::ControlAssumption { note } => write!(f, "{note}"),
+            DiagKind::UnparsedMilestone { text } => {
+                write!(f, "milestone without a date: \"{text}\"")
+            }
+            DiagKind::ExtraColumn { header } => write!(
+                f,
+                "column \"{header}\" has no field in the model; its cells are kept in extra"
+            ),
+            DiagKind::DuplicateColumn {
+                header,
+                field,
+                first,
+            } => write!(
+                f,
+                "column \"{header}\" maps to {} like column {first}; its cells are kept in extra",
+                field.name()
+            ),
+            DiagKind::CellOutsideTable { header } => write!(
+                f,
+                "cell outside the table's columns; kept in extra as \"{header}\""
+            ),
+            DiagKind::ConflictingRow { item, fields } => write!(
+                f,
+                "row of POA&M item {item} differs from its first row in {}; the first row's values are kept, these in extra",
+                fields.join(", ")
+            ),
+            DiagKind::MissingSheet { sheet } => write!(f, "the file has no '{sheet}' sheet"),
+            DiagKind::ManyRelatedRisks { count } => write!(
+                f,
+                "{count} related risks; FedRAMP expects one, the first is read"
+            ),
+            DiagKind::BrokenReference { target, uuid } => {
+                write!(f, "related {target} {uuid} is not in the document")
+            }
+            DiagKind::TableWithoutControl { title } => {
+                write!(f, "table \"{title}\" names no control id")
+            }
+            DiagKind::TableUnderOtherHeading { control, heading } => write!(
+                f,
+                "the table for {control} follows the heading of {heading}"
+            ),
+            DiagKind::MissingControlId => {
+                write!(f, "implemented requirement without a control-id")
+            }
+            DiagKind::BadControlId { id } => {
+                write!(f, "control-id \"{id}\" is not a control identifier")
+            }
+            DiagKind::DroppedField {
+                count,
+                lost,
+                target,
+            } => write!(f, "{}: {lost} has no place in {target}", items(*count)),
+            DiagKind::MovedField {
+                count,
+                moved,
+                target,
+            } => {
+                write!(f, "{}: ", items(*count))?;
+                match moved {
+                    Moved::MilestonesIntoPlan => write!(
+                        f,
+                        "'Planned Milestones' moved into the remediation plan (no such column in {target})"
+                    ),
+                    Moved::MilestoneChangesIntoPlan => write!(
+                        f,
+                        "'Milestone Changes' moved into the remediation plan (no such column in {target})"
+                    ),
+                    Moved::ExtraColumnsRefused { family } => write!(
+                        f,
+                        "--keep-extra ignored: {family} rejects workbooks with extra columns"
+                    ),
+                    Moved::StatusFromState { status } => {
+                        write!(f, "status written as {status} from the item's state")
+                    }
+                    Moved::CategoryAsRating { category, rating } => write!(
+                        f,
+                        "'Raw Severity' CAT {category} converted to Original Risk Rating {rating}"
+                    ),
+                    Moved::PlaceholderBlanked {
+                        raw,
+                        header,
+                        family,
+                    } => write!(
+                        f,
+                        "'{raw}' in '{header}' left blank, as the {family} template asks"
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// A place in a file: the file, and the sheet, row and column of a cell, or
+/// a path inside a document that has no cells (a JSON path, a Word table).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Location {
     /// The file path as given.
     pub file: Option<String>,
-    /// The sheet name.
+    /// The sheet name (a Word table's name for tables read as sheets).
     pub sheet: Option<String>,
-    /// The cell reference (`K12`) or row (`12`).
-    pub cell: Option<String>,
+    /// The 1-based row.
+    pub row: Option<u32>,
+    /// The 0-based column; written as its letters (`K`).
+    #[serde(serialize_with = "column_letters_opt")]
+    pub column: Option<u32>,
+    /// A place inside a document that is not a grid (`poam-items[3]`,
+    /// `table 4`).
+    pub path: Option<String>,
+}
+
+fn column_letters_opt<S: serde::Serializer>(c: &Option<u32>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(c) => s.serialize_str(&column_letters(*c)),
+        None => s.serialize_none(),
+    }
+}
+
+/// A 0-based column index to its letters (`0` → `A`, `27` → `AB`).
+pub fn column_letters(index: u32) -> String {
+    let mut n = index as u64 + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        out.push((b'A' + rem as u8) as char);
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
 }
 
 impl Location {
-    /// A location in a sheet cell.
-    pub fn cell(file: &str, sheet: &str, cell: String) -> Location {
+    /// A whole file.
+    pub fn file(file: &str) -> Location {
+        Location {
+            file: Some(file.to_string()),
+            ..Location::default()
+        }
+    }
+
+    /// A cell: 0-based column, 1-based row.
+    pub fn cell(file: &str, sheet: &str, column: u32, row: u32) -> Location {
         Location {
             file: Some(file.to_string()),
             sheet: Some(sheet.to_string()),
-            cell: Some(cell),
+            row: Some(row),
+            column: Some(column),
+            path: None,
         }
+    }
+
+    /// A whole row (1-based) of a sheet.
+    pub fn row(file: &str, sheet: &str, row: u32) -> Location {
+        Location {
+            file: Some(file.to_string()),
+            sheet: Some(sheet.to_string()),
+            row: Some(row),
+            ..Location::default()
+        }
+    }
+
+    /// A place in a document without cells.
+    pub fn path(file: &str, path: impl Into<String>) -> Location {
+        Location {
+            file: Some(file.to_string()),
+            path: Some(path.into()),
+            ..Location::default()
+        }
+    }
+
+    /// The cell reference (`K12`), when the place is a cell.
+    pub fn cell_ref(&self) -> Option<String> {
+        Some(format!("{}{}", column_letters(self.column?), self.row?))
     }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.sheet, &self.cell) {
-            (Some(s), Some(c)) => write!(f, "'{s}'!{c}"),
-            (Some(s), None) => write!(f, "'{s}'"),
-            (None, Some(c)) => write!(f, "{c}"),
-            (None, None) => match &self.file {
+        match (&self.sheet, self.row, self.column, &self.path) {
+            (Some(s), Some(r), Some(c), _) => write!(f, "'{s}'!{}{r}", column_letters(c)),
+            (Some(s), Some(r), None, _) => write!(f, "'{s}'!row {r}"),
+            (Some(s), None, _, Some(p)) => write!(f, "'{s}' {p}"),
+            (Some(s), None, _, None) => write!(f, "'{s}'"),
+            (None, Some(r), Some(c), _) => write!(f, "{}{r}", column_letters(c)),
+            (None, Some(r), None, _) => write!(f, "row {r}"),
+            (None, None, _, Some(p)) => write!(f, "{p}"),
+            (None, None, _, None) => match &self.file {
                 Some(file) => write!(f, "{file}"),
                 None => Ok(()),
             },
@@ -78,37 +521,56 @@ impl fmt::Display for Location {
 }
 
 /// One doubt, with its place.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// How serious.
-    pub severity: Severity,
-    /// What kind.
+    /// What kind, with its data.
     pub kind: DiagKind,
     /// Where.
     pub location: Location,
-    /// What happened, for a person.
-    pub message: String,
 }
 
 impl Diagnostic {
-    /// A warning at a place.
-    pub fn warning(kind: DiagKind, location: Location, message: impl Into<String>) -> Self {
+    /// A diagnostic at a place.
+    pub fn new(kind: DiagKind, location: Location) -> Self {
+        Diagnostic { kind, location }
+    }
+
+    /// A diagnostic about the whole output (what a target could not hold).
+    pub fn unplaced(kind: DiagKind) -> Self {
         Diagnostic {
-            severity: Severity::Warning,
             kind,
-            location,
-            message: message.into(),
+            location: Location::default(),
         }
     }
 
-    /// An informational note at a place.
-    pub fn info(kind: DiagKind, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Info,
-            kind,
-            location,
-            message: message.into(),
+    /// How serious, from the kind.
+    pub fn severity(&self) -> Severity {
+        self.kind.severity()
+    }
+
+    /// What happened, for a person (the kind's text, without the place).
+    pub fn message(&self) -> String {
+        self.kind.to_string()
+    }
+}
+
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            severity: Severity,
+            #[serde(flatten)]
+            kind: &'a DiagKind,
+            location: &'a Location,
+            message: String,
         }
+        Out {
+            severity: self.severity(),
+            kind: &self.kind,
+            location: &self.location,
+            message: self.message(),
+        }
+        .serialize(s)
     }
 }
 
@@ -116,9 +578,60 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let place = self.location.to_string();
         if place.is_empty() {
-            write!(f, "{}", self.message)
+            write!(f, "{}", self.kind)
         } else {
-            write!(f, "{place}: {}", self.message)
+            write!(f, "{place}: {}", self.kind)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_read_as_people_write_them() {
+        assert_eq!(
+            Location::cell("f.xlsx", "Open POA&M Items", 10, 12).to_string(),
+            "'Open POA&M Items'!K12"
+        );
+        assert_eq!(
+            Location::row("f.xlsx", "POA&M", 9).to_string(),
+            "'POA&M'!row 9"
+        );
+        assert_eq!(
+            Location::path("p.json", "poam-items[2]").to_string(),
+            "poam-items[2]"
+        );
+        assert_eq!(Location::file("f.xlsx").to_string(), "f.xlsx");
+        assert_eq!(column_letters(27), "AB");
+    }
+
+    #[test]
+    fn severity_follows_the_kind_and_json_carries_the_data() {
+        let d = Diagnostic::new(
+            DiagKind::BadDate {
+                raw: "13/45/2024".into(),
+                header: "Original Detection Date".into(),
+            },
+            Location::cell("f.xlsx", "Open POA&M Items", 11, 10),
+        );
+        assert_eq!(d.severity(), Severity::Warning);
+        assert_eq!(
+            d.to_string(),
+            "'Open POA&M Items'!L10: cannot read date \"13/45/2024\"; kept in extra as \"Original Detection Date\""
+        );
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["kind"], "bad-date");
+        assert_eq!(json["raw"], "13/45/2024");
+        assert_eq!(json["location"]["column"], "L");
+        assert_eq!(json["location"]["row"], 10);
+        assert_eq!(json["severity"], "warning");
+        let moved = DiagKind::MovedField {
+            count: 1,
+            moved: Moved::MilestonesIntoPlan,
+            target: "v3.0".into(),
+        };
+        assert_eq!(moved.severity(), Severity::Info);
     }
 }

@@ -51,19 +51,17 @@ pub(crate) fn index(file: &str, doc: &Value) -> Option<SspIndex> {
     {
         let path = format!("control-implementation.implemented-requirements[{n}]");
         let Some(id) = s(req, "control-id") else {
-            index.diagnostics.push(Diagnostic::warning(
-                DiagKind::UnparsedControl,
-                Location::cell(file, "json", path),
-                "implemented requirement without a control-id",
+            index.diagnostics.push(Diagnostic::new(
+                DiagKind::MissingControlId,
+                Location::path(file, path),
             ));
             continue;
         };
         let parsed = parse_controls(id);
         let Some(control) = parsed.controls.first().cloned() else {
-            index.diagnostics.push(Diagnostic::warning(
-                DiagKind::UnparsedControl,
-                Location::cell(file, "json", path),
-                format!("control-id \"{id}\" is not a control identifier"),
+            index.diagnostics.push(Diagnostic::new(
+                DiagKind::BadControlId { id: id.to_string() },
+                Location::path(file, path),
             ));
             continue;
         };

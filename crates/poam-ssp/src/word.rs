@@ -130,13 +130,12 @@ fn read_summary(
             let value = rest.trim_start_matches([':', ' ', '\t']).trim();
             match parse_date_text(value, DateOrder::MonthFirst) {
                 Some(d) => section.planned_completion = Some(d),
-                None if !value.is_empty() => diags.push(Diagnostic::warning(
-                    DiagKind::BadDate,
+                None if !value.is_empty() => diags.push(Diagnostic::new(
+                    DiagKind::BadSspDate {
+                        control: section.control.clone(),
+                        raw: value.to_string(),
+                    },
                     location.clone(),
-                    format!(
-                        "{}: cannot read planned completion date \"{value}\"",
-                        section.control
-                    ),
                 )),
                 None => {}
             }
@@ -215,7 +214,7 @@ pub(crate) fn index(file: &str, blocks: &[Block]) -> SspIndex {
                     continue;
                 }
                 if let Some((i, _)) = current {
-                    let loc = Location::cell(file, "document", format!("paragraph {n}"));
+                    let loc = Location::path(file, format!("paragraph {n}"));
                     read_summary(&mut index.sections[i], &[p], &mut diags, &loc);
                 }
             }
@@ -232,14 +231,15 @@ pub(crate) fn index(file: &str, blocks: &[Block]) -> SspIndex {
                 let lower = title.to_lowercase();
                 let is_summary = lower.contains("summary information");
                 let is_solution = lower.contains("what is the solution");
-                let loc = Location::cell(file, "document", format!("table {n}"));
+                let loc = Location::path(file, format!("table {n}"));
                 let paras: Vec<&Para> = rows.iter().flatten().flatten().collect();
                 if is_summary || is_solution {
                     let Some((control, _)) = leading_control(&title) else {
-                        diags.push(Diagnostic::warning(
-                            DiagKind::UnparsedControl,
+                        diags.push(Diagnostic::new(
+                            DiagKind::TableWithoutControl {
+                                title: title.clone(),
+                            },
                             loc,
-                            format!("table \"{title}\" names no control id"),
                         ));
                         continue;
                     };
@@ -250,13 +250,12 @@ pub(crate) fn index(file: &str, blocks: &[Block]) -> SspIndex {
                         Some((i, _)) if index.sections[i].control == control => i,
                         other => {
                             if let Some((i, _)) = other {
-                                diags.push(Diagnostic::warning(
-                                    DiagKind::UnparsedControl,
+                                diags.push(Diagnostic::new(
+                                    DiagKind::TableUnderOtherHeading {
+                                        control: control.clone(),
+                                        heading: index.sections[i].control.clone(),
+                                    },
                                     loc.clone(),
-                                    format!(
-                                        "the table for {control} follows the heading of {}",
-                                        index.sections[i].control
-                                    ),
                                 ));
                             }
                             match index.sections.iter().position(|s| s.control == control) {
