@@ -195,17 +195,29 @@ fn mapping_for(input: &Path, mapping_dir: Option<&Path>) -> Option<PathBuf> {
     candidates.into_iter().find(|c| c.is_file())
 }
 
-fn read_one(input: &Path, read: &ReadArgs, mapping_dir: Option<&Path>) -> Result<Imported> {
-    let mut read = read.clone();
-    if read.mapping.is_none() {
-        read.mapping = mapping_for(input, mapping_dir);
-    }
-    let opts = ImportOptions {
+/// The options every input of a run is read with: the flags resolved once
+/// (layouts, frameworks, `--mapping`), one thread per file.
+fn run_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
+    Ok(ImportOptions {
         // Files run in parallel, `--jobs` of them: no thread beside each.
         one_thread: true,
-        ..import_options(&read).map_err(|f| f.error)?
+        ..import_options(read)?
+    })
+}
+
+fn read_one(input: &Path, base: &ImportOptions, mapping_dir: Option<&Path>) -> Result<Imported> {
+    let found;
+    let opts = match (&base.mapping, mapping_for(input, mapping_dir)) {
+        (None, Some(path)) => {
+            found = ImportOptions {
+                mapping: Some(crate::load_mapping(&path).map_err(|f| f.error)?),
+                ..base.clone()
+            };
+            &found
+        }
+        _ => base,
     };
-    import_path(input, &opts).map_err(|e| crate::with_hint(e).into())
+    import_path(input, opts).map_err(|e| crate::with_hint(e).into())
 }
 
 /// Where an output goes: the input's path under the output folder, with the
@@ -228,12 +240,13 @@ fn output_path(out_dir: &Path, relative: &Path, target: Output<'_>, keep_ending:
 fn convert_one(
     job: &Job,
     args: &BatchArgs,
+    opts: &ImportOptions,
     targets: &[Output<'_>],
     outputs: &[PathBuf],
 ) -> Outcome {
     let mut outcome = Outcome::new(&job.input);
     let result = (|| -> Result<()> {
-        let imported = read_one(&job.input, &args.read, args.mapping_dir.as_deref())?;
+        let imported = read_one(&job.input, opts, args.mapping_dir.as_deref())?;
         outcome.layout = imported.report.layout.clone();
         outcome.open = imported.poam.open_count();
         outcome.closed = imported.poam.closed_count();
@@ -288,6 +301,7 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
         .iter()
         .map(|f| target_output(f, version_for(f, args)))
         .collect::<Result<Vec<_>, _>>()?;
+    let opts = run_options(&args.read)?;
     if let Some(v) = &args.template_version {
         let fits = formats.iter().any(|t| version_for(t, args).is_some());
         if !fits {
@@ -373,7 +387,7 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
                         error: Some(reason.clone()),
                         ..Outcome::new(&job.input)
                     },
-                    None => convert_one(job, args, &targets, outs),
+                    None => convert_one(job, args, &opts, &targets, outs),
                 };
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 let line = match &outcome.error {
@@ -570,10 +584,11 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
         )));
     }
     // Every input must be read: a roll-up missing a unit would mislead.
+    let opts = run_options(&args.read)?;
     let read: Vec<Result<(Poam, usize), String>> = jobs
         .par_iter()
         .map(|job| {
-            let imported = read_one(&job.input, &args.read, args.mapping_dir.as_deref())
+            let imported = read_one(&job.input, &opts, args.mapping_dir.as_deref())
                 .map_err(|e| format!("{e:#}"))?;
             let n = warnings(&imported.diagnostics);
             let mut poam = imported.poam;

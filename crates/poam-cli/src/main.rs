@@ -387,31 +387,15 @@ fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
         },
         None => (None, None),
     };
-    let mapping = match &read.mapping {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("{}: cannot read the mapping file", path.display()))
-                .map_err(input_failure)?;
-            let name = path.display().to_string();
-            let mapping =
-                poam_layout::mapping::Mapping::from_toml(&name, &text).map_err(input_failure)?;
-            Some((mapping, name))
-        }
-        None => None,
-    };
-    if !read.frameworks.is_empty() {
-        let mut list = Vec::new();
-        for path in &read.frameworks {
-            let name = path.display().to_string();
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("{name}: cannot read the framework file"))
-                .map_err(input_failure)?;
-            list.push(
-                poam_layout::catalog::Framework::from_toml(&name, &text).map_err(input_failure)?,
-            );
-        }
-        // Set once per run; every input of the run is read with the same flags.
-        let _ = poam_layout::catalog::add_user_frameworks(list);
+    let mapping = read.mapping.as_deref().map(load_mapping).transpose()?;
+    let mut frameworks = Vec::new();
+    for path in &read.frameworks {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{name}: cannot read the framework file"))
+            .map_err(input_failure)?;
+        frameworks
+            .push(poam_layout::catalog::Framework::from_toml(&name, &text).map_err(input_failure)?);
     }
     Ok(ImportOptions {
         date_order: if read.day_first {
@@ -428,7 +412,20 @@ fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
         },
         one_thread: false,
         layouts: Some(config().registry.clone()),
+        frameworks,
     })
+}
+
+/// Reads a mapping file (`--mapping`, or one found beside an input).
+pub(crate) fn load_mapping(
+    path: &Path,
+) -> Result<(poam_layout::mapping::Mapping, String), Failure> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the mapping file", path.display()))
+        .map_err(input_failure)?;
+    let name = path.display().to_string();
+    let mapping = poam_layout::mapping::Mapping::from_toml(&name, &text).map_err(input_failure)?;
+    Ok((mapping, name))
 }
 
 fn read_input(path: &Path, read: &ReadArgs) -> Result<Imported, Failure> {

@@ -31,12 +31,13 @@ pub fn fill(
     header: &str,
     cell: &Cell,
     location: &dyn Fn() -> Location,
-    order: DateOrder,
+    opts: &crate::ImportOptions,
     diags: &mut Vec<Diagnostic>,
 ) {
     if cell.is_blank() {
         return;
     }
+    let order = opts.date_order;
     let text = cell.text_ref();
     if let Cell::Error(e) = cell {
         diags.push(Diagnostic::new(
@@ -78,8 +79,10 @@ pub fn fill(
                 ));
             }
             for raw in parsed.unparsed {
-                // ISO, CIS and other frameworks kept as data in templates/frameworks/.
-                let other = poam_layout::catalog::catalogs().frameworks().find_map(|f| {
+                // The user's frameworks (--framework), then ISO, CIS and the
+                // others kept as data in templates/frameworks/.
+                let builtin = poam_layout::catalog::catalogs().frameworks();
+                let other = opts.frameworks.iter().chain(builtin).find_map(|f| {
                     f.parse(&raw).map(|id| poam_model::OtherControl {
                         framework: f.name.clone(),
                         id,

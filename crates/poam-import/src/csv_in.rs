@@ -209,7 +209,7 @@ pub(crate) fn read(
                         name,
                         &Cell::Text(value.into()),
                         &|| location.clone(),
-                        opts.date_order,
+                        opts,
                         &mut diags,
                     ),
                     None => keep_extra(&mut item, name, value.to_string()),

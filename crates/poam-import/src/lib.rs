@@ -60,6 +60,9 @@ pub struct ImportOptions {
     /// The layouts to detect and read with: the built-in ones when `None`,
     /// else these (the built-in ones plus a user's, from `--layout`).
     pub layouts: Option<std::sync::Arc<poam_layout::Registry>>,
+    /// Control-id frameworks of the user's own (`--framework`), recognized
+    /// before the built-in ones.
+    pub frameworks: Vec<poam_layout::catalog::Framework>,
 }
 
 impl ImportOptions {

@@ -304,7 +304,7 @@ pub(crate) fn read_sheet(
                         &column.header,
                         cell,
                         &|| loc(column.col, r),
-                        opts.date_order,
+                        opts,
                         diags,
                     );
                 }

@@ -309,13 +309,10 @@ impl Catalogs {
         self.fedramp(FedrampBaseline::Moderate)
     }
 
-    /// The other frameworks: the user's (see [`add_user_frameworks`]) first, then the built-in ones.
+    /// The built-in other frameworks (a user's come through the reader's
+    /// options, before these).
     pub fn frameworks(&self) -> impl Iterator<Item = &Framework> {
-        USER_FRAMEWORKS
-            .get()
-            .into_iter()
-            .flatten()
-            .chain(self.frameworks.iter())
+        self.frameworks.iter()
     }
 
     /// Equivalent ids of a canonical control id in the other catalogs:
@@ -339,19 +336,6 @@ impl Catalogs {
         }
         out
     }
-}
-
-static USER_FRAMEWORKS: OnceLock<Vec<Framework>> = OnceLock::new();
-
-/// Adds frameworks of the user's own (`poam --framework FILE`), recognized
-/// before the built-in ones. Done once per process, before reading; a second
-/// call gives its frameworks back as the error.
-///
-/// # Errors
-///
-/// The frameworks, when user frameworks were already added.
-pub fn add_user_frameworks(frameworks: Vec<Framework>) -> Result<(), Vec<Framework>> {
-    USER_FRAMEWORKS.set(frameworks)
 }
 
 /// The catalogs compiled into poamkit.
