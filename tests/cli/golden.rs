@@ -5,7 +5,8 @@
 //! `tests/golden/<dir>/<file>/` holds `model.json` (`convert --to json`),
 //! `inspect.txt` (`inspect`), `diagnostics.json` (the diagnostics of
 //! `inspect --format json`) and `validate.txt` (`validate`, on a fixed day);
-//! `score.txt`, `link.txt` and `diff.txt` where those commands apply.
+//! `score`, `link` and `diff` output (`.txt`, and `.md` for some) where
+//! those commands apply.
 //! `POAM_BLESS=1 cargo test` writes them anew; review the change with
 //! `git diff tests/golden` before committing it.
 
@@ -191,6 +192,27 @@ fn validate_score_link_and_diff_say_what_their_goldens_say() {
                 &run(&["score", &f, "--conditional-date", AS_OF]),
                 &mut failures,
             );
+            check(
+                &dir.join("score.md"),
+                &run(&["score", &f, "--conditional-date", AS_OF, "--format", "md"]),
+                &mut failures,
+            );
+        }
+        if f.ends_with("fedramp-3.0.xlsx") || f.ends_with("emass-navy-2026.xlsx") {
+            check(
+                &dir.join("validate.md"),
+                &run(&[
+                    "validate",
+                    &f,
+                    "--policy",
+                    policy_for(&f),
+                    "--as-of",
+                    AS_OF,
+                    "--format",
+                    "md",
+                ]),
+                &mut failures,
+            );
         }
     }
     for (poam_file, ssp) in [
@@ -219,12 +241,19 @@ fn validate_score_link_and_diff_say_what_their_goldens_say() {
             "fixtures/emass/emass-navy-2026.xlsx",
         ),
     ] {
+        let name = Path::new(before)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         check(
-            &golden_dir(after).join(format!(
-                "diff-from-{}.txt",
-                Path::new(before).file_name().unwrap().to_string_lossy()
-            )),
+            &golden_dir(after).join(format!("diff-from-{name}.txt")),
             &run(&["diff", before, after]),
+            &mut failures,
+        );
+        check(
+            &golden_dir(after).join(format!("diff-from-{name}.md")),
+            &run(&["diff", before, after, "--format", "md"]),
             &mut failures,
         );
     }

@@ -1,10 +1,10 @@
 //! `poam diff OLD NEW`.
 
+use crate::page::Page;
 use crate::{input_failure, output_failure, read_input, Failure, ReadArgs};
 use anyhow::anyhow;
 use poam_export::save_atomic;
 use poam_ops::diff::{diff as compare, Diff, DiffOptions, ItemRef};
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -36,19 +36,11 @@ pub(crate) struct DiffArgs {
     read: ReadArgs,
 }
 
-fn list(out: &mut String, md: bool, title: &str, items: &[ItemRef], note: &str) {
+fn list(page: &mut Page, title: &str, items: &[ItemRef], note: &str) {
     if items.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "\n{}{title} ({}){note}",
-        if md { "## " } else { "" },
-        items.len()
-    );
-    if md {
-        let _ = writeln!(out);
-    }
+    page.section(&format!("{title} ({}){note}", items.len()));
     for i in items {
         let place = i
             .new_location
@@ -56,61 +48,48 @@ fn list(out: &mut String, md: bool, title: &str, items: &[ItemRef], note: &str) 
             .or(i.old_location.as_ref())
             .map(|l| format!(" [{l}]"))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{}{}: {}{place}",
-            if md { "- " } else { "  " },
+        page.item(&format!(
+            "{}: {}{place}",
             i.id,
             i.weakness.as_deref().unwrap_or("")
-        );
+        ));
     }
 }
 
 fn text(d: &Diff, old: &str, new: &str, md: bool) -> String {
-    let mut out = String::new();
+    let mut page = Page::new(md);
     let c = &d.counts;
-    if md {
-        let _ = writeln!(out, "# POA&M changes\n\nOLD: `{old}`  \nNEW: `{new}`\n");
-        let _ = writeln!(out, "| | Count |\n|---|---|");
+    if page.is_markdown() {
+        page.title("POA&M changes");
+        page.para(&format!("OLD: `{old}`  \nNEW: `{new}`"));
+        page.para("| | Count |\n|---|---|");
         for (label, n) in c.rows() {
-            let _ = writeln!(out, "| {label} | {n} |");
+            page.line(&format!("| {label} | {n} |"));
         }
     } else {
-        let _ = writeln!(out, "{old} -> {new}");
-        let _ = writeln!(
-            out,
+        page.title(&format!("{old} -> {new}"));
+        page.line(&format!(
             "{} new, {} closed, {} reopened, {} disappeared, {} changed, {} unchanged ({} items before, {} now)",
             c.added, c.closed, c.reopened, c.disappeared, c.changed, c.unchanged, c.old_items, c.new_items
-        );
+        ));
     }
     list(
-        &mut out,
-        md,
+        &mut page,
         "Disappeared without being closed",
         &d.disappeared,
         ": a reviewer expects closed items on the Closed tab",
     );
-    list(&mut out, md, "New items", &d.added, "");
-    list(&mut out, md, "Closed since OLD", &d.closed, "");
-    list(&mut out, md, "Reopened", &d.reopened, "");
+    list(&mut page, "New items", &d.added, "");
+    list(&mut page, "Closed since OLD", &d.closed, "");
+    list(&mut page, "Reopened", &d.reopened, "");
     if !d.changed.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}Changed fields ({} items)",
-            if md { "## " } else { "" },
-            d.changed.len()
-        );
+        page.section(&format!("Changed fields ({} items)", d.changed.len()));
         for item in &d.changed {
-            let _ = writeln!(
-                out,
-                "{}{}: {}",
-                if md { "\n### " } else { "  " },
+            page.subsection(&format!(
+                "{}: {}",
                 item.item.id,
                 item.item.weakness.as_deref().unwrap_or("")
-            );
-            if md {
-                let _ = writeln!(out);
-            }
+            ));
             for ch in &item.changes {
                 let show = |v: &str| {
                     if v.is_empty() {
@@ -124,18 +103,16 @@ fn text(d: &Diff, old: &str, new: &str, md: bool) -> String {
                     Some(n) if n < 0 => format!(" ({} days earlier)", -n),
                     _ => String::new(),
                 };
-                let _ = writeln!(
-                    out,
-                    "{}{}: {} -> {}{days}",
-                    if md { "- " } else { "    " },
+                page.subitem(&format!(
+                    "{}: {} -> {}{days}",
                     ch.label,
                     show(&ch.old),
                     show(&ch.new)
-                );
+                ));
             }
         }
     }
-    out
+    page.finish()
 }
 
 pub(crate) fn diff(args: &DiffArgs) -> Result<u8, Failure> {

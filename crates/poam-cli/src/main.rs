@@ -6,10 +6,12 @@
 
 mod batch;
 mod diff;
+mod page;
 mod pipeline;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use page::Page;
 use poam_export::{csv_out, save_atomic, xlsx, Format, Output, WriteOptions};
 use poam_import::{import_path, ImportError, ImportOptions, Imported};
 use poam_layout::{Layout, Registry};
@@ -870,9 +872,7 @@ fn link(args: &LinkArgs) -> Result<u8, Failure> {
         .flat_map(|i| &i.ssp_refs)
         .filter(|r| r.section.is_some())
         .count();
-    let mut out = String::new();
-    use std::fmt::Write as _;
-    match args.format {
+    let out = match args.format {
         LinkFormat::Json => {
             let counts: serde_json::Map<String, serde_json::Value> = kinds
                 .iter()
@@ -896,43 +896,28 @@ fn link(args: &LinkArgs) -> Result<u8, Failure> {
                 "findings": findings,
                 "items": imported.poam.items.iter().map(|i| serde_json::json!({"id": i.id, "ssp_refs": i.ssp_refs})).collect::<Vec<_>>(),
             });
-            out = serde_json::to_string_pretty(&v).map_err(output_failure)? + "\n";
+            serde_json::to_string_pretty(&v).map_err(output_failure)? + "\n"
         }
         LinkFormat::Text | LinkFormat::Md => {
-            let md = matches!(args.format, LinkFormat::Md);
-            let _ = writeln!(
-                out,
-                "{}SSP {} ({}): {} sections ({controls} controls, {enhancements} enhancements); {linked} control link(s) found",
-                if md { "# " } else { "" },
+            let mut page = Page::new(matches!(args.format, LinkFormat::Md));
+            page.title(&format!(
+                "SSP {} ({}): {} sections ({controls} controls, {enhancements} enhancements); {linked} control link(s) found",
                 args.ssp.display(),
                 index.kind,
                 index.sections.len()
-            );
-            let _ = writeln!(
-                out,
-                "{}{} finding(s)",
-                if md { "\n" } else { "" },
-                findings.len()
-            );
+            ));
+            page.para(&format!("{} finding(s)", findings.len()));
             for kind in kinds {
                 let mine: Vec<&poam_ssp::Finding> =
                     findings.iter().filter(|f| f.kind == kind).collect();
-                let _ = writeln!(
-                    out,
-                    "\n{}{} ({})",
-                    if md { "## " } else { "" },
-                    kind.title(),
-                    mine.len()
-                );
-                if md && !mine.is_empty() {
-                    let _ = writeln!(out);
-                }
+                page.section(&format!("{} ({})", kind.title(), mine.len()));
                 for f in mine {
-                    let _ = writeln!(out, "{}{}", if md { "- " } else { "  " }, f.message);
+                    page.item(&f.message);
                 }
             }
+            page.finish()
         }
-    }
+    };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes()).map_err(output_failure)?;
     Ok(if findings.is_empty() {
@@ -1048,9 +1033,7 @@ fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
         .iter()
         .filter(|f| f.severity == poam_rules::Level::Error)
         .count();
-    let mut out = String::new();
-    use std::fmt::Write as _;
-    match args.format {
+    let out = match args.format {
         LinkFormat::Json => {
             let v = serde_json::json!({
                 "file": args.input.display().to_string(),
@@ -1059,21 +1042,19 @@ fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
                 "counts": poam_rules::by_rule(&findings),
                 "findings": findings,
             });
-            out = serde_json::to_string_pretty(&v).map_err(output_failure)? + "\n";
+            serde_json::to_string_pretty(&v).map_err(output_failure)? + "\n"
         }
         LinkFormat::Text | LinkFormat::Md => {
-            let md = matches!(args.format, LinkFormat::Md);
-            let _ = writeln!(
-                out,
-                "{}{}: {} finding(s), {errors} error(s){}, as of {as_of}",
-                if md { "# " } else { "" },
+            let mut page = Page::new(matches!(args.format, LinkFormat::Md));
+            page.title(&format!(
+                "{}: {} finding(s), {errors} error(s){}, as of {as_of}",
                 args.input.display(),
                 findings.len(),
                 policy
                     .as_ref()
                     .map(|p| format!(", policy {}", p.title))
                     .unwrap_or_default()
-            );
+            ));
             for level in [
                 poam_rules::Level::Error,
                 poam_rules::Level::Warning,
@@ -1089,32 +1070,19 @@ fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
                     poam_rules::Level::Warning => "Warnings",
                     poam_rules::Level::Info => "Notes",
                 };
-                let _ = writeln!(
-                    out,
-                    "\n{}{word} ({})",
-                    if md { "## " } else { "" },
-                    mine.len()
-                );
-                if md {
-                    let _ = writeln!(out);
-                }
+                page.section(&format!("{word} ({})", mine.len()));
                 for f in mine {
                     let place = f
                         .location
                         .as_ref()
                         .map(|l| format!(" [{l}]"))
                         .unwrap_or_default();
-                    let _ = writeln!(
-                        out,
-                        "{}{}: {}{place}",
-                        if md { "- " } else { "  " },
-                        f.rule,
-                        f.message
-                    );
+                    page.item(&format!("{}: {}{place}", f.rule, f.message));
                 }
             }
+            page.finish()
         }
-    }
+    };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes()).map_err(output_failure)?;
     Ok(if errors > 0 { EXIT_FINDINGS } else { 0 })
@@ -1130,56 +1098,32 @@ fn score(args: &ScoreArgs) -> Result<u8, Failure> {
             ..Default::default()
         },
     );
-    let mut out = String::new();
-    use std::fmt::Write as _;
-    match args.format {
-        LinkFormat::Json => {
-            out = serde_json::to_string_pretty(&report).map_err(output_failure)? + "\n";
-        }
+    let out = match args.format {
+        LinkFormat::Json => serde_json::to_string_pretty(&report).map_err(output_failure)? + "\n",
         LinkFormat::Text | LinkFormat::Md => {
-            let md = matches!(args.format, LinkFormat::Md);
-            let h = |level: usize| {
-                if md {
-                    "#".repeat(level) + " "
-                } else {
-                    String::new()
-                }
-            };
-            let _ = writeln!(
-                out,
-                "{}NIST SP 800-171 DoD Assessment score: {}",
-                h(1),
+            let mut page = Page::new(matches!(args.format, LinkFormat::Md));
+            page.title(&format!(
+                "NIST SP 800-171 DoD Assessment score: {}",
                 match report.score {
                     Some(s) => format!("{s} of {}", report.maximum),
                     None => "none".into(),
                 }
-            );
+            ));
             if let Some(reason) = &report.no_score_reason {
-                let _ = writeln!(out, "{reason}");
+                page.para(reason);
             }
-            let _ = writeln!(
-                out,
+            page.para(&format!(
                 "Conditional CMMC Level 2: {} (score {} the minimum {}; {} ineligible item(s)); POA&M closeout by {}",
                 if report.eligible { "eligible" } else { "not eligible" },
                 if report.passes { "meets" } else { "is below" },
                 report.minimum,
                 report.ineligible.len(),
                 report.closeout_deadline
-            );
-            let _ = writeln!(
-                out,
-                "\n{}Requirements not met ({})",
-                h(2),
-                report.unmet.len()
-            );
-            if md {
-                let _ = writeln!(out);
-            }
+            ));
+            page.section(&format!("Requirements not met ({})", report.unmet.len()));
             for u in &report.unmet {
-                let _ = writeln!(
-                    out,
-                    "{}{} ({}): -{}{} — {}",
-                    if md { "- " } else { "  " },
+                page.item(&format!(
+                    "{} ({}): -{}{} — {}",
                     u.requirement,
                     u.cmmc,
                     u.points
@@ -1190,38 +1134,23 @@ fn score(args: &ScoreArgs) -> Result<u8, Failure> {
                         ""
                     },
                     u.items.join(", ")
-                );
+                ));
             }
             if !report.ineligible.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "\n{}Ineligible items ({})",
-                    h(2),
-                    report.ineligible.len()
-                );
-                if md {
-                    let _ = writeln!(out);
-                }
+                page.section(&format!("Ineligible items ({})", report.ineligible.len()));
                 for i in &report.ineligible {
-                    let _ = writeln!(
-                        out,
-                        "{}{} ({}): {}",
-                        if md { "- " } else { "  " },
-                        i.item,
-                        i.requirement,
-                        i.reason
-                    );
+                    page.item(&format!("{} ({}): {}", i.item, i.requirement, i.reason));
                 }
             }
             if !report.unscored_items.is_empty() {
-                let _ = writeln!(
-                    out,
+                page.line(&format!(
                     "\nNot scored (no SP 800-171 requirement named): {}",
                     report.unscored_items.join(", ")
-                );
+                ));
             }
+            page.finish()
         }
-    }
+    };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes()).map_err(output_failure)?;
     Ok(if report.eligible { 0 } else { EXIT_FINDINGS })
