@@ -634,38 +634,7 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
             as_of,
         },
     );
-    let mut rows = vec![vec![
-        "Business unit".to_string(),
-        "Open".into(),
-        "Overdue".into(),
-        "Closed".into(),
-        "Critical".into(),
-        "High".into(),
-        "Moderate".into(),
-        "Low".into(),
-        "Not rated".into(),
-    ]];
-    for u in &result.units {
-        // Open items with any of these ratings.
-        let risk = |labels: &[&str]| {
-            labels
-                .iter()
-                .map(|k| u.by_risk.get(*k).copied().unwrap_or(0))
-                .sum::<usize>()
-                .to_string()
-        };
-        rows.push(vec![
-            u.unit.clone(),
-            u.open.to_string(),
-            u.overdue.to_string(),
-            u.closed.to_string(),
-            risk(&["Critical", "Very High"]),
-            risk(&["High"]),
-            risk(&["Moderate"]),
-            risk(&["Low", "Very Low"]),
-            risk(&["Not rated"]),
-        ]);
-    }
+    let rows = poam_ops::rollup::unit_table(&result.units);
     let mut opts = write_options(args.keep_extra, false);
     if layout.is_some() {
         opts.xlsx.extra_sheets = vec![("Summary by Unit".to_string(), rows.clone())];

@@ -770,26 +770,8 @@ fn report(args: &ReportArgs) -> Result<u8, Failure> {
     };
     if let Some(p) = &policy {
         opts.policy = Some(p.title.clone());
-        opts.due = Some(
-            imported
-                .poam
-                .items
-                .iter()
-                .map(|i| {
-                    let deadline = p.deadline(i).map(|d| d.0);
-                    match (deadline, i.scheduled_completion) {
-                        (Some(a), Some(b)) => Some(a.min(b)),
-                        (a, b) => a.or(b),
-                    }
-                })
-                .collect(),
-        );
-        let nist = imported.poam.items.iter().any(|i| {
-            i.controls
-                .iter()
-                .any(|c| poam_layout::catalog::catalogs().requirement(c).is_some())
-        });
-        if p.cmmc.is_some() || nist {
+        opts.due = Some(imported.poam.items.iter().map(|i| p.due(i)).collect());
+        if p.cmmc.is_some() || poam_rules::is_sp800_171(&imported.poam) {
             let sc = poam_rules::score(
                 &imported.poam,
                 &poam_rules::ScoreOptions {
@@ -797,19 +779,7 @@ fn report(args: &ReportArgs) -> Result<u8, Failure> {
                     ..Default::default()
                 },
             );
-            opts.score = Some(poam_export::report::ScoreSummary {
-                score: sc.score,
-                maximum: sc.maximum,
-                minimum: sc.minimum,
-                eligible: sc.eligible,
-                ineligible: sc
-                    .ineligible
-                    .iter()
-                    .map(|i| &i.item)
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len(),
-                closeout: sc.closeout_deadline.to_string(),
-            });
+            opts.score = Some(sc.summary());
         }
     }
     let data = build(&imported.poam, &opts);
@@ -981,7 +951,7 @@ fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
             )?)
         }
     };
-    let mut findings = poam_rules::validate(
+    let findings = poam_rules::validate(
         &imported.poam,
         &poam_rules::ValidateOptions {
             as_of,
@@ -990,45 +960,6 @@ fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
             registry,
         },
     );
-    // CMMC: eligibility and the score as findings.
-    if let Some(cmmc) = policy.as_ref().and_then(|p| p.cmmc.clone()) {
-        let report = poam_rules::score(
-            &imported.poam,
-            &poam_rules::ScoreOptions {
-                conditional_date: as_of,
-                minimum_score: cmmc.minimum_score,
-                closeout_days: cmmc.closeout_days,
-                never_on_poam: cmmc.never_on_poam.clone(),
-            },
-        );
-        for i in &report.ineligible {
-            findings.push(poam_rules::Finding {
-                item: i.item.clone(),
-                rule: "cmmc-eligibility".into(),
-                severity: poam_rules::Level::Error,
-                message: format!("{}: {}", i.item, i.reason),
-                dates: Default::default(),
-                location: i.location.clone(),
-            });
-        }
-        if !report.passes {
-            findings.push(poam_rules::Finding {
-                item: "(POA&M)".into(),
-                rule: "cmmc-score".into(),
-                severity: poam_rules::Level::Error,
-                message: match report.score {
-                    Some(s) => format!(
-                        "the SPRS score {s} is below the {} Conditional Level 2 needs",
-                        report.minimum
-                    ),
-                    None => report.no_score_reason.clone().unwrap_or_default(),
-                },
-                dates: Default::default(),
-                location: None,
-            });
-        }
-    }
-    findings.sort_by(|a, b| (a.severity, &a.item, &a.rule).cmp(&(b.severity, &b.item, &b.rule)));
     let errors = findings
         .iter()
         .filter(|f| f.severity == poam_rules::Level::Error)

@@ -24,22 +24,7 @@ pub struct ReportOptions {
     pub score: Option<ScoreSummary>,
 }
 
-/// The SPRS score as the reports show it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScoreSummary {
-    /// The score, or none when 3.12.4 is not met.
-    pub score: Option<i64>,
-    /// 110.
-    pub maximum: i64,
-    /// 88.
-    pub minimum: i64,
-    /// Whether Conditional CMMC Level 2 is possible.
-    pub eligible: bool,
-    /// Items that may not be on the POA&M.
-    pub ineligible: usize,
-    /// POA&M closeout deadline, ISO.
-    pub closeout: String,
-}
+pub use poam_rules::ScoreSummary;
 
 /// One count with its label.
 #[derive(Debug, Clone, Serialize)]
@@ -401,10 +386,13 @@ pub fn build(poam: &Poam, opts: &ReportOptions) -> ReportData {
             poam_ops::rollup::summarize(&poam.items, as_of, &[])
                 .into_iter()
                 .map(|u| UnitRow {
+                    // Highest rating first, the unrated last.
                     risks: u
-                        .by_risk
+                        .by_rating
                         .iter()
-                        .map(|(k, v)| format!("{k} {v}"))
+                        .rev()
+                        .map(|(r, n)| format!("{} {n}", r.label()))
+                        .chain((u.not_rated > 0).then(|| format!("Not rated {}", u.not_rated)))
                         .collect::<Vec<_>>()
                         .join(", "),
                     unit: u.unit,

@@ -42,8 +42,53 @@ pub struct UnitSummary {
     pub closed: usize,
     /// Open items past their scheduled completion on the as-of date.
     pub overdue: usize,
-    /// Open items by rating (`Critical`, `High`, `Moderate`, `Low`, `Not rated`...).
-    pub by_risk: BTreeMap<String, usize>,
+    /// Open items by rating (the adjusted rating where there is one).
+    pub by_rating: BTreeMap<Rating, usize>,
+    /// Open items with no rating.
+    pub not_rated: usize,
+}
+
+impl UnitSummary {
+    /// Open items with any of these ratings.
+    pub fn rated(&self, ratings: &[Rating]) -> usize {
+        ratings
+            .iter()
+            .map(|r| self.by_rating.get(r).copied().unwrap_or(0))
+            .sum()
+    }
+}
+
+/// The summary by unit as a table (header row first), as the roll-up
+/// workbook's "Summary by Unit" sheet and the terminal show it: Very High
+/// counts with Critical, Very Low with Low.
+pub fn unit_table(units: &[UnitSummary]) -> Vec<Vec<String>> {
+    let mut rows = vec![[
+        "Business unit",
+        "Open",
+        "Overdue",
+        "Closed",
+        "Critical",
+        "High",
+        "Moderate",
+        "Low",
+        "Not rated",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for u in units {
+        rows.push(vec![
+            u.unit.clone(),
+            u.open.to_string(),
+            u.overdue.to_string(),
+            u.closed.to_string(),
+            u.rated(&[Rating::Critical, Rating::VeryHigh]).to_string(),
+            u.rated(&[Rating::High]).to_string(),
+            u.rated(&[Rating::Moderate]).to_string(),
+            u.rated(&[Rating::Low, Rating::VeryLow]).to_string(),
+            u.not_rated.to_string(),
+        ]);
+    }
+    rows
 }
 
 /// An item whose POA&M ID was changed to keep IDs unique.
@@ -178,13 +223,10 @@ pub fn summarize(items: &[Item], as_of: NaiveDate, order: &[String]) -> Vec<Unit
                     if item.scheduled_completion.is_some_and(|d| d < as_of) {
                         s.overdue += 1;
                     }
-                    *s.by_risk
-                        .entry(
-                            item.effective_rating()
-                                .map_or("Not rated", Rating::label)
-                                .to_string(),
-                        )
-                        .or_default() += 1;
+                    match item.effective_rating() {
+                        Some(r) => *s.by_rating.entry(r).or_default() += 1,
+                        None => s.not_rated += 1,
+                    }
                 }
             }
         }
@@ -325,7 +367,8 @@ mod tests {
         assert_eq!(r.units.len(), 2);
         assert_eq!(r.units[0].open, 2);
         assert_eq!(r.units[0].overdue, 2);
-        assert_eq!(r.units[0].by_risk["High"], 2);
+        assert_eq!(r.units[0].by_rating[&Rating::High], 2);
+        assert_eq!(unit_table(&r.units)[1][5], "2");
 
         let r = rollup(vec![a, b], &opts(true));
         assert_eq!(r.poam.items.len(), 2);

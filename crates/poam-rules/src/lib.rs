@@ -18,7 +18,7 @@
 mod score;
 mod validate;
 
-pub use score::{score, Ineligible, ScoreOptions, ScoreReport};
+pub use score::{is_sp800_171, score, Ineligible, ScoreOptions, ScoreReport, ScoreSummary};
 pub use validate::{by_rule, validate, ValidateOptions};
 
 use chrono::NaiveDate;
@@ -218,6 +218,15 @@ impl Policy {
     fn by_rating(&self, item: &Item) -> Option<(i64, String)> {
         let r = self.effective_rating(item)?;
         self.days.get(r.key()).map(|d| (*d, r.label().to_string()))
+    }
+
+    /// The day an item is due: the policy's deadline or its scheduled
+    /// completion date, whichever comes first.
+    pub fn due(&self, item: &Item) -> Option<NaiveDate> {
+        match (self.deadline(item).map(|d| d.0), item.scheduled_completion) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The deadline of an item: detection plus the policy's days, or the KEV

@@ -68,6 +68,32 @@ pub struct Ineligible {
     pub location: Option<String>,
 }
 
+/// The SPRS score as the reports show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreSummary {
+    /// The score, or none when 3.12.4 is not met.
+    pub score: Option<i64>,
+    /// 110.
+    pub maximum: i64,
+    /// 88.
+    pub minimum: i64,
+    /// Whether Conditional CMMC Level 2 is possible.
+    pub eligible: bool,
+    /// Items that may not be on the POA&M (each counted once).
+    pub ineligible: usize,
+    /// POA&M closeout deadline, ISO.
+    pub closeout: String,
+}
+
+/// Whether any item names a NIST SP 800-171 requirement: a plan of action
+/// that the SPRS score applies to.
+pub fn is_sp800_171(poam: &Poam) -> bool {
+    let cat = catalogs();
+    poam.items
+        .iter()
+        .any(|i| i.controls.iter().any(|c| cat.requirement(c).is_some()))
+}
+
 /// The score and the eligibility verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreReport {
@@ -127,6 +153,59 @@ fn requirements_of(item: &Item) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+impl ScoreReport {
+    /// The figures a report shows.
+    pub fn summary(&self) -> ScoreSummary {
+        ScoreSummary {
+            score: self.score,
+            maximum: self.maximum,
+            minimum: self.minimum,
+            eligible: self.eligible,
+            ineligible: self
+                .ineligible
+                .iter()
+                .map(|i| &i.item)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            closeout: self.closeout_deadline.to_string(),
+        }
+    }
+
+    /// Eligibility as validation findings: each ineligible item, and a score
+    /// below the minimum.
+    pub fn findings(&self) -> Vec<crate::Finding> {
+        let mut out: Vec<crate::Finding> = self
+            .ineligible
+            .iter()
+            .map(|i| crate::Finding {
+                item: i.item.clone(),
+                rule: "cmmc-eligibility".into(),
+                severity: crate::Level::Error,
+                message: format!("{}: {}", i.item, i.reason),
+                dates: Default::default(),
+                location: i.location.clone(),
+            })
+            .collect();
+        if !self.passes {
+            out.push(crate::Finding {
+                item: "(POA&M)".into(),
+                rule: "cmmc-score".into(),
+                severity: crate::Level::Error,
+                message: match self.score {
+                    Some(s) => format!(
+                        "the SPRS score {s} is below the {} Conditional Level 2 needs",
+                        self.minimum
+                    ),
+                    None => self.no_score_reason.clone().unwrap_or_default(),
+                },
+                dates: Default::default(),
+                location: None,
+            });
+        }
+        out
+    }
 }
 
 /// Scores a POA&M.

@@ -75,6 +75,19 @@ pub fn validate(poam: &Poam, opts: &ValidateOptions) -> Vec<Finding> {
             .and_then(FedrampBaseline::from_impact_level);
         check_item(item, opts, as_of, baseline, &mut out);
     }
+    // CMMC: eligibility and the score, judged on the as-of date.
+    if let Some(cmmc) = opts.policy.as_ref().and_then(|p| p.cmmc.as_ref()) {
+        let report = crate::score(
+            poam,
+            &crate::ScoreOptions {
+                conditional_date: as_of,
+                minimum_score: cmmc.minimum_score,
+                closeout_days: cmmc.closeout_days,
+                never_on_poam: cmmc.never_on_poam.clone(),
+            },
+        );
+        out.extend(report.findings());
+    }
     out.sort_by(|a, b| (a.severity, &a.item, &a.rule).cmp(&(b.severity, &b.item, &b.rule)));
     out
 }
@@ -92,10 +105,7 @@ fn check_item(
     if let Some(policy) = &opts.policy {
         let deadline = policy.deadline(item);
         if open {
-            let due = match (deadline.as_ref().map(|d| d.0), item.scheduled_completion) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            let due = policy.due(item);
             if let Some(due) = due.filter(|d| *d < as_of) {
                 let why = match &deadline {
                     Some((d, why)) if *d == due => format!("the {} deadline ({why})", policy.title),
