@@ -1,13 +1,22 @@
 //! `poam`: convert and inspect POA&M files.
 //!
-//! This crate is only the command line: argument parsing (clap), messages and
-//! exit codes. All real work lives in poam-import, poam-export and
-//! poam-layout.
+//! This crate is only the command line: argument parsing (clap), messages,
+//! hints about flags, and exit codes; one module per command. The arguments
+//! every command shares (the layout registry) are resolved once into a
+//! [`Config`] before any file is read. All real work lives in the library
+//! crates.
 
 mod batch;
+mod convert;
 mod diff;
+mod inspect;
+mod layouts;
+mod link;
 mod page;
 mod pipeline;
+mod report;
+mod score;
+mod validate;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -108,17 +117,17 @@ fn resolve_layouts(args: &LayoutArgs) -> Result<Registry> {
 #[derive(Subcommand)]
 enum Command {
     /// Convert a POA&M file to another format or template version.
-    Convert(ConvertArgs),
+    Convert(convert::ConvertArgs),
     /// Show how a file is read: layout, sheets, header rows, column mapping, diagnostics.
-    Inspect(InspectArgs),
+    Inspect(inspect::InspectArgs),
     /// Write a report a reviewer reads: summary, overdue items, charts, one section per open item.
-    Report(ReportArgs),
+    Report(report::ReportArgs),
     /// Link items to the System Security Plan and list where the two disagree.
-    Link(LinkArgs),
+    Link(link::LinkArgs),
     /// Check deadlines (by policy), template rules and control ids.
-    Validate(ValidateArgs),
+    Validate(validate::ValidateArgs),
     /// The NIST SP 800-171 (SPRS) score of an 800-171 / CMMC POA&M, and CMMC Level 2 eligibility.
-    Score(ScoreArgs),
+    Score(score::ScoreArgs),
     /// Convert many files (folders, patterns) to one or more formats, in parallel.
     Batch(batch::BatchArgs),
     /// Roll the POA&Ms of several business units up into one.
@@ -129,101 +138,21 @@ enum Command {
     Layouts,
 }
 
+pub(crate) use convert::{target_output, write_options};
+use link::EXIT_FINDINGS;
+use validate::load_policy;
+
 /// `--to`, resolved against the layout registry.
 pub(crate) fn parse_format(name: &str) -> Result<Format, Failure> {
     Format::parse(name, &config().registry).map_err(input_failure)
 }
 
+/// How `link`, `validate` and `score` print.
 #[derive(Clone, Copy, ValueEnum)]
-enum ReportFormat {
-    /// Markdown.
-    Md,
-    /// One self-contained HTML page with charts.
-    Html,
-    /// A Word document (.docx).
-    Docx,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum LinkFormat {
+enum CheckFormat {
     Text,
     Json,
     Md,
-}
-
-#[derive(clap::Args)]
-struct LinkArgs {
-    /// The POA&M file to read.
-    input: PathBuf,
-    /// The System Security Plan: Word (.docx: FedRAMP Rev 5 Appendix A, Rev 4 SSP, NIST SP 800-171) or OSCAL JSON.
-    #[arg(long, value_name = "SSP")]
-    ssp: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: LinkFormat,
-    #[command(flatten)]
-    read: ReadArgs,
-}
-
-#[derive(clap::Args)]
-struct ValidateArgs {
-    /// The POA&M file to read.
-    input: PathBuf,
-    /// Remediation policy: fedramp, dod, cms, cmmc, or a policy file (TOML).
-    #[arg(long, value_name = "POLICY")]
-    policy: Option<String>,
-    /// The day that decides what is overdue (YYYY-MM-DD); today by default.
-    #[arg(long, value_name = "DATE")]
-    as_of: Option<String>,
-    /// Template rules to apply: fedramp or emass (by default the input's own family).
-    #[arg(long, value_name = "TEMPLATE")]
-    template: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: LinkFormat,
-    #[command(flatten)]
-    read: ReadArgs,
-}
-
-#[derive(clap::Args)]
-struct ScoreArgs {
-    /// The POA&M file to read (NIST SP 800-171 / CMMC).
-    input: PathBuf,
-    /// The Conditional CMMC Status date (YYYY-MM-DD); items must close within 180 days of it. Today by default.
-    #[arg(long, value_name = "DATE")]
-    conditional_date: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: LinkFormat,
-    #[command(flatten)]
-    read: ReadArgs,
-}
-
-#[derive(clap::Args)]
-struct ReportArgs {
-    /// The POA&M file to read.
-    input: PathBuf,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "html")]
-    format: ReportFormat,
-    /// Output file. Required for docx; md and html go to standard output without it.
-    #[arg(short, long, value_name = "OUT")]
-    output: Option<PathBuf>,
-    /// The day that decides what is overdue (YYYY-MM-DD); today by default.
-    #[arg(long, value_name = "DATE")]
-    as_of: Option<String>,
-    /// A folder with your own report.md / report.html templates (minijinja).
-    #[arg(long, value_name = "DIR")]
-    template_dir: Option<PathBuf>,
-    /// Cite the System Security Plan section of each item's controls.
-    #[arg(long, value_name = "SSP")]
-    ssp: Option<PathBuf>,
-    /// Judge overdue items by this policy's deadlines (fedramp, dod, cms, cmmc, or a file);
-    /// with cmmc, or for an 800-171 POA&M, the report shows the SPRS score too.
-    #[arg(long, value_name = "POLICY")]
-    policy: Option<String>,
-    #[command(flatten)]
-    read: ReadArgs,
 }
 
 #[derive(clap::Args, Clone)]
@@ -251,70 +180,6 @@ struct ReadArgs {
     /// (a guard against zip bombs).
     #[arg(long, value_name = "MB", default_value_t = 1024)]
     max_inflated_mb: u64,
-}
-
-#[derive(clap::Args)]
-struct ConvertArgs {
-    /// The POA&M file to read (.xlsx, .xlsm, .xls, .ods, .csv, .json).
-    input: PathBuf,
-    /// What to write: fedramp (v3.0 unless --template-version says otherwise),
-    /// emass (the classic RMF layout unless --template-version says navy-2024,
-    /// navy-2026, army-2026 or marine-2026), csv, json, oscal (OSCAL 1.1.2 with
-    /// the FedRAMP extensions), nist171-docx (the NIST SP 800-171 plan of
-    /// action in Word), or the family of a --layout file.
-    #[arg(long, value_name = "FORMAT")]
-    to: String,
-    /// Output file. Required for workbooks; CSV and JSON go to standard output without it.
-    #[arg(short, long, value_name = "OUT")]
-    output: Option<PathBuf>,
-    /// Template version to write (FedRAMP: 3.0, 2.1, 2.0, 2022-06-23, 2021-11-23,
-    /// 2018-01-29; eMASS: rmf-classic, navy-2024, navy-2026, army-2026, marine-2026).
-    #[arg(long, value_name = "VERSION")]
-    template_version: Option<String>,
-    /// Add columns the template lacks (kept in `extra`) after its last column.
-    #[arg(long)]
-    keep_extra: bool,
-    /// Start CSV output with a byte order mark so that Excel shows accents and ® right.
-    #[arg(long)]
-    excel_bom: bool,
-    /// Exit with code 1 when there are warnings.
-    #[arg(long)]
-    strict: bool,
-    /// Link each item to the sections of this System Security Plan (.docx or OSCAL JSON).
-    #[arg(long, value_name = "SSP")]
-    ssp: Option<PathBuf>,
-    /// Also write what was read and what the target could not hold as JSON.
-    #[arg(long, value_name = "FILE")]
-    report_json: Option<PathBuf>,
-    /// Also print informational notes, not only warnings.
-    #[arg(short, long)]
-    verbose: bool,
-    #[command(flatten)]
-    read: ReadArgs,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum InspectFormat {
-    Text,
-    Json,
-}
-
-#[derive(clap::Args)]
-struct InspectArgs {
-    /// The POA&M file to read.
-    input: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: InspectFormat,
-    /// Exit with code 1 when there are warnings.
-    #[arg(long)]
-    strict: bool,
-    /// Write the column mapping used (or guessed) as a mapping file to edit;
-    /// `-` prints it.
-    #[arg(long, value_name = "FILE")]
-    emit_mapping: Option<PathBuf>,
-    #[command(flatten)]
-    read: ReadArgs,
 }
 
 /// An error with the exit code it should end the program with.
@@ -351,16 +216,16 @@ fn main() -> ExitCode {
         }
     }
     let result = match cli.command {
-        Command::Convert(args) => convert(&args),
-        Command::Inspect(args) => inspect(&args),
-        Command::Report(args) => report(&args),
-        Command::Link(args) => link(&args),
-        Command::Validate(args) => validate(&args),
-        Command::Score(args) => score(&args),
+        Command::Convert(args) => convert::convert(&args),
+        Command::Inspect(args) => inspect::inspect(&args),
+        Command::Report(args) => report::report(&args),
+        Command::Link(args) => link::link(&args),
+        Command::Validate(args) => validate::validate(&args),
+        Command::Score(args) => score::score(&args),
         Command::Batch(args) => batch::batch(&args),
         Command::Rollup(args) => batch::rollup(&args),
         Command::Diff(args) => diff::diff(&args),
-        Command::Layouts => layouts().map_err(output_failure),
+        Command::Layouts => layouts::layouts().map_err(output_failure),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -516,385 +381,11 @@ fn warnings(diags: &[Diagnostic]) -> usize {
         .count()
 }
 
-fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
-    if let Some(out) = &args.output {
-        if same_file(out, &args.input) {
-            return Err(input_failure(anyhow::anyhow!(
-                "{}: the output would replace the input; choose another -o",
-                out.display()
-            )));
-        }
-    }
-    let format = parse_format(&args.to)?;
-    let output = target_output(&format, args.template_version.as_deref())?;
-    if format.is_binary() && args.output.is_none() {
-        return Err(input_failure(anyhow::anyhow!(
-            "a {} file cannot go to the terminal; add -o OUT.{}",
-            format.name(),
-            output.extension()
-        )));
-    }
-    let layout = output.layout();
-    // A file out, no SSP to link, no columns gathered from every item: the
-    // reader hands items to the writer as it goes (reading and writing at
-    // once, the items never all held).
-    let piped = match (output, &args.output) {
-        _ if args.ssp.is_some() => None,
-        (_, None) => None,
-        (Output::Workbook(layout), Some(out)) if !args.keep_extra => {
-            Some((pipeline::Output::Xlsx(layout), out))
-        }
-        (Output::Workbook(_), Some(_)) => None,
-        (Output::Csv, Some(out)) => Some((
-            pipeline::Output::Csv {
-                excel_bom: args.excel_bom,
-            },
-            out,
-        )),
-        (Output::Json, Some(out)) => Some((pipeline::Output::Json, out)),
-        (Output::Oscal | Output::Nist171Docx, Some(_)) => None,
-    };
-    if let Some((output, out)) = piped {
-        let opts = import_options(&args.read)?;
-        let done = pipeline::convert(&args.input, &opts, output, out).map_err(|e| match e {
-            pipeline::PipeError::Read(e) => input_failure(with_hint(e)),
-            pipeline::PipeError::Write(e) => output_failure(e),
-        })?;
-        let counts = (done.open, done.closed);
-        return conversion_done(args, layout, &done.imported, &done.written, counts, None);
-    }
-    let mut imported = read_input(&args.input, &args.read)?;
-    if let Some(ssp) = &args.ssp {
-        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
-        poam_ssp::link(&mut imported.poam, &index);
-    }
-    // OSCAL streams straight to its file: a large POA&M is never held twice
-    // (as the model and as the output).
-    let streamed = matches!(output, Output::Oscal) && args.output.is_some();
-    let written = if streamed {
-        poam_export::Written {
-            bytes: Vec::new(),
-            diagnostics: Vec::new(),
-        }
-    } else {
-        poam_export::write(
-            &imported.poam,
-            output,
-            &write_options(args.keep_extra, args.excel_bom),
-        )
-        .map_err(output_failure)?
-    };
-    if let Some(out) = &args.output {
-        if streamed {
-            poam_export::save_atomic_with(out, |f| {
-                poam_export::oscal_out::write_oscal_to(&imported.poam, f)
-            })
-            .map_err(output_failure)?;
-        } else {
-            save_atomic(out, &written.bytes).map_err(output_failure)?;
-        }
-    }
-    let counts = (imported.poam.open_count(), imported.poam.closed_count());
-    let stdout = args.output.is_none().then_some(written.bytes.as_slice());
-    conversion_done(
-        args,
-        layout,
-        &imported,
-        &written.diagnostics,
-        counts,
-        stdout,
-    )
-}
-
-/// After a conversion: the `--report-json`, the diagnostics, the summary
-/// line (or the output itself on standard output), the exit code.
-fn conversion_done(
-    args: &ConvertArgs,
-    layout: Option<&Layout>,
-    imported: &Imported,
-    written: &[Diagnostic],
-    (open, closed): (usize, usize),
-    stdout: Option<&[u8]>,
-) -> Result<u8, Failure> {
-    let mut diags = imported.diagnostics.clone();
-    let read_count = diags.len();
-    diags.extend(written.iter().cloned());
-    if let Some(path) = &args.report_json {
-        let report = serde_json::json!({
-            "format_version": JSON_FORMAT_VERSION,
-            "input": args.input.display().to_string(),
-            "output": args.output.as_ref().map(|o| o.display().to_string()),
-            "target": Format::parse(&args.to, &config().registry).map(|f| f.name().to_string()).unwrap_or_default(),
-            "template": layout.map(|l| l.label()),
-            "read_as": imported.report.layout,
-            "open_items": open,
-            "closed_items": closed,
-            "read_diagnostics": &diags[..read_count],
-            "conversion": &diags[read_count..],
-        });
-        let mut text = serde_json::to_vec_pretty(&report).map_err(output_failure)?;
-        text.push(b'\n');
-        save_atomic(path, &text).map_err(output_failure)?;
-    }
-    print_diagnostics(&args.input, &diags[..read_count], args.verbose, None);
-    // What the target could not hold is always shown, notes included.
-    print_diagnostics(&args.input, &diags[read_count..], true, layout);
-    match (&args.output, stdout) {
-        (Some(out), _) => eprintln!(
-            "wrote {}: {open} open, {closed} closed item(s){}",
-            out.display(),
-            match warnings(&diags) {
-                0 => String::new(),
-                n => format!(", {n} warning(s)"),
-            }
-        ),
-        (None, Some(bytes)) => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(bytes)
-                .and_then(|_| stdout.flush())
-                .map_err(output_failure)?;
-        }
-        (None, None) => {}
-    }
-    Ok(if args.strict && warnings(&diags) > 0 {
-        EXIT_STRICT
-    } else {
-        0
-    })
-}
-
-/// What a format writes with `--template-version`, from the run's registry.
-pub(crate) fn target_output(
-    format: &Format,
-    version: Option<&str>,
-) -> Result<Output<'static>, Failure> {
-    format
-        .resolve(&config().registry, version)
-        .map_err(input_failure)
-}
-
-/// The writers' options from the flags every converting command has.
-pub(crate) fn write_options(keep_extra: bool, excel_bom: bool) -> WriteOptions {
-    WriteOptions {
-        xlsx: xlsx::XlsxOptions {
-            keep_extra,
-            extra_sheets: Vec::new(),
-        },
-        csv: csv_out::CsvOptions { excel_bom },
-    }
-}
-
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
-}
-
-fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
-    let imported = read_input(&args.input, &args.read)?;
-    if let Some(target) = &args.emit_mapping {
-        let text = emit_mapping(&args.input, &imported);
-        if target.as_os_str() == "-" {
-            std::io::stdout()
-                .lock()
-                .write_all(text.as_bytes())
-                .map_err(output_failure)?;
-            return Ok(0);
-        }
-        save_atomic(target, text.as_bytes()).map_err(output_failure)?;
-        eprintln!(
-            "wrote {}: edit it, then use `--mapping {}`",
-            target.display(),
-            target.display()
-        );
-    }
-    let mut out = String::new();
-    match args.format {
-        InspectFormat::Json => {
-            let value = serde_json::json!({
-                "format_version": JSON_FORMAT_VERSION,
-                "file": args.input.display().to_string(),
-                "read": imported.report,
-                "open_items": imported.poam.open_count(),
-                "closed_items": imported.poam.closed_count(),
-                "system": imported.poam.system,
-                "diagnostics": imported.diagnostics,
-            });
-            out.push_str(&serde_json::to_string_pretty(&value).map_err(output_failure)?);
-            out.push('\n');
-        }
-        InspectFormat::Text => out = inspect_text(&args.input, &imported),
-    }
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
-    Ok(if args.strict && warnings(&imported.diagnostics) > 0 {
-        EXIT_STRICT
-    } else {
-        0
-    })
-}
-
-fn report(args: &ReportArgs) -> Result<u8, Failure> {
-    use poam_export::report::{build, render, ReportOptions, TextFormat};
-    if matches!(args.format, ReportFormat::Docx) && args.output.is_none() {
-        return Err(input_failure(anyhow::anyhow!(
-            "a Word report cannot go to the terminal; add -o OUT.docx"
-        )));
-    }
-    if let Some(out) = &args.output {
-        if same_file(out, &args.input) {
-            return Err(input_failure(anyhow::anyhow!(
-                "{}: the output would replace the input; choose another -o",
-                out.display()
-            )));
-        }
-    }
-    let as_of = match &args.as_of {
-        Some(text) => poam_model::date::parse_date_text(text, DateOrder::MonthFirst)
-            .with_context(|| format!("--as-of: \"{text}\" is not a date (use YYYY-MM-DD)"))
-            .map_err(input_failure)?,
-        None => today(),
-    };
-    let mut imported = read_input(&args.input, &args.read)?;
-    if let Some(ssp) = &args.ssp {
-        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
-        poam_ssp::link(&mut imported.poam, &index);
-    }
-    print_diagnostics(&args.input, &imported.diagnostics, false, None);
-    let policy = args.policy.as_deref().map(load_policy).transpose()?;
-    let mut opts = ReportOptions {
-        as_of,
-        ..ReportOptions::default()
-    };
-    if let Some(p) = &policy {
-        opts.policy = Some(p.title.clone());
-        opts.due = Some(imported.poam.items.iter().map(|i| p.due(i)).collect());
-        if p.cmmc.is_some() || poam_rules::is_sp800_171(&imported.poam) {
-            let sc = poam_rules::score(
-                &imported.poam,
-                &poam_rules::ScoreOptions {
-                    conditional_date: as_of,
-                    ..Default::default()
-                },
-            );
-            opts.score = Some(sc.summary());
-        }
-    }
-    let data = build(&imported.poam, &opts);
-    let bytes = match args.format {
-        ReportFormat::Md => render(&data, TextFormat::Markdown, args.template_dir.as_deref())
-            .map_err(input_failure)?
-            .into_bytes(),
-        ReportFormat::Html => render(&data, TextFormat::Html, args.template_dir.as_deref())
-            .map_err(input_failure)?
-            .into_bytes(),
-        ReportFormat::Docx => {
-            poam_export::docx_out::write_report_docx(&data)
-                .map_err(output_failure)?
-                .bytes
-        }
-    };
-    match &args.output {
-        Some(out) => {
-            save_atomic(out, &bytes).map_err(output_failure)?;
-            eprintln!(
-                "wrote {}: {} open ({} overdue as of {}), {} closed item(s)",
-                out.display(),
-                data.open,
-                data.overdue,
-                data.as_of,
-                data.closed
-            );
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&bytes)
-                .and_then(|_| stdout.flush())
-                .map_err(output_failure)?;
-        }
-    }
-    Ok(0)
-}
-
-/// Exit code of `poam link` when the SSP and the POA&M disagree.
-const EXIT_FINDINGS: u8 = 1;
-
-fn link(args: &LinkArgs) -> Result<u8, Failure> {
-    let mut imported = read_input(&args.input, &args.read)?;
-    let index = poam_ssp::read_ssp(&args.ssp).map_err(input_failure)?;
-    poam_ssp::link(&mut imported.poam, &index);
-    let findings = poam_ssp::check(&imported.poam, &index);
-    let kinds = [
-        poam_ssp::FindingKind::GapWithoutItem,
-        poam_ssp::FindingKind::ItemWithoutSection,
-        poam_ssp::FindingKind::ClosedButGap,
-        poam_ssp::FindingKind::OpenButImplemented,
-        poam_ssp::FindingKind::DateMismatch,
-    ];
-    let (controls, enhancements) = index.counts();
-    let linked = imported
-        .poam
-        .items
-        .iter()
-        .flat_map(|i| &i.ssp_refs)
-        .filter(|r| r.section.is_some())
-        .count();
-    let out = match args.format {
-        LinkFormat::Json => {
-            let counts: serde_json::Map<String, serde_json::Value> = kinds
-                .iter()
-                .map(|k| {
-                    (
-                        serde_json::to_value(k)
-                            .ok()
-                            .and_then(|v| v.as_str().map(String::from))
-                            .unwrap_or_default(),
-                        serde_json::json!(findings.iter().filter(|f| f.kind == *k).count()),
-                    )
-                })
-                .collect();
-            let v = serde_json::json!({
-                "poam": args.input.display().to_string(),
-                "ssp": args.ssp.display().to_string(),
-                "ssp_kind": index.kind,
-                "ssp_sections": index.sections.len(),
-                "links": linked,
-                "counts": counts,
-                "findings": findings,
-                "items": imported.poam.items.iter().map(|i| serde_json::json!({"id": i.id, "ssp_refs": i.ssp_refs})).collect::<Vec<_>>(),
-            });
-            serde_json::to_string_pretty(&v).map_err(output_failure)? + "\n"
-        }
-        LinkFormat::Text | LinkFormat::Md => {
-            let mut page = Page::new(matches!(args.format, LinkFormat::Md));
-            page.title(&format!(
-                "SSP {} ({}): {} sections ({controls} controls, {enhancements} enhancements); {linked} control link(s) found",
-                args.ssp.display(),
-                index.kind,
-                index.sections.len()
-            ));
-            page.para(&format!("{} finding(s)", findings.len()));
-            for kind in kinds {
-                let mine: Vec<&poam_ssp::Finding> =
-                    findings.iter().filter(|f| f.kind == kind).collect();
-                page.section(&format!("{} ({})", kind.title(), mine.len()));
-                for f in mine {
-                    page.item(&f.message);
-                }
-            }
-            page.finish()
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
-    Ok(if findings.is_empty() {
-        0
-    } else {
-        EXIT_FINDINGS
-    })
 }
 
 fn parse_day(flag: &str, text: &Option<String>) -> Result<poam_model::date::Date, Failure> {
@@ -906,332 +397,10 @@ fn parse_day(flag: &str, text: &Option<String>) -> Result<poam_model::date::Date
     }
 }
 
-fn load_policy(name: &str) -> Result<poam_rules::Policy, Failure> {
-    let path = Path::new(name);
-    if path.is_file() {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{name}: cannot read the policy file"))
-            .map_err(input_failure)?;
-        return poam_rules::Policy::from_toml(name, &text).map_err(input_failure);
-    }
-    poam_rules::Policy::builtin(name).map_err(input_failure)
-}
-
-fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
-    let as_of = parse_day("--as-of", &args.as_of)?;
-    let policy = args.policy.as_deref().map(load_policy).transpose()?;
-    let imported = read_input(&args.input, &args.read)?;
-    let registry = &config().registry;
-    // The input's own layout when it is of the family asked for (or when no
-    // family is asked for), else that family's default version.
-    let own = imported
-        .report
-        .layout
-        .as_deref()
-        .and_then(|l| l.split_once(' '))
-        .and_then(|(family, version)| registry.find(family, Some(version)));
-    let template = match args.template.as_deref() {
-        None => own,
-        Some(name) => {
-            let (family, version) = match name.split_once(':') {
-                Some((f, v)) => (f.trim(), Some(v.trim())),
-                None => (name.trim(), None),
-            };
-            let own = own.filter(|l| version.is_none() && l.family.eq_ignore_ascii_case(family));
-            Some(own.map_or_else(
-                || {
-                    registry.find(family, version).ok_or_else(|| {
-                        input_failure(anyhow::anyhow!(
-                            "--template {name}: no such layout; choose one of: {}",
-                            registry.families().join(", ")
-                        ))
-                    })
-                },
-                Ok,
-            )?)
-        }
-    };
-    let findings = poam_rules::validate(
-        &imported.poam,
-        &poam_rules::ValidateOptions {
-            as_of,
-            policy: policy.clone(),
-            template,
-            registry,
-        },
-    );
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == poam_rules::Level::Error)
-        .count();
-    let out = match args.format {
-        LinkFormat::Json => {
-            let v = serde_json::json!({
-                "file": args.input.display().to_string(),
-                "policy": policy.as_ref().map(|p| p.name.clone()),
-                "as_of": as_of.to_string(),
-                "counts": poam_rules::by_rule(&findings),
-                "findings": findings,
-            });
-            serde_json::to_string_pretty(&v).map_err(output_failure)? + "\n"
-        }
-        LinkFormat::Text | LinkFormat::Md => {
-            let mut page = Page::new(matches!(args.format, LinkFormat::Md));
-            page.title(&format!(
-                "{}: {} finding(s), {errors} error(s){}, as of {as_of}",
-                args.input.display(),
-                findings.len(),
-                policy
-                    .as_ref()
-                    .map(|p| format!(", policy {}", p.title))
-                    .unwrap_or_default()
-            ));
-            for level in [
-                poam_rules::Level::Error,
-                poam_rules::Level::Warning,
-                poam_rules::Level::Info,
-            ] {
-                let mine: Vec<&poam_rules::Finding> =
-                    findings.iter().filter(|f| f.severity == level).collect();
-                if mine.is_empty() {
-                    continue;
-                }
-                let word = match level {
-                    poam_rules::Level::Error => "Errors",
-                    poam_rules::Level::Warning => "Warnings",
-                    poam_rules::Level::Info => "Notes",
-                };
-                page.section(&format!("{word} ({})", mine.len()));
-                for f in mine {
-                    let place = f
-                        .location
-                        .as_ref()
-                        .map(|l| format!(" [{l}]"))
-                        .unwrap_or_default();
-                    page.item(&format!("{}: {}{place}", f.rule, f.message));
-                }
-            }
-            page.finish()
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
-    Ok(if errors > 0 { EXIT_FINDINGS } else { 0 })
-}
-
-fn score(args: &ScoreArgs) -> Result<u8, Failure> {
-    let conditional_date = parse_day("--conditional-date", &args.conditional_date)?;
-    let imported = read_input(&args.input, &args.read)?;
-    let report = poam_rules::score(
-        &imported.poam,
-        &poam_rules::ScoreOptions {
-            conditional_date,
-            ..Default::default()
-        },
-    );
-    let out = match args.format {
-        LinkFormat::Json => serde_json::to_string_pretty(&report).map_err(output_failure)? + "\n",
-        LinkFormat::Text | LinkFormat::Md => {
-            let mut page = Page::new(matches!(args.format, LinkFormat::Md));
-            page.title(&format!(
-                "NIST SP 800-171 DoD Assessment score: {}",
-                match report.score {
-                    Some(s) => format!("{s} of {}", report.maximum),
-                    None => "none".into(),
-                }
-            ));
-            if let Some(reason) = &report.no_score_reason {
-                page.para(reason);
-            }
-            page.para(&format!(
-                "Conditional CMMC Level 2: {} (score {} the minimum {}; {} ineligible item(s)); POA&M closeout by {}",
-                if report.eligible { "eligible" } else { "not eligible" },
-                if report.passes { "meets" } else { "is below" },
-                report.minimum,
-                report.ineligible.len(),
-                report.closeout_deadline
-            ));
-            page.section(&format!("Requirements not met ({})", report.unmet.len()));
-            for u in &report.unmet {
-                page.item(&format!(
-                    "{} ({}): -{}{} — {}",
-                    u.requirement,
-                    u.cmmc,
-                    u.points
-                        .map_or("0 (no score)".to_string(), |p| p.to_string()),
-                    if u.partial {
-                        ", partly met (as the item's text says)"
-                    } else {
-                        ""
-                    },
-                    u.items.join(", ")
-                ));
-            }
-            if !report.ineligible.is_empty() {
-                page.section(&format!("Ineligible items ({})", report.ineligible.len()));
-                for i in &report.ineligible {
-                    page.item(&format!("{} ({}): {}", i.item, i.requirement, i.reason));
-                }
-            }
-            if !report.unscored_items.is_empty() {
-                page.line(&format!(
-                    "\nNot scored (no SP 800-171 requirement named): {}",
-                    report.unscored_items.join(", ")
-                ));
-            }
-            page.finish()
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
-    Ok(if report.eligible { 0 } else { EXIT_FINDINGS })
-}
-
 /// Today's date (UTC), from the system clock.
 fn today() -> poam_model::date::Date {
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() / 86_400);
     poam_model::date::from_excel_serial(25_569.0 + days as f64).unwrap_or_default()
-}
-
-/// The mapping a file was read with, as a mapping file to edit.
-fn emit_mapping(path: &Path, imported: &Imported) -> String {
-    let mut columns = Vec::new();
-    let mut sheets = Vec::new();
-    for sheet in &imported.report.sheets {
-        let (Some(row), Some(role)) = (sheet.header_row, sheet.role.as_deref()) else {
-            continue;
-        };
-        let role = match role {
-            "closed" => poam_layout::SheetRole::Closed,
-            "configuration" => poam_layout::SheetRole::Configuration,
-            _ => poam_layout::SheetRole::Open,
-        };
-        sheets.push((sheet.name.clone(), row, role));
-        for c in &sheet.columns {
-            columns.push((c.header.clone(), c.field.clone()));
-        }
-    }
-    poam_layout::mapping::mapping_toml(&path.display().to_string(), &columns, &sheets)
-}
-
-fn inspect_text(path: &Path, imported: &Imported) -> String {
-    use std::fmt::Write as _;
-    let r = &imported.report;
-    let mut s = String::new();
-    let _ = writeln!(s, "file:    {}", path.display());
-    let _ = writeln!(
-        s,
-        "layout:  {}",
-        match (&r.layout, &r.layout_name) {
-            (Some(l), Some(n)) => format!("{l} ({n})"),
-            (Some(l), None) => l.clone(),
-            _ => "unknown".into(),
-        }
-    );
-    for e in &r.evidence {
-        let _ = writeln!(s, "         evidence: {e}");
-    }
-    if r.candidates.len() > 1 {
-        let others: Vec<String> = r
-            .candidates
-            .iter()
-            .skip(1)
-            .take(3)
-            .map(|c| format!("{} ({})", c.layout, c.score))
-            .collect();
-        let _ = writeln!(
-            s,
-            "         score {} against {}",
-            r.candidates[0].score,
-            others.join(", ")
-        );
-    }
-    let sys = &imported.poam.system;
-    let _ = writeln!(
-        s,
-        "system:  {} / {} / impact {} / POA&M date {}",
-        sys.organization.as_deref().unwrap_or("-"),
-        sys.name.as_deref().unwrap_or("-"),
-        sys.impact_level.as_deref().unwrap_or("-"),
-        sys.poam_date.map_or("-".to_string(), |d| d.to_string())
-    );
-    let _ = writeln!(
-        s,
-        "items:   {} open, {} closed",
-        imported.poam.open_count(),
-        imported.poam.closed_count()
-    );
-    for sheet in &r.sheets {
-        let _ = writeln!(s);
-        let _ = write!(s, "sheet '{}'", sheet.name);
-        if let Some(role) = &sheet.role {
-            let _ = write!(s, " ({role})");
-        }
-        if let Some(h) = sheet.header_row {
-            let _ = write!(s, ": header row {h}, {} item(s)", sheet.items);
-        }
-        if let Some(note) = &sheet.note {
-            let _ = write!(s, " [{note}]");
-        }
-        let _ = writeln!(s);
-        for c in &sheet.columns {
-            let _ = writeln!(
-                s,
-                "  {:>3}  {:<45} -> {}",
-                c.column,
-                c.header.replace('\n', " "),
-                c.field.as_deref().unwrap_or("extra")
-            );
-        }
-    }
-    let _ = writeln!(s);
-    if imported.diagnostics.is_empty() {
-        let _ = writeln!(s, "diagnostics: none");
-    } else {
-        let _ = writeln!(
-            s,
-            "diagnostics: {} ({} warning(s))",
-            imported.diagnostics.len(),
-            warnings(&imported.diagnostics)
-        );
-        for d in &imported.diagnostics {
-            let level = match d.severity() {
-                Severity::Warning => "warning",
-                Severity::Info => "note",
-            };
-            let _ = writeln!(s, "  {level}: {d}");
-        }
-    }
-    s
-}
-
-fn layouts() -> Result<u8> {
-    let mut out = String::new();
-    for l in config().registry.all() {
-        let sheets: Vec<&str> = l.sheets.iter().map(|s| s.name.as_str()).collect();
-        out.push_str(&format!(
-            "{:<10} {:<12} {}{}\n           sheets: {}\n           from: {}\n",
-            l.family,
-            l.version,
-            l.name,
-            if l.default { " [default]" } else { "" },
-            sheets.join(", "),
-            match &l.source {
-                poam_layout::Source::Builtin(_) => l.source.to_string(),
-                poam_layout::Source::File(_) => format!("your layout file {}", l.source),
-            }
-        ));
-    }
-    out.push_str(
-        "legacy     (any)        Home-grown trackers, read by header synonyms (templates/synonyms.toml)\n           \
-         or with --mapping FILE; `--from legacy` skips the template check\n",
-    );
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes())?;
-    if out.is_empty() {
-        bail!("no layouts compiled in");
-    }
-    Ok(0)
 }

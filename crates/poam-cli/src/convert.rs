@@ -1,0 +1,212 @@
+//! `poam convert`: one file to another format or template version.
+
+use super::*;
+
+#[derive(clap::Args)]
+pub(crate) struct ConvertArgs {
+    /// The POA&M file to read (.xlsx, .xlsm, .xls, .ods, .csv, .json).
+    input: PathBuf,
+    /// What to write: fedramp (v3.0 unless --template-version says otherwise),
+    /// emass (the classic RMF layout unless --template-version says navy-2024,
+    /// navy-2026, army-2026 or marine-2026), csv, json, oscal (OSCAL 1.1.2 with
+    /// the FedRAMP extensions), nist171-docx (the NIST SP 800-171 plan of
+    /// action in Word), or the family of a --layout file.
+    #[arg(long, value_name = "FORMAT")]
+    to: String,
+    /// Output file. Required for workbooks; CSV and JSON go to standard output without it.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// Template version to write (FedRAMP: 3.0, 2.1, 2.0, 2022-06-23, 2021-11-23,
+    /// 2018-01-29; eMASS: rmf-classic, navy-2024, navy-2026, army-2026, marine-2026).
+    #[arg(long, value_name = "VERSION")]
+    template_version: Option<String>,
+    /// Add columns the template lacks (kept in `extra`) after its last column.
+    #[arg(long)]
+    keep_extra: bool,
+    /// Start CSV output with a byte order mark so that Excel shows accents and ® right.
+    #[arg(long)]
+    excel_bom: bool,
+    /// Exit with code 1 when there are warnings.
+    #[arg(long)]
+    strict: bool,
+    /// Link each item to the sections of this System Security Plan (.docx or OSCAL JSON).
+    #[arg(long, value_name = "SSP")]
+    ssp: Option<PathBuf>,
+    /// Also write what was read and what the target could not hold as JSON.
+    #[arg(long, value_name = "FILE")]
+    report_json: Option<PathBuf>,
+    /// Also print informational notes, not only warnings.
+    #[arg(short, long)]
+    verbose: bool,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
+    if let Some(out) = &args.output {
+        if same_file(out, &args.input) {
+            return Err(input_failure(anyhow::anyhow!(
+                "{}: the output would replace the input; choose another -o",
+                out.display()
+            )));
+        }
+    }
+    let format = parse_format(&args.to)?;
+    let output = target_output(&format, args.template_version.as_deref())?;
+    if format.is_binary() && args.output.is_none() {
+        return Err(input_failure(anyhow::anyhow!(
+            "a {} file cannot go to the terminal; add -o OUT.{}",
+            format.name(),
+            output.extension()
+        )));
+    }
+    let layout = output.layout();
+    // A file out, no SSP to link, no columns gathered from every item: the
+    // reader hands items to the writer as it goes (reading and writing at
+    // once, the items never all held).
+    let piped = match (output, &args.output) {
+        _ if args.ssp.is_some() => None,
+        (_, None) => None,
+        (Output::Workbook(layout), Some(out)) if !args.keep_extra => {
+            Some((pipeline::Output::Xlsx(layout), out))
+        }
+        (Output::Workbook(_), Some(_)) => None,
+        (Output::Csv, Some(out)) => Some((
+            pipeline::Output::Csv {
+                excel_bom: args.excel_bom,
+            },
+            out,
+        )),
+        (Output::Json, Some(out)) => Some((pipeline::Output::Json, out)),
+        (Output::Oscal | Output::Nist171Docx, Some(_)) => None,
+    };
+    if let Some((output, out)) = piped {
+        let opts = import_options(&args.read)?;
+        let done = pipeline::convert(&args.input, &opts, output, out).map_err(|e| match e {
+            pipeline::PipeError::Read(e) => input_failure(with_hint(e)),
+            pipeline::PipeError::Write(e) => output_failure(e),
+        })?;
+        let counts = (done.open, done.closed);
+        return conversion_done(args, layout, &done.imported, &done.written, counts, None);
+    }
+    let mut imported = read_input(&args.input, &args.read)?;
+    if let Some(ssp) = &args.ssp {
+        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
+        poam_ssp::link(&mut imported.poam, &index);
+    }
+    // OSCAL streams straight to its file: a large POA&M is never held twice
+    // (as the model and as the output).
+    let streamed = matches!(output, Output::Oscal) && args.output.is_some();
+    let written = if streamed {
+        poam_export::Written {
+            bytes: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    } else {
+        poam_export::write(
+            &imported.poam,
+            output,
+            &write_options(args.keep_extra, args.excel_bom),
+        )
+        .map_err(output_failure)?
+    };
+    if let Some(out) = &args.output {
+        if streamed {
+            poam_export::save_atomic_with(out, |f| {
+                poam_export::oscal_out::write_oscal_to(&imported.poam, f)
+            })
+            .map_err(output_failure)?;
+        } else {
+            save_atomic(out, &written.bytes).map_err(output_failure)?;
+        }
+    }
+    let counts = (imported.poam.open_count(), imported.poam.closed_count());
+    let stdout = args.output.is_none().then_some(written.bytes.as_slice());
+    conversion_done(
+        args,
+        layout,
+        &imported,
+        &written.diagnostics,
+        counts,
+        stdout,
+    )
+}
+
+/// After a conversion: the `--report-json`, the diagnostics, the summary
+/// line (or the output itself on standard output), the exit code.
+pub(crate) fn conversion_done(
+    args: &ConvertArgs,
+    layout: Option<&Layout>,
+    imported: &Imported,
+    written: &[Diagnostic],
+    (open, closed): (usize, usize),
+    stdout: Option<&[u8]>,
+) -> Result<u8, Failure> {
+    let mut diags = imported.diagnostics.clone();
+    let read_count = diags.len();
+    diags.extend(written.iter().cloned());
+    if let Some(path) = &args.report_json {
+        let report = serde_json::json!({
+            "format_version": JSON_FORMAT_VERSION,
+            "input": args.input.display().to_string(),
+            "output": args.output.as_ref().map(|o| o.display().to_string()),
+            "target": Format::parse(&args.to, &config().registry).map(|f| f.name().to_string()).unwrap_or_default(),
+            "template": layout.map(|l| l.label()),
+            "read_as": imported.report.layout,
+            "open_items": open,
+            "closed_items": closed,
+            "read_diagnostics": &diags[..read_count],
+            "conversion": &diags[read_count..],
+        });
+        let mut text = serde_json::to_vec_pretty(&report).map_err(output_failure)?;
+        text.push(b'\n');
+        save_atomic(path, &text).map_err(output_failure)?;
+    }
+    print_diagnostics(&args.input, &diags[..read_count], args.verbose, None);
+    // What the target could not hold is always shown, notes included.
+    print_diagnostics(&args.input, &diags[read_count..], true, layout);
+    match (&args.output, stdout) {
+        (Some(out), _) => eprintln!(
+            "wrote {}: {open} open, {closed} closed item(s){}",
+            out.display(),
+            match warnings(&diags) {
+                0 => String::new(),
+                n => format!(", {n} warning(s)"),
+            }
+        ),
+        (None, Some(bytes)) => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|_| stdout.flush())
+                .map_err(output_failure)?;
+        }
+        (None, None) => {}
+    }
+    Ok(if args.strict && warnings(&diags) > 0 {
+        EXIT_STRICT
+    } else {
+        0
+    })
+}
+
+/// What a format writes with `--template-version`, from the run's registry.
+pub(crate) fn target_output(
+    format: &Format,
+    version: Option<&str>,
+) -> Result<Output<'static>, Failure> {
+    format
+        .resolve(&config().registry, version)
+        .map_err(input_failure)
+}
+
+/// The writers' options from the flags every converting command has.
+pub(crate) fn write_options(keep_extra: bool, excel_bom: bool) -> WriteOptions {
+    WriteOptions {
+        xlsx: xlsx::XlsxOptions {
+            keep_extra,
+            extra_sheets: Vec::new(),
+        },
+        csv: csv_out::CsvOptions { excel_bom },
+    }
+}

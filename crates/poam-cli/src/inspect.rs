@@ -1,0 +1,183 @@
+//! `poam inspect`: how a file is read, and the mapping file to edit.
+
+use super::*;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum InspectFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct InspectArgs {
+    /// The POA&M file to read.
+    input: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: InspectFormat,
+    /// Exit with code 1 when there are warnings.
+    #[arg(long)]
+    strict: bool,
+    /// Write the column mapping used (or guessed) as a mapping file to edit;
+    /// `-` prints it.
+    #[arg(long, value_name = "FILE")]
+    emit_mapping: Option<PathBuf>,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+pub(crate) fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
+    let imported = read_input(&args.input, &args.read)?;
+    if let Some(target) = &args.emit_mapping {
+        let text = emit_mapping(&args.input, &imported);
+        if target.as_os_str() == "-" {
+            std::io::stdout()
+                .lock()
+                .write_all(text.as_bytes())
+                .map_err(output_failure)?;
+            return Ok(0);
+        }
+        save_atomic(target, text.as_bytes()).map_err(output_failure)?;
+        eprintln!(
+            "wrote {}: edit it, then use `--mapping {}`",
+            target.display(),
+            target.display()
+        );
+    }
+    let mut out = String::new();
+    match args.format {
+        InspectFormat::Json => {
+            let value = serde_json::json!({
+                "format_version": JSON_FORMAT_VERSION,
+                "file": args.input.display().to_string(),
+                "read": imported.report,
+                "open_items": imported.poam.open_count(),
+                "closed_items": imported.poam.closed_count(),
+                "system": imported.poam.system,
+                "diagnostics": imported.diagnostics,
+            });
+            out.push_str(&serde_json::to_string_pretty(&value).map_err(output_failure)?);
+            out.push('\n');
+        }
+        InspectFormat::Text => out = inspect_text(&args.input, &imported),
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+    Ok(if args.strict && warnings(&imported.diagnostics) > 0 {
+        EXIT_STRICT
+    } else {
+        0
+    })
+}
+
+/// The mapping a file was read with, as a mapping file to edit.
+pub(crate) fn emit_mapping(path: &Path, imported: &Imported) -> String {
+    let mut columns = Vec::new();
+    let mut sheets = Vec::new();
+    for sheet in &imported.report.sheets {
+        let (Some(row), Some(role)) = (sheet.header_row, sheet.role.as_deref()) else {
+            continue;
+        };
+        let role = match role {
+            "closed" => poam_layout::SheetRole::Closed,
+            "configuration" => poam_layout::SheetRole::Configuration,
+            _ => poam_layout::SheetRole::Open,
+        };
+        sheets.push((sheet.name.clone(), row, role));
+        for c in &sheet.columns {
+            columns.push((c.header.clone(), c.field.clone()));
+        }
+    }
+    poam_layout::mapping::mapping_toml(&path.display().to_string(), &columns, &sheets)
+}
+
+pub(crate) fn inspect_text(path: &Path, imported: &Imported) -> String {
+    use std::fmt::Write as _;
+    let r = &imported.report;
+    let mut s = String::new();
+    let _ = writeln!(s, "file:    {}", path.display());
+    let _ = writeln!(
+        s,
+        "layout:  {}",
+        match (&r.layout, &r.layout_name) {
+            (Some(l), Some(n)) => format!("{l} ({n})"),
+            (Some(l), None) => l.clone(),
+            _ => "unknown".into(),
+        }
+    );
+    for e in &r.evidence {
+        let _ = writeln!(s, "         evidence: {e}");
+    }
+    if r.candidates.len() > 1 {
+        let others: Vec<String> = r
+            .candidates
+            .iter()
+            .skip(1)
+            .take(3)
+            .map(|c| format!("{} ({})", c.layout, c.score))
+            .collect();
+        let _ = writeln!(
+            s,
+            "         score {} against {}",
+            r.candidates[0].score,
+            others.join(", ")
+        );
+    }
+    let sys = &imported.poam.system;
+    let _ = writeln!(
+        s,
+        "system:  {} / {} / impact {} / POA&M date {}",
+        sys.organization.as_deref().unwrap_or("-"),
+        sys.name.as_deref().unwrap_or("-"),
+        sys.impact_level.as_deref().unwrap_or("-"),
+        sys.poam_date.map_or("-".to_string(), |d| d.to_string())
+    );
+    let _ = writeln!(
+        s,
+        "items:   {} open, {} closed",
+        imported.poam.open_count(),
+        imported.poam.closed_count()
+    );
+    for sheet in &r.sheets {
+        let _ = writeln!(s);
+        let _ = write!(s, "sheet '{}'", sheet.name);
+        if let Some(role) = &sheet.role {
+            let _ = write!(s, " ({role})");
+        }
+        if let Some(h) = sheet.header_row {
+            let _ = write!(s, ": header row {h}, {} item(s)", sheet.items);
+        }
+        if let Some(note) = &sheet.note {
+            let _ = write!(s, " [{note}]");
+        }
+        let _ = writeln!(s);
+        for c in &sheet.columns {
+            let _ = writeln!(
+                s,
+                "  {:>3}  {:<45} -> {}",
+                c.column,
+                c.header.replace('\n', " "),
+                c.field.as_deref().unwrap_or("extra")
+            );
+        }
+    }
+    let _ = writeln!(s);
+    if imported.diagnostics.is_empty() {
+        let _ = writeln!(s, "diagnostics: none");
+    } else {
+        let _ = writeln!(
+            s,
+            "diagnostics: {} ({} warning(s))",
+            imported.diagnostics.len(),
+            warnings(&imported.diagnostics)
+        );
+        for d in &imported.diagnostics {
+            let level = match d.severity() {
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            let _ = writeln!(s, "  {level}: {d}");
+        }
+    }
+    s
+}

@@ -1,0 +1,123 @@
+//! `poam report`: the report a reviewer reads (Markdown, HTML, Word).
+
+use super::*;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// Markdown.
+    Md,
+    /// One self-contained HTML page with charts.
+    Html,
+    /// A Word document (.docx).
+    Docx,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ReportArgs {
+    /// The POA&M file to read.
+    input: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "html")]
+    format: ReportFormat,
+    /// Output file. Required for docx; md and html go to standard output without it.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// The day that decides what is overdue (YYYY-MM-DD); today by default.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// A folder with your own report.md / report.html templates (minijinja).
+    #[arg(long, value_name = "DIR")]
+    template_dir: Option<PathBuf>,
+    /// Cite the System Security Plan section of each item's controls.
+    #[arg(long, value_name = "SSP")]
+    ssp: Option<PathBuf>,
+    /// Judge overdue items by this policy's deadlines (fedramp, dod, cms, cmmc, or a file);
+    /// with cmmc, or for an 800-171 POA&M, the report shows the SPRS score too.
+    #[arg(long, value_name = "POLICY")]
+    policy: Option<String>,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
+    use poam_export::report::{build, render, ReportOptions, TextFormat};
+    if matches!(args.format, ReportFormat::Docx) && args.output.is_none() {
+        return Err(input_failure(anyhow::anyhow!(
+            "a Word report cannot go to the terminal; add -o OUT.docx"
+        )));
+    }
+    if let Some(out) = &args.output {
+        if same_file(out, &args.input) {
+            return Err(input_failure(anyhow::anyhow!(
+                "{}: the output would replace the input; choose another -o",
+                out.display()
+            )));
+        }
+    }
+    let as_of = match &args.as_of {
+        Some(text) => poam_model::date::parse_date_text(text, DateOrder::MonthFirst)
+            .with_context(|| format!("--as-of: \"{text}\" is not a date (use YYYY-MM-DD)"))
+            .map_err(input_failure)?,
+        None => today(),
+    };
+    let mut imported = read_input(&args.input, &args.read)?;
+    if let Some(ssp) = &args.ssp {
+        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
+        poam_ssp::link(&mut imported.poam, &index);
+    }
+    print_diagnostics(&args.input, &imported.diagnostics, false, None);
+    let policy = args.policy.as_deref().map(load_policy).transpose()?;
+    let mut opts = ReportOptions {
+        as_of,
+        ..ReportOptions::default()
+    };
+    if let Some(p) = &policy {
+        opts.policy = Some(p.title.clone());
+        opts.due = Some(imported.poam.items.iter().map(|i| p.due(i)).collect());
+        if p.cmmc.is_some() || poam_rules::is_sp800_171(&imported.poam) {
+            let sc = poam_rules::score(
+                &imported.poam,
+                &poam_rules::ScoreOptions {
+                    conditional_date: as_of,
+                    ..Default::default()
+                },
+            );
+            opts.score = Some(sc.summary());
+        }
+    }
+    let data = build(&imported.poam, &opts);
+    let bytes = match args.format {
+        ReportFormat::Md => render(&data, TextFormat::Markdown, args.template_dir.as_deref())
+            .map_err(input_failure)?
+            .into_bytes(),
+        ReportFormat::Html => render(&data, TextFormat::Html, args.template_dir.as_deref())
+            .map_err(input_failure)?
+            .into_bytes(),
+        ReportFormat::Docx => {
+            poam_export::docx_out::write_report_docx(&data)
+                .map_err(output_failure)?
+                .bytes
+        }
+    };
+    match &args.output {
+        Some(out) => {
+            save_atomic(out, &bytes).map_err(output_failure)?;
+            eprintln!(
+                "wrote {}: {} open ({} overdue as of {}), {} closed item(s)",
+                out.display(),
+                data.open,
+                data.overdue,
+                data.as_of,
+                data.closed
+            );
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&bytes)
+                .and_then(|_| stdout.flush())
+                .map_err(output_failure)?;
+        }
+    }
+    Ok(0)
+}
