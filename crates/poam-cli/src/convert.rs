@@ -68,23 +68,23 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         _ if args.ssp.is_some() => None,
         (_, None) => None,
         (Output::Workbook(layout), Some(out)) if !args.keep_extra => {
-            Some((pipeline::Output::Xlsx(layout), out))
+            Some((poam_convert::Streamed::Xlsx(layout), out))
         }
         (Output::Workbook(_), Some(_)) => None,
         (Output::Csv, Some(out)) => Some((
-            pipeline::Output::Csv {
+            poam_convert::Streamed::Csv {
                 excel_bom: args.excel_bom,
             },
             out,
         )),
-        (Output::Json, Some(out)) => Some((pipeline::Output::Json, out)),
+        (Output::Json, Some(out)) => Some((poam_convert::Streamed::Json, out)),
         (Output::Oscal | Output::Nist171Docx, Some(_)) => None,
     };
     if let Some((output, out)) = piped {
         let opts = import_options(&args.read)?;
-        let done = pipeline::convert(&args.input, &opts, output, out).map_err(|e| match e {
-            pipeline::PipeError::Read(e) => input_failure(with_hint(e)),
-            pipeline::PipeError::Write(e) => output_failure(e),
+        let done = poam_convert::convert(&args.input, &opts, output, out).map_err(|e| match e {
+            poam_convert::PipeError::Read(e) => input_failure(with_hint(e)),
+            poam_convert::PipeError::Write(e) => output_failure(e),
         })?;
         let counts = (done.open, done.closed);
         return conversion_done(args, layout, &done.imported, &done.written, counts, None);

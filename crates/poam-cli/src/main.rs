@@ -13,7 +13,6 @@ mod inspect;
 mod layouts;
 mod link;
 mod page;
-mod pipeline;
 mod report;
 mod score;
 mod validate;

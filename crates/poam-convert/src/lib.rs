@@ -10,6 +10,7 @@
 //!
 //! The output is only put in place when the whole input was read; otherwise
 //! nothing is written.
+#![deny(missing_docs)]
 
 use poam_export::{csv_out, json, xlsx, ExportError};
 use poam_import::{ImportError, ImportOptions, Imported, ItemSink};
@@ -19,26 +20,41 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-/// What the writer makes.
-pub(crate) enum Output {
-    Xlsx(&'static Layout),
-    Csv { excel_bom: bool },
+/// What the writer makes: the outputs that can be written item by item.
+#[derive(Debug, Clone, Copy)]
+pub enum Streamed<'l> {
+    /// A workbook in this layout.
+    Xlsx(&'l Layout),
+    /// poamkit's CSV.
+    Csv {
+        /// Start with a UTF-8 byte order mark.
+        excel_bom: bool,
+    },
+    /// The model as JSON.
     Json,
 }
 
 /// A conversion done.
-pub(crate) struct Piped {
+#[derive(Debug)]
+pub struct Piped {
     /// The read, its items gone to the writer.
     pub imported: Imported,
     /// What the target lost or moved.
     pub written: Vec<Diagnostic>,
+    /// Open items written.
     pub open: usize,
+    /// Closed items written.
     pub closed: usize,
 }
 
 /// Why a conversion failed: reading (nothing written) or writing.
-pub(crate) enum PipeError {
+#[derive(Debug, thiserror::Error)]
+pub enum PipeError {
+    /// The input could not be read; no output was put in place.
+    #[error(transparent)]
     Read(ImportError),
+    /// The output could not be written.
+    #[error(transparent)]
     Write(ExportError),
 }
 
@@ -59,15 +75,20 @@ impl Counts {
 }
 
 /// Reads `input` and writes `out`, the two at once.
-pub(crate) fn convert(
+///
+/// # Errors
+///
+/// [`PipeError::Read`] when the input cannot be read (nothing is written),
+/// [`PipeError::Write`] when the output cannot be.
+pub fn convert(
     input: &Path,
     opts: &ImportOptions,
-    output: Output,
+    output: Streamed<'_>,
     out: &Path,
 ) -> Result<Piped, PipeError> {
     poam_export::check_output_folder(out).map_err(PipeError::Write)?;
     match output {
-        Output::Xlsx(layout) => workbook(input, opts, layout, out),
+        Streamed::Xlsx(layout) => workbook(input, opts, layout, out),
         text => text_file(input, opts, text, out),
     }
 }
@@ -90,7 +111,7 @@ enum TextStream<'f> {
 /// Writes each item as it comes, on the reading thread.
 struct TextSink<'f> {
     file: Option<&'f mut File>,
-    output: &'f Output,
+    output: &'f Streamed<'f>,
     stream: Option<TextStream<'f>>,
     /// The first write error; the items after it are dropped.
     error: Option<ExportError>,
@@ -116,7 +137,7 @@ impl ItemSink for TextSink<'_> {
             return;
         };
         let stream = match self.output {
-            Output::Csv { excel_bom } => {
+            Streamed::Csv { excel_bom } => {
                 let opts = csv_out::CsvOptions {
                     excel_bom: *excel_bom,
                 };
@@ -149,7 +170,7 @@ impl ItemSink for TextSink<'_> {
 fn text_file(
     input: &Path,
     opts: &ImportOptions,
-    output: Output,
+    output: Streamed<'_>,
     out: &Path,
 ) -> Result<Piped, PipeError> {
     let mut read = None;
@@ -198,13 +219,13 @@ enum Msg {
 }
 
 /// Turns items into cells and sends them to the writer thread.
-struct CellSink {
+struct CellSink<'l> {
     tx: SyncSender<Msg>,
-    plan: xlsx::XlsxPlan<'static>,
+    plan: xlsx::XlsxPlan<'l>,
     counts: Counts,
 }
 
-impl ItemSink for CellSink {
+impl ItemSink for CellSink<'_> {
     fn system(&mut self, system: &SystemInfo) {
         let _ = self.tx.send(Msg::System(system.clone()));
     }
@@ -219,7 +240,7 @@ impl ItemSink for CellSink {
 fn workbook(
     input: &Path,
     opts: &ImportOptions,
-    layout: &'static Layout,
+    layout: &Layout,
     out: &Path,
 ) -> Result<Piped, PipeError> {
     std::thread::scope(|s| {
@@ -256,7 +277,7 @@ fn workbook(
 /// The writer's thread: the file is put in place after [`Msg::End`] only.
 fn write_workbook(
     rx: Receiver<Msg>,
-    layout: &'static Layout,
+    layout: &Layout,
     out: &Path,
 ) -> Result<Vec<Diagnostic>, ExportError> {
     let Ok(Msg::System(system)) = rx.recv() else {
