@@ -216,3 +216,150 @@ proptest! {
         prop_assert_eq!(emass(&read("p.xlsx", &written.bytes)), emass(&p));
     }
 }
+
+/// Milestones as people plan them: a short text and, mostly, a due date.
+fn milestones() -> impl Strategy<Value = Vec<poam_model::Milestone>> {
+    prop::collection::vec(
+        ("[A-Z][a-z]{2,12}( [a-z]{2,10}){0,3}", date()).prop_map(|(description, due)| {
+            poam_model::Milestone {
+                description,
+                due,
+                ..Default::default()
+            }
+        }),
+        0..3,
+    )
+}
+
+fn yes_no() -> impl Strategy<Value = Option<poam_model::YesNo>> {
+    prop::option::of(prop::sample::select(vec![
+        poam_model::YesNo::Yes,
+        poam_model::YesNo::No,
+    ]))
+}
+
+/// An item with the fields beyond the basic ones: milestones, yes/no
+/// answers, the vendor, KEV, CVEs, an adjusted rating and a column kept in
+/// `extra`.
+fn rich_item() -> impl Strategy<Value = Item> {
+    (
+        item(),
+        milestones(),
+        (yes_no(), yes_no(), yes_no()),
+        (yes_no(), date(), text()),
+        (yes_no(), date()),
+        prop::collection::btree_set("CVE-20[0-9]{2}-[0-9]{4,5}", 0..3),
+        prop::option::of("[A-Z]-[0-9]{1,4}"),
+    )
+        .prop_map(
+            |(
+                mut item,
+                milestones,
+                (adj, fp, or),
+                (dep, checkin, product),
+                (kev, kev_due),
+                cves,
+                ticket,
+            )| {
+                item.milestones = milestones;
+                item.risk.adjustment = adj;
+                item.risk.false_positive = fp;
+                item.risk.operational_requirement = or;
+                item.vendor.dependency = dep;
+                item.vendor.last_checkin = checkin;
+                item.vendor.product = product;
+                item.kev.listed = kev;
+                item.kev.due = kev_due;
+                item.cves = cves.into_iter().collect();
+                if let Some(t) = ticket {
+                    item.extra.insert("Internal Ticket".into(), t);
+                }
+                item
+            },
+        )
+}
+
+fn rich_poam() -> impl Strategy<Value = Poam> {
+    prop::collection::vec(rich_item(), 1..6).prop_map(|mut items| {
+        for (n, item) in items.iter_mut().enumerate() {
+            item.id = item.id.take().map(|id| format!("{id}-{n}"));
+        }
+        Poam {
+            system: SystemInfo {
+                name: Some("Every layout".into()),
+                ..SystemInfo::default()
+            },
+            items,
+        }
+    })
+}
+
+/// The fields a layout holds that the item fills, as text, by POA&M ID.
+fn held(layout: &poam_layout::Layout, poam: &Poam) -> Vec<(String, &'static str, String)> {
+    let mut out = Vec::new();
+    // Items are told apart by POA&M ID, or by their order where the layout
+    // has no ID column (one sheet, rows in order).
+    let by_id = layout.holds(poam_model::Field::Id);
+    for (n, item) in poam.items.iter().enumerate() {
+        let key = if by_id {
+            item.id.clone().unwrap_or_default()
+        } else {
+            format!("#{n}")
+        };
+        // Open or closed: a tab of its own, or the status column.
+        out.push((key, "state", format!("{:?}", item.state)));
+        for field in poam_model::Field::ALL {
+            if !layout.holds(*field) || item.is_blank(*field) {
+                continue;
+            }
+            out.push((
+                if by_id {
+                    item.id.clone().unwrap_or_default()
+                } else {
+                    format!("#{n}")
+                },
+                field.name(),
+                poam_layout::flat::value_text(&item.get(*field)),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Every layout of the registry (a new layout file is tested without
+    /// editing this test) gives back every field it has a column for, and
+    /// the `extra` column when it takes columns after its last.
+    #[test]
+    fn every_layout_gives_back_what_it_holds(p in rich_poam()) {
+        for layout in poam_layout::builtin().all() {
+            let opts = xlsx::XlsxOptions { keep_extra: true, ..Default::default() };
+            let written = xlsx::write_xlsx(&p, layout, &opts).unwrap();
+            let read_opts = ImportOptions {
+                family: Some(layout.family.clone()),
+                version: Some(layout.version.clone()),
+                ..ImportOptions::default()
+            };
+            let back = import_bytes("p.xlsx", Path::new("p.xlsx"), &written.bytes, &read_opts)
+                .unwrap_or_else(|e| panic!("{}: {e}", layout.label()))
+                .poam;
+            let before = held(layout, &p);
+            let after = held(layout, &back);
+            for entry in &before {
+                prop_assert!(after.contains(entry), "{}: {:?} not read back; got {:?}", layout.label(), entry,
+                    after.iter().filter(|a| a.0 == entry.0 && a.1 == entry.1).collect::<Vec<_>>());
+            }
+            if layout.rules.extra_columns && layout.holds(poam_model::Field::Id) {
+                for a in &p.items {
+                    if let Some(t) = a.extra.get("Internal Ticket") {
+                        let got = back.items.iter().find(|i| i.id == a.id).and_then(|i| i.extra.get("Internal Ticket"));
+                        prop_assert_eq!(got, Some(t), "{}", layout.label());
+                    }
+                }
+            }
+        }
+    }
+}
