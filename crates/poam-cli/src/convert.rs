@@ -16,8 +16,9 @@ pub(crate) struct ConvertArgs {
     /// Output file. Required for workbooks; CSV and JSON go to standard output without it.
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
-    /// Template version to write (FedRAMP: 3.0, 2.1, 2.0, 2022-06-23, 2021-11-23,
-    /// 2018-01-29; eMASS: rmf-classic, navy-2024, navy-2026, army-2026, marine-2026).
+    /// Template version to write (`poam layouts` lists every family's
+    /// versions, e.g. fedramp 2.1 or emass navy-2026); the family's default
+    /// without it.
     #[arg(long, value_name = "VERSION")]
     template_version: Option<String>,
     /// Add columns the template lacks (kept in `extra`) after its last column.

@@ -12,7 +12,8 @@ pub(crate) struct ValidateArgs {
     /// The day that decides what is overdue (YYYY-MM-DD); today by default.
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
-    /// Template rules to apply: fedramp or emass (by default the input's own family).
+    /// Template rules to apply: a layout family (fedramp, emass, or your own), or
+    /// family:version; by default the layout the input was read with.
     #[arg(long, value_name = "TEMPLATE")]
     template: Option<String>,
     /// Output format.
