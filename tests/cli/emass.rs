@@ -22,7 +22,7 @@ fn items_without_id(m: &Value) -> Vec<&Value> {
 
 #[test]
 fn classic_and_navy_2024_read_every_field_and_continuation_rows() {
-    for version in ["rmf-classic", "navy-2024"] {
+    for version in variants(poam_layout::RowMode::Continuation) {
         let m = model(&emass(version), &[]);
         assert_eq!(m["system"]["name"], "Example Enclave", "{version}");
         assert_eq!(m["system"]["organization"], "Navy");
@@ -100,7 +100,7 @@ fn classic_and_navy_2024_read_every_field_and_continuation_rows() {
 
 #[test]
 fn milestone_per_row_layouts_group_rows_by_item_id() {
-    for version in ["navy-2026", "army-2026", "marine-2026"] {
+    for version in variants(poam_layout::RowMode::MilestonePerRow) {
         let m = model(&emass(version), &[]);
         assert_eq!(m["items"].as_array().unwrap().len(), 3, "{version}");
         let a = item(&m, "10");
@@ -216,13 +216,7 @@ fn the_real_emass_templates_are_detected() {
 #[test]
 fn every_emass_variant_round_trips_through_its_own_writer() {
     let dir = tempfile::tempdir().unwrap();
-    for version in [
-        "rmf-classic",
-        "navy-2024",
-        "navy-2026",
-        "army-2026",
-        "marine-2026",
-    ] {
+    for version in super::versions("emass") {
         let out = dir.path().join(format!("{version}.xlsx"));
         let result = poam()
             .args([
@@ -411,4 +405,19 @@ fn written_emass_workbooks_match_the_official_banner_labels_and_headers() {
             );
         }
     }
+}
+
+/// The eMASS variants of the registry whose sheet reads rows this way.
+fn variants(mode: poam_layout::RowMode) -> Vec<&'static str> {
+    let found: Vec<&str> = poam_layout::builtin()
+        .all()
+        .iter()
+        .filter(|l| l.family == "emass" && l.sheets.iter().any(|s| s.row_mode == mode))
+        .map(|l| l.version.as_str())
+        .collect();
+    assert!(
+        found.len() >= 2,
+        "eMASS variants read as {mode:?}: {found:?}"
+    );
+    found
 }
