@@ -195,3 +195,64 @@ fn a_layout_file_with_a_typo_is_refused_with_its_file_and_line() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn a_layouts_style_and_page_setup_reach_the_written_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = agency_layout(dir.path());
+    let text = std::fs::read_to_string(&layout).unwrap();
+    // The style and print tables, and row heights on the sheet.
+    let text = text.replacen(
+        "[columns]",
+        "[style]\nfont = \"Arial\"\nfont_size = 10\ntitle_size = 18\ntitle_color = \"1F3864\"\nband_fill = \"DDEBF7\"\n\n[print]\norientation = \"landscape\"\npaper = \"legal\"\nfit_to_width = true\nheader = \"&C***** CONTROLLED UNCLASSIFIED INFORMATION *****\"\nfooter = \"&CPage &P of &N\"\nrepeat_header = true\n\n[columns]",
+        1,
+    );
+    let text = text.replacen(
+        "row_mode = \"continuation\"",
+        "row_mode = \"continuation\"\nrow_heights = { 7 = 30 }\ndata_row_height = 45",
+        1,
+    );
+    std::fs::write(&layout, text).unwrap();
+    let out = dir.path().join("styled.xlsx");
+    poam()
+        .args([
+            "convert",
+            "fixtures/emass/emass-navy-2024.xlsx",
+            "--to",
+            "dla",
+        ])
+        .arg("--layout")
+        .arg(&layout)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let sheet = part("xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("orientation=\"landscape\""), "{sheet}");
+    assert!(sheet.contains("paperSize=\"5\""), "{sheet}");
+    assert!(sheet.contains("fitToHeight=\"0\""), "{sheet}");
+    assert!(
+        sheet.contains(
+            "<oddHeader>&amp;C***** CONTROLLED UNCLASSIFIED INFORMATION *****</oddHeader>"
+        ),
+        "{sheet}"
+    );
+    assert!(sheet.contains("<oddFooter>&amp;CPage &amp;P of &amp;N</oddFooter>"));
+    assert!(
+        sheet.contains("<row r=\"7\"") && sheet.contains("ht=\"30\""),
+        "{sheet}"
+    );
+    assert!(sheet.contains("ht=\"45\""), "{sheet}");
+    let styles = part("xl/styles.xml");
+    assert!(styles.contains("<name val=\"Arial\"/>"), "{styles}");
+    assert!(styles.contains("<sz val=\"10\"/>"), "{styles}");
+    assert!(styles.contains("FFDDEBF7"), "{styles}");
+    let workbook = part("xl/workbook.xml");
+    assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
+}

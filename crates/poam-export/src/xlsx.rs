@@ -53,33 +53,70 @@ struct Formats {
     guidance: Format,
     text: Format,
     date: Format,
+    /// Text and dates of the shaded rows, when the layout shades every other
+    /// data row.
+    band: Option<(Format, Format)>,
 }
 
 impl Formats {
-    fn new() -> Formats {
-        let header_fill = Color::RGB(0xCCECFC);
+    /// The formats of a layout's `[style]`.
+    fn new(style: &poam_layout::Style) -> Formats {
+        let font = |f: Format| {
+            let f = match &style.font {
+                Some(name) => f.set_font_name(name),
+                None => f,
+            };
+            match style.font_size {
+                Some(size) => f.set_font_size(size),
+                None => f,
+            }
+        };
+        let header_fill = Color::RGB(style.header_fill.0);
+        let mut title = font(Format::new())
+            .set_bold()
+            .set_font_size(style.title_size);
+        if let Some(c) = style.title_color {
+            title = title.set_font_color(Color::RGB(c.0));
+        }
+        let mut banner = font(Format::new())
+            .set_bold()
+            .set_align(FormatAlign::Center);
+        if let Some(c) = style.banner_fill {
+            banner = banner.set_background_color(Color::RGB(c.0));
+        }
+        let text = font(Format::new())
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
+        let date = font(Format::new())
+            .set_num_format("mm/dd/yyyy")
+            .set_align(FormatAlign::Top);
+        let band = style.band_fill.map(|c| {
+            (
+                text.clone().set_background_color(Color::RGB(c.0)),
+                date.clone().set_background_color(Color::RGB(c.0)),
+            )
+        });
         Formats {
-            title: Format::new().set_bold().set_font_size(14),
-            banner: Format::new().set_bold().set_align(FormatAlign::Center),
-            label: Format::new()
+            title,
+            banner,
+            label: font(Format::new())
                 .set_bold()
                 .set_background_color(header_fill)
                 .set_border(FormatBorder::Thin),
-            header: Format::new()
+            header: font(Format::new())
                 .set_bold()
                 .set_text_wrap()
                 .set_align(FormatAlign::Top)
                 .set_background_color(header_fill)
                 .set_border(FormatBorder::Thin),
-            guidance: Format::new()
+            guidance: font(Format::new())
                 .set_text_wrap()
                 .set_align(FormatAlign::Top)
-                .set_background_color(Color::RGB(0xF2F2F2))
+                .set_background_color(Color::RGB(style.guidance_fill.0))
                 .set_border(FormatBorder::Thin),
-            text: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            date: Format::new()
-                .set_num_format("mm/dd/yyyy")
-                .set_align(FormatAlign::Top),
+            text,
+            date,
+            band,
         }
     }
 
@@ -336,7 +373,7 @@ impl<'l> XlsxStream<'l> {
         opts: &XlsxOptions,
     ) -> Result<Self, ExportError> {
         let layout = plan.layout;
-        let f = Formats::new();
+        let f = Formats::new(&layout.style);
         let mut workbook = Workbook::new();
         let mut tally = Tally::default();
         if opts.keep_extra && !layout.rules.extra_columns {
@@ -386,10 +423,18 @@ impl<'l> XlsxStream<'l> {
         let Some(s) = item.sheet else {
             return Ok(());
         };
-        let first = self.plan.layout.sheets[s].first_data_row - 1;
+        let def = &self.plan.layout.sheets[s];
+        let first = def.first_data_row - 1;
+        let height = def.data_row_height;
         let ws = self.workbook.worksheet_from_index(s)?;
         for cells in item.rows {
-            emit(ws, first + self.rows[s], cells, &self.f)?;
+            let n = self.rows[s];
+            if let Some(h) = height {
+                ws.set_row_height(first + n, h)?;
+            }
+            // Every other data row shaded, from the second, when the layout says.
+            let band = n % 2 == 1;
+            emit(ws, first + n, cells, &self.f, band)?;
             self.rows[s] += 1;
         }
         Ok(())
@@ -480,6 +525,10 @@ impl SheetWriter<'_> {
     ) -> Result<(), ExportError> {
         let def = self.def;
         let c0 = column_index(&def.first_column).unwrap_or(0);
+        self.page_setup(ws)?;
+        for (row, h) in &def.row_heights {
+            ws.set_row_height(row - 1, *h)?;
+        }
         // Written row by row, in order.
         let mut top: BTreeMap<(u32, u16), Put> = BTreeMap::new();
         self.plan_top(&mut top, system, extra_headers, c0);
@@ -502,6 +551,38 @@ impl SheetWriter<'_> {
         }
         for i in 0..extra_headers.len() {
             ws.set_column_width(c0 + (def.headers.len() + i) as u16, 20)?;
+        }
+        Ok(())
+    }
+
+    /// The layout's `[print]`: orientation, paper, fit to width, the page
+    /// header and footer (the marking), the header row on every page.
+    fn page_setup(&self, ws: &mut Worksheet) -> Result<(), ExportError> {
+        let print = &self.layout.print;
+        match print.orientation {
+            Some(poam_layout::Orientation::Landscape) => {
+                ws.set_landscape();
+            }
+            Some(poam_layout::Orientation::Portrait) => {
+                ws.set_portrait();
+            }
+            None => {}
+        }
+        if let Some(p) = print.paper {
+            ws.set_paper_size(p.code());
+        }
+        if print.fit_to_width {
+            ws.set_print_fit_to_pages(1, 0);
+        }
+        if let Some(h) = &print.header {
+            ws.set_header(h);
+        }
+        if let Some(f) = &print.footer {
+            ws.set_footer(f);
+        }
+        if print.repeat_header {
+            let r = self.def.header_row - 1;
+            ws.set_repeat_rows(r, r)?;
         }
         Ok(())
     }
@@ -964,12 +1045,17 @@ fn emit(
     r: u32,
     cells: Vec<(u16, CellValue)>,
     f: &Formats,
+    band: bool,
 ) -> Result<(), ExportError> {
+    let (text, date) = match (&f.band, band) {
+        (Some((t, d)), true) => (t, d),
+        _ => (&f.text, &f.date),
+    };
     for (col, cell) in cells {
         match cell {
-            CellValue::Text(t) => ws.write_string_with_format(r, col, t, &f.text)?,
-            CellValue::Number(n) => ws.write_number_with_format(r, col, n, &f.text)?,
-            CellValue::Date(d) => ws.write_datetime_with_format(r, col, excel_date(d)?, &f.date)?,
+            CellValue::Text(t) => ws.write_string_with_format(r, col, t, text)?,
+            CellValue::Number(n) => ws.write_number_with_format(r, col, n, text)?,
+            CellValue::Date(d) => ws.write_datetime_with_format(r, col, excel_date(d)?, date)?,
         };
     }
     Ok(())

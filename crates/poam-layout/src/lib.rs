@@ -249,6 +249,146 @@ impl Default for Rules {
     }
 }
 
+/// How a written workbook looks: fonts and fills. Absent keys keep what
+/// poamkit wrote before they existed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Style {
+    /// The font of every cell (`Arial`); the workbook's default when absent.
+    #[serde(default)]
+    pub font: Option<String>,
+    /// The font size of every cell but the title, in points.
+    #[serde(default)]
+    pub font_size: Option<f64>,
+    /// The title's font size, in points.
+    #[serde(default = "title_size")]
+    pub title_size: f64,
+    /// The title's font colour (`1F3864`).
+    #[serde(default)]
+    pub title_color: Option<Rgb>,
+    /// The fill of header and label cells.
+    #[serde(default = "header_fill")]
+    pub header_fill: Rgb,
+    /// The fill of the template's guidance rows.
+    #[serde(default = "guidance_fill")]
+    pub guidance_fill: Rgb,
+    /// The fill of the classification banner, if any.
+    #[serde(default)]
+    pub banner_fill: Option<Rgb>,
+    /// The fill of every other data row (alternating shading), if any.
+    #[serde(default)]
+    pub band_fill: Option<Rgb>,
+}
+
+fn title_size() -> f64 {
+    14.0
+}
+fn header_fill() -> Rgb {
+    Rgb(0xCCECFC)
+}
+fn guidance_fill() -> Rgb {
+    Rgb(0xF2F2F2)
+}
+
+impl Default for Style {
+    fn default() -> Style {
+        Style {
+            font: None,
+            font_size: None,
+            title_size: title_size(),
+            title_color: None,
+            header_fill: header_fill(),
+            guidance_fill: guidance_fill(),
+            banner_fill: None,
+            band_fill: None,
+        }
+    }
+}
+
+/// A colour written as six hex digits (`CCECFC`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub u32);
+
+impl<'de> Deserialize<'de> for Rgb {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Rgb, D::Error> {
+        let text = String::deserialize(d)?;
+        let hex = text.trim().trim_start_matches('#');
+        if hex.len() != 6 {
+            return Err(serde::de::Error::custom(format!(
+                "\"{text}\" is not a colour of six hex digits (CCECFC)"
+            )));
+        }
+        u32::from_str_radix(hex, 16).map(Rgb).map_err(|_| {
+            serde::de::Error::custom(format!("\"{text}\" is not a colour of six hex digits"))
+        })
+    }
+}
+
+/// The paper a workbook prints on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    /// US Letter.
+    Letter,
+    /// US Legal.
+    Legal,
+    /// Tabloid (11 × 17 in).
+    Tabloid,
+    /// A4.
+    A4,
+    /// A3.
+    A3,
+}
+
+impl Paper {
+    /// Excel's paper size code.
+    pub fn code(self) -> u8 {
+        match self {
+            Paper::Letter => 1,
+            Paper::Tabloid => 3,
+            Paper::Legal => 5,
+            Paper::A3 => 8,
+            Paper::A4 => 9,
+        }
+    }
+}
+
+/// Page orientation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    /// Taller than wide.
+    Portrait,
+    /// Wider than tall.
+    Landscape,
+}
+
+/// How every sheet of a written workbook prints. Absent keys leave Excel's
+/// defaults.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Print {
+    /// Portrait or landscape.
+    #[serde(default)]
+    pub orientation: Option<Orientation>,
+    /// The paper.
+    #[serde(default)]
+    pub paper: Option<Paper>,
+    /// Fit the columns to one page wide (as many pages down as needed).
+    #[serde(default)]
+    pub fit_to_width: bool,
+    /// The page header, in Excel's header codes (`&C***** CUI *****`): the
+    /// marking a security office checks first.
+    #[serde(default)]
+    pub header: Option<String>,
+    /// The page footer, in Excel's header codes.
+    #[serde(default)]
+    pub footer: Option<String>,
+    /// Print the header row on every page.
+    #[serde(default)]
+    pub repeat_header: bool,
+}
+
 /// Where a layout came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -444,6 +584,13 @@ pub struct SheetDef {
     /// (NIST SP 800-171 plans of action).
     #[serde(default)]
     pub controls_in_text: bool,
+    /// Row heights in points, by 1-based row (the title, the header, the
+    /// guidance rows), as the official file has them.
+    #[serde(default)]
+    pub row_heights: BTreeMap<u32, f64>,
+    /// The height of every data row, in points, if the official file sets one.
+    #[serde(default)]
+    pub data_row_height: Option<f64>,
 }
 
 fn default_validation_rows() -> u32 {
@@ -466,6 +613,10 @@ struct LayoutFile {
     default: bool,
     #[serde(default)]
     rules: Rules,
+    #[serde(default)]
+    style: Style,
+    #[serde(default)]
+    print: Print,
     columns: BTreeMap<String, ColumnDef>,
     sheets: Vec<SheetDef>,
 }
@@ -493,6 +644,10 @@ pub struct Layout {
     pub sheets: Vec<SheetDef>,
     /// What differs between templates beyond their columns.
     pub rules: Rules,
+    /// Fonts and fills of a written workbook.
+    pub style: Style,
+    /// Page setup of a written workbook.
+    pub print: Print,
     /// Where the layout came from.
     pub source: Source,
     /// Fields resolved by normalized header text.
@@ -735,6 +890,24 @@ impl Layout {
                 }
             }
         }
+        let sizes = file
+            .style
+            .font_size
+            .iter()
+            .chain([&file.style.title_size])
+            .chain(
+                file.sheets
+                    .iter()
+                    .flat_map(|s| s.row_heights.values().chain(&s.data_row_height)),
+            );
+        for size in sizes {
+            if !(*size > 0.0 && *size <= 409.0) {
+                return Err(invalid(
+                    &size.to_string(),
+                    format!("{size} is not a size in points between 0 and 409"),
+                ));
+            }
+        }
         for header in &file.rules.mandatory {
             if !file.sheets.iter().any(|s| s.headers.contains(header)) {
                 return Err(invalid(
@@ -767,6 +940,8 @@ impl Layout {
             columns: file.columns,
             sheets: file.sheets,
             rules: file.rules,
+            style: file.style,
+            print: file.print,
             source,
             fields,
         })
