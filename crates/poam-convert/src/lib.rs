@@ -98,7 +98,7 @@ pub fn convert(
 fn stopped(out: &Path) -> ExportError {
     ExportError::Io {
         path: out.display().to_string(),
-        reason: "the input could not be read to its end; nothing written".into(),
+        source: std::io::Error::other("the input could not be read to its end; nothing written"),
     }
 }
 

@@ -65,12 +65,13 @@ pub enum ExportError {
     #[error("cannot build the Word document: {0}")]
     Docx(String),
     /// The output file could not be written.
-    #[error("{path}: cannot write the file: {reason}")]
+    #[error("{path}: cannot write the file")]
     Io {
         /// The path.
         path: String,
-        /// What the system said.
-        reason: String,
+        /// What the system said (or why poamkit did not try).
+        #[source]
+        source: std::io::Error,
     },
 }
 
@@ -136,7 +137,10 @@ pub fn check_output_folder(path: &Path) -> Result<(), ExportError> {
     }
     Err(ExportError::Io {
         path: path.display().to_string(),
-        reason: format!("the folder {} does not exist", dir.display()),
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("the folder {} does not exist", dir.display()),
+        ),
     })
 }
 
@@ -147,7 +151,7 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, ExportError> {
     let dir = folder_of(path);
     let fail = |reason: String| ExportError::Io {
         path: path.display().to_string(),
-        reason,
+        source: std::io::Error::other(reason),
     };
     tempfile::Builder::new()
         .prefix(".poam-")
@@ -174,9 +178,9 @@ pub fn save_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> Result<(), ExportError>,
 ) -> Result<(), ExportError> {
-    let io = |e: std::io::Error| ExportError::Io {
+    let io = |source: std::io::Error| ExportError::Io {
         path: path.display().to_string(),
-        reason: e.to_string(),
+        source,
     };
     let mut tmp = temp_beside(path)?;
     write(tmp.as_file_mut())?;
@@ -202,9 +206,9 @@ pub fn save_atomic_with(
 /// rename fails.
 pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     save_atomic_with(path, |file| {
-        file.write_all(bytes).map_err(|e| ExportError::Io {
+        file.write_all(bytes).map_err(|source| ExportError::Io {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            source,
         })
     })
 }

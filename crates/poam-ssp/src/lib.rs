@@ -148,12 +148,13 @@ impl SspIndex {
 #[derive(Debug, thiserror::Error)]
 pub enum SspError {
     /// The file cannot be read.
-    #[error("{file}: cannot read the SSP: {reason}")]
+    #[error("{file}: cannot read the SSP")]
     Io {
         /// The file.
         file: String,
         /// What the system said.
-        reason: String,
+        #[source]
+        source: std::io::Error,
     },
     /// Not a Word or OSCAL SSP.
     #[error("{file}: not an SSP poamkit can read: {reason}")]
@@ -177,9 +178,9 @@ const MAX_PART: u64 = 256 * 1024 * 1024;
 /// section.
 pub fn read_ssp(path: &Path) -> Result<SspIndex, SspError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| SspError::Io {
+    let bytes = std::fs::read(path).map_err(|source| SspError::Io {
         file: file.clone(),
-        reason: e.to_string(),
+        source,
     })?;
     read_ssp_bytes(&file, &bytes)
 }
