@@ -470,3 +470,77 @@ fn catalogs_match_the_reference_lists() {
             .collect::<Vec<_>>()
     );
 }
+
+/// The layout files' `[rules]` say what the official documents say: the
+/// FedRAMP v3.0 template's "Mandatory or Situational" row, and eMASS's field
+/// rules for milestones (the eMASS API's POA&M mapper in ../shared/reference/docs).
+#[test]
+fn layout_rules_match_the_official_documents() {
+    let Some(dir) = real_files() else { return };
+    // FedRAMP v3.0: the headers marked "Mandatory" under the Open tab's header row.
+    let layout = poam_layout::builtin().find("fedramp", Some("3.0")).unwrap();
+    let open = layout.sheet_by_role(poam_layout::SheetRole::Open).unwrap();
+    let official = dir.join("fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx");
+    let cells = top_cells(&official, &open.name, open.first_data_row);
+    let marks_row = cells
+        .iter()
+        .find(|(_, _, t)| t.trim().eq_ignore_ascii_case("Mandatory or Situational"))
+        .map(|(r, _, _)| *r)
+        .expect("the template's Mandatory or Situational row");
+    let header_row = open.header_row - 1;
+    let header_at = |c: u32| {
+        cells
+            .iter()
+            .find(|(r, cc, _)| *r == header_row && *cc == c)
+            .map(|(_, _, t)| t.trim().to_string())
+    };
+    let mut theirs: Vec<String> = cells
+        .iter()
+        .filter(|(r, _, t)| *r == marks_row && t.trim().eq_ignore_ascii_case("Mandatory"))
+        .filter_map(|(_, c, _)| header_at(*c))
+        .collect();
+    let mut ours = layout.rules.mandatory.clone();
+    theirs.sort();
+    ours.sort();
+    assert!(theirs.len() >= 10, "{theirs:?}");
+    assert_eq!(ours, theirs, "v3.0 mandatory columns");
+
+    // eMASS: statuses whose required fields include "milestones (at least 1)",
+    // and the rule that Risk Accepted items cannot have milestones.
+    let doc = std::fs::read_to_string(
+        root().join("../shared/reference/docs/mitre-emasser_poam_post_mapper.md"),
+    )
+    .expect("the eMASS POA&M field rules");
+    let mut required: Vec<String> = doc
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('|'))
+        .filter_map(|l| l.split_once('|'))
+        .filter(|(_, fields)| fields.contains("milestones (at least 1)"))
+        .map(|(status, _)| status.trim().to_string())
+        .collect();
+    required.sort();
+    assert_eq!(required, ["Completed", "Ongoing"], "{required:?}");
+    assert!(doc.contains("status of \"Risk Accepted\" cannot have milestones"));
+    let emass: Vec<_> = poam_layout::builtin()
+        .all()
+        .iter()
+        .filter(|l| l.family == "emass")
+        .collect();
+    assert!(emass.len() >= 5);
+    for l in emass {
+        let mut mine = l.rules.milestones_required.clone();
+        mine.sort();
+        assert_eq!(mine, required, "{}", l.label());
+        assert_eq!(
+            l.rules.milestones_forbidden,
+            ["Risk Accepted"],
+            "{}",
+            l.label()
+        );
+        assert!(
+            !l.rules.extra_columns,
+            "{}: eMASS rejects extra columns",
+            l.label()
+        );
+    }
+}
