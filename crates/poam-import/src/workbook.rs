@@ -5,7 +5,7 @@ use crate::grid::{Cell, Grid, HEADER_SEARCH_ROWS};
 use crate::report::{Candidate, ReadReport, SheetReport};
 use crate::sheet::{read_sheet, RowMarks, SheetSpec};
 use crate::ImportOptions;
-use poam_layout::{normalize_header, Layout, Registry, SheetDef, SheetRole, SystemField};
+use poam_layout::{normalize_header, Layout, Registry, SheetDef, SystemField};
 use poam_model::date::{from_excel_serial, parse_date_text};
 use poam_model::{DiagKind, Diagnostic, Location, Poam};
 use std::collections::BTreeSet;
@@ -111,11 +111,11 @@ fn fit<'l>(grids: &[Grid], layout: &'l Layout) -> Fit<'l> {
     // the template's own, never data.
     let found_roles: BTreeSet<usize> = sheets.iter().map(|s| s.def).collect();
     for (g, grid) in grids.iter().enumerate() {
-        let lower = grid.name.to_lowercase();
-        if used.contains(&g) || lower.contains("example") || lower.contains("instruction") {
+        let words = &layout.rules.sheet_words;
+        if used.contains(&g) || words.skips(&grid.name) {
             continue;
         }
-        let role = role_from_name(&grid.name);
+        let role = words.role_of(&grid.name);
         let candidates = layout
             .sheets
             .iter()
@@ -155,19 +155,6 @@ fn fit<'l>(grids: &[Grid], layout: &'l Layout) -> Fit<'l> {
         score,
         sheets,
         evidence,
-    }
-}
-
-fn role_from_name(name: &str) -> Option<SheetRole> {
-    let n = name.to_lowercase();
-    if n.contains("closed") || n.contains("complete") {
-        Some(SheetRole::Closed)
-    } else if n.contains("config") {
-        Some(SheetRole::Configuration)
-    } else if n.contains("open") || n.contains("poa") {
-        Some(SheetRole::Open)
-    } else {
-        None
     }
 }
 

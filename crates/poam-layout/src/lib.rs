@@ -226,6 +226,54 @@ pub struct Rules {
     /// Statuses an item takes no milestone in (eMASS: Risk Accepted).
     #[serde(default)]
     pub milestones_forbidden: Vec<String>,
+    /// Words in a renamed sheet's name that say it holds closed items
+    /// (`closed`, `complete`), configuration findings, or open items; and
+    /// words of the template's own sheets that never hold data (`example`,
+    /// `instruction`). Matched case-insensitively inside the name.
+    #[serde(default)]
+    pub sheet_words: SheetWords,
+}
+
+/// See [`Rules::sheet_words`].
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SheetWords {
+    /// A sheet of closed items.
+    #[serde(default)]
+    pub closed: Vec<String>,
+    /// A sheet of configuration findings.
+    #[serde(default)]
+    pub configuration: Vec<String>,
+    /// A sheet of open items.
+    #[serde(default)]
+    pub open: Vec<String>,
+    /// A sheet of the template's own that holds no items.
+    #[serde(default)]
+    pub skip: Vec<String>,
+}
+
+impl SheetWords {
+    /// The role a renamed sheet's name says, if any: closed first (an
+    /// "Open and Closed" sheet is rare, "Closed POA&M Items" is not).
+    pub fn role_of(&self, sheet_name: &str) -> Option<SheetRole> {
+        let name = sheet_name.to_lowercase();
+        let has = |words: &[String]| words.iter().any(|w| name.contains(&w.to_lowercase()));
+        if has(&self.closed) {
+            Some(SheetRole::Closed)
+        } else if has(&self.configuration) {
+            Some(SheetRole::Configuration)
+        } else if has(&self.open) {
+            Some(SheetRole::Open)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a sheet is the template's own (examples, instructions).
+    pub fn skips(&self, sheet_name: &str) -> bool {
+        let name = sheet_name.to_lowercase();
+        self.skip.iter().any(|w| name.contains(&w.to_lowercase()))
+    }
 }
 
 fn yes() -> bool {
@@ -245,6 +293,7 @@ impl Default for Rules {
             example_ids: Vec::new(),
             milestones_required: Vec::new(),
             milestones_forbidden: Vec::new(),
+            sheet_words: SheetWords::default(),
         }
     }
 }
