@@ -118,14 +118,14 @@ fn is_guidance_row(
         }
         filled += 1;
         let text = cell.text();
-        // "Mandatory" / "Situational", or a fixed row's text: normalizing
+        // A fixed row's text ("Mandatory", a guidance sentence): normalizing
         // costs, so only cells of a plausible length are normalized.
         let longest = texts.iter().map(String::len).max().unwrap_or(0);
         if text.len() > longest.max(16) * 2 + 16 {
             continue;
         }
         let t = normalize_header(&text);
-        if texts.contains(&t) || matches!(t.as_str(), "mandatory" | "situational") {
+        if texts.contains(&t) {
             same += 1;
         }
     }

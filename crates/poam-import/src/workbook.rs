@@ -296,7 +296,11 @@ fn read_metadata(
         for r in meta.label_row..header_row {
             let cell = grid.get(r, col);
             let text = cell.text();
-            let guidance_row = c0 > 0 && normalize_header(&grid.get(r, 0).text()) == "guidance";
+            // The metadata's guidance row, labelled in column A (v3.0).
+            let guidance_row = c0 > 0
+                && meta.guidance_label.as_deref().is_some_and(|label| {
+                    normalize_header(&grid.get(r, 0).text()) == normalize_header(label)
+                });
             if text.is_empty() || guidance_row || meta.placeholders.iter().any(|p| p == &text) {
                 continue;
             }
