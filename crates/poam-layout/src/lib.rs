@@ -1259,14 +1259,7 @@ pub fn column_index(letters: &str) -> Option<u16> {
 
 /// A 0-based column index to letters (`0` → `A`).
 pub fn column_letters(index: u16) -> String {
-    let mut n = index as u32 + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        out.push((b'A' + rem as u8) as char);
-        n = (n - 1) / 26;
-    }
-    out.iter().rev().collect()
+    poam_model::diag::column_letters(u32::from(index))
 }
 
 /// A cell reference (`K12`) from a 0-based column and a 1-based row.
