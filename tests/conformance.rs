@@ -544,3 +544,217 @@ fn layout_rules_match_the_official_documents() {
         );
     }
 }
+
+/// `poam convert FILE --to json` and `poam inspect FILE --format json` of a
+/// real tracker: (exit code, model, inspect JSON, stderr).
+fn tracker(name: &str) -> (Option<i32>, Value, Value, String) {
+    let path = root()
+        .join("../shared/reference/real-files/trackers")
+        .join(name);
+    let out = poam()
+        .args(["convert"])
+        .arg(&path)
+        .args(["--to", "json"])
+        .output()
+        .unwrap();
+    let model = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let (_, inspected, _) = inspect(&path);
+    (
+        out.status.code(),
+        model,
+        inspected,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn items(m: &Value) -> &Vec<Value> {
+    m["items"].as_array().expect("items")
+}
+
+/// The field a header went to, from `inspect --format json`.
+fn column_field(inspected: &Value, header: &str) -> String {
+    inspected["read"]["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["columns"].as_array().cloned().unwrap_or_default())
+        .find(|c| c["header"].as_str().map(str::trim) == Some(header))
+        .map(|c| c["field"].as_str().unwrap_or("extra").to_string())
+        .unwrap_or_else(|| panic!("no column {header:?}"))
+}
+
+fn has_diag(inspected: &Value, kind: &str) -> bool {
+    inspected["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["kind"] == kind)
+}
+
+/// Every real tracker in ../shared/reference/real-files/trackers reads as its
+/// NOTES.md says a person reads it.
+#[test]
+fn real_trackers_read_as_their_notes_say() {
+    if real_files().is_none() {
+        return;
+    }
+    // complyscan: 7 open items, ids POAM-001.., requirement ids, plan, dates.
+    let (code, m, i, _) = tracker("complyscan_poam.csv");
+    assert_eq!(code, Some(0));
+    assert_eq!(items(&m).len(), 7);
+    assert!(items(&m).iter().all(|it| it["state"] == "open"));
+    assert_eq!(items(&m)[0]["id"], "POAM-001");
+    assert_eq!(items(&m)[0]["controls"], serde_json::json!(["3.11.2"]));
+    assert!(items(&m)[0]["remediation_plan"]
+        .as_str()
+        .unwrap()
+        .starts_with("Scan for"));
+    assert_eq!(items(&m)[0]["scheduled_completion"], "2026-08-22");
+    assert_eq!(column_field(&i, "planned_remediation"), "remediation_plan");
+
+    // zico: 3 items, poam-3 closed, "In Progress" and "Planned" open, ISO date-times.
+    let (_, m, i, _) = tracker("zico_poam.csv");
+    let by_id = |id: &str| items(&m).iter().find(|it| it["id"] == id).unwrap().clone();
+    assert_eq!(items(&m).len(), 3);
+    assert_eq!(by_id("poam-3")["state"], "closed");
+    for id in ["poam-1", "poam-2"] {
+        assert_eq!(by_id(id)["state"], "open", "{id}");
+        assert_eq!(by_id(id)["status"], "ongoing", "{id}");
+    }
+    assert_eq!(by_id("poam-1")["scheduled_completion"], "2026-10-26");
+    assert!(!has_diag(&i, "unknown-value"), "{}", i["diagnostics"]);
+
+    // securedocs: a blank tracker; relative due dates kept and said.
+    let (code, m, _, _) = tracker("securedocs_POAM.xlsx");
+    assert_eq!((code, items(&m).len()), (Some(0), 0));
+    let (_, m, i, _) = tracker("securedocs_Advanced_POAM.xlsx");
+    assert_eq!(items(&m).len(), 1);
+    assert_eq!(items(&m)[0]["extra"]["Due Date"], "30 days");
+    assert!(has_diag(&i, "relative-date"));
+    let (_, m, i, _) = tracker("securedocs_CopyOf_SecureDocs_POAM.xlsx");
+    assert_eq!(items(&m).len(), 5);
+    assert!(items(&m).iter().all(|it| it["state"] == "open"));
+    assert!(items(&m)
+        .iter()
+        .any(|it| it["risk"]["original"] == "moderate"));
+    assert!(has_diag(&i, "relative-date") && !has_diag(&i, "bad-date"));
+    let (_, m, i, _) = tracker("securedocs_eMASS_POAM.xlsx");
+    assert_eq!(items(&m).len(), 5);
+    assert!(items(&m).iter().all(|it| it["state"] == "open"));
+    assert_eq!(column_field(&i, "Planned Remediation"), "remediation_plan");
+    assert!(items(&m)
+        .iter()
+        .all(|it| it["remediation_plan"].is_string()));
+    assert!(has_diag(&i, "relative-date"));
+
+    // beginsolutions: a template; the row under the header describes the columns.
+    let (code, m, i, _) = tracker("beginsolutions_POAM_Template.xlsx");
+    assert_eq!((code, items(&m).len()), (Some(0), 0));
+    for (header, field) in [
+        ("Control Weakness or Deficiency", "weakness_name"),
+        ("Identifying Source", "detector_source"),
+        ("Completion Date", "scheduled_completion"),
+        ("Milestones with Dates", "milestones"),
+        ("Resources Needed", "resources_required"),
+        ("Risk Level", "risk.original"),
+    ] {
+        assert_eq!(column_field(&i, header), field, "{header}");
+    }
+
+    // clickingfrog: a blank DIACAP-era export.
+    let (code, m, i, _) = tracker("clickingfrog_POAM.xlsx");
+    assert_eq!((code, items(&m).len()), (Some(0), 0));
+    assert_eq!(column_field(&i, "CAT"), "emass.raw_severity");
+    assert_eq!(
+        column_field(&i, "Source Identifying Weakness"),
+        "source_identifier"
+    );
+
+    // heimdall2: the classic eMASS layout with its banner filled in.
+    let (code, m, i, _) = tracker("heimdall2_POAM.xlsx");
+    assert_eq!((code, items(&m).len()), (Some(0), 0));
+    assert_eq!(m["system"]["name"], "MITRE Imagine PPP");
+    assert_eq!(m["system"]["organization"], "DHA");
+    assert_eq!(m["system"]["poam_date"], "2021-06-09");
+    let example = i["read"]["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Example")
+        .unwrap()
+        .clone();
+    assert!(
+        example["note"]
+            .as_str()
+            .unwrap()
+            .contains("example or instructions"),
+        "{example}"
+    );
+
+    // Not POA&Ms: refused, saying why.
+    for (name, why) in [
+        ("heimdall2_emass-test-result-import.xlsx", "no POA&M found"),
+        ("securedocs_Advanced_SAR.docx", "no POA&M found"),
+        ("foxxdev_poamtool_poams.json", "neither poamkit's model"),
+    ] {
+        let (code, _, _, stderr) = tracker(name);
+        assert_eq!(code, Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(why), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+    }
+
+    // stig-manager's MCCAST template: the MCCAST layout, its placeholder row skipped and said.
+    let (code, m, i, _) = tracker("stigman_poam-template-mccast.xlsx");
+    assert_eq!((code, items(&m).len()), (Some(0), 0), "{i}");
+    assert!(i["read"]["layout"].as_str().unwrap().starts_with("mccast"));
+    assert!(has_diag(&i, "skipped-row"));
+    assert_eq!(
+        column_field(&i, "Allocated Control (Allocated Control ID)"),
+        "controls"
+    );
+
+    // C-PAT's early eMASS template: Navy columns, the classic controls header.
+    let (code, m, i, _) = tracker("cpat_eMASS_Template_2024-06-04.xlsx");
+    assert_eq!((code, items(&m).len()), (Some(0), 0));
+    assert_eq!(
+        column_field(&i, "Security Control Number (NC/NA controls only)"),
+        "controls"
+    );
+
+    // OSCAL POA&Ms, in JSON and in YAML: two items each.
+    for name in [
+        "gooscal_fedramp-poam-template-2.0.0.json",
+        "gooscal_rev5_poam.yaml",
+    ] {
+        let (code, m, _, stderr) = tracker(name);
+        assert_eq!(code, Some(0), "{name}: {stderr}");
+        assert_eq!(items(&m).len(), 2, "{name}");
+    }
+    // A file added to the folder is added here too, with what NOTES.md says of it.
+    let checked = [
+        "complyscan_poam.csv",
+        "zico_poam.csv",
+        "securedocs_POAM.xlsx",
+        "securedocs_Advanced_POAM.xlsx",
+        "securedocs_CopyOf_SecureDocs_POAM.xlsx",
+        "securedocs_eMASS_POAM.xlsx",
+        "beginsolutions_POAM_Template.xlsx",
+        "clickingfrog_POAM.xlsx",
+        "heimdall2_POAM.xlsx",
+        "heimdall2_emass-test-result-import.xlsx",
+        "securedocs_Advanced_SAR.docx",
+        "foxxdev_poamtool_poams.json",
+        "stigman_poam-template-mccast.xlsx",
+        "cpat_eMASS_Template_2024-06-04.xlsx",
+        "gooscal_fedramp-poam-template-2.0.0.json",
+        "gooscal_rev5_poam.yaml",
+    ];
+    for entry in std::fs::read_dir(root().join("../shared/reference/real-files/trackers")).unwrap()
+    {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            name == "NOTES.md" || checked.contains(&name.as_str()),
+            "{name} is in trackers/ but not checked here"
+        );
+    }
+}

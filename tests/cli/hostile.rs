@@ -272,7 +272,11 @@ fn json_of_another_kind_is_not_an_empty_poam() {
     let dir = tempfile::tempdir().unwrap();
     let ssp = dir.path().join("ssp.json");
     std::fs::write(&ssp, r#"{"system-security-plan": {"uuid": "x"}}"#).unwrap();
-    fails_cleanly(&ssp, &[], "not a poamkit JSON model");
+    fails_cleanly(
+        &ssp,
+        &[],
+        "neither poamkit's model (an object with \"items\") nor an OSCAL POA&M",
+    );
     // A trimmed model with only `items` still reads.
     let trimmed = dir.path().join("trimmed.json");
     std::fs::write(&trimmed, r#"{"items": [{"id": "V-1"}]}"#).unwrap();

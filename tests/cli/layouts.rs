@@ -105,7 +105,7 @@ fn a_users_layout_file_reads_and_writes_with_no_rebuild() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "unknown output format \"dla\"; choose one of: emass, fedramp, nist-171, csv",
+            "unknown output format \"dla\"; choose one of: emass, fedramp, mccast, nist-171, csv",
         ));
 }
 

@@ -113,13 +113,7 @@ pub fn fill(
                     placeholder(item, header, text.into_owned(), location(), diags)
                 }
                 None => {
-                    diags.push(Diagnostic::new(
-                        DiagKind::BadDate {
-                            raw: text.to_string(),
-                            header: header.to_string(),
-                        },
-                        location(),
-                    ));
+                    diags.push(Diagnostic::new(bad_date(&text, header), location()));
                     keep_extra(item, header, text.into_owned());
                 }
             }
@@ -260,13 +254,7 @@ pub fn fill_milestone_part(
                 Some(d) if field == Field::MilestoneDue => milestone.due = Some(d),
                 Some(d) => milestone.completed_on = Some(d),
                 None => {
-                    diags.push(Diagnostic::new(
-                        DiagKind::BadDate {
-                            raw: text.clone(),
-                            header: header.to_string(),
-                        },
-                        location(),
-                    ));
+                    diags.push(Diagnostic::new(bad_date(&text, header), location()));
                     keep_extra(item, header, text);
                 }
             }
@@ -311,6 +299,16 @@ fn placeholder(
         location,
     ));
     keep_extra(item, header, text);
+}
+
+/// What a date cell that is not a date holds: a duration, or something else.
+fn bad_date(text: &str, header: &str) -> DiagKind {
+    let (raw, header) = (text.to_string(), header.to_string());
+    if poam_model::date::is_relative_date(text) {
+        DiagKind::RelativeDate { raw, header }
+    } else {
+        DiagKind::BadDate { raw, header }
+    }
 }
 
 fn unknown(

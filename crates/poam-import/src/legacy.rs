@@ -19,10 +19,16 @@ pub(crate) struct Found {
     pub role: SheetRole,
     /// Distinct fields matched.
     pub fields: usize,
+    /// Distinct fields matched by a header that is one of the synonyms (not
+    /// guessed from its last words or a typo): what confidence is judged on.
+    pub exact_fields: usize,
     /// Non-empty header cells.
     pub cells: usize,
     /// Which header went to which field.
     pub matched: Vec<(String, Field)>,
+    /// Fields the sheet's own evidence gives a header instead of its
+    /// synonym's (normalized header → field), with why.
+    pub settled: Vec<(String, Field, String)>,
 }
 
 impl Found {
@@ -31,9 +37,8 @@ impl Found {
     /// another kind that shares a few column names with a POA&M (a FedRAMP
     /// deviation request: 5 of its 35 headers) stops with the choices.
     pub fn confident(&self) -> bool {
-        self.fields >= 6
-            || (self.fields >= 4 && self.fields * 4 >= self.cells)
-            || (self.fields >= 3 && self.fields * 5 >= self.cells * 3)
+        let n = self.exact_fields;
+        n >= 6 || (n >= 4 && n * 4 >= self.cells) || (n >= 3 && n * 5 >= self.cells * 3)
     }
 }
 
@@ -66,6 +71,7 @@ fn find_header(
     g: usize,
     grid: &Grid,
     resolve: &dyn Fn(&str) -> Option<Option<Field>>,
+    exact: &dyn Fn(&str) -> bool,
     min_fields: usize,
     need_anchor: bool,
 ) -> Option<Found> {
@@ -73,6 +79,7 @@ fn find_header(
     for r in 0..grid.height().min(HEADER_SEARCH_ROWS) {
         let row = &grid.rows[r as usize];
         let mut fields = BTreeSet::new();
+        let mut exact_fields = BTreeSet::new();
         let mut matched = Vec::new();
         let mut cells = 0;
         let mut first_col = None;
@@ -84,6 +91,9 @@ fn find_header(
             cells += 1;
             first_col.get_or_insert(c as u32);
             if let Some(Some(f)) = resolve(&text) {
+                if exact(&text) {
+                    exact_fields.insert(f);
+                }
                 if fields.insert(f) {
                     matched.push((text, f));
                 }
@@ -99,26 +109,78 @@ fn find_header(
                 first_col: first_col.unwrap_or(0),
                 role: role_from_name(&grid.name),
                 fields: fields.len(),
+                exact_fields: exact_fields.len(),
                 cells,
                 matched,
+                settled: described_dates(grid, r, resolve),
             });
         }
     }
     best
 }
 
+/// A row under the header that describes each column ("Estimated completion
+/// date of remediation plan") says what a date column means better than its
+/// header: a "Completion Date" described as estimated or planned is the
+/// scheduled completion, not the actual one.
+fn described_dates(
+    grid: &Grid,
+    header_row: u32,
+    resolve: &dyn Fn(&str) -> Option<Option<Field>>,
+) -> Vec<(String, Field, String)> {
+    let (Some(header), Some(below)) = (
+        grid.rows.get(header_row as usize),
+        grid.rows.get(header_row as usize + 1),
+    ) else {
+        return Vec::new();
+    };
+    // A description row: most filled cells are phrases of several words.
+    let texts: Vec<String> = below.iter().map(|c| c.text()).collect();
+    let filled = texts.iter().filter(|t| !t.is_empty()).count();
+    let phrases = texts
+        .iter()
+        .filter(|t| t.split_whitespace().count() >= 4)
+        .count();
+    if filled < 3 || phrases * 3 < filled * 2 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (c, cell) in header.iter().enumerate() {
+        let h = cell.text();
+        let about = texts.get(c).map(|t| t.to_lowercase()).unwrap_or_default();
+        let planned = ["estimated", "planned", "target", "scheduled", "expected"]
+            .iter()
+            .any(|w| about.contains(w));
+        if resolve(&h) == Some(Some(Field::CompletedOn)) && planned {
+            out.push((
+                normalize_header(&h),
+                Field::ScheduledCompletion,
+                format!(
+                    "the row under the header describes it: \"{}\"",
+                    texts[c].trim()
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// A template's own sheet that holds no items (examples, instructions).
+fn is_template_sheet(name: &str) -> bool {
+    let n = name.to_lowercase();
+    n.contains("instruction") || n.contains("example")
+}
+
 /// Sheets that look like a legacy tracker under the built-in synonyms.
 pub(crate) fn guess(grids: &[Grid]) -> Vec<Found> {
     let syn = synonyms();
     let resolve = |h: &str| syn.field(h).map(Some);
+    let exact = |h: &str| syn.match_header(h).is_some_and(|(_, exact)| exact);
     grids
         .iter()
         .enumerate()
-        .filter(|(_, g)| {
-            let n = g.name.to_lowercase();
-            !n.contains("instruction") && !n.contains("example")
-        })
-        .filter_map(|(g, grid)| find_header(g, grid, &resolve, 3, true))
+        .filter(|(_, g)| !is_template_sheet(&g.name))
+        .filter_map(|(g, grid)| find_header(g, grid, &resolve, &exact, 3, true))
         .collect()
 }
 
@@ -155,11 +217,19 @@ fn read_found(
     for (g, grid) in grids.iter_mut().enumerate() {
         match found.iter().find(|f| f.grid == g) {
             Some(f) => {
+                let local = |h: &str| {
+                    let key = normalize_header(h);
+                    f.settled
+                        .iter()
+                        .find(|(k, _, _)| *k == key)
+                        .map(|(_, field, _)| Some(*field))
+                        .or_else(|| resolve(h))
+                };
                 let spec = SheetSpec {
                     role: f.role,
                     header_row: f.header_row,
                     first_col: f.first_col,
-                    resolve,
+                    resolve: &local,
                     fixed_rows: &[],
                     row_mode: poam_layout::RowMode::Continuation,
                     read_as: None,
@@ -175,7 +245,11 @@ fn read_found(
                 header_row: None,
                 columns: Vec::new(),
                 items: 0,
-                note: Some("not read: no POA&M header row".into()),
+                note: Some(if is_template_sheet(&grid.name) {
+                    "not read: the template's own example or instructions, not data".into()
+                } else {
+                    "not read: no POA&M header row".into()
+                }),
             }),
         }
     }
@@ -202,13 +276,17 @@ pub(crate) fn read_guessed(
                 .iter()
                 .map(|(h, field)| format!("'{}' = {}", h.replace('\n', " "), field.name()))
                 .collect();
-            format!(
+            let mut line = format!(
                 "sheet '{}': header row {} matched {} field(s) by synonym: {}",
                 grids[f.grid].name,
                 f.header_row + 1,
                 f.fields,
                 pairs.join(", ")
-            )
+            );
+            for (header, field, why) in &f.settled {
+                line.push_str(&format!("; '{header}' read as {} ({why})", field.name()));
+            }
+            line
         })
         .collect();
     read_found(
@@ -237,7 +315,14 @@ pub(crate) fn read_mapped(
     let mut found = Vec::new();
     if mapping.sheets.is_empty() {
         for (g, grid) in grids.iter().enumerate() {
-            if let Some(f) = find_header(g, grid, &resolve, 2.min(mapping.len()).max(1), false) {
+            if let Some(f) = find_header(
+                g,
+                grid,
+                &resolve,
+                &|_| true,
+                2.min(mapping.len()).max(1),
+                false,
+            ) {
                 found.push(f);
             }
         }
@@ -269,11 +354,13 @@ pub(crate) fn read_mapped(
                         first_col,
                         role: role_from_name(&grid.name),
                         fields: 0,
+                        exact_fields: 0,
                         cells: 0,
                         matched: Vec::new(),
+                        settled: Vec::new(),
                     }
                 }
-                _ => find_header(g, grid, &resolve, 1, false).ok_or_else(|| {
+                _ => find_header(g, grid, &resolve, &|_| true, 1, false).ok_or_else(|| {
                     format!(
                         "sheet '{}': no row in the first {HEADER_SEARCH_ROWS} has a header that the mapping {mapping_name} names",
                         grid.name

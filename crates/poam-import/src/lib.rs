@@ -183,6 +183,7 @@ enum Kind {
     Word,
     Csv,
     Json,
+    Yaml,
 }
 
 fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
@@ -203,6 +204,7 @@ fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
         .map(|p| bytes[p]);
     match ext.as_str() {
         "json" => Some(Kind::Json),
+        "yaml" | "yml" => Some(Kind::Yaml),
         "csv" | "txt" => Some(Kind::Csv),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Some(Kind::Workbook),
         "docx" | "docm" => Some(Kind::Word),
@@ -421,7 +423,15 @@ fn import_any(
                 file: file.to_string(),
                 reason: format!("not UTF-8 text: {e}"),
             })?;
-            json_in::read(file, text)
+            // Notepad and some tools start a UTF-8 file with a byte-order mark.
+            json_in::read(file, text.strip_prefix('\u{feff}').unwrap_or(text))
+        }
+        Some(Kind::Yaml) => {
+            let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotPoam {
+                file: file.to_string(),
+                reason: format!("not UTF-8 text: {e}"),
+            })?;
+            json_in::read_yaml(file, text.strip_prefix('\u{feff}').unwrap_or(text))
         }
         Some(Kind::Csv) if opts.mapping.is_none() && csv_in::is_poamkit(bytes) => {
             csv_in::read(file, bytes, opts)

@@ -132,6 +132,21 @@ fn is_guidance_row(
     filled > 0 && same * 2 >= filled
 }
 
+/// Whether a cell's text is a template's placeholder for a value.
+fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    let lower = t.to_lowercase();
+    (t.starts_with("${") && t.ends_with('}'))
+        || (t.starts_with("{{") && t.ends_with("}}"))
+        || (t.starts_with('<')
+            && t.ends_with('>')
+            && ["enter", "insert", "name", "date", "type"]
+                .iter()
+                .any(|w| lower.contains(w)))
+        || lower.starts_with("[insert")
+        || lower.starts_with("[enter")
+}
+
 /// Fields that only describe milestones: a row holding nothing else continues
 /// the item above it.
 fn is_milestone_field(f: Field) -> bool {
@@ -259,6 +274,17 @@ pub(crate) fn read_sheet(
         // item: once an item is read, only the cheap checks remain.
         let guidance: &[Vec<String>] = if count == 0 { &guidance } else { &[] };
         if is_guidance_row(&row, spec, &cols, guidance) {
+            continue;
+        }
+        // A report template's or a form's placeholders (`${table:vuln.name}`,
+        // `<enter system name>`, `[Insert date]`) in every filled cell.
+        if filled.iter().all(|c| is_placeholder(&row.get(*c).text())) {
+            diags.push(Diagnostic::new(
+                DiagKind::SkippedRow {
+                    reason: "placeholder row (every filled cell is a template placeholder)".into(),
+                },
+                Location::row(file, sheet, r + 1),
+            ));
             continue;
         }
         let mut item = Item {

@@ -271,7 +271,11 @@ pub(crate) fn read(
                 header_row: None,
                 columns: Vec::new(),
                 items: 0,
-                note: Some("not read: no POA&M header row".into()),
+                note: Some(if layout.rules.sheet_words.skips(&grid.name) {
+                    "not read: the template's own example or instructions, not data".into()
+                } else {
+                    "not read: no POA&M header row".into()
+                }),
             });
         }
     }

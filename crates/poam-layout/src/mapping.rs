@@ -32,6 +32,45 @@ pub fn squash(text: &str) -> String {
         .collect()
 }
 
+/// The text without parenthesized parts (`Due Date (MM/DD/YYYY)` →
+/// `Due Date`).
+pub fn without_parens(text: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Whether two texts differ by one inserted, deleted or replaced character.
+fn one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if long.len() - short.len() > 1 || a == b {
+        return false;
+    }
+    let prefix = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if short.len() == long.len() {
+        short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SynonymsFile {
@@ -69,9 +108,52 @@ impl Synonyms {
         Ok(Synonyms { by_header })
     }
 
-    /// The field a header is a synonym of.
+    /// The field a header is a synonym of, read as a person reads it: case,
+    /// spaces and punctuation ignored (`planned_remediation`); then without a
+    /// value hint in parentheses (`Status (Ongoing or Complete)`); then by its
+    /// last words (`POAM Status`, `Allocated Control`); then with one typo in
+    /// a long header (`Remediaton Plan`).
     pub fn field(&self, header: &str) -> Option<Field> {
-        self.by_header.get(&squash(header)).copied()
+        self.match_header(header).map(|(f, _)| f)
+    }
+
+    /// The field a header is a synonym of, and whether the header is one of
+    /// the synonyms (but for case, punctuation and a value hint in
+    /// parentheses) rather than a guess from its last words or a typo. Only
+    /// exact matches count towards taking a table for a POA&M.
+    pub fn match_header(&self, header: &str) -> Option<(Field, bool)> {
+        let key = squash(header);
+        if let Some(f) = self.by_header.get(&key) {
+            return Some((*f, true));
+        }
+        let bare = without_parens(header);
+        if let Some(f) = self.by_header.get(&squash(&bare)) {
+            return Some((*f, true));
+        }
+        let words: Vec<String> = bare
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        for start in 1..words.len() {
+            let tail = words[start..].concat();
+            if tail.len() >= 4 {
+                if let Some(f) = self.by_header.get(&tail) {
+                    return Some((*f, false));
+                }
+            }
+        }
+        if key.len() >= 8 {
+            let mut near = self
+                .by_header
+                .iter()
+                .filter(|(h, _)| h.len() + 1 >= key.len() && h.len() <= key.len() + 1)
+                .filter(|(h, _)| one_edit(h, &key))
+                .map(|(_, f)| *f);
+            let first = near.next()?;
+            return near.all(|f| f == first).then_some((first, false));
+        }
+        None
     }
 }
 

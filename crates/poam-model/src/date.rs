@@ -124,10 +124,14 @@ pub fn parse_date_text(text: &str, order: DateOrder) -> Option<NaiveDate> {
         return None;
     }
     let text = strip_time(text);
-    let tokens: Vec<&str> = text
+    let mut tokens: Vec<&str> = text
         .split(|c: char| c == '/' || c == '-' || c == '.' || c == ',' || c.is_whitespace())
         .filter(|t| !t.is_empty())
         .collect();
+    // A long date as Excel and Word write it: "Wednesday, June 9, 2021".
+    if tokens.len() == 4 && is_weekday(tokens[0]) {
+        tokens.remove(0);
+    }
     if tokens.len() != 3 {
         return None;
     }
@@ -169,6 +173,54 @@ pub fn parse_date_text(text: &str, order: DateOrder) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+/// Whether a word names a day of the week (`Wednesday`, `Wed`).
+fn is_weekday(word: &str) -> bool {
+    let w = word.to_lowercase();
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+    .iter()
+    .any(|d| w == *d || (w.len() == 3 && d.starts_with(w.as_str())))
+}
+
+/// Whether a date cell holds a duration instead (`30 days`, `2 Weeks`,
+/// `90 business days`): a due date relative to a day the file does not give.
+pub fn is_relative_date(text: &str) -> bool {
+    let t = text.trim().to_lowercase();
+    let Some(split) = t.find(|c: char| !c.is_ascii_digit()) else {
+        return false;
+    };
+    if split == 0 {
+        return false;
+    }
+    let unit = t[split..].trim().trim_end_matches('.');
+    let unit = unit
+        .strip_prefix("business ")
+        .or_else(|| unit.strip_prefix("calendar "))
+        .unwrap_or(unit);
+    matches!(
+        unit,
+        "day"
+            | "days"
+            | "d"
+            | "week"
+            | "weeks"
+            | "wk"
+            | "wks"
+            | "month"
+            | "months"
+            | "mo"
+            | "year"
+            | "years"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +241,8 @@ mod tests {
             ("23-May-2024", d(2024, 5, 23)),
             ("23-may-24", d(2024, 5, 23)),
             ("May 23, 2024", d(2024, 5, 23)),
+            ("Wednesday, June 9, 2021", d(2021, 6, 9)),
+            ("Thu, May 23, 2024", d(2024, 5, 23)),
             ("September 3 2024", d(2024, 9, 3)),
             ("Sept. 3, 2024", d(2024, 9, 3)),
             ("23 May 2024", d(2024, 5, 23)),
@@ -217,5 +271,22 @@ mod tests {
         assert_eq!(from_excel_serial(61.0), d(1900, 3, 1));
         assert_eq!(from_excel_serial(0.0), None);
         assert_eq!(to_excel_serial(d(2024, 5, 23).unwrap()), 45435.0);
+    }
+
+    #[test]
+    fn durations_are_not_dates() {
+        for t in [
+            "30 days",
+            "15 Days",
+            "2 weeks",
+            "90 business days",
+            "6 months",
+        ] {
+            assert!(is_relative_date(t), "{t}");
+            assert_eq!(parse_date_text(t, DateOrder::MonthFirst), None, "{t}");
+        }
+        for t in ["2024-05-01", "days", "30", "Q3 2024"] {
+            assert!(!is_relative_date(t), "{t}");
+        }
     }
 }

@@ -95,6 +95,13 @@ pub enum DiagKind {
         /// Whether the text is kept in `system.extra` under the label.
         kept: bool,
     },
+    /// A date cell that holds a duration (`30 days`): kept in `extra`.
+    RelativeDate {
+        /// The cell's text.
+        raw: String,
+        /// The column header.
+        header: String,
+    },
     /// A planned completion date in an SSP section that is not a date.
     BadSspDate {
         /// The section's control.
@@ -176,6 +183,11 @@ pub enum DiagKind {
         /// The fields that differ.
         fields: Vec<String>,
     },
+    /// A row under the header that is not an item, and why.
+    SkippedRow {
+        /// Why it was not read (a placeholder row, a note under the table).
+        reason: String,
+    },
     /// A sheet the layout expects but the file lacks.
     MissingSheet {
         /// The sheet's name.
@@ -246,9 +258,11 @@ impl DiagKind {
             | DiagKind::ExtraColumn { .. }
             | DiagKind::PlaceholderValue { .. }
             | DiagKind::MissingSheet { .. }
+            | DiagKind::SkippedRow { .. }
             | DiagKind::ManyRelatedRisks { .. }
             | DiagKind::MovedField { .. } => Severity::Info,
             DiagKind::BadDate { .. }
+            | DiagKind::RelativeDate { .. }
             | DiagKind::BadSystemDate { .. }
             | DiagKind::BadSspDate { .. }
             | DiagKind::UnknownValue { .. }
@@ -294,6 +308,10 @@ impl fmt::Display for DiagKind {
             DiagKind::BadDate { raw, header } => {
                 write!(f, "cannot read date \"{raw}\"; kept in extra as \"{header}\"")
             }
+            DiagKind::RelativeDate { raw, header } => write!(
+                f,
+                "\"{raw}\" is a duration, not a date (from which day is not said); kept in extra as \"{header}\""
+            ),
             DiagKind::BadSystemDate { label, raw, kept } => {
                 if *kept {
                     write!(
@@ -355,6 +373,7 @@ impl fmt::Display for DiagKind {
                 fields.join(", ")
             ),
             DiagKind::MissingSheet { sheet } => write!(f, "the file has no '{sheet}' sheet"),
+            DiagKind::SkippedRow { reason } => write!(f, "row not read as an item: {reason}"),
             DiagKind::ManyRelatedRisks { count } => write!(
                 f,
                 "{count} related risks; FedRAMP expects one, the first is read"

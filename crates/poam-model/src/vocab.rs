@@ -150,8 +150,11 @@ impl Status {
     /// Reads a status written by a person; `None` when it is not one.
     pub fn parse(text: &str) -> Option<Status> {
         Some(match squeeze(text).as_str() {
-            "ongoing" | "open" | "inprogress" | "active" => Status::Ongoing,
-            "completed" | "complete" | "closed" | "done" | "remediated" => Status::Completed,
+            "ongoing" | "open" | "inprogress" | "inprocess" | "active" | "planned" | "pending"
+            | "notstarted" | "new" | "started" | "underway" => Status::Ongoing,
+            "completed" | "complete" | "closed" | "done" | "remediated" | "resolved" | "fixed" => {
+                Status::Completed
+            }
             "riskaccepted" | "accepted" => Status::RiskAccepted,
             "delayed" | "late" | "overdue" => Status::Delayed,
             "notapplicable" | "n/a" | "na" => Status::NotApplicable,
@@ -221,6 +224,34 @@ mod tests {
         assert_eq!(YesNo::parse("PENDING"), Some(YesNo::Pending));
         assert_eq!(YesNo::parse("maybe"), None);
         assert_eq!(Status::parse("Risk Accepted"), Some(Status::RiskAccepted));
+        for open in [
+            "In Progress",
+            "In-Progress",
+            "In-Process",
+            "Planned",
+            "Pending",
+            "Open",
+        ] {
+            assert_eq!(
+                Status::parse(open).map(Status::state),
+                Some(State::Open),
+                "{open}"
+            );
+        }
+        for closed in [
+            "Completed",
+            "Closed",
+            "Resolved",
+            "Remediated",
+            "Fixed",
+            "Done",
+        ] {
+            assert_eq!(
+                Status::parse(closed).map(Status::state),
+                Some(State::Closed),
+                "{closed}"
+            );
+        }
         assert_eq!(Status::parse("not applicable"), Some(Status::NotApplicable));
         assert!(is_not_applicable(" N/A "));
         assert!(is_not_applicable("None"));
