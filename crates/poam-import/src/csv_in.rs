@@ -47,15 +47,134 @@ pub(crate) fn is_poamkit(bytes: &[u8]) -> bool {
 }
 
 /// Loads any CSV as a one-sheet grid, for layout detection.
-pub(crate) fn to_grid(file: &str, bytes: &[u8]) -> Result<crate::grid::Grid, ImportError> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
-        // Excel on Windows saves CSV as Windows-1252: read it byte by byte.
-        Err(_) => bytes.iter().map(|&b| windows_1252(b)).collect(),
+/// The text of a CSV or tab-separated file, whatever Excel or another tool
+/// saved it as: a byte-order mark says UTF-8 or UTF-16 (Excel's "Unicode
+/// Text" is UTF-16 LE); UTF-16 without one shows as NUL bytes between ASCII
+/// letters; anything else that is not UTF-8 is Windows-1252 (Excel on Windows).
+pub(crate) fn decode_text(bytes: &[u8]) -> (String, &'static encoding_rs::Encoding) {
+    use encoding_rs::{UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
+        return (text.into_owned(), enc);
+    }
+    let sample = &bytes[..bytes.len().min(4096)];
+    let zeros_at = |odd: bool| {
+        sample
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| **b == 0 && (i % 2 == 1) == odd)
+            .count()
     };
+    if sample.len() >= 4 && zeros_at(true) * 3 > sample.len() {
+        return (
+            UTF_16LE.decode_without_bom_handling(bytes).0.into_owned(),
+            UTF_16LE,
+        );
+    }
+    if sample.len() >= 4 && zeros_at(false) * 3 > sample.len() {
+        return (
+            UTF_16BE.decode_without_bom_handling(bytes).0.into_owned(),
+            UTF_16BE,
+        );
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(t) => (t.to_string(), UTF_8),
+        Err(_) => (
+            WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned(),
+            WINDOWS_1252,
+        ),
+    }
+}
+
+/// The separator of a delimited text: Excel's `sep=;` first line when there
+/// is one (removed from the text), else the one of comma, semicolon and tab
+/// that the first line holds most often outside quotes.
+fn separator(text: &mut String) -> u8 {
+    let first = text.lines().next().unwrap_or("").trim();
+    if let Some(sep) = first.strip_prefix("sep=").and_then(|s| s.bytes().next()) {
+        let cut = text.find('\n').map_or(text.len(), |i| i + 1);
+        text.replace_range(..cut, "");
+        return sep;
+    }
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for c in first.bytes() {
+        if c == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            for (sep, n) in counts.iter_mut() {
+                if c == *sep {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)
+        .map_or(b',', |(sep, _)| *sep)
+}
+
+/// The 1-based line where a quoted cell opens that is never closed, if any
+/// (the CSV reader would take the rest of the file as that one cell). A
+/// quote opens a cell only at its start; inside, `""` is a quote and a quote
+/// followed by the separator or the end of a line closes it. A quote in the
+/// middle of an unquoted cell (`a 5" screen`) is text.
+fn unclosed_quote(text: &str, sep: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut line = 1;
+    let mut at_start = true;
+    let mut open_at: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match open_at {
+            Some(_) if c == b'"' => {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open_at = None;
+                    at_start = false;
+                }
+            }
+            Some(_) => {
+                if c == b'\n' {
+                    line += 1;
+                }
+            }
+            None if c == b'"' && at_start => open_at = Some(line),
+            None if c == sep => at_start = true,
+            None if c == b'\n' => {
+                line += 1;
+                at_start = true;
+            }
+            None if c == b'\r' || (at_start && c == b' ') => {}
+            None => at_start = false,
+        }
+        i += 1;
+    }
+    open_at
+}
+
+pub(crate) fn to_grid(file: &str, bytes: &[u8]) -> Result<crate::grid::Grid, ImportError> {
+    let (mut text, _) = decode_text(bytes);
+    let sep = separator(&mut text);
+    if let Some(line) = unclosed_quote(&text, sep) {
+        return Err(ImportError::NotPoam {
+            file: file.to_string(),
+            reason: format!(
+                "line {line}: a quote (\") opens a cell that is never closed, so the rest of the file would be one cell; close the quote or remove it"
+            ),
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
+        .delimiter(sep)
         .from_reader(text.as_bytes());
     let mut grid = crate::grid::Grid {
         name: "csv".into(),
@@ -81,19 +200,6 @@ pub(crate) fn to_grid(file: &str, bytes: &[u8]) -> Result<crate::grid::Grid, Imp
         );
     }
     Ok(grid)
-}
-
-/// One Windows-1252 byte as a character.
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[(b - 0x80) as usize],
-        _ => b as char,
-    }
 }
 
 /// Reads poamkit CSV.
@@ -247,4 +353,45 @@ pub(crate) fn read(
         diagnostics: diags,
         report,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_as_excel_saves_it() {
+        // UTF-16 LE with a byte-order mark, tab-separated ("Unicode Text").
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "POAM ID\tWeakness\nV-1\tCaf\u{e9}\n".encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        let grid = to_grid("u.txt", &utf16).unwrap();
+        assert_eq!(grid.rows[1][1].text(), "Caf\u{e9}");
+        // UTF-16 LE without a mark.
+        let bare: Vec<u8> = "ID,Name\n1,x\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(to_grid("b.csv", &bare).unwrap().rows[1][1].text(), "x");
+        // Windows-1252: the euro sign and a curly quote.
+        let cp1252 = b"ID;Cost\n1;\x80 5\x92s\n";
+        assert_eq!(
+            to_grid("w.csv", cp1252).unwrap().rows[1][1].text(),
+            "\u{20ac} 5\u{2019}s"
+        );
+        // Semicolons, and Excel's sep= line.
+        let semi = to_grid("s.csv", b"sep=;\nID;Weakness;Status\nV-1;a, b;Open\n").unwrap();
+        assert_eq!(semi.rows[0][1].text(), "Weakness");
+        assert_eq!(semi.rows[1][1].text(), "a, b");
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_naming_its_line() {
+        let e = to_grid("q.csv", b"ID,Name\n1,\"open\n2,b\n3,c\n").unwrap_err();
+        assert!(e.to_string().contains("line 2"), "{e}");
+        // Quotes in the middle of a cell, and doubled quotes, are text.
+        let ok = to_grid("ok.csv", b"ID,Name\n1,a 5\" screen\n2,\"say \"\"hi\"\"\"\n").unwrap();
+        assert_eq!(ok.rows[2][1].text(), "say \"hi\"");
+    }
 }
