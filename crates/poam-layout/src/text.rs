@@ -53,11 +53,24 @@ pub fn parse_milestones(text: &str, order: DateOrder) -> ParsedMilestones {
         .map(|b| b.trim().to_string())
         .filter(|b| !b.is_empty())
         .collect();
-    // One block holding several numbered lines: split it per line.
+    // One block holding several numbered lines, or several lines that each
+    // carry a date ("Step A 05/01/2024" on one, "Step B 06/01/2024" on the
+    // next): one milestone per line. The same for `;` between dated parts.
     if blocks.len() == 1 {
+        let dated = |l: &str| split_dated(lead.replace(l, "").as_ref(), order).0.is_some();
         let lines: Vec<&str> = blocks[0].lines().filter(|l| !l.trim().is_empty()).collect();
-        if lines.len() > 1 && lines.iter().all(|l| numbered.is_match(l)) {
+        if lines.len() > 1
+            && (lines.iter().all(|l| numbered.is_match(l)) || lines.iter().all(|l| dated(l)))
+        {
             blocks = lines.iter().map(|l| l.trim().to_string()).collect();
+        } else if lines.len() == 1 {
+            let parts: Vec<&str> = lines[0]
+                .split(';')
+                .filter(|p| !p.trim().is_empty())
+                .collect();
+            if parts.len() > 1 && parts.iter().all(|p| dated(p)) {
+                blocks = parts.iter().map(|p| p.trim().to_string()).collect();
+            }
         }
     }
     let mut out = ParsedMilestones::default();
@@ -76,7 +89,9 @@ pub fn parse_milestones(text: &str, order: DateOrder) -> ParsedMilestones {
     out
 }
 
-/// Splits `2024-05-23: text` (date first) or `text 11/13/2018` (date last).
+/// Splits a milestone's text from its date, as people write them:
+/// `2024-05-23: text`, `05/01/2024 - text`, `text 11/13/2018`,
+/// `text = 05/01/2024`, `text (05/01/2024)`, `text (due May 1, 2024)`.
 fn split_dated(body: &str, order: DateOrder) -> (Option<NaiveDate>, String) {
     if let Some(pos) = body.find(':') {
         let head = body[..pos].trim();
@@ -85,10 +100,36 @@ fn split_dated(body: &str, order: DateOrder) -> (Option<NaiveDate>, String) {
             return (Some(date), body[pos + 1..].trim().to_string());
         }
     }
+    static HEAD: OnceLock<Regex> = OnceLock::new();
+    let head = re(
+        &HEAD,
+        r"^\s*(\d{1,4}[/\-.]\d{1,2}[/\-.]\d{1,4})\s*[-–=]\s*(.+)$",
+    );
+    if let Some(c) = head.captures(body) {
+        if let Some(date) = parse_date_text(&c[1], order) {
+            return (Some(date), c[2].trim().to_string());
+        }
+    }
+    static PARENS: OnceLock<Regex> = OnceLock::new();
+    let parens = re(
+        &PARENS,
+        r"(?i)^(.*?)\s*[\(\[]\s*(?:(?:due|by|target|ecd|est\.?|estimated|scheduled|completed?|on)\b[\s:]*)?([^()\[\]]+?)\s*[\)\]]\s*\.?$",
+    );
+    if let Some(c) = parens.captures(body) {
+        if let Some(date) = parse_date_text(&c[2], order) {
+            return (
+                Some(date),
+                c[1].trim()
+                    .trim_end_matches([',', '-', ':'])
+                    .trim()
+                    .to_string(),
+            );
+        }
+    }
     static TAIL: OnceLock<Regex> = OnceLock::new();
     let tail = re(
         &TAIL,
-        r"^(.*?)[\s,\-–:]+(\d{1,4}[/\-.]\d{1,2}[/\-.]\d{1,4})\s*\.?$",
+        r"^(.*?)[\s,\-–:=]+(\d{1,4}[/\-.]\d{1,2}[/\-.]\d{1,4})\s*\.?$",
     );
     if let Some(c) = tail.captures(body) {
         if let Some(date) = parse_date_text(&c[2], order) {
@@ -197,6 +238,39 @@ mod tests {
         assert_eq!(got.milestones[0].description, "Milestone Description");
         assert_eq!(got.milestones[1].due, d(2014, 6, 12));
         assert!(got.undated.is_empty());
+    }
+
+    #[test]
+    fn milestones_as_people_write_them() {
+        type Expected<'a> = &'a [(&'a str, Option<NaiveDate>)];
+        let cases: &[(&str, Expected)] = &[
+            (
+                "Step A 05/01/2024\nStep B 06/01/2024",
+                &[("Step A", d(2024, 5, 1)), ("Step B", d(2024, 6, 1))],
+            ),
+            (
+                "Order parts (05/01/2024)\nInstall (due June 1, 2024)",
+                &[("Order parts", d(2024, 5, 1)), ("Install", d(2024, 6, 1))],
+            ),
+            (
+                "05/01/2024 - Order parts; 06/01/2024 = Install",
+                &[("Order parts", d(2024, 5, 1)), ("Install", d(2024, 6, 1))],
+            ),
+            (
+                "Install patches = 2024-07-15",
+                &[("Install patches", d(2024, 7, 15))],
+            ),
+            ("Review logs (weekly)", &[("Review logs (weekly)", None)]),
+        ];
+        for (cell, want) in cases {
+            let got = parse_milestones(cell, DateOrder::MonthFirst);
+            let got: Vec<(&str, Option<NaiveDate>)> = got
+                .milestones
+                .iter()
+                .map(|m| (m.description.as_str(), m.due))
+                .collect();
+            assert_eq!(&got, want, "{cell}");
+        }
     }
 
     #[test]
