@@ -148,8 +148,13 @@ pub fn parse_date_text(text: &str, order: DateOrder) -> Option<NaiveDate> {
                 let a: u32 = tokens[0].parse().ok()?;
                 let b: u32 = tokens[1].parse().ok()?;
                 let y = expand_year(tokens[2])?;
+                // Dotted dates (04.03.2024) are day first wherever they are
+                // written; a first number over 12 can only be a day.
+                let dotted = text.contains('.') && !text.contains('/') && !text.contains('-');
                 match order {
+                    _ if dotted || (a > 12 && b <= 12) => (y, b, a),
                     DateOrder::MonthFirst => (y, a, b),
+                    DateOrder::DayFirst if b > 12 && a <= 12 => (y, a, b),
                     DateOrder::DayFirst => (y, b, a),
                 }
             }
@@ -242,6 +247,8 @@ mod tests {
             ("23-may-24", d(2024, 5, 23)),
             ("May 23, 2024", d(2024, 5, 23)),
             ("Wednesday, June 9, 2021", d(2021, 6, 9)),
+            ("04.03.2024", d(2024, 3, 4)),
+            ("30/06/2024", d(2024, 6, 30)),
             ("Thu, May 23, 2024", d(2024, 5, 23)),
             ("September 3 2024", d(2024, 9, 3)),
             ("Sept. 3, 2024", d(2024, 9, 3)),
