@@ -268,3 +268,54 @@ fn the_same_tracker_saved_as_xls_by_libreoffice_reads_the_same() {
         super::without_origin(model(TRACKER, &[]))
     );
 }
+
+#[test]
+fn hidden_sheets_and_chart_sheets_are_not_items() {
+    use rust_xlsxwriter::{Chart, ChartType, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tracker.xlsx");
+    let header = ["POA&M ID", "Weakness", "Control", "Status", "Due Date"];
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Tracker").unwrap();
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["V-1", "Weak passwords", "IA-5", "Open", "2025-03-01"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    // Last year's tab, hidden by its owner, with the same columns.
+    let old = wb.add_worksheet().set_name("Old 2023").unwrap();
+    old.set_hidden(true);
+    for (c, h) in header.iter().enumerate() {
+        old.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["V-0", "Old finding", "AC-2", "Closed", "2023-01-01"]
+        .iter()
+        .enumerate()
+    {
+        old.write_string(1, c as u16, *v).unwrap();
+    }
+    // A chart sheet: no cells at all.
+    let mut chart = Chart::new(ChartType::Column);
+    chart.add_series().set_values("Tracker!$A$1:$A$2");
+    wb.add_chartsheet().insert_chart(0, 0, &chart).unwrap();
+    wb.save(&path).unwrap();
+
+    let m = model(path.to_str().unwrap(), &[]);
+    let ids: Vec<&str> = m["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["V-1"]);
+    let out = poam().arg("inspect").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("sheet 'Old 2023' [not read: a hidden sheet"),
+        "{text}"
+    );
+}

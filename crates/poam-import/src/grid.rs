@@ -85,6 +85,9 @@ pub struct Grid {
     pub formulas: HashSet<(u32, u32)>,
     /// The rows below `rows`, in batches, when the sheet is streamed.
     pub(crate) tail: Option<Receiver<Batch>>,
+    /// Whether the workbook hides the sheet (hidden or very hidden: an old
+    /// tab, a lookup list).
+    pub hidden: bool,
 }
 
 impl Grid {
@@ -359,17 +362,21 @@ pub fn load_sheets<RS: std::io::Read + std::io::Seek>(
         used: 0,
         limit: limits.max_cells,
     };
+    // Worksheets only: a chart sheet holds no cells. Each remembers whether
+    // it is hidden.
+    let worksheets: Vec<(String, bool)> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible != calamine::SheetVisible::Visible))
+        .collect();
     if let calamine::Sheets::Xlsx(xlsx) = workbook {
         let mut grids = Vec::new();
         let mut senders = Vec::new();
-        for name in xlsx.sheet_names() {
-            grids.push(load_xlsx_head(
-                xlsx,
-                &name,
-                &mut budget,
-                head,
-                &mut senders,
-            )?);
+        for (name, hidden) in &worksheets {
+            let mut grid = load_xlsx_head(xlsx, name, &mut budget, head, &mut senders)?;
+            grid.hidden = *hidden;
+            grids.push(grid);
         }
         let tails = (!senders.is_empty()).then_some(Tails {
             senders,
@@ -379,10 +386,11 @@ pub fn load_sheets<RS: std::io::Read + std::io::Seek>(
         return Ok((grids, tails));
     }
     let mut grids = Vec::new();
-    for name in workbook.sheet_names() {
+    for (name, hidden) in worksheets {
         let range = workbook.worksheet_range(&name)?;
         let mut grid = Grid {
             name: name.clone(),
+            hidden,
             ..Grid::default()
         };
         if let Some((r0, c0)) = range.start() {

@@ -179,7 +179,7 @@ pub(crate) fn guess(grids: &[Grid]) -> Vec<Found> {
     grids
         .iter()
         .enumerate()
-        .filter(|(_, g)| !is_template_sheet(&g.name))
+        .filter(|(_, g)| !is_template_sheet(&g.name) && !g.hidden)
         .filter_map(|(g, grid)| find_header(g, grid, &resolve, &exact, 3, true))
         .collect()
 }
@@ -247,6 +247,8 @@ fn read_found(
                 items: 0,
                 note: Some(if is_template_sheet(&grid.name) {
                     "not read: the template's own example or instructions, not data".into()
+                } else if grid.hidden {
+                    "not read: a hidden sheet (an old tab or a list of values); unhide it to have it read".into()
                 } else {
                     "not read: no POA&M header row".into()
                 }),

@@ -112,7 +112,8 @@ fn fit<'l>(grids: &[Grid], layout: &'l Layout) -> Fit<'l> {
     let found_roles: BTreeSet<usize> = sheets.iter().map(|s| s.def).collect();
     for (g, grid) in grids.iter().enumerate() {
         let words = &layout.rules.sheet_words;
-        if used.contains(&g) || words.skips(&grid.name) {
+        // A hidden sheet is read only under its official name.
+        if used.contains(&g) || words.skips(&grid.name) || grid.hidden {
             continue;
         }
         let role = words.role_of(&grid.name);
@@ -273,6 +274,8 @@ pub(crate) fn read(
                 items: 0,
                 note: Some(if layout.rules.sheet_words.skips(&grid.name) {
                     "not read: the template's own example or instructions, not data".into()
+                } else if grid.hidden {
+                    "not read: a hidden sheet (an old tab or a list of values); unhide it to have it read".into()
                 } else {
                     "not read: no POA&M header row".into()
                 }),
