@@ -319,3 +319,56 @@ fn hidden_sheets_and_chart_sheets_are_not_items() {
         "{text}"
     );
 }
+
+#[test]
+fn status_decides_state_and_a_completion_date_does_without_a_status_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_status = dir.path().join("status.csv");
+    std::fs::write(
+        &with_status,
+        "POA&M ID,Weakness,Control,POAM Status\nV-1,a,AC-2,Resolved\nV-2,b,AC-3,In-Progress\nV-3,c,AC-6,Fixed\nV-4,d,CM-6,Planned\n",
+    )
+    .unwrap();
+    let m = model(with_status.to_str().unwrap(), &[]);
+    for (id, state) in [
+        ("V-1", "closed"),
+        ("V-2", "open"),
+        ("V-3", "closed"),
+        ("V-4", "open"),
+    ] {
+        assert_eq!(item(&m, id)["state"], state, "{id}");
+    }
+    let no_status = dir.path().join("dates.csv");
+    std::fs::write(
+        &no_status,
+        "POA&M ID,Weakness,Control,Completion Date\nV-1,a,AC-2,2024-05-01\nV-2,b,AC-3,\n",
+    )
+    .unwrap();
+    let m = model(no_status.to_str().unwrap(), &[]);
+    assert_eq!(item(&m, "V-1")["state"], "closed");
+    assert_eq!(item(&m, "V-2")["state"], "open");
+}
+
+#[test]
+fn european_and_unicode_text_files_read_like_any_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    // European Excel: semicolons, a sep= line, a dotted day-first date.
+    let semi = dir.path().join("eu.csv");
+    std::fs::write(
+        &semi,
+        "sep=;\nPOA&M ID;Weakness;Control;Due Date\nV-1;Caf\u{e9} kiosk;AC-2;04.03.2025\n",
+    )
+    .unwrap();
+    let m = model(semi.to_str().unwrap(), &[]);
+    assert_eq!(item(&m, "V-1")["weakness_name"], "Caf\u{e9} kiosk");
+    assert_eq!(item(&m, "V-1")["scheduled_completion"], "2025-03-04");
+    // Excel's "Unicode Text": UTF-16 LE with a byte-order mark, tab-separated.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "POA&M ID\tWeakness\tControl\tStatus\r\nV-9\tWeak TLS\tSC-8\tOpen\r\n".encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    let text = dir.path().join("unicode.txt");
+    std::fs::write(&text, utf16).unwrap();
+    let m = model(text.to_str().unwrap(), &[]);
+    assert_eq!(item(&m, "V-9")["controls"], json!(["SC-8"]));
+}

@@ -250,6 +250,7 @@ pub(crate) fn read_sheet(
         })
         .collect();
     let grouping = spec.row_mode != RowMode::Item;
+    let has_status_column = columns.iter().any(|c| c.field == Some(Field::Status));
     // This sheet's items still kept: those after `start` (with a sink,
     // those a later row may still add to).
     let start = out.list.len();
@@ -306,6 +307,16 @@ pub(crate) fn read_sheet(
         for column in &columns {
             let cell = row.get(column.col);
             if cell.is_blank() {
+                // A formula whose value the file does not hold (saved by a
+                // tool that does not compute): said, not read as empty.
+                if row.formulas.contains(&column.col) {
+                    diags.push(Diagnostic::new(
+                        DiagKind::FormulaWithoutValue {
+                            header: column.header.clone(),
+                        },
+                        loc(column.col, r),
+                    ));
+                }
                 continue;
             }
             match column.field {
@@ -374,8 +385,11 @@ pub(crate) fn read_sheet(
                 continue;
             }
         }
-        // A Closed tab closes its items whatever their status says.
-        if spec.role == SheetRole::Closed {
+        // A Closed tab closes its items whatever their status says; with no
+        // status column, a completion date does.
+        if spec.role == SheetRole::Closed
+            || (!has_status_column && item.status.is_none() && item.completed_on.is_some())
+        {
             item.state = State::Closed;
         }
         unfold(&mut item, opts);

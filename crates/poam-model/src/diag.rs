@@ -151,6 +151,11 @@ pub enum DiagKind {
         /// What was assumed.
         note: String,
     },
+    /// A formula cell whose value the file does not hold.
+    FormulaWithoutValue {
+        /// The column header.
+        header: String,
+    },
     /// A milestone block without a date or number.
     UnparsedMilestone {
         /// The block's first line.
@@ -267,6 +272,7 @@ impl DiagKind {
             | DiagKind::BadSspDate { .. }
             | DiagKind::UnknownValue { .. }
             | DiagKind::CellError { .. }
+            | DiagKind::FormulaWithoutValue { .. }
             | DiagKind::UnparsedControl { .. }
             | DiagKind::DuplicateColumn { .. }
             | DiagKind::CellOutsideTable { .. }
@@ -336,6 +342,10 @@ impl fmt::Display for DiagKind {
             DiagKind::CellError { value, header } => write!(
                 f,
                 "cell holds the error value {value}; kept in extra as \"{header}\""
+            ),
+            DiagKind::FormulaWithoutValue { header } => write!(
+                f,
+                "a formula in \"{header}\" has no saved value (open and save the file in Excel to compute it); read as empty"
             ),
             DiagKind::StatusWithDate { raw, status, date } => {
                 write!(f, "\"{raw}\" read as status {} dated {date}", status.label())
