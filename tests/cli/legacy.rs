@@ -372,3 +372,33 @@ fn european_and_unicode_text_files_read_like_any_csv() {
     let m = model(text.to_str().unwrap(), &[]);
     assert_eq!(item(&m, "V-9")["controls"], json!(["SC-8"]));
 }
+
+#[test]
+fn notes_totals_and_signatures_under_the_table_are_not_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.xlsx");
+    workbook(
+        &path,
+        "POAM",
+        &[
+            &["POA&M ID", "Weakness", "Control", "Status"],
+            &["V-1", "Weak passwords", "IA-5", "Open"],
+            &["", "Key rotation not enforced", "SC-12", ""],
+            &[],
+            &["Total: 2"],
+            &["Notes:", "red items are overdue"],
+            &["Approved by", "J. Smith, ISSM"],
+        ],
+    );
+    let m = model(path.to_str().unwrap(), &[]);
+    assert_eq!(m["items"].as_array().unwrap().len(), 2, "{m}");
+    let out = poam().arg("inspect").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for why in [
+        "a total under the table",
+        "a note under the table",
+        "a signature line under the table",
+    ] {
+        assert!(text.contains(why), "{why}: {text}");
+    }
+}

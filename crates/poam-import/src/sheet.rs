@@ -132,6 +132,52 @@ fn is_guidance_row(
     filled > 0 && same * 2 >= filled
 }
 
+/// What a line under a table is when it is not an item: a total, a note, a
+/// legend, a signature block.
+fn trailer_line(text: &str) -> Option<&'static str> {
+    let t = text.trim().to_lowercase();
+    // A single word must stand alone or end in a colon ("Total", "Notes:"),
+    // so that "Key rotation not enforced" stays an item; a phrase such as
+    // "Approved by" may go on.
+    let starts = |w: &str| {
+        t.strip_prefix(w).is_some_and(|rest| {
+            rest.is_empty()
+                || rest.starts_with([':', '='])
+                || (w.contains(' ') && rest.starts_with(' '))
+        })
+    };
+    if ["total", "totals", "grand total", "subtotal", "count"]
+        .iter()
+        .any(|w| starts(w))
+    {
+        Some("a total")
+    } else if ["note", "notes", "nb", "footnote"]
+        .iter()
+        .any(|w| starts(w))
+        || t.starts_with('*')
+    {
+        Some("a note")
+    } else if starts("legend") || starts("key") {
+        Some("a legend")
+    } else if [
+        "approved by",
+        "prepared by",
+        "reviewed by",
+        "certified by",
+        "signature",
+        "signed",
+        "date signed",
+        "authorizing official",
+    ]
+    .iter()
+    .any(|w| starts(w))
+    {
+        Some("a signature line")
+    } else {
+        None
+    }
+}
+
 /// Whether a cell's text is a template's placeholder for a value.
 fn is_placeholder(text: &str) -> bool {
     let t = text.trim();
@@ -287,6 +333,19 @@ pub(crate) fn read_sheet(
                 Location::row(file, sheet, r + 1),
             ));
             continue;
+        }
+        // A note, total, legend or signature line under the table: one or two
+        // cells, the first starting with what such lines start with.
+        if filled.len() <= 2 {
+            if let Some(what) = trailer_line(&row.get(filled[0]).text()) {
+                diags.push(Diagnostic::new(
+                    DiagKind::SkippedRow {
+                        reason: format!("{what} under the table, not an item"),
+                    },
+                    Location::row(file, sheet, r + 1),
+                ));
+                continue;
+            }
         }
         let mut item = Item {
             state: match spec.role {
