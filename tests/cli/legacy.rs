@@ -402,3 +402,39 @@ fn notes_totals_and_signatures_under_the_table_are_not_items() {
         assert!(text.contains(why), "{why}: {text}");
     }
 }
+
+#[test]
+fn a_title_block_and_a_cover_sheet_name_the_system() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.xlsx");
+    let mut wb = Workbook::new();
+    let cover = wb.add_worksheet().set_name("Cover").unwrap();
+    cover.write_string(1, 0, "Organization:").unwrap();
+    cover.write_string(1, 1, "Example Agency").unwrap();
+    cover.write_string(2, 0, "ISSO:").unwrap();
+    cover.write_string(2, 1, "Pat Lee").unwrap();
+    let ws = wb.add_worksheet().set_name("POAM").unwrap();
+    ws.write_string(0, 0, "Plan of Action and Milestones")
+        .unwrap();
+    ws.write_string(1, 0, "System Name:").unwrap();
+    ws.write_string(1, 2, "Payroll Enclave").unwrap();
+    ws.write_string(2, 0, "POAM Date:").unwrap();
+    ws.write_string(2, 1, "03/31/2025").unwrap();
+    for (c, h) in ["POA&M ID", "Weakness", "Control", "Status"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(4, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["V-1", "Weak passwords", "IA-5", "Open"].iter().enumerate() {
+        ws.write_string(5, c as u16, *v).unwrap();
+    }
+    wb.save(&path).unwrap();
+    let m = model(path.to_str().unwrap(), &[]);
+    assert_eq!(m["system"]["name"], "Payroll Enclave");
+    assert_eq!(m["system"]["organization"], "Example Agency");
+    assert_eq!(m["system"]["poam_date"], "2025-03-31");
+    assert_eq!(m["system"]["extra"]["ISSO"], "Pat Lee");
+    assert_eq!(m["items"].as_array().unwrap().len(), 1);
+}

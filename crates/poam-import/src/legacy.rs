@@ -119,6 +119,97 @@ fn find_header(
     best
 }
 
+/// The system a tracker's title block or cover sheet names: cells such as
+/// `System Name:` followed by their value, above the table's header row or
+/// on a sheet that holds no table. A label poamkit has no field for (ISSO,
+/// POC) is kept in `system.extra`.
+fn read_title_block(
+    grids: &[Grid],
+    found: &[Found],
+    system: &mut poam_model::SystemInfo,
+    opts: &ImportOptions,
+) {
+    for (g, grid) in grids.iter().enumerate() {
+        if grid.hidden || is_template_sheet(&grid.name) {
+            continue;
+        }
+        let cover = ["cover", "system", "info", "general", "title"]
+            .iter()
+            .any(|w| grid.name.to_lowercase().contains(w));
+        let rows = match found.iter().find(|f| f.grid == g) {
+            Some(f) => f.header_row,
+            None if cover => 30.min(grid.height()),
+            None => continue,
+        };
+        for r in 0..rows {
+            let Some(row) = grid.rows.get(r as usize) else {
+                continue;
+            };
+            for (c, cell) in row.iter().enumerate() {
+                let label = cell.text();
+                let Some(bare) = label.trim().strip_suffix(':') else {
+                    continue;
+                };
+                let key = poam_layout::mapping::squash(bare);
+                let Some(value) = row.iter().skip(c + 1).find(|v| !v.is_blank()) else {
+                    continue;
+                };
+                let text = value.text();
+                if text.trim_end().ends_with(':') {
+                    continue;
+                }
+                match key.as_str() {
+                    "systemname"
+                    | "system"
+                    | "informationsystem"
+                    | "informationsystemname"
+                    | "systemprojectname"
+                    | "projectname"
+                    | "applicationname" => {
+                        system.name.get_or_insert(text);
+                    }
+                    "organization"
+                    | "organisation"
+                    | "agency"
+                    | "component"
+                    | "department"
+                    | "company"
+                    | "csp"
+                    | "cloudserviceprovider"
+                    | "dodcomponent" => {
+                        system.organization.get_or_insert(text);
+                    }
+                    "impactlevel"
+                    | "fips199categorization"
+                    | "categorization"
+                    | "securitycategorization"
+                    | "fipscategorization" => {
+                        system.impact_level.get_or_insert(text);
+                    }
+                    "poamdate" | "date" | "asof" | "reportdate" | "dateprepared" => {
+                        let date = match value {
+                            crate::grid::Cell::Date(d) => Some(*d),
+                            crate::grid::Cell::Number(n) => poam_model::date::from_excel_serial(*n),
+                            _ => poam_model::date::parse_date_text(&text, opts.date_order),
+                        };
+                        match date {
+                            Some(d) => {
+                                system.poam_date.get_or_insert(d);
+                            }
+                            None => {
+                                system.extra.entry(bare.trim().to_string()).or_insert(text);
+                            }
+                        }
+                    }
+                    _ => {
+                        system.extra.entry(bare.trim().to_string()).or_insert(text);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A row under the header that describes each column ("Estimated completion
 /// date of remediation plan") says what a date column means better than its
 /// header: a "Completion Date" described as estimated or planned is the
@@ -198,6 +289,7 @@ fn read_found(
     out: &mut crate::Items<'_>,
 ) -> crate::ReadResult {
     let mut poam = Poam::default();
+    read_title_block(grids, found, &mut poam.system, opts);
     out.begin(&poam.system);
     let marks = RowMarks::of_all(opts.registry());
     let mut diags = Vec::new();
