@@ -438,3 +438,29 @@ fn a_title_block_and_a_cover_sheet_name_the_system() {
     assert_eq!(m["system"]["extra"]["ISSO"], "Pat Lee");
     assert_eq!(m["items"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn wide_milestone_columns_are_milestones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.csv");
+    std::fs::write(
+        &path,
+        "POA&M ID,Weakness,Control,Milestone 1,Milestone 1 Date,Milestone 2,Milestone 2 Date\n\
+         V-1,Weak TLS,SC-8,Order certificates,05/01/2025,Deploy,06/15/2025\n\
+         V-2,No MFA,IA-2,Buy tokens,30 days,,\n",
+    )
+    .unwrap();
+    let m = model(path.to_str().unwrap(), &[]);
+    assert_eq!(
+        item(&m, "V-1")["milestones"],
+        json!([
+            {"description": "Order certificates", "due": "2025-05-01"},
+            {"description": "Deploy", "due": "2025-06-15"}
+        ])
+    );
+    assert_eq!(
+        item(&m, "V-2")["milestones"],
+        json!([{"description": "Buy tokens", "due": null}])
+    );
+    assert_eq!(item(&m, "V-2")["extra"]["Milestone 1 Date"], "30 days");
+}

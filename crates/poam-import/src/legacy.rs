@@ -90,6 +90,16 @@ fn find_header(
             }
             cells += 1;
             first_col.get_or_insert(c as u32);
+            // Wide milestone columns (Milestone 1, Milestone 1 Date ...) are
+            // one field, the milestones.
+            if crate::sheet::wide_milestone(&text).is_some() {
+                exact_fields.insert(Field::Milestones);
+                if fields.insert(Field::Milestones) {
+                    matched.push((text, Field::Milestones));
+                }
+                cells -= 1;
+                continue;
+            }
             if let Some(Some(f)) = resolve(&text) {
                 if exact(&text) {
                     exact_fields.insert(f);

@@ -214,6 +214,38 @@ struct Column {
     col: u32,
     header: String,
     field: Option<Field>,
+    /// One of a set of wide milestone columns: `Milestone 2` (its text) or
+    /// `Milestone 2 Date` (its due date).
+    wide: Option<(u32, bool)>,
+}
+
+/// `Milestone 3`, `Milestone 3 Date`, `Milestone #3 Due Date`: the number and
+/// whether the column holds the date.
+pub(crate) fn wide_milestone(header: &str) -> Option<(u32, bool)> {
+    let h = header.trim().to_lowercase();
+    let rest = h
+        .strip_prefix("milestone")?
+        .trim_start()
+        .trim_start_matches(['#', '-']);
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let n = digits.parse().ok()?;
+    let after = rest[digits.len()..]
+        .trim()
+        .trim_start_matches([':', '-'])
+        .trim();
+    match after {
+        "" | "description" | "text" | "task" => Some((n, false)),
+        "date"
+        | "due"
+        | "due date"
+        | "completion date"
+        | "target date"
+        | "scheduled completion date" => Some((n, true)),
+        _ => None,
+    }
 }
 
 /// Reads the sheet's items onto the end of `items` (one vector for the
@@ -248,8 +280,15 @@ pub(crate) fn read_sheet(
         if header.is_empty() {
             continue;
         }
-        let mut field = (spec.resolve)(&header).flatten();
-        if let Some(f) = field {
+        let wide = wide_milestone(&header);
+        let mut field = if wide.is_some() {
+            None
+        } else {
+            (spec.resolve)(&header).flatten()
+        };
+        if wide.is_some() {
+            // Read into the item's milestones, in their number's order.
+        } else if let Some(f) = field {
             if f.kind() == poam_model::FieldKind::Keyed {
                 // Several columns share a keyed field by design.
             } else if let Some(prev) = seen.get(&f) {
@@ -276,12 +315,17 @@ pub(crate) fn read_sheet(
         column_reports.push(ColumnReport {
             column: column_letters(c as u16),
             header: header.clone(),
-            field: field.map(|f| f.name().to_string()),
+            field: match wide {
+                Some((n, false)) => Some(format!("milestones[{n}].description")),
+                Some((n, true)) => Some(format!("milestones[{n}].due")),
+                None => field.map(|f| f.name().to_string()),
+            },
         });
         columns.push(Column {
             col: c,
             header,
             field,
+            wide,
         });
     }
     let cols: Vec<(u32, String)> = columns.iter().map(|c| (c.col, c.header.clone())).collect();
@@ -363,6 +407,7 @@ pub(crate) fn read_sheet(
         let mut row_milestone = Milestone::default();
         let mut has_row_milestone = false;
         let mut only_milestones = true;
+        let mut wide: std::collections::BTreeMap<u32, Milestone> = Default::default();
         for column in &columns {
             let cell = row.get(column.col);
             if cell.is_blank() {
@@ -375,6 +420,38 @@ pub(crate) fn read_sheet(
                         },
                         loc(column.col, r),
                     ));
+                }
+                continue;
+            }
+            if let Some((n, is_date)) = column.wide {
+                let m = wide.entry(n).or_default();
+                if !is_date {
+                    m.description = cell.text();
+                    continue;
+                }
+                let date = match cell {
+                    crate::grid::Cell::Date(d) => Some(*d),
+                    crate::grid::Cell::Number(v) => poam_model::date::from_excel_serial(*v),
+                    _ => poam_model::date::parse_date_text(&cell.text(), opts.date_order),
+                };
+                match date {
+                    Some(d) => m.due = Some(d),
+                    None => {
+                        let text = cell.text();
+                        let kind = if poam_model::date::is_relative_date(&text) {
+                            DiagKind::RelativeDate {
+                                raw: text.clone(),
+                                header: column.header.clone(),
+                            }
+                        } else {
+                            DiagKind::BadDate {
+                                raw: text.clone(),
+                                header: column.header.clone(),
+                            }
+                        };
+                        diags.push(Diagnostic::new(kind, loc(column.col, r)));
+                        keep_extra(&mut item, &column.header, text);
+                    }
                 }
                 continue;
             }
@@ -426,6 +503,11 @@ pub(crate) fn read_sheet(
                 keep_extra(&mut item, &header, row.get(*c).text());
             }
         }
+        // Wide milestone columns, in their numbers' order.
+        item.milestones.extend(
+            wide.into_values()
+                .filter(|m| !m.description.is_empty() || m.due.is_some()),
+        );
         if has_row_milestone {
             let only_id = Milestone {
                 id: row_milestone.id.clone(),
