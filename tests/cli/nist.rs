@@ -95,3 +95,80 @@ fn a_zip_that_is_not_a_word_file_is_refused() {
             "a zip without word/document.xml is not a Word document",
         ));
 }
+
+/// A Word file holding only `body` (the reader needs nothing else).
+fn word_file(path: &std::path::Path, body: &str) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    zip.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    zip.write_all(xml.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+fn word_row(cells: &[&str]) -> String {
+    let cells: String = cells
+        .iter()
+        .map(|c| format!("<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>"))
+        .collect();
+    format!("<w:tr>{cells}</w:tr>")
+}
+
+#[test]
+fn a_word_table_with_section_rows_continued_in_a_second_table_reads_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.docx");
+    let header = word_row(&[
+        "Weakness",
+        "Responsible Organization",
+        "Resources",
+        "Scheduled Completion Date",
+        "Milestones with Interim Completion Dates",
+        "Changes to Milestones",
+        "How was the weakness identified?",
+        "Status (Ongoing or Complete)",
+    ]);
+    let section = r#"<w:tr><w:tc><w:tcPr><w:gridSpan w:val="8"/></w:tcPr><w:p><w:r><w:t>3.1 ACCESS CONTROL</w:t></w:r></w:p></w:tc></w:tr>"#;
+    let first = word_row(&[
+        "3.1.1 Shared accounts on the file server",
+        "IT",
+        "None",
+        "06/30/2025",
+        "Remove shared accounts (05/31/2025)",
+        "",
+        "Self-assessment",
+        "Ongoing",
+    ]);
+    let second = word_row(&[
+        "3.1.5 Admins use their accounts for email",
+        "IT",
+        "None",
+        "07/31/2025",
+        "",
+        "",
+        "Self-assessment",
+        "Ongoing",
+    ]);
+    let body = format!(
+        "<w:tbl>{header}{section}{first}</w:tbl><w:p><w:r><w:t>(continued)</w:t></w:r></w:p><w:tbl>{header}{second}</w:tbl>"
+    );
+    word_file(&path, &body);
+    let m = super::model(path.to_str().unwrap(), &[]);
+    let items = m["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{m}");
+    assert_eq!(items[0]["controls"], serde_json::json!(["3.1.1"]));
+    assert_eq!(items[0]["milestones"][0]["due"], "2025-05-31");
+    assert_eq!(items[1]["controls"], serde_json::json!(["3.1.5"]));
+    let out = poam().arg("inspect").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("a section heading inside the table"),
+        "{text}"
+    );
+}

@@ -143,7 +143,35 @@ pub(crate) fn parse_tables(xml: &str) -> Result<Vec<Grid>, quick_xml::Error> {
             _ => {}
         }
     }
-    Ok(grids)
+    Ok(join_continued(grids))
+}
+
+/// A table Word split in two (a page break, a paragraph typed between its
+/// rows): the next table of the same width continues it, whether or not it
+/// repeats the header row.
+fn join_continued(grids: Vec<Grid>) -> Vec<Grid> {
+    let width = |g: &Grid| g.rows.iter().map(Vec::len).max().unwrap_or(0);
+    let texts = |row: &[Cell]| row.iter().map(Cell::text).collect::<Vec<_>>();
+    let mut out: Vec<Grid> = Vec::new();
+    for grid in grids {
+        match out.last_mut() {
+            Some(prev)
+                if width(prev) == width(&grid)
+                    && width(&grid) >= 3
+                    && prev.rows.len() >= 2
+                    && !grid.rows.is_empty() =>
+            {
+                let repeats_header = prev
+                    .rows
+                    .first()
+                    .is_some_and(|h| texts(h) == texts(&grid.rows[0]));
+                let skip = usize::from(repeats_header);
+                prev.rows.extend(grid.rows.into_iter().skip(skip));
+            }
+            _ => out.push(grid),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

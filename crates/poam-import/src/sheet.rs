@@ -132,6 +132,25 @@ fn is_guidance_row(
     filled > 0 && same * 2 >= filled
 }
 
+/// A heading written across a table: `3.1 ACCESS CONTROL`, `ACCESS CONTROL
+/// (AC)`, `Section 2: Configuration Management`: capitals after an optional
+/// section number, or a "Section" prefix.
+fn is_section_heading(text: &str) -> bool {
+    let t = text.trim();
+    if t.len() > 80 || t.contains('\n') {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    if lower.starts_with("section ") || lower.starts_with("family: ") {
+        return true;
+    }
+    let words = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
+    let letters: Vec<char> = words.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 6
+        && letters.iter().all(|c| c.is_uppercase())
+        && words.split_whitespace().count() >= 2
+}
+
 /// What a line under a table is when it is not an item: a total, a note, a
 /// legend, a signature block.
 fn trailer_line(text: &str) -> Option<&'static str> {
@@ -373,6 +392,19 @@ pub(crate) fn read_sheet(
             diags.push(Diagnostic::new(
                 DiagKind::SkippedRow {
                     reason: "placeholder row (every filled cell is a template placeholder)".into(),
+                },
+                Location::row(file, sheet, r + 1),
+            ));
+            continue;
+        }
+        // A section heading across the table ("3.1 ACCESS CONTROL").
+        if filled.len() == 1
+            && cols.first().is_some_and(|(c, _)| *c == filled[0])
+            && is_section_heading(&row.get(filled[0]).text())
+        {
+            diags.push(Diagnostic::new(
+                DiagKind::SkippedRow {
+                    reason: "a section heading inside the table, not an item".into(),
                 },
                 Location::row(file, sheet, r + 1),
             ));
