@@ -464,3 +464,30 @@ fn wide_milestone_columns_are_milestones() {
     );
     assert_eq!(item(&m, "V-2")["extra"]["Milestone 1 Date"], "30 days");
 }
+
+#[test]
+fn convert_says_how_many_rows_it_did_not_read_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    std::fs::write(
+        &path,
+        "POA&M ID,Weakness,Control,Status\nV-1,a,AC-2,Open\nV-2,b,AC-3,Open\nTotal: 2\nNotes:,see the SSP\n",
+    )
+    .unwrap();
+    let out = dir.path().join("t.json");
+    let run = poam()
+        .arg("convert")
+        .arg(&path)
+        .args(["--to", "json", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(
+            "2 row(s) not read as items: 1 × a note under the table; 1 × a total under the table"
+        ),
+        "{stderr}"
+    );
+}

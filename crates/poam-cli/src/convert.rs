@@ -164,6 +164,7 @@ pub(crate) fn conversion_done(
         save_atomic(path, &text).map_err(output_failure)?;
     }
     print_diagnostics(&args.input, &diags[..read_count], args.verbose, None);
+    print_skipped(&args.input, &diags[..read_count], args.verbose);
     // What the target could not hold is always shown, notes included.
     print_diagnostics(&args.input, &diags[read_count..], true, layout);
     match (&args.output, stdout) {

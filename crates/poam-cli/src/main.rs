@@ -373,6 +373,33 @@ fn print_diagnostics(file: &Path, diags: &[Diagnostic], verbose: bool, layout: O
     }
 }
 
+/// Rows under a header that were not read as items, counted by reason: said
+/// on every conversion (each one is listed with `--verbose` and by `inspect`).
+fn print_skipped(file: &Path, diags: &[Diagnostic], verbose: bool) {
+    if verbose {
+        return;
+    }
+    let mut by_reason: std::collections::BTreeMap<&str, usize> = Default::default();
+    for d in diags {
+        if let poam_model::DiagKind::SkippedRow { reason } = &d.kind {
+            *by_reason.entry(reason.as_str()).or_default() += 1;
+        }
+    }
+    if by_reason.is_empty() {
+        return;
+    }
+    let total: usize = by_reason.values().sum();
+    let reasons: Vec<String> = by_reason
+        .iter()
+        .map(|(why, n)| format!("{n} × {why}"))
+        .collect();
+    eprintln!(
+        "note: {}: {total} row(s) not read as items: {} (`poam inspect` lists each)",
+        file.display(),
+        reasons.join("; ")
+    );
+}
+
 fn warnings(diags: &[Diagnostic]) -> usize {
     diags
         .iter()

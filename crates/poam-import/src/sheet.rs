@@ -404,7 +404,7 @@ pub(crate) fn read_sheet(
         {
             diags.push(Diagnostic::new(
                 DiagKind::SkippedRow {
-                    reason: "a section heading inside the table, not an item".into(),
+                    reason: "a section heading inside the table".into(),
                 },
                 Location::row(file, sheet, r + 1),
             ));
@@ -416,7 +416,7 @@ pub(crate) fn read_sheet(
             if let Some(what) = trailer_line(&row.get(filled[0]).text()) {
                 diags.push(Diagnostic::new(
                     DiagKind::SkippedRow {
-                        reason: format!("{what} under the table, not an item"),
+                        reason: format!("{what} under the table"),
                     },
                     Location::row(file, sheet, r + 1),
                 ));
