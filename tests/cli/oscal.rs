@@ -237,3 +237,26 @@ fn written_oscal_passes_compliance_trestle() {
         );
     }
 }
+
+#[test]
+fn a_third_party_oscal_poam_keeps_its_titles_descriptions_and_props() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("acme.json");
+    std::fs::write(
+        &path,
+        r#"{"plan-of-action-and-milestones": {"uuid": "11111111-1111-4111-8111-111111111111",
+ "metadata": {"title": "Acme POA&M", "last-modified": "2025-01-01T00:00:00Z", "version": "1", "oscal-version": "1.1.2"},
+ "poam-items": [{"uuid": "22222222-2222-4222-8222-222222222222", "title": "Weak TLS on portal",
+   "description": "TLS 1.0 enabled",
+   "props": [{"name": "POAM-ID", "value": "ACME-7"}, {"name": "priority", "ns": "https://acme.example/ns", "value": "P1"}],
+   "remarks": "tracked in Jira"}]}}"#,
+    )
+    .unwrap();
+    let m = model(path.to_str().unwrap(), &[]);
+    let i = &m["items"][0];
+    assert_eq!(i["id"], "ACME-7");
+    assert_eq!(i["weakness_name"], "Weak TLS on portal");
+    assert_eq!(i["weakness_description"], "TLS 1.0 enabled");
+    assert_eq!(i["comments"], "tracked in Jira");
+    assert_eq!(i["extra"]["prop priority"], "P1");
+}

@@ -174,6 +174,27 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
         item.weakness_name = s(pi, "title").map(str::to_string);
         item.weakness_description = s(pi, "description").map(str::to_string);
         item.comments = s(pi, "remarks").map(str::to_string);
+        // Props of other producers (any namespace but poamkit's own, which
+        // are read below): kept in `extra` as `prop NAME`, so that nothing a
+        // poam-item says is dropped.
+        for p in arr(pi, "props") {
+            let (Some(name), Some(value)) = (s(p, "name"), s(p, "value")) else {
+                continue;
+            };
+            if name == "POAM-ID" || s(p, "ns") == Some(NS_POAMKIT) {
+                continue;
+            }
+            let key = format!("prop {name}");
+            match item.extra.get_mut(&key) {
+                Some(v) => {
+                    v.push('\n');
+                    v.push_str(value);
+                }
+                None => {
+                    item.extra.insert(key, value.to_string());
+                }
+            }
+        }
         // The risk: weakness, controls, ratings, deviations, remediation.
         let risk_refs: Vec<&str> = arr(pi, "related-risks")
             .iter()
