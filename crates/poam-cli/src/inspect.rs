@@ -154,10 +154,14 @@ pub(crate) fn inspect_text(path: &Path, imported: &Imported) -> String {
         for c in &sheet.columns {
             let _ = writeln!(
                 s,
-                "  {:>3}  {:<45} -> {}",
+                "  {:>3}  {:<45} -> {}{}",
                 c.column,
                 c.header.replace('\n', " "),
-                c.field.as_deref().unwrap_or("extra")
+                c.field.as_deref().unwrap_or("extra"),
+                c.evidence
+                    .as_deref()
+                    .map(|e| format!("  ({e})"))
+                    .unwrap_or_default()
             );
         }
     }

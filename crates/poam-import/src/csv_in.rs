@@ -341,6 +341,7 @@ pub(crate) fn read(
                     column: column_letters(c as u16),
                     header: h.clone(),
                     field: flat::COLUMNS.contains(&h.as_str()).then(|| h.clone()),
+                    evidence: None,
                 })
                 .collect(),
             items: poam.items.len(),

@@ -292,6 +292,7 @@ fn read_found(
     grids: &mut [Grid],
     found: &[Found],
     resolve: &dyn Fn(&str) -> Option<Option<Field>>,
+    explain: &dyn Fn(&str) -> Option<String>,
     layout: String,
     evidence: Vec<String>,
     candidates: Vec<Candidate>,
@@ -327,10 +328,19 @@ fn read_found(
                         .map(|(_, field, _)| Some(*field))
                         .or_else(|| resolve(h))
                 };
+                let why = |h: &str| {
+                    let key = normalize_header(h);
+                    f.settled
+                        .iter()
+                        .find(|(k, _, _)| *k == key)
+                        .map(|(_, _, why)| why.clone())
+                        .or_else(|| explain(h))
+                };
                 let spec = SheetSpec {
                     role: f.role,
                     header_row: f.header_row,
                     first_col: f.first_col,
+                    explain: &why,
                     resolve: &local,
                     fixed_rows: &[],
                     row_mode: poam_layout::RowMode::Continuation,
@@ -398,6 +408,7 @@ pub(crate) fn read_guessed(
         grids,
         found,
         &resolve,
+        &|h: &str| syn.how(h),
         "legacy tracker (header synonyms)".into(),
         evidence,
         candidates,
@@ -497,6 +508,7 @@ pub(crate) fn read_mapped(
         grids,
         &found,
         &resolve,
+        &|_| None,
         format!("mapping {mapping_name}"),
         evidence,
         Vec::new(),

@@ -54,4 +54,8 @@ pub struct ColumnReport {
     pub header: String,
     /// The model field, or none when kept in `extra`.
     pub field: Option<String>,
+    /// How the header was matched when not by its exact text (a typo, its
+    /// last words, the row under it), for a person to check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
 }

@@ -31,6 +31,8 @@ pub(crate) struct SheetSpec<'a> {
     pub controls_in_text: bool,
     /// What marks the template's own rows (guidance labels, example ids).
     pub marks: &'a RowMarks,
+    /// How a header was matched when not exactly (for the report).
+    pub explain: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// What marks a template's own rows in the data, normalized: labels in the
@@ -338,6 +340,10 @@ pub(crate) fn read_sheet(
                 Some((n, false)) => Some(format!("milestones[{n}].description")),
                 Some((n, true)) => Some(format!("milestones[{n}].due")),
                 None => field.map(|f| f.name().to_string()),
+            },
+            evidence: match wide {
+                Some(_) => Some("a numbered milestone column".into()),
+                None => field.and_then(|_| (spec.explain)(&header)),
             },
         });
         columns.push(Column {

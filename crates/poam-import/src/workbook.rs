@@ -257,6 +257,7 @@ pub(crate) fn read(
             row_mode: def.row_mode,
             controls_in_text: def.controls_in_text,
             marks: &marks,
+            explain: &|_| None,
             read_as: (normalize_header(&grid.name) != normalize_header(&def.name))
                 .then(|| def.name.clone()),
         };

@@ -117,6 +117,34 @@ impl Synonyms {
         self.match_header(header).map(|(f, _)| f)
     }
 
+    /// How a header matched its field, for `inspect`: `None` for an exact
+    /// synonym, else a few words (`by its last words "Status"`).
+    pub fn how(&self, header: &str) -> Option<String> {
+        let key = squash(header);
+        if self.by_header.contains_key(&key) {
+            return None;
+        }
+        let bare = without_parens(header);
+        if self.by_header.contains_key(&squash(&bare)) {
+            return Some(format!("without the hint in parentheses: \"{bare}\""));
+        }
+        let words: Vec<&str> = bare
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        for start in 1..words.len() {
+            let tail: String = words[start..].concat().to_lowercase();
+            if tail.len() >= 4 && self.by_header.contains_key(&tail) {
+                return Some(format!(
+                    "by its last words: \"{}\"",
+                    words[start..].join(" ")
+                ));
+            }
+        }
+        self.match_header(header)
+            .map(|_| "through one typo".to_string())
+    }
+
     /// The field a header is a synonym of, and whether the header is one of
     /// the synonyms (but for case, punctuation and a value hint in
     /// parentheses) rather than a guess from its last words or a typo. Only
@@ -300,6 +328,39 @@ pub fn mapping_toml(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn headers_match_as_a_person_reads_them() {
+        let syn = synonyms();
+        for (header, field, how) in [
+            ("planned_remediation", "remediation_plan", None),
+            (
+                "Status (Ongoing or Complete)",
+                "status",
+                Some("without the hint"),
+            ),
+            ("POAM Item Status", "status", Some("by its last words")),
+            ("Allocated Control", "controls", None),
+            (
+                "Remediaton Plan",
+                "remediation_plan",
+                Some("through one typo"),
+            ),
+        ] {
+            assert_eq!(syn.field(header).map(|f| f.name()), Some(field), "{header}");
+            match how {
+                None => assert_eq!(syn.how(header), None, "{header}"),
+                Some(h) => assert!(syn.how(header).unwrap().starts_with(h), "{header}"),
+            }
+        }
+        // Only exact matches count towards reading a table on its own.
+        assert_eq!(
+            syn.match_header("POAM Item Status").map(|m| m.1),
+            Some(false)
+        );
+        assert_eq!(syn.field("Control Family"), None);
+        assert_eq!(syn.field("Likelihood"), None);
+    }
+
     use super::*;
 
     #[test]
