@@ -491,3 +491,27 @@ fn convert_says_how_many_rows_it_did_not_read_and_why() {
         "{stderr}"
     );
 }
+
+#[test]
+fn competing_headers_are_settled_by_which_names_the_field_best() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    std::fs::write(
+        &path,
+        "Weakness ID,POA&M ID,Weakness,Control,Initial Scheduled Completion Date,Updated Scheduled Completion Date\n\
+         W-17,POAM-001,Weak TLS,SC-8,03/31/2025,05/31/2025\n",
+    )
+    .unwrap();
+    let m = model(path.to_str().unwrap(), &[]);
+    let i = &m["items"][0];
+    assert_eq!(i["id"], "POAM-001");
+    assert_eq!(i["extra"]["Weakness ID"], "W-17");
+    assert_eq!(i["scheduled_completion"], "2025-03-31");
+    assert_eq!(i["milestone_changes"], "05/31/2025");
+    let out = poam().arg("inspect").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("'POA&M ID' is the better match for id"),
+        "{text}"
+    );
+}

@@ -27,8 +27,8 @@ pub(crate) struct Found {
     /// Which header went to which field.
     pub matched: Vec<(String, Field)>,
     /// Fields the sheet's own evidence gives a header instead of its
-    /// synonym's (normalized header → field), with why.
-    pub settled: Vec<(String, Field, String)>,
+    /// synonym's (normalized header → field, or `None` for `extra`), with why.
+    pub settled: Vec<(String, Option<Field>, String)>,
 }
 
 impl Found {
@@ -220,6 +220,50 @@ fn read_title_block(
     }
 }
 
+/// Two columns named for one field ("Weakness ID" and "POA&M ID" for the
+/// id, "Estimated Completion Date" and "Scheduled Completion Date"): the one
+/// whose header stands first in the field's synonyms is read, the others are
+/// kept in `extra`, and `inspect` says why.
+fn prefer_best_synonym(grid: &Grid, f: &mut Found, syn: &poam_layout::mapping::Synonyms) {
+    let Some(header) = grid.rows.get(f.header_row as usize) else {
+        return;
+    };
+    let mut by_field: std::collections::BTreeMap<Field, Vec<String>> = Default::default();
+    for cell in header.iter().skip(f.first_col as usize) {
+        let h = cell.text();
+        let key = normalize_header(&h);
+        if h.is_empty()
+            || crate::sheet::wide_milestone(&h).is_some()
+            || f.settled.iter().any(|(k, _, _)| *k == key)
+        {
+            continue;
+        }
+        if let Some(field) = syn.field(&h) {
+            if field.kind() != poam_model::FieldKind::Keyed {
+                by_field.entry(field).or_default().push(h);
+            }
+        }
+    }
+    for (field, headers) in by_field {
+        if headers.len() < 2 {
+            continue;
+        }
+        let best = headers
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, h)| (syn.rank(h), *i))
+            .map(|(_, h)| h.clone())
+            .unwrap_or_default();
+        for h in headers.iter().filter(|h| **h != best) {
+            f.settled.push((
+                normalize_header(h),
+                None,
+                format!("'{best}' is the better match for {}", field.name()),
+            ));
+        }
+    }
+}
+
 /// A row under the header that describes each column ("Estimated completion
 /// date of remediation plan") says what a date column means better than its
 /// header: a "Completion Date" described as estimated or planned is the
@@ -228,7 +272,7 @@ fn described_dates(
     grid: &Grid,
     header_row: u32,
     resolve: &dyn Fn(&str) -> Option<Option<Field>>,
-) -> Vec<(String, Field, String)> {
+) -> Vec<(String, Option<Field>, String)> {
     let (Some(header), Some(below)) = (
         grid.rows.get(header_row as usize),
         grid.rows.get(header_row as usize + 1),
@@ -255,7 +299,7 @@ fn described_dates(
         if resolve(&h) == Some(Some(Field::CompletedOn)) && planned {
             out.push((
                 normalize_header(&h),
-                Field::ScheduledCompletion,
+                Some(Field::ScheduledCompletion),
                 format!(
                     "the row under the header describes it: \"{}\"",
                     texts[c].trim()
@@ -282,6 +326,10 @@ pub(crate) fn guess(grids: &[Grid]) -> Vec<Found> {
         .enumerate()
         .filter(|(_, g)| !is_template_sheet(&g.name) && !g.hidden)
         .filter_map(|(g, grid)| find_header(g, grid, &resolve, &exact, 3, true))
+        .map(|mut f| {
+            prefer_best_synonym(&grids[f.grid], &mut f, syn);
+            f
+        })
         .collect()
 }
 
@@ -325,7 +373,7 @@ fn read_found(
                     f.settled
                         .iter()
                         .find(|(k, _, _)| *k == key)
-                        .map(|(_, field, _)| Some(*field))
+                        .map(|(_, field, _)| *field)
                         .or_else(|| resolve(h))
                 };
                 let why = |h: &str| {
@@ -398,7 +446,8 @@ pub(crate) fn read_guessed(
                 pairs.join(", ")
             );
             for (header, field, why) in &f.settled {
-                line.push_str(&format!("; '{header}' read as {} ({why})", field.name()));
+                let to = field.map_or("extra", |f| f.name());
+                line.push_str(&format!("; '{header}' read as {to} ({why})"));
             }
             line
         })

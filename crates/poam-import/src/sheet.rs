@@ -343,7 +343,7 @@ pub(crate) fn read_sheet(
             },
             evidence: match wide {
                 Some(_) => Some("a numbered milestone column".into()),
-                None => field.and_then(|_| (spec.explain)(&header)),
+                None => (spec.explain)(&header),
             },
         });
         columns.push(Column {

@@ -81,6 +81,9 @@ struct SynonymsFile {
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     by_header: HashMap<String, Field>,
+    /// Each synonym's place in its field's list: when two columns name one
+    /// field, the one listed first wins ("POA&M ID" before "Weakness ID").
+    rank: HashMap<String, usize>,
 }
 
 impl Synonyms {
@@ -94,6 +97,7 @@ impl Synonyms {
         let file: SynonymsFile =
             toml::from_str(text).map_err(|e| LayoutError::toml(name, text, e))?;
         let mut by_header = HashMap::new();
+        let mut rank = HashMap::new();
         for (field, headers) in file.fields {
             let f = Field::from_name(&field).ok_or_else(|| LayoutError::UnknownField {
                 name: name.to_string(),
@@ -101,11 +105,12 @@ impl Synonyms {
                 header: headers.first().cloned().unwrap_or_default(),
                 field: field.clone(),
             })?;
-            for h in headers {
-                by_header.entry(squash(&h)).or_insert(f);
+            for (i, h) in headers.iter().enumerate() {
+                by_header.entry(squash(h)).or_insert(f);
+                rank.entry(squash(h)).or_insert(i);
             }
         }
-        Ok(Synonyms { by_header })
+        Ok(Synonyms { by_header, rank })
     }
 
     /// The field a header is a synonym of, read as a person reads it: case,
@@ -115,6 +120,17 @@ impl Synonyms {
     /// a long header (`Remediaton Plan`).
     pub fn field(&self, header: &str) -> Option<Field> {
         self.match_header(header).map(|(f, _)| f)
+    }
+
+    /// Where a header stands among its field's synonyms (lower is preferred);
+    /// headers matched otherwise than exactly come after every exact one.
+    pub fn rank(&self, header: &str) -> usize {
+        let key = squash(header);
+        self.rank
+            .get(&key)
+            .or_else(|| self.rank.get(&squash(&without_parens(header))))
+            .copied()
+            .unwrap_or(usize::MAX / 2)
     }
 
     /// How a header matched its field, for `inspect`: `None` for an exact
