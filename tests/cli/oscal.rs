@@ -260,3 +260,12 @@ fn a_third_party_oscal_poam_keeps_its_titles_descriptions_and_props() {
     assert_eq!(i["comments"], "tracked in Jira");
     assert_eq!(i["extra"]["prop priority"], "P1");
 }
+
+#[test]
+fn json_that_starts_with_a_byte_order_mark_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.json");
+    std::fs::write(&path, "\u{feff}{\"items\": [{\"id\": \"V-1\"}]}").unwrap();
+    let m = model(path.to_str().unwrap(), &[]);
+    assert_eq!(m["items"][0]["id"], "V-1");
+}

@@ -186,6 +186,16 @@ enum Kind {
     Yaml,
 }
 
+/// A JSON or YAML file's text, without the byte-order mark that Notepad and
+/// some tools start UTF-8 files with.
+fn utf8_text<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, ImportError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotPoam {
+        file: file.to_string(),
+        reason: format!("not UTF-8 text: {e}"),
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
 fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
     let ext = path
         .extension()
@@ -418,21 +428,8 @@ fn import_any(
         }
     }
     match sniff(path, bytes) {
-        Some(Kind::Json) => {
-            let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotPoam {
-                file: file.to_string(),
-                reason: format!("not UTF-8 text: {e}"),
-            })?;
-            // Notepad and some tools start a UTF-8 file with a byte-order mark.
-            json_in::read(file, text.strip_prefix('\u{feff}').unwrap_or(text))
-        }
-        Some(Kind::Yaml) => {
-            let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotPoam {
-                file: file.to_string(),
-                reason: format!("not UTF-8 text: {e}"),
-            })?;
-            json_in::read_yaml(file, text.strip_prefix('\u{feff}').unwrap_or(text))
-        }
+        Some(Kind::Json) => json_in::read(file, utf8_text(file, bytes)?),
+        Some(Kind::Yaml) => json_in::read_yaml(file, utf8_text(file, bytes)?),
         Some(Kind::Csv) if opts.mapping.is_none() && csv_in::is_poamkit(bytes) => {
             csv_in::read(file, bytes, opts)
         }
