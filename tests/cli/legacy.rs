@@ -515,3 +515,31 @@ fn competing_headers_are_settled_by_which_names_the_field_best() {
         "{text}"
     );
 }
+
+#[test]
+fn columns_no_header_names_are_told_by_their_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    std::fs::write(
+        &path,
+        "Key,Weakness,Baseline Item,Family,Status,Due Date\n\
+         POAM-001,Shared accounts,AC-2,AC,Open,2025-05-01\n\
+         POAM-002,No MFA,IA-2(1),IA,Open,2025-06-01\n\
+         POAM-003,Old TLS,SC-8,SC,Closed,2025-01-01\n",
+    )
+    .unwrap();
+    let m = model(path.to_str().unwrap(), &[]);
+    assert_eq!(item(&m, "POAM-002")["controls"], json!(["IA-2(1)"]));
+    // "Family" (AC, IA, SC) is not a control column.
+    assert_eq!(item(&m, "POAM-002")["extra"]["Family"], "IA");
+    let out = poam().arg("inspect").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("3 of its first 3 values are control ids"),
+        "{text}"
+    );
+    assert!(
+        text.contains("3 of its first 3 values are POA&M ids"),
+        "{text}"
+    );
+}

@@ -244,6 +244,61 @@ fn prefer_best_synonym(grid: &Grid, f: &mut Found, syn: &poam_layout::mapping::S
             }
         }
     }
+    // Columns no synonym names, told by their values: requirement or control
+    // ids, POA&M-like ids, status words (when no other column holds them).
+    // A header matched only by its last words or a typo yields to what its
+    // values say.
+    let exact_only = |h: &str| syn.match_header(h).is_some_and(|(_, exact)| exact);
+    let mut taken: BTreeSet<Field> = by_field
+        .iter()
+        .filter(|(_, hs)| hs.iter().any(|h| exact_only(h)))
+        .map(|(f, _)| *f)
+        .collect();
+    for (c, cell) in header.iter().enumerate().skip(f.first_col as usize) {
+        let h = cell.text();
+        if h.is_empty() || exact_only(&h) || crate::sheet::wide_milestone(&h).is_some() {
+            continue;
+        }
+        let values: Vec<String> = grid
+            .rows
+            .iter()
+            .skip(f.header_row as usize + 1)
+            .take(30)
+            .map(|r| r.get(c).map(|v| v.text()).unwrap_or_default())
+            .filter(|t| !t.trim().is_empty())
+            .collect();
+        if values.len() < 2 {
+            continue;
+        }
+        let share = |ok: &dyn Fn(&str) -> bool| values.iter().filter(|v| ok(v)).count();
+        let controls = share(&|v| {
+            let p = poam_model::control::parse_controls(v);
+            !p.controls.is_empty() && p.unparsed.is_empty()
+        });
+        let ids = share(&|v| looks_like_id(v));
+        let statuses = share(&|v| poam_model::Status::parse(v).is_some());
+        let most = |n: usize| n * 5 >= values.len() * 4;
+        let pick = if most(controls) && !taken.contains(&Field::Controls) {
+            Some((Field::Controls, controls, "control ids"))
+        } else if most(ids) && !taken.contains(&Field::Id) {
+            let distinct: BTreeSet<&String> = values.iter().collect();
+            (distinct.len() == values.len()).then_some((Field::Id, ids, "POA&M ids"))
+        } else if most(statuses) && !taken.contains(&Field::Status) {
+            Some((Field::Status, statuses, "status words"))
+        } else {
+            None
+        };
+        if let Some((field, n, what)) = pick {
+            taken.insert(field);
+            // Values that fit this well are as good as a header that names it.
+            f.exact_fields += 1;
+            f.settled.push((
+                normalize_header(&h),
+                Some(field),
+                format!("{n} of its first {} values are {what}", values.len()),
+            ));
+        }
+    }
     for (field, headers) in by_field {
         if headers.len() < 2 {
             continue;
@@ -262,6 +317,24 @@ fn prefer_best_synonym(grid: &Grid, f: &mut Found, syn: &poam_layout::mapping::S
             ));
         }
     }
+}
+
+/// An identifier as trackers number their items: `POAM-001`, `V-12`,
+/// `POA&M 7`, `FND_0042`.
+fn looks_like_id(text: &str) -> bool {
+    let t = text.trim();
+    let letters = t
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic() || *c == '&')
+        .count();
+    let rest = t[letters..].trim_start_matches(['-', '_', ' ', '#']);
+    (1..=8).contains(&letters)
+        && !rest.is_empty()
+        && rest.len() <= 8
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == '.')
+        && rest.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// A row under the header that describes each column ("Estimated completion
