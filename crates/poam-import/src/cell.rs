@@ -306,6 +306,8 @@ fn bad_date(text: &str, header: &str) -> DiagKind {
     let (raw, header) = (text.to_string(), header.to_string());
     if poam_model::date::is_relative_date(text) {
         DiagKind::RelativeDate { raw, header }
+    } else if poam_model::date::is_month_only(text) {
+        DiagKind::MonthOnlyDate { raw, header }
     } else {
         DiagKind::BadDate { raw, header }
     }

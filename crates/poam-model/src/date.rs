@@ -178,6 +178,20 @@ pub fn parse_date_text(text: &str, order: DateOrder) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+/// Whether a date cell gives only a month (`07/2025`, `2025-07`, `July 2025`).
+pub fn is_month_only(text: &str) -> bool {
+    let t = text.trim();
+    let parts: Vec<&str> = t
+        .split(|c: char| c == '/' || c == '-' || c == '.' || c.is_whitespace() || c == ',')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let year = |p: &str| p.len() == 4 && p.chars().all(|c| c.is_ascii_digit());
+    let month = |p: &str| {
+        p.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)) || month_from_name(p).is_some()
+    };
+    parts.len() == 2 && ((month(parts[0]) && year(parts[1])) || (year(parts[0]) && month(parts[1])))
+}
+
 /// Whether a word names a day of the week (`Wednesday`, `Wed`).
 fn is_weekday(word: &str) -> bool {
     let w = word.to_lowercase();
@@ -278,6 +292,16 @@ mod tests {
         assert_eq!(from_excel_serial(61.0), d(1900, 3, 1));
         assert_eq!(from_excel_serial(0.0), None);
         assert_eq!(to_excel_serial(d(2024, 5, 23).unwrap()), 45435.0);
+    }
+
+    #[test]
+    fn months_are_not_days() {
+        for t in ["07/2025", "2025-07", "July 2025", "Sep 2024"] {
+            assert!(is_month_only(t), "{t}");
+        }
+        for t in ["07/01/2025", "2025", "July"] {
+            assert!(!is_month_only(t), "{t}");
+        }
     }
 
     #[test]

@@ -102,6 +102,13 @@ pub enum DiagKind {
         /// The column header.
         header: String,
     },
+    /// A date cell that gives only a month (`07/2025`): kept in `extra`.
+    MonthOnlyDate {
+        /// The cell's text.
+        raw: String,
+        /// The column header.
+        header: String,
+    },
     /// A planned completion date in an SSP section that is not a date.
     BadSspDate {
         /// The section's control.
@@ -268,6 +275,7 @@ impl DiagKind {
             | DiagKind::MovedField { .. } => Severity::Info,
             DiagKind::BadDate { .. }
             | DiagKind::RelativeDate { .. }
+            | DiagKind::MonthOnlyDate { .. }
             | DiagKind::BadSystemDate { .. }
             | DiagKind::BadSspDate { .. }
             | DiagKind::UnknownValue { .. }
@@ -317,6 +325,10 @@ impl fmt::Display for DiagKind {
             DiagKind::RelativeDate { raw, header } => write!(
                 f,
                 "\"{raw}\" is a duration, not a date (from which day is not said); kept in extra as \"{header}\""
+            ),
+            DiagKind::MonthOnlyDate { raw, header } => write!(
+                f,
+                "\"{raw}\" gives a month, not a day; kept in extra as \"{header}\""
             ),
             DiagKind::BadSystemDate { label, raw, kept } => {
                 if *kept {
