@@ -522,14 +522,15 @@ fn columns_no_header_names_are_told_by_their_values() {
     let path = dir.path().join("t.csv");
     std::fs::write(
         &path,
-        "Key,Weakness,Baseline Item,Family,Status,Due Date\n\
-         POAM-001,Shared accounts,AC-2,AC,Open,2025-05-01\n\
-         POAM-002,No MFA,IA-2(1),IA,Open,2025-06-01\n\
-         POAM-003,Old TLS,SC-8,SC,Closed,2025-01-01\n",
+        "Key,Weakness,Baseline Item,Family,Status,Due Date,Level\n\
+         POAM-001,Shared accounts,AC-2,AC,Open,2025-05-01,CAT I\n\
+         POAM-002,No MFA,IA-2(1),IA,Open,2025-06-01,CAT II\n\
+         POAM-003,Old TLS,SC-8,SC,Closed,2025-01-01,CAT III\n",
     )
     .unwrap();
     let m = model(path.to_str().unwrap(), &[]);
     assert_eq!(item(&m, "POAM-002")["controls"], json!(["IA-2(1)"]));
+    assert_eq!(item(&m, "POAM-001")["emass"]["raw_severity"], "cat-i");
     // "Family" (AC, IA, SC) is not a control column.
     assert_eq!(item(&m, "POAM-002")["extra"]["Family"], "IA");
     let out = poam().arg("inspect").arg(&path).output().unwrap();

@@ -277,6 +277,10 @@ fn prefer_best_synonym(grid: &Grid, f: &mut Found, syn: &poam_layout::mapping::S
         });
         let ids = share(&|v| looks_like_id(v));
         let statuses = share(&|v| poam_model::Status::parse(v).is_some());
+        let categories = share(&|v| {
+            let t = v.trim().to_uppercase();
+            t.starts_with("CAT") && poam_model::RawSeverity::parse(v).is_some()
+        });
         let most = |n: usize| n * 5 >= values.len() * 4;
         let pick = if most(controls) && !taken.contains(&Field::Controls) {
             Some((Field::Controls, controls, "control ids"))
@@ -285,6 +289,12 @@ fn prefer_best_synonym(grid: &Grid, f: &mut Found, syn: &poam_layout::mapping::S
             (distinct.len() == values.len()).then_some((Field::Id, ids, "POA&M ids"))
         } else if most(statuses) && !taken.contains(&Field::Status) {
             Some((Field::Status, statuses, "status words"))
+        } else if most(categories) && !taken.contains(&Field::RawSeverity) {
+            Some((
+                Field::RawSeverity,
+                categories,
+                "DISA categories (CAT I, II, III)",
+            ))
         } else {
             None
         };
