@@ -544,3 +544,23 @@ fn columns_no_header_names_are_told_by_their_values() {
         "{text}"
     );
 }
+
+#[test]
+fn a_date_column_that_can_only_be_day_first_is_read_day_first_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("uk.csv");
+    std::fs::write(
+        &path,
+        "POA&M ID,Weakness,Control,Due Date\nV-1,a,AC-2,03/04/2025\nV-2,b,AC-3,30/06/2025\n",
+    )
+    .unwrap();
+    let m = model(path.to_str().unwrap(), &[]);
+    assert_eq!(item(&m, "V-1")["scheduled_completion"], "2025-04-03");
+    assert_eq!(item(&m, "V-2")["scheduled_completion"], "2025-06-30");
+    let out = poam().arg("inspect").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("dates in \"Due Date\" read day first (DD/MM/YYYY): \"30/06/2025\""),
+        "{text}"
+    );
+}

@@ -199,6 +199,17 @@ fn trailer_line(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether a date written with slashes or dashes can only be day first: its
+/// first number is a day past 12 and its second a month (`30/06/2024`).
+fn only_day_first(text: &str) -> bool {
+    let parts: Vec<&str> = text.trim().split(['/', '-']).collect();
+    if parts.len() != 3 || parts[0].len() > 2 || parts.iter().any(|p| p.parse::<u32>().is_err()) {
+        return false;
+    }
+    let (a, b): (u32, u32) = (parts[0].parse().unwrap_or(0), parts[1].parse().unwrap_or(0));
+    (13..=31).contains(&a) && (1..=12).contains(&b)
+}
+
 /// Whether a cell's text is a template's placeholder for a value.
 fn is_placeholder(text: &str) -> bool {
     let t = text.trim();
@@ -366,6 +377,46 @@ pub(crate) fn read_sheet(
         .collect();
     let grouping = spec.row_mode != RowMode::Item;
     let has_status_column = columns.iter().any(|c| c.field == Some(Field::Status));
+    // A date column whose loaded values include one that can only be day
+    // first (30/06/2024) is read day first throughout, and said once.
+    let mut day_first_cols: Vec<u32> = Vec::new();
+    if opts.date_order == poam_model::date::DateOrder::MonthFirst {
+        for column in &columns {
+            let is_date = column.field.is_some_and(|f| {
+                matches!(f.kind(), poam_model::FieldKind::Date)
+                    || f == Field::MilestoneDue
+                    || f == Field::MilestoneCompletedOn
+            });
+            if !is_date {
+                continue;
+            }
+            let example = grid
+                .rows
+                .iter()
+                .skip(header_row as usize + 1)
+                .filter_map(|r| r.get(column.col as usize))
+                .map(|c| c.text())
+                .find(|t| only_day_first(t));
+            if let Some(example) = example {
+                day_first_cols.push(column.col);
+                diags.push(Diagnostic::new(
+                    DiagKind::DayFirstColumn {
+                        header: column.header.clone(),
+                        example,
+                    },
+                    loc(column.col, header_row),
+                ));
+            }
+        }
+    }
+    let day_first_opts = (!day_first_cols.is_empty()).then(|| ImportOptions {
+        date_order: poam_model::date::DateOrder::DayFirst,
+        ..opts.clone()
+    });
+    let opts_for = |col: u32| match &day_first_opts {
+        Some(o) if day_first_cols.contains(&col) => o,
+        _ => opts,
+    };
     // This sheet's items still kept: those after `start` (with a sink,
     // those a later row may still add to).
     let start = out.list.len();
@@ -503,7 +554,7 @@ pub(crate) fn read_sheet(
                         &column.header,
                         cell,
                         &|| loc(column.col, r),
-                        opts.date_order,
+                        opts_for(column.col).date_order,
                         diags,
                     );
                 }
@@ -515,7 +566,7 @@ pub(crate) fn read_sheet(
                         &column.header,
                         cell,
                         &|| loc(column.col, r),
-                        opts,
+                        opts_for(column.col),
                         diags,
                     );
                 }

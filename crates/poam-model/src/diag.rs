@@ -109,6 +109,14 @@ pub enum DiagKind {
         /// The column header.
         header: String,
     },
+    /// A date column read day first because one of its dates can only be
+    /// (`30/06/2024`).
+    DayFirstColumn {
+        /// The column header.
+        header: String,
+        /// The date that showed it.
+        example: String,
+    },
     /// A planned completion date in an SSP section that is not a date.
     BadSspDate {
         /// The section's control.
@@ -270,6 +278,7 @@ impl DiagKind {
             | DiagKind::ExtraColumn { .. }
             | DiagKind::PlaceholderValue { .. }
             | DiagKind::MissingSheet { .. }
+            | DiagKind::DayFirstColumn { .. }
             | DiagKind::SkippedRow { .. }
             | DiagKind::ManyRelatedRisks { .. }
             | DiagKind::MovedField { .. } => Severity::Info,
@@ -329,6 +338,10 @@ impl fmt::Display for DiagKind {
             DiagKind::MonthOnlyDate { raw, header } => write!(
                 f,
                 "\"{raw}\" gives a month, not a day; kept in extra as \"{header}\""
+            ),
+            DiagKind::DayFirstColumn { header, example } => write!(
+                f,
+                "dates in \"{header}\" read day first (DD/MM/YYYY): \"{example}\" can only be a day first"
             ),
             DiagKind::BadSystemDate { label, raw, kept } => {
                 if *kept {
