@@ -585,3 +585,64 @@ fn batch_never_reads_its_own_outputs() {
     }
     assert_eq!(files_under(&units.join("converted")).len(), 1);
 }
+
+#[test]
+fn diff_never_replaces_a_poam_it_compares() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("october.xlsx");
+    let b = dir.path().join("november.xlsx");
+    std::fs::copy(super::root().join("fixtures/fedramp/fedramp-2.1.xlsx"), &a).unwrap();
+    std::fs::copy(super::root().join("fixtures/fedramp/fedramp-3.0.xlsx"), &b).unwrap();
+    let before = std::fs::read(&a).unwrap();
+    for target in [&a, &b] {
+        let out = super::poam()
+            .arg("diff")
+            .arg(&a)
+            .arg(&b)
+            .args(["--format", "xlsx", "-o"])
+            .arg(target)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr)
+            .contains("would replace one of the POA&Ms compared"));
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), before);
+}
+
+#[test]
+fn rollup_with_force_never_replaces_a_units_own_poam() {
+    let dir = tempfile::tempdir().unwrap();
+    for (unit, fixture) in [("u1", "fedramp-2.1.xlsx"), ("u2", "fedramp-3.0.xlsx")] {
+        std::fs::create_dir_all(dir.path().join(unit)).unwrap();
+        std::fs::copy(
+            super::root().join("fixtures/fedramp").join(fixture),
+            dir.path().join(unit).join("poam.xlsx"),
+        )
+        .unwrap();
+    }
+    let unit_file = dir.path().join("u1/poam.xlsx");
+    let before = std::fs::read(&unit_file).unwrap();
+    let out = super::poam()
+        .arg("rollup")
+        .arg(dir.path())
+        .args(["--to", "fedramp", "--force", "-o"])
+        .arg(&unit_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the output would replace an input"));
+    assert_eq!(std::fs::read(&unit_file).unwrap(), before);
+    // A previous roll-up in the tree is replaced, and not read as an input.
+    let all = dir.path().join("all.xlsx");
+    for _ in 0..2 {
+        super::poam()
+            .arg("rollup")
+            .arg(dir.path())
+            .args(["--to", "fedramp", "--force", "-o"])
+            .arg(&all)
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("from 2 unit(s)"));
+    }
+}

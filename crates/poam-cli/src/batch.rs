@@ -16,6 +16,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The sheet a roll-up workbook adds after the template's: what tells a
+/// previous roll-up from a unit's own POA&M.
+const SUMMARY_SHEET: &str = "Summary by Unit";
+
 /// File endings `poam` reads, for walking folders.
 const READABLE: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "json", "docx"];
 
@@ -583,8 +587,27 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
             args.output.display()
         )));
     }
-    // Every input must be read: a roll-up missing a unit would mislead.
     let opts = run_options(&args.read)?;
+    // The output inside the input tree is passed over only when it is a
+    // previous roll-up (every item tagged with its unit); a unit's own file
+    // there is an input, and is never replaced.
+    if args.output.is_file() {
+        let given = collect(&args.inputs, None).map_err(input_failure)?;
+        if given.iter().any(|j| same_file(&j.input, &args.output)) {
+            let previous_rollup = import_path(&args.output, &opts).is_ok_and(|i| {
+                i.report.sheets.iter().any(|s| s.name == SUMMARY_SHEET)
+                    || (!i.poam.items.is_empty()
+                        && i.poam.items.iter().all(|it| it.business_unit.is_some()))
+            });
+            if !previous_rollup {
+                return Err(input_failure(anyhow!(
+                    "{}: the output would replace an input (a unit's own POA&M, not a previous roll-up); choose another -o",
+                    args.output.display()
+                )));
+            }
+        }
+    }
+    // Every input must be read: a roll-up missing a unit would mislead.
     let read: Vec<Result<(Poam, usize), String>> = jobs
         .par_iter()
         .map(|job| {
@@ -637,7 +660,7 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
     let rows = poam_ops::rollup::unit_table(&result.units);
     let mut opts = write_options(args.keep_extra, false);
     if layout.is_some() {
-        opts.xlsx.extra_sheets = vec![("Summary by Unit".to_string(), rows.clone())];
+        opts.xlsx.extra_sheets = vec![(SUMMARY_SHEET.to_string(), rows.clone())];
     }
     let written = poam_export::write(&result.poam, output, &opts).map_err(output_failure)?;
     if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {

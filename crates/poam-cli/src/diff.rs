@@ -121,6 +121,15 @@ pub(crate) fn diff(args: &DiffArgs) -> Result<u8, Failure> {
             "a workbook cannot go to the terminal; add -o OUT.xlsx"
         )));
     }
+    // A diff never replaces either POA&M it compares.
+    if let Some(out) = &args.output {
+        if crate::same_file(out, &args.old) || crate::same_file(out, &args.new) {
+            return Err(input_failure(anyhow!(
+                "{}: the output would replace one of the POA&Ms compared; choose another -o",
+                out.display()
+            )));
+        }
+    }
     let old = read_input(&args.old, &args.read)?;
     let new = read_input(&args.new, &args.read)?;
     let same_layout = old.report.layout.is_some() && old.report.layout == new.report.layout;
