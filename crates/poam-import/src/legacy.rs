@@ -248,7 +248,7 @@ fn prefer_best_synonym(grid: &Grid, f: &mut Found, syn: &poam_layout::mapping::S
     // ids, POA&M-like ids, status words (when no other column holds them).
     // A header matched only by its last words or a typo yields to what its
     // values say.
-    let exact_only = |h: &str| syn.match_header(h).is_some_and(|(_, exact)| exact);
+    let exact_only = |h: &str| syn.is_exact(h);
     let mut taken: BTreeSet<Field> = by_field
         .iter()
         .filter(|(_, hs)| hs.iter().any(|h| exact_only(h)))
@@ -403,7 +403,7 @@ fn is_template_sheet(name: &str) -> bool {
 pub(crate) fn guess(grids: &[Grid]) -> Vec<Found> {
     let syn = synonyms();
     let resolve = |h: &str| syn.field(h).map(Some);
-    let exact = |h: &str| syn.match_header(h).is_some_and(|(_, exact)| exact);
+    let exact = |h: &str| syn.is_exact(h);
     grids
         .iter()
         .enumerate()

@@ -77,6 +77,19 @@ struct SynonymsFile {
     fields: BTreeMap<String, Vec<String>>,
 }
 
+/// How a header matched a synonym.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderMatch {
+    /// The synonym, but for case, spaces and punctuation.
+    Exact,
+    /// The synonym once a value hint in parentheses is dropped (the bare text).
+    WithoutHint(String),
+    /// Its last words are a synonym (those words).
+    LastWords(String),
+    /// One typo away from a synonym.
+    Typo,
+}
+
 /// Header synonyms: squashed header text → field.
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
@@ -134,56 +147,45 @@ impl Synonyms {
     }
 
     /// How a header matched its field, for `inspect`: `None` for an exact
-    /// synonym, else a few words (`by its last words "Status"`).
+    /// synonym, else a few words (`by its last words: "Item Status"`).
     pub fn how(&self, header: &str) -> Option<String> {
+        match self.match_header(header)?.1 {
+            HeaderMatch::Exact => None,
+            HeaderMatch::WithoutHint(bare) => {
+                Some(format!("without the hint in parentheses: \"{bare}\""))
+            }
+            HeaderMatch::LastWords(words) => Some(format!("by its last words: \"{words}\"")),
+            HeaderMatch::Typo => Some("through one typo".to_string()),
+        }
+    }
+
+    /// Whether a header is one of the synonyms (but for case, punctuation and
+    /// a value hint in parentheses): only such headers count towards taking a
+    /// table for a POA&M.
+    pub fn is_exact(&self, header: &str) -> bool {
+        self.match_header(header)
+            .is_some_and(|(_, m)| matches!(m, HeaderMatch::Exact | HeaderMatch::WithoutHint(_)))
+    }
+
+    /// The field a header is a synonym of, and how it matched.
+    pub fn match_header(&self, header: &str) -> Option<(Field, HeaderMatch)> {
         let key = squash(header);
-        if self.by_header.contains_key(&key) {
-            return None;
+        if let Some(f) = self.by_header.get(&key) {
+            return Some((*f, HeaderMatch::Exact));
         }
         let bare = without_parens(header);
-        if self.by_header.contains_key(&squash(&bare)) {
-            return Some(format!("without the hint in parentheses: \"{bare}\""));
+        if let Some(f) = self.by_header.get(&squash(&bare)) {
+            return Some((*f, HeaderMatch::WithoutHint(bare)));
         }
         let words: Vec<&str> = bare
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect();
         for start in 1..words.len() {
-            let tail: String = words[start..].concat().to_lowercase();
-            if tail.len() >= 4 && self.by_header.contains_key(&tail) {
-                return Some(format!(
-                    "by its last words: \"{}\"",
-                    words[start..].join(" ")
-                ));
-            }
-        }
-        self.match_header(header)
-            .map(|_| "through one typo".to_string())
-    }
-
-    /// The field a header is a synonym of, and whether the header is one of
-    /// the synonyms (but for case, punctuation and a value hint in
-    /// parentheses) rather than a guess from its last words or a typo. Only
-    /// exact matches count towards taking a table for a POA&M.
-    pub fn match_header(&self, header: &str) -> Option<(Field, bool)> {
-        let key = squash(header);
-        if let Some(f) = self.by_header.get(&key) {
-            return Some((*f, true));
-        }
-        let bare = without_parens(header);
-        if let Some(f) = self.by_header.get(&squash(&bare)) {
-            return Some((*f, true));
-        }
-        let words: Vec<String> = bare
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        for start in 1..words.len() {
-            let tail = words[start..].concat();
+            let tail = words[start..].concat().to_lowercase();
             if tail.len() >= 4 {
                 if let Some(f) = self.by_header.get(&tail) {
-                    return Some((*f, false));
+                    return Some((*f, HeaderMatch::LastWords(words[start..].join(" "))));
                 }
             }
         }
@@ -195,7 +197,9 @@ impl Synonyms {
                 .filter(|(h, _)| one_edit(h, &key))
                 .map(|(_, f)| *f);
             let first = near.next()?;
-            return near.all(|f| f == first).then_some((first, false));
+            return near
+                .all(|f| f == first)
+                .then_some((first, HeaderMatch::Typo));
         }
         None
     }
@@ -369,10 +373,8 @@ mod tests {
             }
         }
         // Only exact matches count towards reading a table on its own.
-        assert_eq!(
-            syn.match_header("POAM Item Status").map(|m| m.1),
-            Some(false)
-        );
+        assert!(!syn.is_exact("POAM Item Status"));
+        assert!(syn.is_exact("Status (Ongoing or Complete)"));
         assert_eq!(syn.field("Control Family"), None);
         assert_eq!(syn.field("Likelihood"), None);
     }
