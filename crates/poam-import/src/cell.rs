@@ -3,7 +3,7 @@
 use crate::grid::Cell;
 use poam_layout::text::{parse_milestones, split_cves, split_lines};
 use poam_model::control::parse_controls;
-use poam_model::date::{from_excel_serial, parse_date_text, DateOrder};
+use poam_model::date::{parse_date_text, DateOrder};
 use poam_model::vocab::is_not_applicable;
 use poam_model::{
     DiagKind, Diagnostic, Field, FieldKind, Item, Location, Milestone, Rating, RawSeverity, Status,
@@ -101,23 +101,16 @@ pub fn fill(
                 item.unparsed_controls.push(raw);
             }
         }
-        FieldKind::Date => {
-            let date = match cell {
-                Cell::Date(d) => Some(*d),
-                Cell::Number(n) => from_excel_serial(*n),
-                _ => parse_date_text(&text, order),
-            };
-            match date {
-                Some(d) => item.set_date(field, d),
-                None if is_not_applicable(&text) => {
-                    placeholder(item, header, text.into_owned(), location(), diags)
-                }
-                None => {
-                    diags.push(Diagnostic::new(bad_date(&text, header), location()));
-                    keep_extra(item, header, text.into_owned());
-                }
+        FieldKind::Date => match cell.date(order) {
+            Some(d) => item.set_date(field, d),
+            None if is_not_applicable(&text) => {
+                placeholder(item, header, text.into_owned(), location(), diags)
             }
-        }
+            None => {
+                diags.push(Diagnostic::new(bad_date(&text, header), location()));
+                keep_extra(item, header, text.into_owned());
+            }
+        },
         FieldKind::Rating => word(
             item,
             header,
@@ -244,21 +237,14 @@ pub fn fill_milestone_part(
             Some(s) => milestone.status = Some(s),
             None => unknown(item, header, text, "milestone status", location(), diags),
         },
-        Field::MilestoneDue | Field::MilestoneCompletedOn => {
-            let date = match cell {
-                Cell::Date(d) => Some(*d),
-                Cell::Number(n) => from_excel_serial(*n),
-                _ => parse_date_text(&text, order),
-            };
-            match date {
-                Some(d) if field == Field::MilestoneDue => milestone.due = Some(d),
-                Some(d) => milestone.completed_on = Some(d),
-                None => {
-                    diags.push(Diagnostic::new(bad_date(&text, header), location()));
-                    keep_extra(item, header, text);
-                }
+        Field::MilestoneDue | Field::MilestoneCompletedOn => match cell.date(order) {
+            Some(d) if field == Field::MilestoneDue => milestone.due = Some(d),
+            Some(d) => milestone.completed_on = Some(d),
+            None => {
+                diags.push(Diagnostic::new(bad_date(&text, header), location()));
+                keep_extra(item, header, text);
             }
-        }
+        },
         _ => {}
     }
 }
@@ -302,7 +288,7 @@ fn placeholder(
 }
 
 /// What a date cell that is not a date holds: a duration, or something else.
-fn bad_date(text: &str, header: &str) -> DiagKind {
+pub(crate) fn bad_date(text: &str, header: &str) -> DiagKind {
     let (raw, header) = (text.to_string(), header.to_string());
     if poam_model::date::is_relative_date(text) {
         DiagKind::RelativeDate { raw, header }

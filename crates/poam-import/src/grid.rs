@@ -27,6 +27,16 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The date a cell holds: a real Excel date, a serial number, or text
+    /// read in `order`.
+    pub fn date(&self, order: poam_model::date::DateOrder) -> Option<NaiveDate> {
+        match self {
+            Cell::Date(d) => Some(*d),
+            Cell::Number(n) => poam_model::date::from_excel_serial(*n),
+            _ => poam_model::date::parse_date_text(&self.text_ref(), order),
+        }
+    }
+
     /// Whether the cell holds nothing (or only white space).
     pub fn is_blank(&self) -> bool {
         match self {

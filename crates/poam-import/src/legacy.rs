@@ -197,12 +197,7 @@ fn read_title_block(
                         system.impact_level.get_or_insert(text);
                     }
                     "poamdate" | "date" | "asof" | "reportdate" | "dateprepared" => {
-                        let date = match value {
-                            crate::grid::Cell::Date(d) => Some(*d),
-                            crate::grid::Cell::Number(n) => poam_model::date::from_excel_serial(*n),
-                            _ => poam_model::date::parse_date_text(&text, opts.date_order),
-                        };
-                        match date {
+                        match value.date(opts.date_order) {
                             Some(d) => {
                                 system.poam_date.get_or_insert(d);
                             }

@@ -518,27 +518,14 @@ pub(crate) fn read_sheet(
                     m.description = cell.text();
                     continue;
                 }
-                let date = match cell {
-                    crate::grid::Cell::Date(d) => Some(*d),
-                    crate::grid::Cell::Number(v) => poam_model::date::from_excel_serial(*v),
-                    _ => poam_model::date::parse_date_text(&cell.text(), opts.date_order),
-                };
-                match date {
+                match cell.date(opts.date_order) {
                     Some(d) => m.due = Some(d),
                     None => {
                         let text = cell.text();
-                        let kind = if poam_model::date::is_relative_date(&text) {
-                            DiagKind::RelativeDate {
-                                raw: text.clone(),
-                                header: column.header.clone(),
-                            }
-                        } else {
-                            DiagKind::BadDate {
-                                raw: text.clone(),
-                                header: column.header.clone(),
-                            }
-                        };
-                        diags.push(Diagnostic::new(kind, loc(column.col, r)));
+                        diags.push(Diagnostic::new(
+                            crate::cell::bad_date(&text, &column.header),
+                            loc(column.col, r),
+                        ));
                         keep_extra(&mut item, &column.header, text);
                     }
                 }

@@ -6,7 +6,6 @@ use crate::report::{Candidate, ReadReport, SheetReport};
 use crate::sheet::{read_sheet, RowMarks, SheetSpec};
 use crate::ImportOptions;
 use poam_layout::{normalize_header, Layout, Registry, SheetDef, SystemField};
-use poam_model::date::{from_excel_serial, parse_date_text};
 use poam_model::{DiagKind, Diagnostic, Location, Poam};
 use std::collections::BTreeSet;
 
@@ -322,12 +321,7 @@ fn read_metadata(
             SystemField::Name => poam.system.name.get_or_insert(text),
             SystemField::ImpactLevel => poam.system.impact_level.get_or_insert(text),
             SystemField::PoamDate => {
-                let date = match &cell {
-                    Cell::Date(d) => Some(*d),
-                    Cell::Number(n) => from_excel_serial(*n),
-                    _ => parse_date_text(&text, opts.date_order),
-                };
-                match date {
+                match cell.date(opts.date_order) {
                     Some(d) => {
                         poam.system.poam_date.get_or_insert(d);
                     }
@@ -389,27 +383,20 @@ fn read_label_values(
                 Some(SystemField::Name) => poam.system.name = Some(text),
                 Some(SystemField::Organization) => poam.system.organization = Some(text),
                 Some(SystemField::ImpactLevel) => poam.system.impact_level = Some(text),
-                Some(SystemField::PoamDate) => {
-                    let date = match value {
-                        Cell::Date(d) => Some(*d),
-                        Cell::Number(n) => from_excel_serial(*n),
-                        _ => parse_date_text(&text, opts.date_order),
-                    };
-                    match date {
-                        Some(d) => poam.system.poam_date = Some(d),
-                        None => {
-                            diags.push(Diagnostic::new(
-                                DiagKind::BadSystemDate {
-                                    label: lv.label.clone(),
-                                    raw: text.clone(),
-                                    kept: true,
-                                },
-                                Location::cell(file, &grid.name, vc as u32, r + 1),
-                            ));
-                            poam.system.extra.insert(lv.label.clone(), text);
-                        }
+                Some(SystemField::PoamDate) => match value.date(opts.date_order) {
+                    Some(d) => poam.system.poam_date = Some(d),
+                    None => {
+                        diags.push(Diagnostic::new(
+                            DiagKind::BadSystemDate {
+                                label: lv.label.clone(),
+                                raw: text.clone(),
+                                kept: true,
+                            },
+                            Location::cell(file, &grid.name, vc as u32, r + 1),
+                        ));
+                        poam.system.extra.insert(lv.label.clone(), text);
                     }
-                }
+                },
                 None => {
                     poam.system.extra.insert(lv.label.clone(), text);
                 }
