@@ -88,7 +88,15 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             poam_convert::PipeError::Write(e) => output_failure(e),
         })?;
         let counts = (done.open, done.closed);
-        return conversion_done(args, layout, &done.imported, &done.written, counts, None);
+        return conversion_done(
+            args,
+            &format,
+            layout,
+            &done.imported,
+            &done.written,
+            counts,
+            None,
+        );
     }
     let mut imported = read_input(&args.input, &args.read)?;
     if let Some(ssp) = &args.ssp {
@@ -125,6 +133,7 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
     let stdout = args.output.is_none().then_some(written.bytes.as_slice());
     conversion_done(
         args,
+        &format,
         layout,
         &imported,
         &written.diagnostics,
@@ -137,6 +146,7 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
 /// line (or the output itself on standard output), the exit code.
 pub(crate) fn conversion_done(
     args: &ConvertArgs,
+    format: &Format,
     layout: Option<&Layout>,
     imported: &Imported,
     written: &[Diagnostic],
@@ -151,7 +161,7 @@ pub(crate) fn conversion_done(
             "format_version": JSON_FORMAT_VERSION,
             "input": args.input.display().to_string(),
             "output": args.output.as_ref().map(|o| o.display().to_string()),
-            "target": Format::parse(&args.to, &config().registry).map(|f| f.name().to_string()).unwrap_or_default(),
+            "target": format.name(),
             "template": layout.map(|l| l.label()),
             "read_as": imported.report.layout,
             "open_items": open,
@@ -176,13 +186,7 @@ pub(crate) fn conversion_done(
                 n => format!(", {n} warning(s)"),
             }
         ),
-        (None, Some(bytes)) => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(bytes)
-                .and_then(|_| stdout.flush())
-                .map_err(output_failure)?;
-        }
+        (None, Some(bytes)) => print_out(bytes)?,
         (None, None) => {}
     }
     Ok(if args.strict && warnings(&diags) > 0 {

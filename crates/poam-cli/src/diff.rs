@@ -5,7 +5,6 @@ use crate::{input_failure, output_failure, read_input, Failure, ReadArgs};
 use anyhow::anyhow;
 use poam_export::save_atomic;
 use poam_ops::diff::{diff as compare, Diff, DiffOptions, ItemRef};
-use std::io::Write as _;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -161,13 +160,7 @@ pub(crate) fn diff(args: &DiffArgs) -> Result<u8, Failure> {
     };
     match &args.output {
         Some(out) => save_atomic(out, &bytes).map_err(output_failure)?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&bytes)
-                .and_then(|_| stdout.flush())
-                .map_err(output_failure)?;
-        }
+        None => crate::print_out(&bytes)?,
     }
     Ok(if d.is_identical() { 0 } else { 1 })
 }

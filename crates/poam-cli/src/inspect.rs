@@ -61,8 +61,7 @@ pub(crate) fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
         }
         InspectFormat::Text => out = inspect_text(&args.input, &imported),
     }
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+    print_out(out.as_bytes())?;
     Ok(if args.strict && warnings(&imported.diagnostics) > 0 {
         EXIT_STRICT
     } else {

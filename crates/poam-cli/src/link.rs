@@ -85,8 +85,7 @@ pub(crate) fn link(args: &LinkArgs) -> Result<u8, Failure> {
             page.finish()
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+    print_out(out.as_bytes())?;
     Ok(if findings.is_empty() {
         0
     } else {

@@ -336,6 +336,16 @@ pub(crate) fn with_hint(error: ImportError) -> Hinted {
     Hinted { error, hint }
 }
 
+/// Writes a command's output to standard output (a closed pipe is not an
+/// error: `main` ends quietly on it).
+pub(crate) fn print_out(bytes: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|_| stdout.flush())
+        .map_err(output_failure)
+}
+
 /// What a user can do about a diagnostic, as a flag of this command line.
 fn hint(d: &Diagnostic, layout: Option<&Layout>) -> &'static str {
     match &d.kind {

@@ -111,13 +111,7 @@ pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
                 data.closed
             );
         }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&bytes)
-                .and_then(|_| stdout.flush())
-                .map_err(output_failure)?;
-        }
+        None => crate::print_out(&bytes)?,
     }
     Ok(0)
 }

@@ -79,7 +79,6 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<u8, Failure> {
             page.finish()
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+    print_out(out.as_bytes())?;
     Ok(if report.eligible { 0 } else { EXIT_FINDINGS })
 }

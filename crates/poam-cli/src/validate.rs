@@ -131,7 +131,6 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
             page.finish()
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+    print_out(out.as_bytes())?;
     Ok(if errors > 0 { EXIT_FINDINGS } else { 0 })
 }
