@@ -140,7 +140,7 @@ fn read_title_block(
     opts: &ImportOptions,
 ) {
     for (g, grid) in grids.iter().enumerate() {
-        if grid.hidden || is_template_sheet(&grid.name) {
+        if grid.hidden || is_template_sheet(opts.registry(), &grid.name) {
             continue;
         }
         let cover = ["cover", "system", "info", "general", "title"]
@@ -388,21 +388,25 @@ fn described_dates(
     out
 }
 
-/// A template's own sheet that holds no items (examples, instructions).
-fn is_template_sheet(name: &str) -> bool {
-    let n = name.to_lowercase();
-    n.contains("instruction") || n.contains("example")
+/// A template's own sheet that holds no items (examples, instructions), by
+/// the words any layout's `[rules.sheet_words] skip` gives: a home-grown
+/// tracker is often a template's copy.
+fn is_template_sheet(registry: &poam_layout::Registry, name: &str) -> bool {
+    registry
+        .all()
+        .iter()
+        .any(|l| l.rules.sheet_words.skips(name))
 }
 
 /// Sheets that look like a legacy tracker under the built-in synonyms.
-pub(crate) fn guess(grids: &[Grid]) -> Vec<Found> {
+pub(crate) fn guess(grids: &[Grid], registry: &poam_layout::Registry) -> Vec<Found> {
     let syn = synonyms();
     let resolve = |h: &str| syn.field(h).map(Some);
     let exact = |h: &str| syn.is_exact(h);
     grids
         .iter()
         .enumerate()
-        .filter(|(_, g)| !is_template_sheet(&g.name) && !g.hidden)
+        .filter(|(_, g)| !is_template_sheet(registry, &g.name) && !g.hidden)
         .filter_map(|(g, grid)| find_header(g, grid, &resolve, &exact, 3, true))
         .map(|mut f| {
             prefer_best_synonym(&grids[f.grid], &mut f, syn);
@@ -483,7 +487,7 @@ fn read_found(
                 header_row: None,
                 columns: Vec::new(),
                 items: 0,
-                note: Some(if is_template_sheet(&grid.name) {
+                note: Some(if is_template_sheet(opts.registry(), &grid.name) {
                     "not read: the template's own example or instructions, not data".into()
                 } else if grid.hidden {
                     "not read: a hidden sheet (an old tab or a list of values); unhide it to have it read".into()

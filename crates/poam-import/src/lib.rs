@@ -607,7 +607,7 @@ fn read_grids(
     }
     // No template fits: a legacy tracker?
     let found = if opts.family.is_none() || legacy_only {
-        legacy::guess(grids)
+        legacy::guess(grids, opts.registry())
     } else {
         Vec::new()
     };
