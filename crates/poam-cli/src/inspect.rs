@@ -145,6 +145,13 @@ pub(crate) fn inspect_text(path: &Path, imported: &Imported) -> String {
         }
         if let Some(h) = sheet.header_row {
             let _ = write!(s, ": header row {h}, {} item(s)", sheet.items);
+            if sheet.rows_skipped > 0 {
+                let _ = write!(
+                    s,
+                    " from {} row(s), {} row(s) not read (below)",
+                    sheet.rows_read, sheet.rows_skipped
+                );
+            }
         }
         if let Some(note) = &sheet.note {
             let _ = write!(s, " [{note}]");

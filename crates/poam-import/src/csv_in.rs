@@ -345,6 +345,8 @@ pub(crate) fn read(
                 })
                 .collect(),
             items: poam.items.len(),
+            rows_read: poam.items.len(),
+            rows_skipped: 0,
             note: None,
         }],
         ..ReadReport::default()

@@ -487,6 +487,8 @@ fn read_found(
                 header_row: None,
                 columns: Vec::new(),
                 items: 0,
+                rows_read: 0,
+                rows_skipped: 0,
                 note: Some(if is_template_sheet(opts.registry(), &grid.name) {
                     "not read: the template's own example or instructions, not data".into()
                 } else if grid.hidden {

@@ -319,6 +319,8 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
             header_row: None,
             columns: Vec::new(),
             items: poam.items.len(),
+            rows_read: 0,
+            rows_skipped: 0,
             note: None,
         }],
     };

@@ -41,6 +41,14 @@ pub struct SheetReport {
     pub columns: Vec<ColumnReport>,
     /// Items read from it.
     pub items: usize,
+    /// Rows under the header that hold anything and were read into items
+    /// (an item's own row, a continuation or milestone row).
+    #[serde(default)]
+    pub rows_read: usize,
+    /// Rows under the header that hold something and were not read, each
+    /// reported with its reason: with `rows_read`, every such row.
+    #[serde(default)]
+    pub rows_skipped: usize,
     /// Anything else to say.
     pub note: Option<String>,
 }

@@ -421,6 +421,14 @@ pub(crate) fn read_sheet(
     // those a later row may still add to).
     let start = out.list.len();
     let mut count = 0;
+    let (mut rows_read, mut rows_skipped) = (0usize, 0usize);
+    let mut skip = |reason: String, r: u32, diags: &mut Vec<Diagnostic>| {
+        rows_skipped += 1;
+        diags.push(Diagnostic::new(
+            DiagKind::SkippedRow { reason },
+            Location::row(file, sheet, r + 1),
+        ));
+    };
     let mut by_id: HashMap<String, usize> = HashMap::new();
     // Rows are taken out of the grid (or come from the reader thread) as
     // items grow, so that a large sheet is never held twice.
@@ -441,17 +449,21 @@ pub(crate) fn read_sheet(
         // item: once an item is read, only the cheap checks remain.
         let guidance: &[Vec<String>] = if count == 0 { &guidance } else { &[] };
         if is_guidance_row(&row, spec, &cols, guidance) {
+            skip(
+                "the template's own guidance, format or example row".into(),
+                r,
+                diags,
+            );
             continue;
         }
         // A report template's or a form's placeholders (`${table:vuln.name}`,
         // `<enter system name>`, `[Insert date]`) in every filled cell.
         if filled.iter().all(|c| is_placeholder(&row.get(*c).text())) {
-            diags.push(Diagnostic::new(
-                DiagKind::SkippedRow {
-                    reason: "placeholder row (every filled cell is a template placeholder)".into(),
-                },
-                Location::row(file, sheet, r + 1),
-            ));
+            skip(
+                "placeholder row (every filled cell is a template placeholder)".into(),
+                r,
+                diags,
+            );
             continue;
         }
         // A section heading across the table ("3.1 ACCESS CONTROL").
@@ -459,24 +471,14 @@ pub(crate) fn read_sheet(
             && cols.first().is_some_and(|(c, _)| *c == filled[0])
             && is_section_heading(&row.get(filled[0]).text())
         {
-            diags.push(Diagnostic::new(
-                DiagKind::SkippedRow {
-                    reason: "a section heading inside the table".into(),
-                },
-                Location::row(file, sheet, r + 1),
-            ));
+            skip("a section heading inside the table".into(), r, diags);
             continue;
         }
         // A note, total, legend or signature line under the table: one or two
         // cells, the first starting with what such lines start with.
         if filled.len() <= 2 {
             if let Some(what) = trailer_line(&row.get(filled[0]).text()) {
-                diags.push(Diagnostic::new(
-                    DiagKind::SkippedRow {
-                        reason: format!("{what} under the table"),
-                    },
-                    Location::row(file, sheet, r + 1),
-                ));
+                skip(format!("{what} under the table"), r, diags);
                 continue;
             }
         }
@@ -599,6 +601,7 @@ pub(crate) fn read_sheet(
         if grouping && only_milestones {
             if let Some(prev) = out.list[start..].last_mut() {
                 merge_milestones(prev, item);
+                rows_read += 1;
                 continue;
             }
         }
@@ -620,8 +623,10 @@ pub(crate) fn read_sheet(
             item.controls = poam_model::control::find_in_text(&text).controls;
         }
         if item.is_empty() {
+            skip("nothing in it poamkit could keep".into(), r, diags);
             continue;
         }
+        rows_read += 1;
         // Milestone-per-row: more rows of an item already read.
         if spec.row_mode == RowMode::MilestonePerRow {
             if let Some(id) = item.id.clone() {
@@ -659,6 +664,8 @@ pub(crate) fn read_sheet(
         header_row: Some(header_row + 1),
         columns: column_reports,
         items: count,
+        rows_read,
+        rows_skipped,
         note: spec.read_as.clone().map(|n| format!("read as '{n}'")),
     };
     out.release(out.list.len());

@@ -272,6 +272,8 @@ pub(crate) fn read(
                 header_row: None,
                 columns: Vec::new(),
                 items: 0,
+                rows_read: 0,
+                rows_skipped: 0,
                 note: Some(if layout.rules.sheet_words.skips(&grid.name) {
                     "not read: the template's own example or instructions, not data".into()
                 } else if grid.hidden {
