@@ -11,6 +11,8 @@
 //!
 //! Run `cargo run -p poam-fixtures -- fixtures` to rewrite them.
 
+pub mod shapes;
+
 use anyhow::{Context, Result};
 use poam_layout::{column_index, Layout, SheetDef, SheetRole};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
@@ -1362,6 +1364,14 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>> {
         .context("writing the NIST SSP fixture")?;
     std::fs::write(sub.join("poam.json"), ssp_poam_json())
         .context("writing the SSP POA&M fixture")?;
+    let sub = dir.join("shapes");
+    std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
+    std::fs::create_dir_all(sub.join("refused"))?;
+    for shape in shapes::all()? {
+        std::fs::write(sub.join(shape.file), &shape.bytes)
+            .with_context(|| format!("writing shapes/{}", shape.file))?;
+        names.push(format!("shapes/{}", shape.file));
+    }
     names.extend([
         "ssp/appendix-a.docx".into(),
         "ssp/nist-171-ssp.docx".into(),

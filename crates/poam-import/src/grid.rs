@@ -82,6 +82,11 @@ pub fn number_text(n: f64) -> String {
 /// .xlsx sheet is streamed while it is read).
 pub const HEADER_SEARCH_ROWS: u32 = 60;
 
+/// Sheets up to this many rows are loaded whole, with their merged cells,
+/// hyperlinks and number formats; longer ones (machine exports) are
+/// streamed below this row, and those are not read in them.
+pub const WHOLE_SHEET_ROWS: u32 = 5_000;
+
 /// A sheet: its top rows in memory, and for a large .xlsx sheet the rows
 /// below them streamed from a reader thread as they are read.
 #[derive(Debug, Default)]
@@ -98,6 +103,12 @@ pub struct Grid {
     /// Whether the workbook hides the sheet (hidden or very hidden: an old
     /// tab, a lookup list).
     pub hidden: bool,
+    /// Merged cells, (first row, first column) to (last row, last column),
+    /// 0-based: read from an .xlsx sheet loaded whole.
+    pub merges: Vec<((u32, u32), (u32, u32))>,
+    /// Hyperlink targets by (row, column), 0-based: read from an .xlsx
+    /// sheet loaded whole.
+    pub links: HashMap<(u32, u32), String>,
 }
 
 impl Grid {
@@ -386,6 +397,9 @@ pub fn load_sheets<RS: std::io::Read + std::io::Seek>(
         for (name, hidden) in &worksheets {
             let mut grid = load_xlsx_head(xlsx, name, &mut budget, head, &mut senders)?;
             grid.hidden = *hidden;
+            if grid.tail.is_none() {
+                read_xlsx_extras(xlsx, &mut grid);
+            }
             grids.push(grid);
         }
         let tails = (!senders.is_empty()).then_some(Tails {
@@ -529,6 +543,99 @@ fn load_xlsx_head<RS: std::io::Read + std::io::Seek>(
     Ok(grid)
 }
 
+/// What a person sees in an .xlsx sheet beyond the cell values: merged
+/// cells, hyperlink targets, and numbers shown with leading zeros by their
+/// format (`000` shows 7 as `007`, `"POAM-"000` as `POAM-007`). Read for a
+/// sheet loaded whole (each is one more pass over its XML); a part that
+/// cannot be read leaves the values as they are.
+fn read_xlsx_extras<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<RS>,
+    grid: &mut Grid,
+) {
+    if let Ok(merges) = xlsx.merge_cells_by_sheet_name(&grid.name) {
+        grid.merges = merges.iter().map(|d| (d.start, d.end)).collect();
+    }
+    if let Ok(links) = xlsx.hyperlinks_by_sheet_name(&grid.name) {
+        for link in links {
+            let target = link
+                .target
+                .or_else(|| link.location.map(|l| format!("#{l}")));
+            if let Some(t) = target.filter(|t| !t.trim().is_empty()) {
+                grid.links.insert(link.range.start, t);
+            }
+        }
+    }
+    let has_numbers = grid
+        .rows
+        .iter()
+        .flatten()
+        .any(|c| matches!(c, Cell::Number(_)));
+    if !has_numbers {
+        return;
+    }
+    let Ok(styles) = xlsx.worksheet_style(&grid.name) else {
+        return;
+    };
+    for (r, row) in grid.rows.iter_mut().enumerate() {
+        for (c, cell) in row.iter_mut().enumerate() {
+            let Cell::Number(n) = cell else { continue };
+            let code = styles
+                .get((r as u32, c as u32))
+                .and_then(|s| s.number_format.as_ref())
+                .map(|f| f.format_code.as_str());
+            if let Some(shown) = code.and_then(|code| zero_padded(code, *n)) {
+                *cell = Cell::Text(shown.into());
+            }
+        }
+    }
+}
+
+/// A whole number as a zero-padding number format shows it: `000` and
+/// `00000`, with literal text before or after (`"POAM-"000`, `\V\-0000`).
+/// `None` for every other format (decimals, thousands, dates, `General`),
+/// whose value reads the same without it, and for a format that would not
+/// add a zero.
+pub(crate) fn zero_padded(code: &str, n: f64) -> Option<String> {
+    if n.fract() != 0.0 || !(0.0..1e15).contains(&n) {
+        return None;
+    }
+    // The first section is the one for positive numbers.
+    let code = code.split(';').next()?;
+    let (mut before, mut after) = (String::new(), String::new());
+    let (mut zeros, mut digits_ended) = (0usize, false);
+    let mut chars = code.chars();
+    while let Some(ch) = chars.next() {
+        let literal = match ch {
+            '"' => Some(chars.by_ref().take_while(|q| *q != '"').collect::<String>()),
+            '\\' => Some(chars.next()?.to_string()),
+            // A colour, a condition or a locale: `[Red]`, `[<100]`, `[$-409]`.
+            '[' => {
+                chars.by_ref().take_while(|q| *q != ']').for_each(drop);
+                None
+            }
+            '0' | '#' if !digits_ended => {
+                zeros += usize::from(ch == '0');
+                None
+            }
+            '-' | ' ' | '(' | ')' | ':' | '/' => Some(ch.to_string()),
+            _ => return None,
+        };
+        if let Some(text) = literal {
+            if zeros > 0 {
+                digits_ended = true;
+                after.push_str(&text);
+            } else {
+                before.push_str(&text);
+            }
+        }
+    }
+    let digits = format!("{}", n as u64);
+    if zeros < 2 || (digits.len() >= zeros && before.is_empty() && after.is_empty()) {
+        return None;
+    }
+    Some(format!("{before}{digits:0>zeros$}{after}"))
+}
+
 /// Where the reader thread sends one sheet's rows below its head.
 struct TailSender {
     name: String,
@@ -656,4 +763,33 @@ fn stream_tail<RS: std::io::Read + std::io::Seek>(
         let _ = tx.send(Ok(batch));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::zero_padded;
+
+    #[test]
+    fn numbers_keep_the_zeros_their_format_shows() {
+        assert_eq!(zero_padded("000", 7.0).as_deref(), Some("007"));
+        assert_eq!(zero_padded("00000", 42.0).as_deref(), Some("00042"));
+        assert_eq!(
+            zero_padded("\"POAM-\"000", 7.0).as_deref(),
+            Some("POAM-007")
+        );
+        assert_eq!(zero_padded("\\V\\-0000", 12.0).as_deref(), Some("V-0012"));
+        assert_eq!(
+            zero_padded("[Blue]000;[Red]-000", 5.0).as_deref(),
+            Some("005")
+        );
+        // Formats that add nothing, or are not zero padding.
+        assert_eq!(zero_padded("000", 1234.0), None);
+        assert_eq!(zero_padded("General", 7.0), None);
+        assert_eq!(zero_padded("0", 7.0), None);
+        assert_eq!(zero_padded("0.00", 7.0), None);
+        assert_eq!(zero_padded("#,##0", 7.0), None);
+        assert_eq!(zero_padded("mm/dd/yyyy", 45000.0), None);
+        assert_eq!(zero_padded("000", 7.5), None);
+        assert_eq!(zero_padded("0%", 7.0), None);
+    }
 }

@@ -1,7 +1,7 @@
 //! Legacy and home-grown trackers: the header row is found on its own and
 //! columns are matched by header synonyms, or by the user's mapping file.
 
-use crate::grid::{Grid, HEADER_SEARCH_ROWS};
+use crate::grid::{Cell, Grid, HEADER_SEARCH_ROWS};
 use crate::report::{Candidate, ReadReport, SheetReport};
 use crate::sheet::{read_sheet, RowMarks, SheetSpec};
 use crate::ImportOptions;
@@ -386,6 +386,114 @@ fn described_dates(
         }
     }
     out
+}
+
+/// Joins a header written on two rows, a group over its sub-headers
+/// ("Milestone 1" merged or written over "Description | Date"), into one
+/// row of full names ("Milestone 1 Description", "Milestone 1 Date"), kept
+/// in the lower row (where the header ends) while the upper one is emptied.
+/// Returns the 0-based row of the joined header.
+pub(crate) fn join_two_row_header(grid: &mut Grid) -> Option<u32> {
+    let last = grid.height().min(HEADER_SEARCH_ROWS);
+    for r in 0..last.saturating_sub(1) {
+        if let Some(joined) = two_row_header(grid, r) {
+            grid.rows[r as usize].clear();
+            grid.rows[r as usize + 1] = joined;
+            return Some(r + 1);
+        }
+    }
+    None
+}
+
+/// Row `r` and the row under it as one header, when they are one: both hold
+/// only short labels, the upper row has a group (a cell merged across
+/// columns, or followed by blank cells) with two or more labels under it,
+/// and no label stands under a single-column header (that is a value under
+/// its header, a data or description row).
+fn two_row_header(grid: &Grid, r: u32) -> Option<Vec<Cell>> {
+    let top = &grid.rows[r as usize];
+    let below = &grid.rows[r as usize + 1];
+    let is_label = |c: &Cell| match c {
+        Cell::Text(t) => {
+            let t = t.trim();
+            t.chars().count() <= 60
+                && !t.contains('\n')
+                && poam_model::date::parse_date_text(t, poam_model::date::DateOrder::MonthFirst)
+                    .is_none()
+        }
+        _ => false,
+    };
+    let filled = |row: &Vec<Cell>| row.iter().filter(|c| !c.is_blank()).count();
+    if filled(top) < 2 || filled(below) < 2 {
+        return None;
+    }
+    if top
+        .iter()
+        .chain(below)
+        .any(|c| !c.is_blank() && !is_label(c))
+    {
+        return None;
+    }
+    let width = top.len().max(below.len());
+    let at = |row: &Vec<Cell>, c: usize| row.get(c).cloned().unwrap_or(Cell::Empty);
+    // The upper row's cells and the columns each spans.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut c = 0;
+    while c < width {
+        if at(top, c).is_blank() {
+            c += 1;
+            continue;
+        }
+        let merged = grid
+            .merges
+            .iter()
+            .find(|((r0, c0), _)| *r0 == r && *c0 as usize == c)
+            .map(|(_, (_, c1))| *c1 as usize);
+        let end = merged.unwrap_or_else(|| {
+            let mut e = c;
+            while e + 1 < width && at(top, e + 1).is_blank() && !at(below, e + 1).is_blank() {
+                e += 1;
+            }
+            e
+        });
+        spans.push((c, end.max(c)));
+        c = end.max(c) + 1;
+    }
+    let span_of = |c: usize| spans.iter().copied().find(|(s, e)| *s <= c && c <= *e);
+    let mut grouped = 0;
+    for (s, e) in &spans {
+        let under = (*s..=*e).filter(|c| !at(below, *c).is_blank()).count();
+        if e > s && under >= 2 {
+            grouped += 1;
+        }
+    }
+    if grouped == 0 {
+        return None;
+    }
+    let mut joined = Vec::with_capacity(width);
+    for c in 0..width {
+        let sub = at(below, c);
+        let cell = match span_of(c) {
+            Some((s, e)) if e > s => {
+                let group = at(top, s).text();
+                if sub.is_blank() {
+                    if c == s {
+                        Cell::Text(group.into())
+                    } else {
+                        Cell::Empty
+                    }
+                } else {
+                    Cell::Text(format!("{group} {}", sub.text()).into())
+                }
+            }
+            // A label under a single-column header: not a header's second row.
+            Some(_) if !sub.is_blank() => return None,
+            Some(_) => at(top, c),
+            None => sub,
+        };
+        joined.push(cell);
+    }
+    Some(joined)
 }
 
 /// A template's own sheet that holds no items (examples, instructions), by

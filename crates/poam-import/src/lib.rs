@@ -461,6 +461,51 @@ fn import_any(
     }
 }
 
+/// An .xlsx whose shared-strings part has another name than the one
+/// calamine looks for (`xl/sharedStrings.xml`), as the workbook's
+/// relationships say some writers name it: the same package with the part
+/// under the usual name (entries copied, not inflated). `None` when nothing
+/// needs renaming.
+fn with_usual_part_names(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    const USUAL: &str = "xl/sharedStrings.xml";
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    if zip.index_for_name(USUAL).is_some() {
+        return None;
+    }
+    let mut rels = String::new();
+    zip.by_name("xl/_rels/workbook.xml.rels")
+        .ok()?
+        .take(1 << 20)
+        .read_to_string(&mut rels)
+        .ok()?;
+    // The target of the relationship whose type ends in /sharedStrings.
+    let target = rels.split("<Relationship").find_map(|r| {
+        let attr = |name: &str| {
+            let at = r.find(&format!("{name}=\""))? + name.len() + 2;
+            r[at..].split('"').next()
+        };
+        attr("Type")
+            .filter(|t| t.ends_with("/sharedStrings"))
+            .and_then(|_| attr("Target"))
+    })?;
+    let path = match target.strip_prefix('/') {
+        Some(absolute) => absolute.to_string(),
+        None => format!("xl/{target}"),
+    };
+    let index = zip.index_for_name(&path)?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).ok()?;
+        if i == index {
+            out.raw_copy_file_rename(entry, USUAL).ok()?;
+        } else {
+            out.raw_copy_file(entry).ok()?;
+        }
+    }
+    Some(out.finish().ok()?.into_inner())
+}
+
 /// Refuses a zip whose entries inflate past the limit (a zip bomb).
 fn check_inflated(file: &str, bytes: &[u8], limits: &grid::Limits) -> Result<(), ImportError> {
     if !bytes.starts_with(b"PK\x03\x04") {
@@ -497,6 +542,11 @@ fn read_workbook(
     out: &mut Items<'_>,
 ) -> Result<Imported, ImportError> {
     check_inflated(file, bytes, &opts.limits)?;
+    let renamed = bytes
+        .starts_with(b"PK\x03\x04")
+        .then(|| with_usual_part_names(bytes))
+        .flatten();
+    let bytes = renamed.as_deref().unwrap_or(bytes);
     // A panic in calamine on a broken file is that file's error.
     let opened =
         std::panic::catch_unwind(|| calamine::open_workbook_auto_from_rs(Cursor::new(bytes)));
@@ -520,7 +570,7 @@ fn read_workbook(
         opts.mapping
             .iter()
             .flat_map(|(m, _)| m.sheets.iter().filter_map(|s| s.header_row))
-            .fold(grid::HEADER_SEARCH_ROWS, |h, r| h.max(r.saturating_add(1)))
+            .fold(grid::WHOLE_SHEET_ROWS, |h, r| h.max(r.saturating_add(1)))
     };
     let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         grid::load_sheets(&mut workbook, &opts.limits, head)
@@ -567,6 +617,13 @@ fn read_grids(
     out: &mut Items<'_>,
 ) -> Result<Imported, ImportError> {
     let grids = grids.as_mut_slice();
+    // A header on two rows is one header to a person; built-in layouts have
+    // one-row headers, and their title and label blocks are not headers.
+    let join_headers = |grids: &mut [Grid]| {
+        for grid in grids.iter_mut() {
+            legacy::join_two_row_header(grid);
+        }
+    };
     let done = |read: ReadResult| {
         read.map(|(poam, diagnostics, report)| Imported {
             poam,
@@ -576,6 +633,7 @@ fn read_grids(
         .map_err(|e| load_error(file, bytes, e))
     };
     if let Some((mapping, name)) = &opts.mapping {
+        join_headers(grids);
         return match legacy::read_mapped(file, grids, mapping, name, opts, out) {
             Ok(read) => done(read),
             Err(reason) => Err(ImportError::Mapping {
@@ -607,6 +665,7 @@ fn read_grids(
     }
     // No template fits: a legacy tracker?
     let found = if opts.family.is_none() || legacy_only {
+        join_headers(grids);
         legacy::guess(grids, opts.registry())
     } else {
         Vec::new()

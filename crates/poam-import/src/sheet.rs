@@ -2,7 +2,7 @@
 //! layout, the header synonyms of legacy trackers, or a user's mapping file.
 
 use crate::cell::{fill, fill_milestone_part, keep_extra};
-use crate::grid::{Grid, LoadError, Row};
+use crate::grid::{Cell, Grid, LoadError, Row};
 use crate::report::{ColumnReport, SheetReport};
 use crate::ImportOptions;
 use poam_layout::text::{parse_milestones, unfold_plan};
@@ -376,6 +376,31 @@ pub(crate) fn read_sheet(
         })
         .collect();
     let grouping = spec.row_mode != RowMode::Item;
+    // A cell merged down over rows is that value in each of them (a person
+    // reads it so), in the rows that hold an item's own cells: over rows
+    // holding only milestones, the merge is the item continued.
+    let item_cols: Vec<u32> = columns
+        .iter()
+        .filter(|c| c.wide.is_none() && !c.field.is_some_and(is_milestone_field))
+        .map(|c| c.col)
+        .collect();
+    spread_merges_down(grid, header_row, &item_cols);
+    let links = std::mem::take(&mut grid.links);
+    let header_norm: Vec<(u32, String)> = columns
+        .iter()
+        .map(|c| (c.col, normalize_header(&c.header)))
+        .collect();
+    let second = second_table(grid, header_row, spec, &header_norm);
+    let date_cols: Vec<u32> = columns
+        .iter()
+        .filter(|c| {
+            c.wide.is_some_and(|w| w.1)
+                || c.field
+                    .is_some_and(|f| matches!(f.kind(), poam_model::FieldKind::Date))
+        })
+        .map(|c| c.col)
+        .collect();
+    let mut first_filled = true;
     let has_status_column = columns.iter().any(|c| c.field == Some(Field::Status));
     // A date column whose loaded values include one that can only be day
     // first (30/06/2024) is read day first throughout, and said once.
@@ -445,12 +470,38 @@ pub(crate) fn read_sheet(
         if filled.is_empty() || filled.iter().all(|c| row.formulas.contains(c)) {
             continue;
         }
+        let first = std::mem::replace(&mut first_filled, false);
+        if let Some((at, header_at)) = second {
+            if r >= at {
+                skip(
+                    format!(
+                        "a second table under the POA&M (its header in row {})",
+                        header_at + 1
+                    ),
+                    r,
+                    diags,
+                );
+                continue;
+            }
+        }
+        if is_same_header(&row, &header_norm) {
+            skip("the header repeated".into(), r, diags);
+            continue;
+        }
         // The template's guidance rows sit between the header and the first
         // item: once an item is read, only the cheap checks remain.
         let guidance: &[Vec<String>] = if count == 0 { &guidance } else { &[] };
         if is_guidance_row(&row, spec, &cols, guidance) {
             skip(
                 "the template's own guidance, format or example row".into(),
+                r,
+                diags,
+            );
+            continue;
+        }
+        if first && describes_columns(&row, &filled, &date_cols, opts.date_order) {
+            skip(
+                "a row under the header describing the columns".into(),
                 r,
                 diags,
             );
@@ -564,6 +615,17 @@ pub(crate) fn read_sheet(
                     keep_extra(&mut item, &column.header, cell.text());
                 }
             }
+            // A hyperlink's target, when the cell shows something else.
+            if let Some(target) = links.get(&(r, column.col)) {
+                let text = cell.text();
+                if *target != text && target.strip_prefix("mailto:") != Some(text.as_str()) {
+                    keep_extra(
+                        &mut item,
+                        &format!("{} (link)", column.header),
+                        target.clone(),
+                    );
+                }
+            }
         }
         // Cells outside the header's columns still count.
         for c in &filled {
@@ -670,6 +732,151 @@ pub(crate) fn read_sheet(
     };
     out.release(out.list.len());
     Ok(report)
+}
+
+/// Whether a row is all short labels, none a date or a number, at least one
+/// a header name (for the resolver): a header row.
+fn is_header_like(row: &[Cell], spec: &SheetSpec<'_>) -> bool {
+    let mut labels = 0;
+    let mut named = false;
+    for cell in row {
+        match cell {
+            c if c.is_blank() => {}
+            Cell::Text(t) => {
+                let t = t.trim();
+                if t.chars().count() > 40
+                    || t.chars()
+                        .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+                    || poam_model::date::parse_date_text(t, poam_model::date::DateOrder::MonthFirst)
+                        .is_some()
+                {
+                    return false;
+                }
+                labels += 1;
+                named |= matches!((spec.resolve)(t), Some(Some(_))) || wide_milestone(t).is_some();
+            }
+            _ => return false,
+        }
+    }
+    labels >= 2 && named
+}
+
+/// Where a second table starts under the sheet's table, among the loaded
+/// rows: after a blank row, a header row that is not this table's (with
+/// the one-cell title right above it, if any). (first row, its header row).
+fn second_table(
+    grid: &Grid,
+    header_row: u32,
+    spec: &SheetSpec<'_>,
+    header: &[(u32, String)],
+) -> Option<(u32, u32)> {
+    let filled = |r: usize| {
+        grid.rows
+            .get(r)
+            .map_or(0, |row| row.iter().filter(|c| !c.is_blank()).count())
+    };
+    let mut seen_data = false;
+    let mut gap = false;
+    for r in header_row as usize + 1..grid.rows.len() {
+        let n = filled(r);
+        if n == 0 {
+            gap |= seen_data;
+            continue;
+        }
+        // A total, a note, a signature line: neither data nor a header.
+        let first = grid.rows[r].iter().find(|c| !c.is_blank()).map(Cell::text);
+        if first.is_some_and(|t| trailer_line(&t).is_some()) {
+            continue;
+        }
+        if gap && is_header_like(&grid.rows[r], spec) {
+            let row = Row {
+                r: r as u32,
+                cells: grid.rows[r].clone(),
+                formulas: Vec::new(),
+            };
+            if !is_same_header(&row, header) {
+                let title = r > 0 && filled(r - 1) == 1 && (r < 2 || filled(r - 2) == 0);
+                let start = if title { r - 1 } else { r };
+                return Some((start as u32, r as u32));
+            }
+        }
+        // A one-cell title after the gap may head the next table.
+        if gap && n == 1 && filled(r - 1) == 0 {
+            continue;
+        }
+        seen_data = true;
+        gap = false;
+    }
+    None
+}
+
+/// Whether a row repeats the header (a table printed in pages, or pasted
+/// twice): most header cells are there again, in their columns.
+fn is_same_header(row: &Row, header: &[(u32, String)]) -> bool {
+    if header.len() < 2 {
+        return false;
+    }
+    let same = header
+        .iter()
+        .filter(|(c, h)| {
+            let cell = row.get(*c);
+            matches!(cell, Cell::Text(_)) && normalize_header(&cell.text()) == *h
+        })
+        .count();
+    same * 5 >= header.len() * 4
+}
+
+/// A row right under the header that says what each column holds ("Date
+/// the weakness will be corrected"): three or more cells, all text, most of
+/// them phrases of four or more words, no date in a date column.
+fn describes_columns(
+    row: &Row,
+    filled: &[u32],
+    date_cols: &[u32],
+    order: poam_model::date::DateOrder,
+) -> bool {
+    if filled.len() < 3 || filled.iter().any(|c| !matches!(row.get(*c), Cell::Text(_))) {
+        return false;
+    }
+    if date_cols.iter().any(|c| row.get(*c).date(order).is_some()) {
+        return false;
+    }
+    let phrases = filled
+        .iter()
+        .filter(|c| row.get(**c).text().split_whitespace().count() >= 4)
+        .count();
+    phrases * 3 >= filled.len() * 2
+}
+
+/// Copies each cell merged down over rows under the header into the rows
+/// below it that hold an item's own cells (`item_cols`, other than the
+/// merged one): a row holding only the merge is the merged cell's height,
+/// and one holding only milestones continues the item above.
+fn spread_merges_down(grid: &mut Grid, header_row: u32, item_cols: &[u32]) {
+    for &((r0, c0), (r1, _)) in &grid.merges {
+        if r0 <= header_row || r1 <= r0 {
+            continue;
+        }
+        let value = grid.get(r0, c0).clone();
+        if value.is_blank() {
+            continue;
+        }
+        for r in r0 + 1..=r1 {
+            let Some(row) = grid.rows.get_mut(r as usize) else {
+                break;
+            };
+            let c = c0 as usize;
+            let others = item_cols
+                .iter()
+                .any(|&i| i != c0 && row.get(i as usize).is_some_and(|cell| !cell.is_blank()));
+            if others && row.get(c).is_none_or(Cell::is_blank) {
+                if row.len() <= c {
+                    row.resize(c + 1, Cell::Empty);
+                }
+                row[c] = value.clone();
+            }
+        }
+    }
 }
 
 /// Appends a continuation row's milestones (and changes) to the item above.
