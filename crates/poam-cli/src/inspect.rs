@@ -158,16 +158,25 @@ pub(crate) fn inspect_text(path: &Path, imported: &Imported) -> String {
         }
         let _ = writeln!(s);
         for c in &sheet.columns {
+            let why: Vec<String> = [
+                c.evidence.clone(),
+                c.values.clone(),
+                c.runner_up.as_ref().map(|r| format!("else {r}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             let _ = writeln!(
                 s,
                 "  {:>3}  {:<45} -> {}{}",
                 c.column,
                 c.header.replace('\n', " "),
                 c.field.as_deref().unwrap_or("extra"),
-                c.evidence
-                    .as_deref()
-                    .map(|e| format!("  ({e})"))
-                    .unwrap_or_default()
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!("  ({})", why.join("; "))
+                }
             );
         }
     }

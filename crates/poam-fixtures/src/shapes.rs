@@ -418,6 +418,43 @@ pub fn all() -> Result<Vec<Shape>> {
             ..Expect::default()
         },
     );
+    add(
+        "fedramp-continued.xlsx",
+        "a FedRAMP 3.0 POA&M whose open items go on in a second sheet with the same header",
+        {
+            let registry = poam_layout::builtin();
+            let layout = registry
+                .find("fedramp", Some("3.0"))
+                .ok_or_else(|| anyhow::anyhow!("no fedramp 3.0 layout"))?;
+            let mut wb = new_workbook()?;
+            for def in &layout.sheets {
+                let ws = wb.add_worksheet();
+                ws.set_name(&def.name)?;
+                let rows = match def.role {
+                    poam_layout::SheetRole::Open => crate::open_rows(),
+                    _ => Vec::new(),
+                };
+                crate::write_sheet(ws, def, &rows, false)?;
+            }
+            let open = layout
+                .sheets
+                .iter()
+                .find(|d| d.role == poam_layout::SheetRole::Open)
+                .ok_or_else(|| anyhow::anyhow!("no open sheet"))?;
+            let ws = wb.add_worksheet();
+            ws.set_name("Open POA&M Items (2)")?;
+            crate::write_sheet(ws, open, &crate::open_rows()[..1], false)?;
+            wb.save_to_buffer()?
+        },
+        Expect {
+            // The three items of the FedRAMP fixture's open sheet, and one
+            // more on the second sheet; each sheet's three guidance rows.
+            items: 4,
+            closed: usize::MAX,
+            skipped: 6,
+            ..Expect::default()
+        },
+    );
 
     // 4. Headers as people make them.
     let two_row = |merged: bool| Tab {
@@ -684,6 +721,21 @@ pub fn all() -> Result<Vec<Shape>> {
                 (2, "/scheduled_completion", "\"2024-03-04\""),
             ],
             diagnostics: vec!["month-only-date", "relative-date"],
+            ..Expect::default()
+        },
+    );
+    add(
+        "dates-by-values.csv",
+        "date columns under headers no synonym names, told by their values and words",
+        "POA&M ID,Weakness,Controls,Fix By,Spotted On\nP-1,a,AC-2,2025-03-01,2024-11-02\nP-2,b,AC-3,2025-04-01,2024-12-05\n"
+            .as_bytes()
+            .to_vec(),
+        Expect {
+            items: 2,
+            values: vec![
+                (0, "/scheduled_completion", "\"2025-03-01\""),
+                (1, "/extra/Spotted On", "\"2024-12-05\""),
+            ],
             ..Expect::default()
         },
     );

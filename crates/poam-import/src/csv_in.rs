@@ -342,6 +342,8 @@ pub(crate) fn read(
                     header: h.clone(),
                     field: flat::COLUMNS.contains(&h.as_str()).then(|| h.clone()),
                     evidence: None,
+                    values: None,
+                    runner_up: None,
                 })
                 .collect(),
             items: poam.items.len(),

@@ -276,7 +276,22 @@ fn prefer_best_synonym(grid: &Grid, f: &mut Found, syn: &poam_layout::mapping::S
             let t = v.trim().to_uppercase();
             t.starts_with("CAT") && poam_model::RawSeverity::parse(v).is_some()
         });
+        let dates = grid
+            .rows
+            .iter()
+            .skip(f.header_row as usize + 1)
+            .filter_map(|r| r.get(c))
+            .filter(|v| !v.is_blank())
+            .take(30)
+            .filter(|v| v.date(poam_model::date::DateOrder::MonthFirst).is_some())
+            .count();
         let most = |n: usize| n * 5 >= values.len() * 4;
+        // A column of dates under a header no synonym names: which date, by
+        // the words of its header.
+        let date_field = most(dates)
+            .then(|| date_by_words(&h))
+            .flatten()
+            .filter(|d| !taken.contains(d));
         let pick = if most(controls) && !taken.contains(&Field::Controls) {
             Some((Field::Controls, controls, "control ids"))
         } else if most(ids) && !taken.contains(&Field::Id) {
@@ -291,7 +306,7 @@ fn prefer_best_synonym(grid: &Grid, f: &mut Found, syn: &poam_layout::mapping::S
                 "DISA categories (CAT I, II, III)",
             ))
         } else {
-            None
+            date_field.map(|d| (d, dates, "dates"))
         };
         if let Some((field, n, what)) = pick {
             taken.insert(field);
@@ -321,6 +336,52 @@ fn prefer_best_synonym(grid: &Grid, f: &mut Found, syn: &poam_layout::mapping::S
                 format!("'{best}' is the better match for {}", field.name()),
             ));
         }
+    }
+}
+
+/// The date field a header's words point to, for a column of dates whose
+/// header is no synonym ("Fix By", "Found", "Closed On").
+fn date_by_words(header: &str) -> Option<Field> {
+    let h = header.to_lowercase();
+    let has = |words: &[&str]| {
+        h.split(|c: char| !c.is_alphanumeric())
+            .any(|w| words.contains(&w))
+    };
+    if has(&[
+        "due",
+        "target",
+        "deadline",
+        "by",
+        "ecd",
+        "planned",
+        "scheduled",
+        "eta",
+    ]) {
+        Some(Field::ScheduledCompletion)
+    } else if has(&[
+        "closed",
+        "resolved",
+        "fixed",
+        "remediated",
+        "completed",
+        "actual",
+    ]) {
+        Some(Field::CompletedOn)
+    } else if has(&[
+        "found",
+        "identified",
+        "discovered",
+        "detected",
+        "opened",
+        "reported",
+        "raised",
+        "logged",
+    ]) {
+        Some(Field::DetectedOn)
+    } else if has(&["updated", "modified", "reviewed", "changed"]) {
+        Some(Field::StatusDate)
+    } else {
+        None
     }
 }
 
@@ -574,11 +635,22 @@ fn read_found(
                         .map(|(_, _, why)| why.clone())
                         .or_else(|| explain(h))
                 };
+                // A header whose values or a better header decided: the
+                // field its own words gave.
+                let runner_up = |h: &str| {
+                    let key = normalize_header(h);
+                    f.settled
+                        .iter()
+                        .any(|(k, _, _)| *k == key)
+                        .then(|| resolve(h).flatten())
+                        .flatten()
+                };
                 let spec = SheetSpec {
                     role: f.role,
                     header_row: f.header_row,
                     first_col: f.first_col,
                     explain: &why,
+                    runner_up: &runner_up,
                     resolve: &local,
                     fixed_rows: &[],
                     row_mode: poam_layout::RowMode::Continuation,

@@ -33,6 +33,38 @@ pub(crate) struct SheetSpec<'a> {
     pub marks: &'a RowMarks,
     /// How a header was matched when not exactly (for the report).
     pub explain: &'a dyn Fn(&str) -> Option<String>,
+    /// The field a header would have gone to but for its values or a better
+    /// header (for the report).
+    pub runner_up: &'a dyn Fn(&str) -> Option<Field>,
+}
+
+/// Whether a cell's value fits its field, and what the field's values are
+/// called (`dates`); `None` for free text.
+fn value_fits(
+    field: Field,
+    cell: &Cell,
+    order: poam_model::date::DateOrder,
+) -> Option<(bool, &'static str)> {
+    use poam_model::FieldKind;
+    let text = || cell.text_ref();
+    Some(match field.kind() {
+        FieldKind::Date => (cell.date(order).is_some(), "dates"),
+        FieldKind::Controls => {
+            let p = poam_model::control::parse_controls(&text());
+            (
+                !p.controls.is_empty() && p.unparsed.is_empty(),
+                "control ids",
+            )
+        }
+        FieldKind::Status => (poam_model::Status::parse(&text()).is_some(), "status words"),
+        FieldKind::Rating => (poam_model::Rating::parse(&text()).is_some(), "ratings"),
+        FieldKind::YesNo => (poam_model::YesNo::parse(&text()).is_some(), "yes or no"),
+        FieldKind::RawSeverity => (
+            poam_model::RawSeverity::parse(&text()).is_some(),
+            "severities",
+        ),
+        _ => return None,
+    })
 }
 
 /// What marks a template's own rows in the data, normalized: labels in the
@@ -356,6 +388,10 @@ pub(crate) fn read_sheet(
                 Some(_) => Some("a numbered milestone column".into()),
                 None => (spec.explain)(&header),
             },
+            values: None,
+            runner_up: (spec.runner_up)(&header)
+                .filter(|r| Some(*r) != field)
+                .map(|r| r.name().to_string()),
         });
         columns.push(Column {
             col: c,
@@ -400,7 +436,16 @@ pub(crate) fn read_sheet(
         })
         .map(|c| c.col)
         .collect();
+    // Columns whose values a description row would not hold: ids, control
+    // ids, statuses.
+    let value_cols: Vec<(u32, Field)> = columns
+        .iter()
+        .filter_map(|c| c.field.map(|f| (c.col, f)))
+        .filter(|(_, f)| matches!(f, Field::Id | Field::Controls | Field::Status))
+        .collect();
     let mut first_filled = true;
+    // Per column: values read, values that fit the field, what they are.
+    let mut fit: Vec<(usize, usize, &str)> = vec![(0, 0, ""); columns.len()];
     let has_status_column = columns.iter().any(|c| c.field == Some(Field::Status));
     // A date column whose loaded values include one that can only be day
     // first (30/06/2024) is read day first throughout, and said once.
@@ -499,7 +544,7 @@ pub(crate) fn read_sheet(
             );
             continue;
         }
-        if first && describes_columns(&row, &filled, &date_cols, opts.date_order) {
+        if first && describes_columns(&row, &filled, &date_cols, &value_cols, opts.date_order) {
             skip(
                 "a row under the header describing the columns".into(),
                 r,
@@ -550,8 +595,16 @@ pub(crate) fn read_sheet(
         let mut has_row_milestone = false;
         let mut only_milestones = true;
         let mut wide: std::collections::BTreeMap<u32, Milestone> = Default::default();
-        for column in &columns {
+        for (i, column) in columns.iter().enumerate() {
             let cell = row.get(column.col);
+            if let Some(f) = column.field {
+                let seen = &mut fit[i];
+                if seen.0 < 50 && !cell.is_blank() {
+                    if let Some((ok, what)) = value_fits(f, cell, opts_for(column.col).date_order) {
+                        *seen = (seen.0 + 1, seen.1 + usize::from(ok), what);
+                    }
+                }
+            }
             if cell.is_blank() {
                 // A formula whose value the file does not hold (saved by a
                 // tool that does not compute): said, not read as empty.
@@ -713,6 +766,16 @@ pub(crate) fn read_sheet(
             }
         }
     }
+    // One report per column, in the order of `columns` and `fit`.
+    for (report, (n, ok, what)) in column_reports.iter_mut().zip(&fit) {
+        let said = report
+            .evidence
+            .as_deref()
+            .is_some_and(|e| e.contains("values are"));
+        if *n > 0 && !said {
+            report.values = Some(format!("{ok} of {n} values are {what}"));
+        }
+    }
     let report = SheetReport {
         name: sheet.to_string(),
         role: Some(
@@ -833,6 +896,7 @@ fn describes_columns(
     row: &Row,
     filled: &[u32],
     date_cols: &[u32],
+    value_cols: &[(u32, Field)],
     order: poam_model::date::DateOrder,
 ) -> bool {
     if filled.len() < 3 || filled.iter().any(|c| !matches!(row.get(*c), Cell::Text(_))) {
@@ -840,6 +904,23 @@ fn describes_columns(
     }
     if date_cols.iter().any(|c| row.get(*c).date(order).is_some()) {
         return false;
+    }
+    // An item's id is a word or two; its controls and status parse.
+    for (c, f) in value_cols {
+        let text = row.get(*c).text();
+        if text.is_empty() {
+            continue;
+        }
+        let is_value = match f {
+            Field::Id => text.split_whitespace().count() < 3,
+            Field::Controls => !poam_model::control::parse_controls(&text)
+                .controls
+                .is_empty(),
+            _ => poam_model::Status::parse(&text).is_some(),
+        };
+        if is_value {
+            return false;
+        }
     }
     let phrases = filled
         .iter()

@@ -120,17 +120,30 @@ fn fit<'l>(grids: &[Grid], layout: &'l Layout) -> Fit<'l> {
             .sheets
             .iter()
             .enumerate()
-            .filter(|(d, _)| !found_roles.contains(d))
             .filter(|(_, def)| Some(def.role) == role || role.is_none());
+        // A role already found takes a second sheet only when nearly all its
+        // headers are there: the table continued on another sheet.
         let best = candidates
             .filter_map(|(d, def)| best_header_row(grid, layout, def).map(|(r, s, m)| (d, r, s, m)))
-            .filter(|(d, _, _, m)| *m * 2 > layout.sheets[*d].headers.len())
-            .max_by_key(|(_, _, s, _)| *s);
+            .filter(|(d, _, _, m)| {
+                let wanted = layout.sheets[*d].headers.len();
+                if found_roles.contains(d) {
+                    *m * 5 >= wanted * 4
+                } else {
+                    *m * 2 > wanted
+                }
+            })
+            .max_by_key(|(d, _, s, _)| (!found_roles.contains(d), *s));
         if let Some((d, row, s, matched)) = best {
             score += s;
             evidence.push(format!(
-                "sheet '{}' (renamed; read as '{}'): {} of {} headers in row {}",
+                "sheet '{}' ({} '{}'): {} of {} headers in row {}",
                 grid.name,
+                if found_roles.contains(&d) {
+                    "the table continued; read as"
+                } else {
+                    "renamed; read as"
+                },
                 layout.sheets[d].name,
                 matched,
                 layout.sheets[d].headers.len(),
@@ -257,6 +270,7 @@ pub(crate) fn read(
             controls_in_text: def.controls_in_text,
             marks: &marks,
             explain: &|_| None,
+            runner_up: &|_| None,
             read_as: (normalize_header(&grid.name) != normalize_header(&def.name))
                 .then(|| def.name.clone()),
         };
