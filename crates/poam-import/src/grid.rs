@@ -82,10 +82,17 @@ pub fn number_text(n: f64) -> String {
 /// .xlsx sheet is streamed while it is read).
 pub const HEADER_SEARCH_ROWS: u32 = 60;
 
-/// Sheets up to this many rows are loaded whole, with their merged cells,
-/// hyperlinks and number formats; longer ones (machine exports) are
-/// streamed below this row, and those are not read in them.
+/// In a workbook of up to [`WHOLE_WORKBOOK_BYTES`], sheets up to this many
+/// rows are loaded whole, with their merged cells, hyperlinks and number
+/// formats; longer ones are streamed below this row, and those are not read
+/// in them.
 pub const WHOLE_SHEET_ROWS: u32 = 5_000;
+
+/// Workbooks up to this size (about 10,000 rows) are read for merged cells,
+/// hyperlinks and number formats in sheets of up to [`WHOLE_SHEET_ROWS`];
+/// larger ones, machine exports, are streamed from row
+/// [`HEADER_SEARCH_ROWS`] on, and only their sheets that short are.
+pub const WHOLE_WORKBOOK_BYTES: usize = 1024 * 1024;
 
 /// A sheet: its top rows in memory, and for a large .xlsx sheet the rows
 /// below them streamed from a reader thread as they are read.

@@ -562,7 +562,14 @@ fn read_workbook(
         }
     };
     // Enough rows for the layout to be found: the header search, or a
-    // mapping's header row further down.
+    // mapping's header row further down. A small workbook (a person's
+    // tracker) is loaded whole, with its merged cells, hyperlinks and number
+    // formats; a large one (a machine export) is streamed from row 60 on.
+    let first_rows = if bytes.len() <= grid::WHOLE_WORKBOOK_BYTES {
+        grid::WHOLE_SHEET_ROWS
+    } else {
+        grid::HEADER_SEARCH_ROWS
+    };
     // On one thread, whole sheets.
     let head = if opts.one_thread {
         u32::MAX
@@ -570,7 +577,7 @@ fn read_workbook(
         opts.mapping
             .iter()
             .flat_map(|(m, _)| m.sheets.iter().filter_map(|s| s.header_row))
-            .fold(grid::WHOLE_SHEET_ROWS, |h, r| h.max(r.saturating_add(1)))
+            .fold(first_rows, |h, r| h.max(r.saturating_add(1)))
     };
     let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         grid::load_sheets(&mut workbook, &opts.limits, head)

@@ -669,7 +669,10 @@ pub(crate) fn read_sheet(
                 }
             }
             // A hyperlink's target, when the cell shows something else.
-            if let Some(target) = links.get(&(r, column.col)) {
+            if let Some(target) = (!links.is_empty())
+                .then(|| links.get(&(r, column.col)))
+                .flatten()
+            {
                 let text = cell.text();
                 if *target != text && target.strip_prefix("mailto:") != Some(text.as_str()) {
                     keep_extra(
@@ -879,14 +882,30 @@ fn is_same_header(row: &Row, header: &[(u32, String)]) -> bool {
     if header.len() < 2 {
         return false;
     }
-    let same = header
-        .iter()
-        .filter(|(c, h)| {
-            let cell = row.get(*c);
-            matches!(cell, Cell::Text(_)) && normalize_header(&cell.text()) == *h
-        })
-        .count();
-    same * 5 >= header.len() * 4
+    // Checked on every row: a cell is normalized only when its first letter
+    // is the header's, and the check stops once too many cells differ.
+    let allowed = header.len() / 5;
+    let mut misses = 0;
+    for (c, h) in header {
+        let same = match row.get(*c) {
+            Cell::Text(t) => {
+                let first = t
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .map(|c| c.to_lowercase().next());
+                first == Some(h.chars().next()) && normalize_header(t) == *h
+            }
+            _ => false,
+        };
+        if !same {
+            misses += 1;
+            if misses > allowed {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// A row right under the header that says what each column holds ("Date
