@@ -858,3 +858,59 @@ fn every_filled_row_of_every_real_file_is_read_or_reported() {
     }
     assert!(checked >= 15, "only {checked} sheets checked");
 }
+
+/// OSCAL's XML, its third official format: the XML fixture (written from
+/// the JSON one by OSCAL's XML rules) is valid against NIST's OSCAL 1.1.2
+/// POA&M XML schema, and poam reads it exactly as the JSON.
+#[test]
+fn oscal_xml_is_valid_against_nists_schema_and_reads_as_its_json() {
+    let xsd = root().join("../shared/reference/oscal-validation/oscal_poam_schema_1.1.2.xsd");
+    if !xsd.is_file() {
+        require::missing(&format!("{} is absent", xsd.display()));
+        return;
+    }
+    let has_xmlschema = std::process::Command::new("python3")
+        .args(["-c", "import xmlschema"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_xmlschema {
+        require::missing("the Python package xmlschema is not installed");
+        return;
+    }
+    let xml = root().join("fixtures/oscal/poam.xml");
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, xmlschema\n\
+             errs = list(xmlschema.XMLSchema(sys.argv[1]).iter_errors(sys.argv[2]))\n\
+             [print(e.path, e.reason) for e in errs]\n\
+             sys.exit(1 if errs else 0)",
+        ])
+        .arg(&xsd)
+        .arg(&xml)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "poam.xml fails NIST's schema:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |name: &str| {
+        let out = poam()
+            .arg("convert")
+            .arg(root().join("fixtures/oscal").join(name))
+            .args(["--to", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .replace(name, "poam.*")
+    };
+    assert_eq!(read("poam.xml"), read("poam.json"));
+}

@@ -1355,7 +1355,10 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>> {
     let sub = dir.join("oscal");
     std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
     std::fs::write(sub.join("poam.json"), oscal_poam()).context("writing the OSCAL fixture")?;
+    std::fs::write(sub.join("poam.xml"), oscal_poam_xml()?)
+        .context("writing the OSCAL XML fixture")?;
     names.push("oscal/poam.json".into());
+    names.push("oscal/poam.xml".into());
     let sub = dir.join("ssp");
     std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
     std::fs::write(sub.join("appendix-a.docx"), fedramp_ssp_docx()?)
@@ -1502,4 +1505,308 @@ fn word_document(headings: usize) -> docx_rs::Docx {
             )
         },
     )
+}
+
+/// An element's flags, and its children as (JSON property, XML element).
+type XmlShape = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
+/// OSCAL's XML for an element: its flags, then its children in the order
+/// OSCAL 1.1.2's XML schema sequences them, each as (JSON property, XML
+/// element). Only the elements the fixtures use.
+fn oscal_xml_shape(element: &str) -> Option<XmlShape> {
+    Some(match element {
+        "plan-of-action-and-milestones" => (
+            &["uuid"],
+            &[
+                ("metadata", "metadata"),
+                ("import-ssp", "import-ssp"),
+                ("system-id", "system-id"),
+                ("local-definitions", "local-definitions"),
+                ("observations", "observation"),
+                ("risks", "risk"),
+                ("findings", "finding"),
+                ("poam-items", "poam-item"),
+                ("back-matter", "back-matter"),
+            ],
+        ),
+        "metadata" => (
+            &[],
+            &[
+                ("title", "title"),
+                ("published", "published"),
+                ("last-modified", "last-modified"),
+                ("version", "version"),
+                ("oscal-version", "oscal-version"),
+                ("props", "prop"),
+                ("parties", "party"),
+                ("responsible-parties", "responsible-party"),
+                ("remarks", "remarks"),
+            ],
+        ),
+        "party" => (
+            &["uuid", "type"],
+            &[("name", "name"), ("props", "prop"), ("remarks", "remarks")],
+        ),
+        "responsible-party" => (
+            &["role-id"],
+            &[
+                ("props", "prop"),
+                ("party-uuids", "party-uuid"),
+                ("remarks", "remarks"),
+            ],
+        ),
+        "import-ssp" => (&["href"], &[("remarks", "remarks")]),
+        "local-definitions" => (
+            &[],
+            &[
+                ("components", "component"),
+                ("inventory-items", "inventory-item"),
+                ("remarks", "remarks"),
+            ],
+        ),
+        "component" => (
+            &["uuid", "type"],
+            &[
+                ("title", "title"),
+                ("description", "description"),
+                ("props", "prop"),
+                ("status", "status"),
+                ("remarks", "remarks"),
+            ],
+        ),
+        "status" => (&["state"], &[("remarks", "remarks")]),
+        "inventory-item" => (
+            &["uuid"],
+            &[
+                ("description", "description"),
+                ("props", "prop"),
+                ("remarks", "remarks"),
+            ],
+        ),
+        "prop" => (
+            &["name", "uuid", "ns", "value", "class", "group"],
+            &[("remarks", "remarks")],
+        ),
+        "observation" => (
+            &["uuid"],
+            &[
+                ("title", "title"),
+                ("description", "description"),
+                ("props", "prop"),
+                ("methods", "method"),
+                ("types", "type"),
+                ("origins", "origin"),
+                ("subjects", "subject"),
+                ("collected", "collected"),
+                ("expires", "expires"),
+                ("remarks", "remarks"),
+            ],
+        ),
+        "origin" => (&[], &[("actors", "actor")]),
+        "actor" => (&["type", "actor-uuid", "role-id"], &[("props", "prop")]),
+        "subject" => (
+            &["subject-uuid", "type"],
+            &[
+                ("title", "title"),
+                ("props", "prop"),
+                ("remarks", "remarks"),
+            ],
+        ),
+        "risk" => (
+            &["uuid"],
+            &[
+                ("title", "title"),
+                ("description", "description"),
+                ("statement", "statement"),
+                ("props", "prop"),
+                ("status", "status"),
+                ("origins", "origin"),
+                ("characterizations", "characterization"),
+                ("mitigating-factors", "mitigating-factor"),
+                ("deadline", "deadline"),
+                ("remediations", "response"),
+                ("risk-log", "risk-log"),
+                ("related-observations", "related-observation"),
+            ],
+        ),
+        "characterization" => (
+            &[],
+            &[("props", "prop"), ("origin", "origin"), ("facets", "facet")],
+        ),
+        "facet" => (
+            &["name", "system", "value"],
+            &[("props", "prop"), ("remarks", "remarks")],
+        ),
+        "mitigating-factor" => (
+            &["uuid", "implementation-uuid"],
+            &[("description", "description"), ("props", "prop")],
+        ),
+        "response" => (
+            &["uuid", "lifecycle"],
+            &[
+                ("title", "title"),
+                ("description", "description"),
+                ("props", "prop"),
+                ("origins", "origin"),
+                ("required-assets", "required-asset"),
+                ("tasks", "task"),
+                ("remarks", "remarks"),
+            ],
+        ),
+        "required-asset" => (
+            &["uuid"],
+            &[
+                ("title", "title"),
+                ("description", "description"),
+                ("props", "prop"),
+            ],
+        ),
+        "task" => (
+            &["uuid", "type"],
+            &[
+                ("title", "title"),
+                ("description", "description"),
+                ("props", "prop"),
+                ("timing", "timing"),
+            ],
+        ),
+        "timing" => (
+            &[],
+            &[
+                ("on-date", "on-date"),
+                ("within-date-range", "within-date-range"),
+            ],
+        ),
+        "on-date" => (&["date"], &[]),
+        "within-date-range" => (&["start", "end"], &[]),
+        "risk-log" => (&[], &[("entries", "entry")]),
+        "entry" => (
+            &["uuid"],
+            &[
+                ("title", "title"),
+                ("description", "description"),
+                ("start", "start"),
+                ("end", "end"),
+                ("props", "prop"),
+                ("status-change", "status-change"),
+                ("remarks", "remarks"),
+            ],
+        ),
+        "poam-item" => (
+            &["uuid"],
+            &[
+                ("title", "title"),
+                ("description", "description"),
+                ("props", "prop"),
+                ("related-observations", "related-observation"),
+                ("related-risks", "associated-risk"),
+                ("remarks", "remarks"),
+            ],
+        ),
+        "related-observation" => (&["observation-uuid"], &[]),
+        "associated-risk" => (&["risk-uuid"], &[]),
+        _ => return None,
+    })
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Writes one element of OSCAL's XML from its JSON form.
+fn oscal_xml_element(
+    name: &str,
+    value: &serde_json::Value,
+    depth: usize,
+    out: &mut String,
+) -> Result<()> {
+    use serde_json::Value;
+    let pad = "  ".repeat(depth);
+    match value {
+        Value::String(text) if ["description", "remarks", "statement"].contains(&name) => {
+            out.push_str(&format!(
+                "{pad}<{name}><p>{}</p></{name}>\n",
+                xml_escape(text)
+            ));
+        }
+        Value::String(text) => {
+            out.push_str(&format!("{pad}<{name}>{}</{name}>\n", xml_escape(text)))
+        }
+        Value::Object(map) if name == "system-id" => {
+            let kind = map
+                .get("identifier-type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let id = map.get("id").and_then(Value::as_str).unwrap_or_default();
+            out.push_str(&format!(
+                "{pad}<system-id identifier-type=\"{}\">{}</system-id>\n",
+                xml_escape(kind),
+                xml_escape(id)
+            ));
+        }
+        Value::Object(map) => {
+            let (flags, children) = oscal_xml_shape(name)
+                .ok_or_else(|| anyhow::anyhow!("no XML shape for <{name}>"))?;
+            for key in map.keys() {
+                if !flags.contains(&key.as_str()) && !children.iter().any(|(j, _)| j == key) {
+                    anyhow::bail!("<{name}>: no XML place for \"{key}\"");
+                }
+            }
+            out.push_str(&format!("{pad}<{name}"));
+            if depth == 0 {
+                out.push_str(" xmlns=\"http://csrc.nist.gov/ns/oscal/1.0\"");
+            }
+            for flag in flags.iter() {
+                if let Some(v) = map.get(*flag).and_then(Value::as_str) {
+                    out.push_str(&format!(" {flag}=\"{}\"", xml_escape(v)));
+                }
+            }
+            let present: Vec<&(&str, &str)> = children
+                .iter()
+                .filter(|(j, _)| map.contains_key(*j))
+                .collect();
+            if present.is_empty() {
+                out.push_str("/>\n");
+                return Ok(());
+            }
+            out.push_str(">\n");
+            for (json, xml) in present {
+                match &map[*json] {
+                    Value::Array(list) => {
+                        for v in list {
+                            oscal_xml_element(xml, v, depth + 1, out)?;
+                        }
+                    }
+                    v => oscal_xml_element(xml, v, depth + 1, out)?,
+                }
+            }
+            out.push_str(&format!("{pad}</{name}>\n"));
+        }
+        other => anyhow::bail!("<{name}>: cannot write {other}"),
+    }
+    Ok(())
+}
+
+/// The OSCAL fixture ([`oscal_poam`]) in OSCAL's XML format, as OSCAL's
+/// XML-to-JSON rules make it from the JSON (flags, element order, markup).
+///
+/// # Errors
+///
+/// When the JSON holds a property that has no place in the XML.
+pub fn oscal_poam_xml() -> Result<String> {
+    let doc: serde_json::Value = serde_json::from_str(&oscal_poam())?;
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    oscal_xml_element(
+        "plan-of-action-and-milestones",
+        &doc["plan-of-action-and-milestones"],
+        0,
+        &mut out,
+    )?;
+    Ok(out)
 }

@@ -916,6 +916,47 @@ pub fn all() -> Result<Vec<Shape>> {
         },
     );
     add(
+        "oscal-prefixed.xml",
+        "OSCAL XML from another producer: a namespace prefix, a poam-item with its own props and remarks",
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<o:plan-of-action-and-milestones xmlns:o="http://csrc.nist.gov/ns/oscal/1.0" uuid="0b9f0c0e-1f0e-4a38-9a9c-1d3c58b0a001">
+  <o:metadata>
+    <o:title>Agency POA&amp;M</o:title>
+    <o:last-modified>2025-01-02T00:00:00Z</o:last-modified>
+    <o:version>3</o:version>
+    <o:oscal-version>1.1.2</o:oscal-version>
+  </o:metadata>
+  <o:system-id identifier-type="http://ietf.org/rfc/rfc4122">9f1c7d1e-2b5e-4b8e-8f59-3c0c7c1e0b02</o:system-id>
+  <o:poam-item uuid="0b9f0c0e-1f0e-4a38-9a9c-1d3c58b0a002">
+    <o:title>Audit records not reviewed</o:title>
+    <o:description><o:p>Weekly review is <o:em>not</o:em> done.</o:p></o:description>
+    <o:prop name="POAM-ID" value="AGY-7"/>
+    <o:remarks><o:p>Raised at the annual assessment.</o:p></o:remarks>
+  </o:poam-item>
+</o:plan-of-action-and-milestones>
+"#
+        .to_vec(),
+        Expect {
+            items: 1,
+            values: vec![
+                (0, "/id", "\"AGY-7\""),
+                (0, "/weakness_name", "\"Audit records not reviewed\""),
+                (0, "/weakness_description", "\"Weekly review is not done.\""),
+            ],
+            ..Expect::default()
+        },
+    );
+    add(
+        "refused/oscal-cut-short.xml",
+        "an OSCAL XML file cut off in the middle",
+        b"<?xml version=\"1.0\"?>\n<plan-of-action-and-milestones xmlns=\"http://csrc.nist.gov/ns/oscal/1.0\" uuid=\"x\">\n  <metadata>\n    <title>Cut</title>\n"
+            .to_vec(),
+        Expect {
+            refused: Some("not readable XML"),
+            ..Expect::default()
+        },
+    );
+    add(
         "chart-sheet.xlsx",
         "a chart sheet beside the POA&M sheet",
         {

@@ -27,6 +27,7 @@ mod grid;
 mod json_in;
 mod legacy;
 mod oscal_in;
+mod oscal_xml;
 mod report;
 mod sheet;
 mod workbook;
@@ -184,6 +185,7 @@ enum Kind {
     Csv,
     Json,
     Yaml,
+    Xml,
 }
 
 /// A JSON or YAML file's text, without the byte-order mark that Notepad and
@@ -215,10 +217,16 @@ fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
     match ext.as_str() {
         "json" => Some(Kind::Json),
         "yaml" | "yml" => Some(Kind::Yaml),
+        "xml" => Some(Kind::Xml),
         "csv" | "txt" => Some(Kind::Csv),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Some(Kind::Workbook),
         "docx" | "docm" => Some(Kind::Word),
         _ if text_start == Some(b'{') => Some(Kind::Json),
+        _ if text_start == Some(b'<')
+            && oscal_xml::looks_like(&String::from_utf8_lossy(&bytes[..bytes.len().min(4096)])) =>
+        {
+            Some(Kind::Xml)
+        }
         _ => None,
     }
 }
@@ -430,6 +438,7 @@ fn import_any(
     match sniff(path, bytes) {
         Some(Kind::Json) => json_in::read(file, utf8_text(file, bytes)?),
         Some(Kind::Yaml) => json_in::read_yaml(file, utf8_text(file, bytes)?),
+        Some(Kind::Xml) => oscal_xml::read(file, utf8_text(file, bytes)?),
         Some(Kind::Csv) if opts.mapping.is_none() && csv_in::is_poamkit(bytes) => {
             csv_in::read(file, bytes, opts)
         }
