@@ -914,3 +914,62 @@ fn oscal_xml_is_valid_against_nists_schema_and_reads_as_its_json() {
     };
     assert_eq!(read("poam.xml"), read("poam.json"));
 }
+
+/// The Word plan of action in ../shared: its table's filled rows (text in
+/// any cell, counted from the document's XML on its own) are the items read
+/// plus the rows reported as not read; and every real OSCAL POA&M, JSON or
+/// YAML, gives one item per poam-item.
+#[test]
+fn every_word_row_and_oscal_poam_item_of_the_real_files_is_read_or_reported() {
+    use std::io::Read;
+    let Some(dir) = real_files() else { return };
+    let path = dir.join("nist/NIST-CUI-Plan-of-Action-Template.docx");
+    let mut xml = String::new();
+    zip::ZipArchive::new(std::fs::File::open(&path).unwrap())
+        .unwrap()
+        .by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let filled = xml
+        .split("<w:tr")
+        .skip(1)
+        .filter(|row| {
+            row.split("<w:t")
+                .skip(1)
+                .filter_map(|t| t.split_once('>').map(|(_, rest)| rest))
+                .any(|rest| !rest.split('<').next().unwrap_or("").trim().is_empty())
+        })
+        .count();
+    let (code, v, _) = inspect(&path);
+    assert_eq!(code, Some(0));
+    let sheet = &v["read"]["sheets"][0];
+    let read = sheet["rows_read"].as_u64().unwrap() as usize;
+    let skipped = sheet["rows_skipped"].as_u64().unwrap() as usize;
+    // The header row is the first filled one.
+    assert_eq!(read + skipped + 1, filled, "{path:?}: {filled} filled rows");
+
+    for (name, poam_items) in [
+        ("oscal/FedRAMP-rev5-POAM-OSCAL-Template.json", None),
+        ("oscal/nist-example-ifa-poam.json", None),
+        ("trackers/gooscal_fedramp-poam-template-2.0.0.json", None),
+        ("trackers/gooscal_rev5_poam.yaml", Some(2)),
+    ] {
+        let path = dir.join(name);
+        let expected = poam_items.unwrap_or_else(|| {
+            let doc: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            doc["plan-of-action-and-milestones"]["poam-items"]
+                .as_array()
+                .map_or(0, Vec::len)
+        });
+        let out = poam()
+            .arg("convert")
+            .arg(&path)
+            .args(["--to", "json"])
+            .output()
+            .unwrap();
+        let m: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(m["items"].as_array().unwrap().len(), expected, "{name}");
+    }
+}
