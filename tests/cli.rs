@@ -32,6 +32,8 @@ mod pipeline;
 mod require;
 #[path = "cli/rules.rs"]
 mod rules;
+#[path = "cli/safety.rs"]
+mod safety;
 #[path = "cli/shapes.rs"]
 mod shapes;
 #[path = "cli/ssp.rs"]

@@ -272,14 +272,40 @@ fn convert_one(
             outcome.warnings += warnings(&written.diagnostics);
             rendered.push((out, written.bytes));
         }
-        for (out, bytes) in rendered {
+        // Every format written to its temporary file first, then all put in
+        // place: an input gets all its outputs or none. Without --force an
+        // output is created only where there is none (two runs into one
+        // folder cannot both write it).
+        let mut staged = Vec::new();
+        for (out, bytes) in &rendered {
             if let Some(dir) = out.parent() {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
             }
-            save_atomic(out, &bytes)?;
-            outcome.outputs.push(out.clone());
+            staged.push(poam_export::stage(out, |f| {
+                std::io::Write::write_all(f, bytes).map_err(|e| poam_export::ExportError::Io {
+                    path: out.display().to_string(),
+                    source: e,
+                })
+            })?);
         }
+        let mut placed: Vec<PathBuf> = Vec::new();
+        for s in staged {
+            let path = s.path().to_path_buf();
+            if let Err(e) = s.commit(args.force) {
+                // The outputs this input already got are new files (or,
+                // with --force, replaced ones that cannot come back): the
+                // new ones go, so that none is half a set.
+                if !args.force {
+                    for p in &placed {
+                        let _ = std::fs::remove_file(p);
+                    }
+                }
+                return Err(e.into());
+            }
+            placed.push(path);
+        }
+        outcome.outputs.extend(placed);
         Ok(())
     })();
     if let Err(e) = result {
@@ -668,7 +694,15 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
             .with_context(|| format!("{}: cannot create the folder", dir.display()))
             .map_err(output_failure)?;
     }
-    save_atomic(&args.output, &written.bytes).map_err(output_failure)?;
+    // Without --force, created only where there is none.
+    poam_export::stage(&args.output, |f| {
+        std::io::Write::write_all(f, &written.bytes).map_err(|e| poam_export::ExportError::Io {
+            path: args.output.display().to_string(),
+            source: e,
+        })
+    })
+    .and_then(|s| s.commit(args.force))
+    .map_err(output_failure)?;
     crate::print_diagnostics(&args.output, &written.diagnostics, true, layout);
     for r in &result.renamed {
         eprintln!(

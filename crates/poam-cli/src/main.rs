@@ -203,6 +203,12 @@ fn output_failure(e: impl Into<anyhow::Error>) -> Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Interrupted (Ctrl-C, SIGTERM, SIGHUP): no half-written output is left
+    // behind. 130 is the shells' code for a run ended by Ctrl-C.
+    let _ = ctrlc::set_handler(|| {
+        poam_export::remove_temporaries();
+        std::process::exit(130);
+    });
     match resolve_layouts(&cli.layouts) {
         Ok(registry) => {
             let _ = CONFIG.set(Config {
@@ -417,7 +423,16 @@ fn warnings(diags: &[Diagnostic]) -> usize {
         .count()
 }
 
+/// Whether two paths name one file, however named: through symlinks, `..`,
+/// or (on Unix) a hard link.
 fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,

@@ -21,8 +21,52 @@ use std::io::{Cursor, Read, Write};
 const LETTER_LONG: u32 = 15840;
 const LETTER_SHORT: u32 = 12240;
 
+thread_local! {
+    /// Texts of the document being written that held control characters.
+    static CLEANED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Text as XML 1.0 can hold it: a vertical tab or form feed (Word's soft
+/// line and page breaks, which a workbook stores as `_x000B_`) becomes a
+/// line break, and the other control characters it forbids (NUL ...) go.
+/// A Word file with one of them is refused by Word and LibreOffice.
+pub(crate) fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let forbidden = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if !text.contains(forbidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    CLEANED.with(|n| n.set(n.get() + 1));
+    std::borrow::Cow::Owned(
+        text.chars()
+            .filter_map(|c| match c {
+                '\u{b}' | '\u{c}' => Some('\n'),
+                c if forbidden(c) => None,
+                c => Some(c),
+            })
+            .collect(),
+    )
+}
+
+/// Starts counting the texts cleaned for one document.
+fn begin_cleaning() {
+    CLEANED.with(|n| n.set(0));
+}
+
+/// The warning for the texts cleaned in the document, if any.
+fn cleaned(target: &str) -> Option<poam_model::Diagnostic> {
+    let n = CLEANED.with(std::cell::Cell::get);
+    (n > 0).then(|| {
+        poam_model::Diagnostic::unplaced(poam_model::DiagKind::DroppedField {
+            count: n,
+            lost: poam_model::diag::Lost::ControlCharacters,
+            target: target.to_string(),
+        })
+    })
+}
+
 fn cell_text(text: &str, bold: bool) -> TableCell {
     let mut cell = TableCell::new();
+    let text = xml_safe(text);
     for line in text.split('\n') {
         let mut run = Run::new().add_text(line).size(18);
         if bold {
@@ -62,12 +106,12 @@ fn styles(docx: Docx) -> Docx {
 
 fn heading(text: &str, level: usize) -> Paragraph {
     Paragraph::new()
-        .add_run(Run::new().add_text(text))
+        .add_run(Run::new().add_text(xml_safe(text)))
         .style(if level == 1 { "Heading1" } else { "Heading2" })
 }
 
 fn para(text: &str) -> Paragraph {
-    Paragraph::new().add_run(Run::new().add_text(text))
+    Paragraph::new().add_run(Run::new().add_text(xml_safe(text)))
 }
 
 fn pack(docx: Docx) -> Result<Vec<u8>, ExportError> {
@@ -145,6 +189,7 @@ fn mark_header_rows(xml: &str) -> String {
 ///
 /// [`ExportError::Docx`] when the document cannot be packed.
 pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
+    begin_cleaning();
     let headers = [
         "Weaknesses",
         "Responsible Office/ Organization",
@@ -210,7 +255,7 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
         )
         .add_paragraph(
             Paragraph::new()
-                .add_run(Run::new().add_text(&title))
+                .add_run(Run::new().add_text(xml_safe(&title)))
                 .style("Title"),
         );
     if let Some(org) = &poam.system.organization {
@@ -249,6 +294,7 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
                 .iter()
                 .all(|i| i.weakness_description.is_none() || i.weakness_name.is_none()))
     });
+    diagnostics.extend(cleaned("the NIST SP 800-171 plan of action"));
     Ok(Written {
         bytes: pack(docx)?,
         diagnostics,
@@ -263,12 +309,13 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
 ///
 /// [`ExportError::Docx`] when the document cannot be packed.
 pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
+    begin_cleaning();
     let mut docx = styles(Docx::new())
         .page_size(LETTER_LONG, LETTER_SHORT)
         .page_orient(PageOrientationType::Landscape)
         .add_paragraph(
             Paragraph::new()
-                .add_run(Run::new().add_text(&data.title))
+                .add_run(Run::new().add_text(xml_safe(&data.title)))
                 .style("Title"),
         );
     for (label, value) in [
@@ -452,6 +499,6 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
     }
     Ok(Written {
         bytes: pack(docx)?,
-        diagnostics: Vec::new(),
+        diagnostics: cleaned("the Word report").into_iter().collect(),
     })
 }

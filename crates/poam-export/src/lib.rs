@@ -25,12 +25,14 @@ pub mod format;
 pub mod json;
 pub mod oscal_out;
 pub mod report;
+mod save;
 pub mod xlsx;
 
 pub use format::{write, Format, Output, WriteOptions};
 use poam_model::Diagnostic;
-use std::io::Write;
-use std::path::Path;
+pub use save::{
+    check_output_folder, remove_temporaries, save_atomic, save_atomic_with, stage, Staged,
+};
 
 /// A writer's output: the bytes and what the target could not hold.
 #[derive(Debug, Clone)]
@@ -45,13 +47,13 @@ pub struct Written {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// The workbook library refused something.
-    #[error("cannot build the workbook: {0}")]
+    #[error("cannot build the workbook")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// CSV output failed.
-    #[error("cannot write CSV: {0}")]
+    #[error("cannot write CSV")]
     Csv(#[from] csv::Error),
     /// JSON output failed.
-    #[error("cannot write JSON: {0}")]
+    #[error("cannot write JSON")]
     Json(#[from] serde_json::Error),
     /// A report template is missing, malformed, or names unknown data.
     #[error("report template {template}: {reason}")]
@@ -73,6 +75,29 @@ pub enum ExportError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl ExportError {
+    /// The error as a user needs it for the output at `path`: a failure of
+    /// the disk (full, gone) names the output, once.
+    #[must_use]
+    pub fn at(self, path: &std::path::Path) -> ExportError {
+        let io = |source: std::io::Error| ExportError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        match self {
+            ExportError::Csv(e) if e.is_io_error() => match e.into_kind() {
+                csv::ErrorKind::Io(source) => io(source),
+                other => ExportError::Csv(csv::Error::from(std::io::Error::other(format!(
+                    "{other:?}"
+                )))),
+            },
+            ExportError::Json(e) if e.io_error_kind().is_some() => io(std::io::Error::from(e)),
+            ExportError::Xlsx(rust_xlsxwriter::XlsxError::IoError(source)) => io(source),
+            other => other,
+        }
+    }
 }
 
 /// Counts, for each field the items fill that `held` does not list, how many
@@ -114,101 +139,4 @@ pub fn dropped_fields(
         }));
     }
     out
-}
-
-/// The folder an output goes to.
-fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
-
-/// Whether an output's folder exists: checked before a long conversion, so
-/// that a mistyped folder is said at once.
-///
-/// # Errors
-///
-/// [`ExportError::Io`] naming the missing folder.
-pub fn check_output_folder(path: &Path) -> Result<(), ExportError> {
-    let dir = folder_of(path);
-    if dir.is_dir() {
-        return Ok(());
-    }
-    Err(ExportError::Io {
-        path: path.display().to_string(),
-        source: std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("the folder {} does not exist", dir.display()),
-        ),
-    })
-}
-
-/// A temporary file in the folder of `path`, or why there cannot be one
-/// (said without the temporary file's name, which means nothing to a user).
-fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, ExportError> {
-    check_output_folder(path)?;
-    let dir = folder_of(path);
-    let fail = |reason: String| ExportError::Io {
-        path: path.display().to_string(),
-        source: std::io::Error::other(reason),
-    };
-    tempfile::Builder::new()
-        .prefix(".poam-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            fail(format!(
-                "cannot create a file in the folder {}: {}",
-                dir.display(),
-                std::io::Error::from(e.kind())
-            ))
-        })
-}
-
-/// Streams a file to `path` through a temporary file in the same folder:
-/// `write` fills it, and it is renamed into place only when `write`
-/// succeeded. On failure nothing is left behind.
-///
-/// # Errors
-///
-/// [`ExportError::Io`] when the folder is missing or not writable or the
-/// rename fails; whatever `write` returns.
-pub fn save_atomic_with(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> Result<(), ExportError>,
-) -> Result<(), ExportError> {
-    let io = |source: std::io::Error| ExportError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut tmp = temp_beside(path)?;
-    write(tmp.as_file_mut())?;
-    // A temporary file is private (0600); the output gets ordinary permissions.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io)?;
-    }
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder,
-/// renamed into place when complete.
-///
-/// # Errors
-///
-/// [`ExportError::Io`] when the folder is missing or not writable or the
-/// rename fails.
-pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    save_atomic_with(path, |file| {
-        file.write_all(bytes).map_err(|source| ExportError::Io {
-            path: path.display().to_string(),
-            source,
-        })
-    })
 }

@@ -31,7 +31,7 @@ pub struct XlsxOptions {
     pub extra_sheets: Vec<(String, Vec<Vec<String>>)>,
 }
 
-/// Excel's limit on the characters of one cell.
+/// Excel's limit on the characters of one cell, in UTF-16 units.
 const MAX_CELL: usize = 32_767;
 
 /// The formats cells are written with.
@@ -164,6 +164,11 @@ impl Tally {
     fn dropped(&mut self, what: Lost) {
         *self.dropped.entry(what).or_default() += 1;
     }
+}
+
+/// Whether Excel can hold a date as a date (1900-01-01 to 9999-12-31).
+fn excel_can_hold(d: NaiveDate) -> bool {
+    (1900..=9999).contains(&d.year())
 }
 
 fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, ExportError> {
@@ -537,8 +542,11 @@ impl SheetWriter<'_> {
                 Put::Text(t, style) => {
                     ws.write_string_with_format(r, c, &t, self.f.get(style))?;
                 }
-                Put::Date(d) => {
+                Put::Date(d) if excel_can_hold(d) => {
                     ws.write_datetime_with_format(r, c, excel_date(d)?, &self.f.date)?;
+                }
+                Put::Date(d) => {
+                    ws.write_string_with_format(r, c, d.to_string(), &self.f.text)?;
                 }
                 Put::Merge(lr, lc, t, style) => {
                     ws.merge_range(r, c, lr, lc, &t, self.f.get(style))?;
@@ -921,8 +929,12 @@ impl SheetCells<'_> {
                         }
                     }
                 }
-                Value::Date(d) => {
+                Value::Date(d) if excel_can_hold(d) => {
                     cells.push((col, CellValue::Date(d)));
+                }
+                Value::Date(d) => {
+                    tally.dropped(Lost::DateRange(header.to_string()));
+                    cells.push((col, CellValue::Text(d.to_string())));
                 }
                 Value::Text(t)
                     if self.layout.column(header).is_some_and(|c| c.numeric)
@@ -1029,11 +1041,21 @@ fn put_opt(top: &mut BTreeMap<(u32, u16), Put>, at: (u32, u16), value: &Option<S
 }
 
 /// Text as a cell value, cut at Excel's limit (what is cut is tallied).
+/// Excel counts UTF-16 units: an emoji or another character past U+FFFF
+/// counts twice, and is never cut in half.
 fn text_cell(text: String, tally: &mut Tally, header: &str) -> CellValue {
-    // A text of no more bytes than the limit has no more characters either.
-    if text.len() > MAX_CELL && text.chars().count() > MAX_CELL {
+    // A text of no more bytes than the limit has no more UTF-16 units.
+    if text.len() > MAX_CELL && text.encode_utf16().count() > MAX_CELL {
         tally.dropped(Lost::CellLimit(header.to_string()));
-        return CellValue::Text(text.chars().take(MAX_CELL).collect());
+        let mut units = 0;
+        let cut: String = text
+            .chars()
+            .take_while(|c| {
+                units += c.len_utf16();
+                units <= MAX_CELL
+            })
+            .collect();
+        return CellValue::Text(cut);
     }
     CellValue::Text(text)
 }

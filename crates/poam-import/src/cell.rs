@@ -289,8 +289,14 @@ fn placeholder(
 
 /// What a date cell that is not a date holds: a duration, or something else.
 pub(crate) fn bad_date(text: &str, header: &str) -> DiagKind {
+    use poam_model::date::{from_excel_serial, in_range, parse_date_text, DateOrder};
     let (raw, header) = (text.to_string(), header.to_string());
-    if poam_model::date::is_relative_date(text) {
+    let as_date = parse_date_text(text, DateOrder::MonthFirst)
+        .or_else(|| parse_date_text(text, DateOrder::DayFirst))
+        .or_else(|| text.trim().parse::<f64>().ok().and_then(from_excel_serial));
+    if as_date.is_some_and(|d| !in_range(d)) {
+        DiagKind::DateOutOfRange { raw, header }
+    } else if poam_model::date::is_relative_date(text) {
         DiagKind::RelativeDate { raw, header }
     } else if poam_model::date::is_month_only(text) {
         DiagKind::MonthOnlyDate { raw, header }

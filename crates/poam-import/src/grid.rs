@@ -29,12 +29,15 @@ pub enum Cell {
 impl Cell {
     /// The date a cell holds: a real Excel date, a serial number, or text
     /// read in `order`.
+    /// Dates before 1900 or after 9999 (a typo, a program's empty date
+    /// `0001-01-01`) are not taken: `cell::bad_date` says why.
     pub fn date(&self, order: poam_model::date::DateOrder) -> Option<NaiveDate> {
-        match self {
+        let date = match self {
             Cell::Date(d) => Some(*d),
             Cell::Number(n) => poam_model::date::from_excel_serial(*n),
             _ => poam_model::date::parse_date_text(&self.text_ref(), order),
-        }
+        };
+        date.filter(|d| poam_model::date::in_range(*d))
     }
 
     /// Whether the cell holds nothing (or only white space).

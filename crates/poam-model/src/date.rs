@@ -36,6 +36,14 @@ pub fn from_excel_serial(serial: f64) -> Option<NaiveDate> {
     base.checked_add_signed(Duration::days(days))
 }
 
+/// Whether a date is one a POA&M can mean, and a workbook can hold as a
+/// date: from 1900 to 9999. Before is a typo (`1024-01-15`, `1/1/1899`) or a
+/// program's empty date (.NET's `0001-01-01`).
+pub fn in_range(date: NaiveDate) -> bool {
+    use chrono::Datelike;
+    (1900..=9999).contains(&date.year())
+}
+
 /// The Excel serial number of a date (1900 date system).
 pub fn to_excel_serial(date: NaiveDate) -> f64 {
     let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");

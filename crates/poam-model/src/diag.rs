@@ -37,6 +37,12 @@ pub enum Lost {
     MilestoneDetails,
     /// Text past Excel's 32,767-character cell limit, by column header.
     CellLimit(String),
+    /// A date before 1900 or after 9999, which Excel cannot hold as a date
+    /// (written as text instead), by column header.
+    DateRange(String),
+    /// Control characters that XML 1.0 forbids (NUL, a vertical tab, which
+    /// is Word's soft line break in a workbook's `_x000B_` ...).
+    ControlCharacters,
 }
 
 /// Something a writer put somewhere other than its own column.
@@ -81,6 +87,14 @@ pub enum Moved {
 pub enum DiagKind {
     /// A date cell that is not a date; the text is kept in `extra` under the header.
     BadDate {
+        /// The cell's text.
+        raw: String,
+        /// The column header.
+        header: String,
+    },
+    /// A date before 1900 or after 9999 (a typo such as `1024-01-15`, a
+    /// program's empty date `0001-01-01`): kept as text.
+    DateOutOfRange {
         /// The cell's text.
         raw: String,
         /// The column header.
@@ -283,6 +297,7 @@ impl DiagKind {
             | DiagKind::ManyRelatedRisks { .. }
             | DiagKind::MovedField { .. } => Severity::Info,
             DiagKind::BadDate { .. }
+            | DiagKind::DateOutOfRange { .. }
             | DiagKind::RelativeDate { .. }
             | DiagKind::MonthOnlyDate { .. }
             | DiagKind::BadSystemDate { .. }
@@ -321,6 +336,14 @@ impl fmt::Display for Lost {
                     "text past Excel's 32,767-character cell limit in '{header}'"
                 )
             }
+            Lost::DateRange(header) => write!(
+                f,
+                "a date before 1900 or after 9999 in '{header}' (written as text instead)"
+            ),
+            Lost::ControlCharacters => write!(
+                f,
+                "control characters that XML forbids (vertical tabs and form feeds became line breaks, the others were removed)"
+            ),
         }
     }
 }
@@ -331,6 +354,10 @@ impl fmt::Display for DiagKind {
             DiagKind::BadDate { raw, header } => {
                 write!(f, "cannot read date \"{raw}\"; kept in extra as \"{header}\"")
             }
+            DiagKind::DateOutOfRange { raw, header } => write!(
+                f,
+                "the date \"{raw}\" is before 1900 or after 9999 (a typo, or a program's empty date?); kept in extra as \"{header}\""
+            ),
             DiagKind::RelativeDate { raw, header } => write!(
                 f,
                 "\"{raw}\" is a duration, not a date (from which day is not said); kept in extra as \"{header}\""

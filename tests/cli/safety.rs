@@ -1,0 +1,502 @@
+//! A user's files are never lost, overwritten, exposed or littered (issue
+//! 14): outputs follow the umask or keep the replaced file's mode, an
+//! interrupted run leaves no temporary file, a killed run's are swept by the
+//! next, batch writes all of an input's formats or none, and two runs never
+//! both create one output.
+
+use crate::{poam, root};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("poam")
+}
+
+fn fixture() -> PathBuf {
+    root().join("fixtures/fedramp/fedramp-3.0.xlsx")
+}
+
+/// Files poam left in a folder while writing.
+fn temporaries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".poam-") && n.ends_with(".tmp"))
+        .collect()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// `poam ARGS` under a umask, through the shell.
+#[cfg(unix)]
+fn with_umask(umask: &str, args: &[&str]) -> std::process::Output {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+        .arg(bin())
+        .args(args)
+        .current_dir(root());
+    cmd.output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_follow_the_umask_and_a_replaced_file_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture();
+    let input = input.to_str().unwrap();
+    // A private umask: the new POA&M is readable by its owner only.
+    let private = dir.path().join("private.csv");
+    let out = with_umask(
+        "077",
+        &[
+            "convert",
+            input,
+            "--to",
+            "csv",
+            "-o",
+            private.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(mode(&private), 0o600);
+    // The usual umask: readable by all, as any new file.
+    let shared = dir.path().join("shared.xlsx");
+    let out = with_umask(
+        "022",
+        &[
+            "convert",
+            input,
+            "--to",
+            "fedramp",
+            "-o",
+            shared.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    assert_eq!(mode(&shared), 0o644);
+    // A file kept private by its owner stays private when replaced.
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = with_umask(
+        "022",
+        &[
+            "convert",
+            input,
+            "--to",
+            "fedramp",
+            "-o",
+            shared.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    assert_eq!(mode(&shared), 0o600);
+    // And one shared with a group keeps that.
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = with_umask(
+        "077",
+        &[
+            "convert",
+            input,
+            "--to",
+            "fedramp",
+            "-o",
+            shared.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    assert_eq!(mode(&shared), 0o640);
+    assert!(temporaries(dir.path()).is_empty());
+}
+
+#[test]
+fn a_killed_runs_temporary_files_are_swept_by_the_next_and_a_running_ones_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    // Left by a run killed mid-write (no process 4,000,000 runs), and by a
+    // run still writing (process 1 always runs).
+    let stale = dir.path().join(".poam-4000000-Ab12Cd.tmp");
+    let live = dir.path().join(".poam-1-Ef34Gh.tmp");
+    std::fs::write(&stale, b"half a workbook").unwrap();
+    std::fs::write(&live, b"being written").unwrap();
+    let out = dir.path().join("out.csv");
+    poam()
+        .arg("convert")
+        .arg(fixture())
+        .args(["--to", "csv", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(
+        !stale.exists(),
+        "the killed run's temporary file is removed"
+    );
+    if cfg!(target_os = "linux") {
+        assert!(
+            live.exists(),
+            "a running run's temporary file is left alone"
+        );
+    }
+    assert!(out.exists());
+}
+
+#[test]
+fn an_output_folder_given_as_o_is_said_so_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    for target in [
+        format!("{}/", dir.path().display()),
+        dir.path().display().to_string(),
+    ] {
+        let out = poam()
+            .arg("convert")
+            .arg(fixture())
+            .args(["--to", "csv", "-o", &target])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("this is a folder; -o takes a file name"),
+            "{err}"
+        );
+        assert!(!err.contains("os error 20"), "{err}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn rollup_without_force_never_replaces_a_file_that_appears_meanwhile() {
+    // Two runs into one output: the second is refused, not both "done".
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("units");
+    poam_fixtures::write_unit_tree(&tree, 3, 0).unwrap();
+    let out = dir.path().join("all.csv");
+    let run = || {
+        poam()
+            .arg("rollup")
+            .arg(&tree)
+            .args(["--to", "csv", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    assert!(run().status.success());
+    let before = std::fs::read(&out).unwrap();
+    let second = run();
+    assert!(!second.status.success());
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("exists already"),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+}
+
+/// Interrupted with SIGINT or SIGTERM while it writes (the moment one of
+/// its temporary files appears), a batch leaves no temporary file, and each
+/// input has all its formats or none; killed with SIGKILL there, the next
+/// run into the folder sweeps what it left.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_batch_leaves_no_temporary_file_and_no_half_set_of_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("units");
+    std::fs::create_dir_all(&tree).unwrap();
+    for k in 0..4 {
+        poam_fixtures::write_large_fedramp(1_500, &tree.join(format!("unit-{k}.xlsx"))).unwrap();
+    }
+    let outputs_of = |out: &Path, stem: &str| {
+        ["xlsx", "csv", "json"]
+            .iter()
+            .filter(|ext| out.join(format!("{stem}.{ext}")).exists())
+            .count()
+    };
+    let mut caught = 0;
+    for (round, signal) in ["INT", "TERM", "INT", "TERM", "KILL", "KILL"]
+        .into_iter()
+        .enumerate()
+    {
+        let out = dir.path().join(format!("out-{round}"));
+        std::fs::create_dir_all(&out).unwrap();
+        let mut child = std::process::Command::new(bin())
+            .arg("batch")
+            .arg(&tree)
+            .args([
+                "--to",
+                "fedramp",
+                "--to",
+                "csv",
+                "--to",
+                "json",
+                "-j",
+                "2",
+                "-q",
+                "--out-dir",
+            ])
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait for a temporary file, then interrupt at once.
+        let started = std::time::Instant::now();
+        let mut seen = false;
+        while started.elapsed() < std::time::Duration::from_secs(120) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if !temporaries(&out).is_empty() {
+                seen = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        let _ = child.wait();
+        if !seen {
+            continue;
+        }
+        caught += 1;
+        if signal == "KILL" {
+            poam()
+                .arg("batch")
+                .arg(&tree)
+                .args(["--to", "csv", "-q", "--force", "--out-dir"])
+                .arg(&out)
+                .assert()
+                .success();
+        } else {
+            for k in 0..4 {
+                let n = outputs_of(&out, &format!("unit-{k}"));
+                assert!(
+                    n == 0 || n == 3,
+                    "SIG{signal}: unit-{k} has {n} of 3 outputs"
+                );
+            }
+        }
+        assert!(
+            temporaries(&out).is_empty(),
+            "SIG{signal} while writing left {:?}",
+            temporaries(&out)
+        );
+    }
+    assert!(
+        caught >= 3,
+        "only {caught} of 6 runs were caught while writing"
+    );
+}
+
+/// Text with control characters (Word's soft line break arrives from a
+/// workbook as `_x000B_`, a NUL from a broken export) becomes Word files
+/// that Word and LibreOffice open: the characters are replaced, and said.
+#[test]
+fn control_characters_in_the_text_make_word_files_that_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("tracker.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "POA&M ID",
+        "Weakness",
+        "Controls",
+        "Status",
+        "Remediation Plan",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "P-1",
+        "Shared\u{b}admin account",
+        "AC-2",
+        "Ongoing",
+        "Disable it\u{0} today\u{1f}",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    wb.save(&input).unwrap();
+    let mut files = Vec::new();
+    for (args, name) in [
+        (vec!["convert", "--to", "nist171-docx"], "plan.docx"),
+        (vec!["report", "--format", "docx"], "report.docx"),
+    ] {
+        let out = dir.path().join(name);
+        let run = poam()
+            .arg(args[0])
+            .arg(&input)
+            .args(&args[1..])
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let xml = crate::deliverables::part(&out, "word/document.xml");
+        assert!(
+            !xml.contains(|c: char| c < ' ' && !['\t', '\n', '\r'].contains(&c)),
+            "{name} holds a control character"
+        );
+        assert!(xml.contains("admin account"), "{name}");
+        if name == "plan.docx" {
+            let err = String::from_utf8_lossy(&run.stderr);
+            assert!(err.contains("control characters that XML forbids"), "{err}");
+        }
+        files.push(out);
+    }
+    let Ok(soffice) = which("soffice") else {
+        crate::require::missing("LibreOffice is not installed; .ci/run installs it");
+        return;
+    };
+    let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
+    let pdfs = dir.path().join("pdf");
+    std::process::Command::new(soffice)
+        .args(["--headless", &profile, "--convert-to", "pdf", "--outdir"])
+        .arg(&pdfs)
+        .args(&files)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    for f in &files {
+        let pdf = pdfs.join(f.with_extension("pdf").file_name().unwrap());
+        let bytes = std::fs::read(&pdf).unwrap_or_default();
+        assert!(
+            bytes.starts_with(b"%PDF"),
+            "LibreOffice could not open {}",
+            f.display()
+        );
+    }
+}
+
+fn which(name: &str) -> Result<PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|c| c.is_file())
+        })
+        .ok_or(())
+}
+
+/// Dates before 1900 or after 9999 (a .NET empty date, a `1/1/1899` typo, a
+/// `1024-01-15` typo) are kept as text with a warning naming the cell, and
+/// the file converts; a model holding one writes it as text.
+#[test]
+fn out_of_range_dates_are_kept_as_text_and_said_and_the_file_converts() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("dates.csv");
+    std::fs::write(
+        &input,
+        "POA&M ID,Weakness,Controls,Due Date\nP-1,a,AC-2,0001-01-01\nP-2,b,AC-3,1/1/1899\nP-3,c,AC-6,1024-01-15\nP-4,d,CM-6,2025-03-01\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.xlsx");
+    let run = poam()
+        .arg("convert")
+        .arg(&input)
+        .args(["--to", "fedramp", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let m = crate::model(input.to_str().unwrap(), &[]);
+    for (i, raw) in ["0001-01-01", "1/1/1899", "1024-01-15"].iter().enumerate() {
+        assert_eq!(m["items"][i]["scheduled_completion"], Value::Null, "{raw}");
+        assert_eq!(m["items"][i]["extra"]["Due Date"], *raw);
+    }
+    assert_eq!(m["items"][3]["scheduled_completion"], "2025-03-01");
+    let inspect = poam()
+        .args(["inspect", "--format", "json"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    let out_of_range: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "date-out-of-range")
+        .collect();
+    assert_eq!(out_of_range.len(), 3);
+    assert_eq!(out_of_range[2]["location"]["column"], "D");
+    assert_eq!(out_of_range[2]["location"]["row"], 4);
+
+    // A model (JSON) that holds such a date: written as text, and said.
+    let json = dir.path().join("model.json");
+    let mut model = m.clone();
+    model["items"][0]["scheduled_completion"] = Value::from("0001-01-01");
+    std::fs::write(&json, model.to_string()).unwrap();
+    let run = poam()
+        .arg("convert")
+        .arg(&json)
+        .args(["--to", "fedramp", "-o"])
+        .arg(dir.path().join("from-json.xlsx"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("before 1900 or after 9999"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// Text past Excel's 32,767 UTF-16 units, where an emoji counts twice, is
+/// cut at the limit with the warning, never failing the file.
+#[test]
+fn text_past_excels_limit_in_utf16_units_is_cut_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = crate::model("fixtures/fedramp/fedramp-3.0.xlsx", &[]);
+    let mut model = base.clone();
+    // 20,000 characters, 40,000 UTF-16 units.
+    model["items"][0]["weakness_description"] = Value::from("🔒".repeat(20_000));
+    let json = dir.path().join("model.json");
+    std::fs::write(&json, model.to_string()).unwrap();
+    let out = dir.path().join("out.xlsx");
+    let run = poam()
+        .arg("convert")
+        .arg(&json)
+        .args(["--to", "fedramp", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run.stderr).contains("32,767"));
+    let back = crate::model(out.to_str().unwrap(), &[]);
+    let text = back["items"][0]["weakness_description"].as_str().unwrap();
+    let units = text.encode_utf16().count();
+    assert!((32_766..=32_767).contains(&units), "{units} UTF-16 units");
+    assert!(text.chars().all(|c| c == '🔒'));
+}
