@@ -500,3 +500,115 @@ fn text_past_excels_limit_in_utf16_units_is_cut_and_said() {
     assert!((32_766..=32_767).contains(&units), "{units} UTF-16 units");
     assert!(text.chars().all(|c| c == '🔒'));
 }
+
+/// A link to nothing among the inputs is reported and fails the run (exit
+/// 1), as a folder that cannot be opened is; it is never skipped in silence.
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_among_the_inputs_is_reported_and_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("units");
+    poam_fixtures::write_unit_tree(&tree, 2, 0).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.xlsx"), tree.join("bu-09.xlsx")).unwrap();
+    // A link back up the tree: not followed, said.
+    std::os::unix::fs::symlink(&tree, tree.join("loop")).unwrap();
+    let out = dir.path().join("out");
+    let run = poam()
+        .arg("batch")
+        .arg(&tree)
+        .args(["--to", "csv", "--out-dir"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let table = String::from_utf8_lossy(&run.stdout);
+    let err = String::from_utf8_lossy(&run.stderr);
+    let said = format!("{table}{err}");
+    assert!(said.contains("gone.xlsx, which does not exist"), "{said}");
+    assert!(said.contains("a loop"), "{said}");
+    let run = poam()
+        .arg("rollup")
+        .arg(&tree)
+        .args(["--to", "csv", "-o"])
+        .arg(dir.path().join("all.csv"))
+        .output()
+        .unwrap();
+    assert_ne!(run.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("which does not exist"));
+}
+
+/// A file named twice (a folder and a file in it) is read once; two files of
+/// one unit that share IDs get unique ones in the roll-up.
+#[test]
+fn overlapping_inputs_are_read_once_and_one_units_ids_stay_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let unit = dir.path().join("bu-01");
+    std::fs::create_dir_all(&unit).unwrap();
+    let a = unit.join("january.csv");
+    let b = unit.join("february.csv");
+    std::fs::write(&a, "POA&M ID,Weakness,Controls\nP-1,a,AC-2\nP-2,b,AC-3\n").unwrap();
+    std::fs::write(&b, "POA&M ID,Weakness,Controls\nP-1,c,AC-6\n").unwrap();
+    let out = dir.path().join("all.json");
+    let run = poam()
+        .arg("rollup")
+        .arg(&unit)
+        .arg(&a)
+        .args(["--to", "json", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let m: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let ids: Vec<&str> = m["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "january.csv read once: {ids:?}");
+    let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), 3, "{ids:?}");
+    assert!(
+        !ids.iter()
+            .any(|i| i.ends_with("-2") && i.contains("january")),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn batch_into_its_own_input_folder_and_a_mismatched_ending_are_said_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("units");
+    poam_fixtures::write_unit_tree(&tree, 2, 0).unwrap();
+    let run = poam()
+        .arg("batch")
+        .arg(&tree)
+        .args(["--to", "csv", "--out-dir"])
+        .arg(&tree)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("--out-dir is the input folder itself"),
+        "{err}"
+    );
+    let out = dir.path().join("out.xlsx");
+    let run = poam()
+        .arg("convert")
+        .arg(fixture())
+        .args(["--to", "csv", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("the name ends in .xlsx, but --to csv writes a .csv file"),
+        "{err}"
+    );
+}

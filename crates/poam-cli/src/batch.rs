@@ -69,6 +69,42 @@ struct Job {
     input: PathBuf,
     /// The input's path under its root, for the output tree.
     relative: PathBuf,
+    /// Why the input cannot be read at all (a folder that cannot be opened,
+    /// a link to nothing): reported as a failed input, never skipped.
+    problem: Option<String>,
+}
+
+/// What an entry of a walked folder that cannot be read is, for a person.
+fn walk_problem(e: &walkdir::Error) -> Option<(PathBuf, String)> {
+    let path = e.path()?.to_path_buf();
+    if e.loop_ancestor().is_some() {
+        return Some((
+            path,
+            "a link back to a folder above it (a loop); not followed".into(),
+        ));
+    }
+    let io = e.io_error()?;
+    let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+        && !path.exists();
+    if dangling {
+        // A broken link to something that is not a POA&M is nothing to say.
+        if !readable(&path) {
+            return None;
+        }
+        let target = std::fs::read_link(&path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        return Some((path, format!("a link to {target}, which does not exist")));
+    }
+    Some((
+        path,
+        match io.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                "cannot be opened: permission denied (its files are not read)".to_string()
+            }
+            _ => format!("cannot be read: {io}"),
+        },
+    ))
 }
 
 /// What happened to one input.
@@ -117,6 +153,21 @@ fn readable(path: &Path) -> bool {
             .is_some_and(|e| READABLE.contains(&e.to_lowercase().as_str()))
 }
 
+/// What tells one file from another however it is named: device and inode
+/// on Unix, the canonical path elsewhere.
+fn identity(path: &Path) -> Option<(u64, u64, PathBuf)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some((m.dev(), m.ino(), PathBuf::new()))
+    }
+    #[cfg(not(unix))]
+    {
+        Some((0, 0, path.canonicalize().ok()?))
+    }
+}
+
 /// The inputs: files as given, folders walked, glob patterns expanded.
 /// Files under `skip` (the output folder, when it sits inside an input
 /// folder) are never inputs.
@@ -130,19 +181,28 @@ fn collect(inputs: &[PathBuf], skip: Option<&Path>) -> Result<Vec<Job>> {
     for input in inputs {
         let text = input.to_string_lossy();
         if input.is_dir() {
-            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(input)
-                .follow_links(true)
-                .into_iter()
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_file() && readable(e.path()) && !skipped(e.path()))
-                .map(|e| e.into_path())
-                .collect();
+            let mut found: Vec<(PathBuf, Option<String>)> = Vec::new();
+            for entry in walkdir::WalkDir::new(input).follow_links(true) {
+                match entry {
+                    Ok(e) => {
+                        if e.file_type().is_file() && readable(e.path()) && !skipped(e.path()) {
+                            found.push((e.into_path(), None));
+                        }
+                    }
+                    Err(e) => {
+                        if let Some((path, why)) = walk_problem(&e) {
+                            found.push((path, Some(why)));
+                        }
+                    }
+                }
+            }
             found.sort();
-            for path in found {
+            for (path, problem) in found {
                 let relative = path.strip_prefix(input).unwrap_or(&path).to_path_buf();
                 jobs.push(Job {
                     input: path,
                     relative,
+                    problem,
                 });
             }
         } else if !input.exists() && has_glob(&text) {
@@ -153,19 +213,28 @@ fn collect(inputs: &[PathBuf], skip: Option<&Path>) -> Result<Vec<Job>> {
                 .collect();
             let paths =
                 glob::glob(&text).with_context(|| format!("{text}: not a valid pattern"))?;
-            let mut found: Vec<PathBuf> = paths
-                .filter_map(|p| p.ok())
-                .filter(|p| p.is_file() && !skipped(p))
-                .collect();
+            let mut found: Vec<(PathBuf, Option<String>)> = Vec::new();
+            for p in paths {
+                match p {
+                    Ok(p) if p.is_file() && !skipped(&p) => found.push((p, None)),
+                    Ok(_) => {}
+                    // A folder on the way that cannot be opened.
+                    Err(e) => found.push((
+                        e.path().to_path_buf(),
+                        Some(format!("cannot be read: {}", e.error())),
+                    )),
+                }
+            }
             found.sort();
             if found.is_empty() {
                 bail!("{text}: no file matches this pattern");
             }
-            for path in found {
+            for (path, problem) in found {
                 let relative = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
                 jobs.push(Job {
                     input: path,
                     relative,
+                    problem,
                 });
             }
         } else {
@@ -174,9 +243,20 @@ fn collect(inputs: &[PathBuf], skip: Option<&Path>) -> Result<Vec<Job>> {
             jobs.push(Job {
                 input: input.clone(),
                 relative,
+                problem: None,
             });
         }
     }
+    // Each file once, however it was named (a folder and a file in it, two
+    // patterns, a link): the first naming wins.
+    let mut seen = std::collections::HashSet::new();
+    jobs.retain(|j| {
+        j.problem.is_some()
+            || match identity(&j.input) {
+                Some(id) => seen.insert(id),
+                None => true,
+            }
+    });
     Ok(jobs)
 }
 
@@ -250,6 +330,9 @@ fn convert_one(
 ) -> Outcome {
     let mut outcome = Outcome::new(&job.input);
     let result = (|| -> Result<()> {
+        if let Some(problem) = &job.problem {
+            bail!("{}: {problem}", job.input.display());
+        }
         let imported = read_one(&job.input, opts, args.mapping_dir.as_deref())?;
         outcome.layout = imported.report.layout.clone();
         outcome.open = imported.poam.open_count();
@@ -348,6 +431,19 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
             )
         })
         .map_err(output_failure)?;
+    // The output folder is an input folder: every file in it would be
+    // passed over as an output, and the outputs would land among the inputs.
+    if let Some(same) = args
+        .inputs
+        .iter()
+        .find(|i| i.is_dir() && same_file(i, &args.out_dir))
+    {
+        return Err(input_failure(anyhow!(
+            "{}: --out-dir is the input folder itself; choose another folder (for example {}), so that outputs never mix with the POA&Ms they come from",
+            same.display(),
+            same.join("converted").display()
+        )));
+    }
     let jobs = collect(&args.inputs, Some(&args.out_dir)).map_err(input_failure)?;
     if jobs.is_empty() {
         return Err(input_failure(anyhow!(
@@ -637,6 +733,9 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
     let read: Vec<Result<(Poam, usize), String>> = jobs
         .par_iter()
         .map(|job| {
+            if let Some(problem) = &job.problem {
+                return Err(format!("{}: {problem}", job.input.display()));
+            }
             let imported = read_one(&job.input, &opts, args.mapping_dir.as_deref())
                 .map_err(|e| format!("{e:#}"))?;
             let n = warnings(&imported.diagnostics);
@@ -706,7 +805,7 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
     crate::print_diagnostics(&args.output, &written.diagnostics, true, layout);
     for r in &result.renamed {
         eprintln!(
-            "{}: POA&M ID {} is also used by another unit; now {}",
+            "{}: POA&M ID {} is also used by another input; now {}",
             r.unit, r.from, r.to
         );
     }

@@ -61,6 +61,9 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             output.extension()
         )));
     }
+    if let Some(out) = &args.output {
+        warn_on_mismatched_ending(out, &output, &format);
+    }
     let layout = output.layout();
     // A file out, no SSP to link, no columns gathered from every item: the
     // reader hands items to the writer as it goes (reading and writing at
@@ -197,6 +200,32 @@ pub(crate) fn conversion_done(
 }
 
 /// What a format writes with `--template-version`, from the run's registry.
+/// Says so when an output's name ends otherwise than its format does
+/// (`-o out.xlsx --to csv`): the program that opens it by its name would
+/// call it corrupt.
+pub(crate) fn warn_on_mismatched_ending(
+    out: &std::path::Path,
+    output: &Output<'_>,
+    format: &Format,
+) {
+    let want = output.extension().rsplit('.').next().unwrap_or_default();
+    let have = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let workbook = ["xlsx", "xlsm"];
+    let fits = have == want || (workbook.contains(&want) && workbook.contains(&have.as_str()));
+    if !fits && !have.is_empty() {
+        eprintln!(
+            "warning: {}: the name ends in .{have}, but --to {} writes a .{want} file, which a program opening it by its name may call corrupt; name it {}",
+            out.display(),
+            format.name(),
+            out.with_extension(want).display()
+        );
+    }
+}
+
 pub(crate) fn target_output(
     format: &Format,
     version: Option<&str>,

@@ -398,7 +398,9 @@ fn print_skipped(file: &Path, diags: &[Diagnostic], verbose: bool) {
     let mut by_reason: std::collections::BTreeMap<&str, usize> = Default::default();
     for d in diags {
         if let poam_model::DiagKind::SkippedRow { reason } = &d.kind {
-            *by_reason.entry(reason.as_str()).or_default() += 1;
+            if reason != poam_model::diag::TEMPLATE_ROW {
+                *by_reason.entry(reason.as_str()).or_default() += 1;
+            }
         }
     }
     if by_reason.is_empty() {

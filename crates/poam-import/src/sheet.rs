@@ -537,11 +537,7 @@ pub(crate) fn read_sheet(
         // item: once an item is read, only the cheap checks remain.
         let guidance: &[Vec<String>] = if count == 0 { &guidance } else { &[] };
         if is_guidance_row(&row, spec, &cols, guidance) {
-            skip(
-                "the template's own guidance, format or example row".into(),
-                r,
-                diags,
-            );
+            skip(poam_model::diag::TEMPLATE_ROW.into(), r, diags);
             continue;
         }
         if first && describes_columns(&row, &filled, &date_cols, &value_cols, opts.date_order) {

@@ -23,6 +23,11 @@ pub enum Severity {
     Warning,
 }
 
+/// The reason given for a template's own guidance, format and example rows
+/// when they are reported as rows not read: said by `inspect`, not in the
+/// summary of every conversion (a person does not count them either).
+pub const TEMPLATE_ROW: &str = "the template's own guidance, format or example row";
+
 /// What a target format could not hold.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "what", content = "name", rename_all = "kebab-case")]

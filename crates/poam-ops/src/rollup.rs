@@ -142,7 +142,10 @@ pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
     let mut system = SystemInfo::default();
     let mut impact: BTreeSet<String> = BTreeSet::new();
     let mut items: Vec<Item> = Vec::new();
-    for part in parts {
+    // Which input each item came from.
+    let mut part_of: Vec<usize> = Vec::new();
+    for (p, part) in parts.into_iter().enumerate() {
+        part_of.extend(std::iter::repeat_n(p, part.items.len()));
         if system.organization.is_none() {
             system.organization = part.system.organization.clone();
         }
@@ -156,11 +159,12 @@ pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
         system.impact_level = impact.into_iter().next();
     }
     let mut out = Rollup::default();
-    // Unique IDs: which units use each ID.
-    let mut users: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for item in &items {
+    // Unique IDs: which inputs use each ID (two units, or two files of one
+    // unit; duplicates inside one file are the file's own, for validate).
+    let mut users: HashMap<String, BTreeSet<usize>> = HashMap::new();
+    for (item, part) in items.iter().zip(&part_of) {
         if let Some(id) = &item.id {
-            users.entry(id.clone()).or_default().insert(unit_of(item));
+            users.entry(id.clone()).or_default().insert(*part);
         }
     }
     let mut taken: BTreeSet<String> = items.iter().filter_map(|i| i.id.clone()).collect();
