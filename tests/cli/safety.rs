@@ -612,3 +612,56 @@ fn batch_into_its_own_input_folder_and_a_mismatched_ending_are_said_clearly() {
         "{err}"
     );
 }
+
+/// Items that share an ID are said and paired by content; a renumbered item
+/// is recognized, not reported as new and disappeared.
+#[test]
+fn diff_pairs_duplicate_ids_by_content_and_recognizes_renumbered_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "POA&M ID,Weakness Name,Controls,Status,Weakness Source Identifier,Asset Identifier,Original Detection Date\n";
+    let old = dir.path().join("january.csv");
+    let new = dir.path().join("february.csv");
+    std::fs::write(
+        &old,
+        format!("{header}P-1,Shared admin account,AC-2,Ongoing,,,\nP-1,Weak passwords,IA-5,Ongoing,,,\nP-3,OpenSSL out of date,SI-2,Ongoing,19506,web-01,2024-01-10\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        &new,
+        format!("{header}P-1,Weak passwords,IA-5,Ongoing,,,\nP-1,Shared admin account,AC-2,Completed,,,\nX-30,OpenSSL out of date,SI-2,Ongoing,19506,web-01,2024-01-10\n"),
+    )
+    .unwrap();
+    let out = poam()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        d["duplicate_ids"],
+        serde_json::json!(["OLD: P-1 × 2", "NEW: P-1 × 2"]),
+        "{d}"
+    );
+    // The shared admin account is the one closed, whatever its row.
+    assert_eq!(d["closed"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["closed"][0]["weakness"], "Shared admin account");
+    assert_eq!(
+        d["counts"]["changed"], 1,
+        "only the closed one changed: {d}"
+    );
+    assert_eq!(d["renumbered"][0]["old_id"], "P-3");
+    assert_eq!(d["renumbered"][0]["new_id"], "X-30");
+    assert_eq!(d["counts"]["added"], 0, "{d}");
+    assert_eq!(d["counts"]["disappeared"], 0, "{d}");
+    let text = poam().arg("diff").arg(&old).arg(&new).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(
+            "P-3 -> X-30: OpenSSL out of date (same source identifier, assets and detection date)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("IDs held by more than one item"), "{text}");
+}

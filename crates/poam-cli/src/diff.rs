@@ -68,9 +68,33 @@ fn text(d: &Diff, old: &str, new: &str, md: bool) -> String {
     } else {
         page.title(&format!("{old} -> {new}"));
         page.line(&format!(
-            "{} new, {} closed, {} reopened, {} disappeared, {} changed, {} unchanged ({} items before, {} now)",
-            c.added, c.closed, c.reopened, c.disappeared, c.changed, c.unchanged, c.old_items, c.new_items
+            "{} new, {} closed, {} reopened, {} disappeared, {} renumbered, {} changed, {} unchanged ({} items before, {} now)",
+            c.added, c.closed, c.reopened, c.disappeared, c.renumbered, c.changed, c.unchanged, c.old_items, c.new_items
         ));
+    }
+    if !d.duplicate_ids.is_empty() {
+        page.section(&format!(
+            "IDs held by more than one item ({}): paired by content, else by position; check them",
+            d.duplicate_ids.len()
+        ));
+        for dup in &d.duplicate_ids {
+            page.item(dup);
+        }
+    }
+    if !d.renumbered.is_empty() {
+        page.section(&format!(
+            "Renumbered: the same item under a new ID ({})",
+            d.renumbered.len()
+        ));
+        for r in &d.renumbered {
+            page.item(&format!(
+                "{} -> {}: {} ({})",
+                r.old_id,
+                r.new_id,
+                r.weakness.as_deref().unwrap_or(""),
+                r.by
+            ));
+        }
     }
     list(
         &mut page,

@@ -53,13 +53,37 @@ pub fn write_diff_xlsx(
             ws.write_string(r as u32 + 1, 0, *label)?;
             ws.write_number(r as u32 + 1, 1, *n as f64)?;
         }
-        ws.write_string(10, 0, format!("OLD: {old_name}"))?;
-        ws.write_string(11, 0, format!("NEW: {new_name}"))?;
+        let below = diff.counts.rows().len() as u32 + 2;
+        ws.write_string(below, 0, format!("OLD: {old_name}"))?;
+        ws.write_string(below + 1, 0, format!("NEW: {new_name}"))?;
+        for (k, dup) in diff.duplicate_ids.iter().enumerate() {
+            ws.write_string(
+                below + 3 + k as u32,
+                0,
+                format!("ID held by more than one item (paired by content, else position): {dup}"),
+            )?;
+        }
     }
     refs(&mut wb, "New", &diff.added)?;
     refs(&mut wb, "Closed", &diff.closed)?;
     refs(&mut wb, "Reopened", &diff.reopened)?;
     refs(&mut wb, "Disappeared", &diff.disappeared)?;
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("Renumbered")?;
+        header(
+            ws,
+            &["Old ID", "New ID", "Weakness", "Matched by"],
+            &[18.0, 18.0, 40.0, 40.0],
+        )?;
+        for (r, item) in diff.renumbered.iter().enumerate() {
+            let r = r as u32 + 1;
+            ws.write_string(r, 0, &item.old_id)?;
+            ws.write_string(r, 1, &item.new_id)?;
+            ws.write_string(r, 2, item.weakness.as_deref().unwrap_or(""))?;
+            ws.write_string(r, 3, &item.by)?;
+        }
+    }
     let ws = wb.add_worksheet();
     ws.set_name("Changes")?;
     header(

@@ -2,7 +2,12 @@
 //! month's), whatever their layouts.
 //!
 //! Items are matched by POA&M ID (an item without one by its weakness name and
-//! controls). An item is *added* when only NEW has it, *closed* when it was
+//! controls). Items that share an ID on one side are said, and paired with
+//! the other side's items of that ID by content (weakness, controls, source
+//! identifier, assets, detection date), else by position. An item whose ID
+//! changed (a unit renumbered its items) is recognized by the same source
+//! identifier, assets and detection date, or the same weakness and controls,
+//! and reported as renumbered rather than as added and disappeared. An item is *added* when only NEW has it, *closed* when it was
 //! open in OLD and is closed in NEW, *reopened* the other way round, and
 //! *disappeared* when NEW lacks it altogether (a reviewer expects closed items
 //! to move to the Closed tab, not to vanish). Every matched item also lists
@@ -61,6 +66,19 @@ pub struct ItemChanges {
     pub changes: Vec<Change>,
 }
 
+/// An item whose POA&M ID changed between OLD and NEW.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renumbered {
+    /// Its ID in OLD.
+    pub old_id: String,
+    /// Its ID in NEW.
+    pub new_id: String,
+    /// Weakness name.
+    pub weakness: Option<String>,
+    /// What tells it is the same item.
+    pub by: String,
+}
+
 /// Counts, for the top of the report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -80,11 +98,13 @@ pub struct Counts {
     pub changed: usize,
     /// Matched items with nothing changed, state included.
     pub unchanged: usize,
+    /// Items whose ID changed (matched by their content).
+    pub renumbered: usize,
 }
 
 impl Counts {
     /// The counts with the labels the reports show, in order.
-    pub fn rows(&self) -> [(&'static str, usize); 8] {
+    pub fn rows(&self) -> [(&'static str, usize); 9] {
         [
             ("Items in OLD", self.old_items),
             ("Items in NEW", self.new_items),
@@ -92,6 +112,7 @@ impl Counts {
             ("Closed since OLD", self.closed),
             ("Reopened", self.reopened),
             ("Disappeared without being closed", self.disappeared),
+            ("Renumbered (same item, new ID)", self.renumbered),
             ("Items with changed fields", self.changed),
             ("Unchanged items", self.unchanged),
         ]
@@ -113,6 +134,11 @@ pub struct Diff {
     pub disappeared: Vec<ItemRef>,
     /// Matched items whose fields changed.
     pub changed: Vec<ItemChanges>,
+    /// Items whose ID changed.
+    pub renumbered: Vec<Renumbered>,
+    /// IDs that more than one item holds in OLD or NEW, said so that a
+    /// person checks how they were paired (`OLD: POAM-7 × 2`).
+    pub duplicate_ids: Vec<String>,
 }
 
 impl Diff {
@@ -123,37 +149,138 @@ impl Diff {
             && self.reopened.is_empty()
             && self.disappeared.is_empty()
             && self.changed.is_empty()
+            && self.renumbered.is_empty()
     }
 }
 
-/// The key items are matched by.
-fn keys(poam: &Poam) -> Vec<String> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    poam.items
-        .iter()
-        .map(|item| {
-            let base = match item.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(id) => format!("id:{id}"),
-                None => format!(
-                    "w:{}|{}",
-                    item.weakness_name
-                        .as_deref()
-                        .unwrap_or("")
-                        .trim()
-                        .to_lowercase(),
-                    item.controls.join(",")
-                ),
-            };
-            // A second item with the same ID is matched with the second one.
-            let n = seen.entry(base.clone()).or_default();
-            *n += 1;
-            if *n == 1 {
-                base
-            } else {
-                format!("{base}#{n}")
+/// The key items are matched by: the POA&M ID, or for an item without one
+/// its weakness name and controls.
+fn key(item: &Item) -> String {
+    match item.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(id) => format!("id:{id}"),
+        None => format!(
+            "w:{}|{}",
+            item.weakness_name
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .to_lowercase(),
+            item.controls.join(",")
+        ),
+    }
+}
+
+/// How alike two items of one ID are: the weakness and controls weigh most,
+/// then the source identifier, assets and detection date.
+fn likeness(a: &Item, b: &Item) -> u32 {
+    let same = |x: &Option<String>, y: &Option<String>| {
+        x.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .is_some()
+            && x == y
+    };
+    3 * u32::from(same(&a.weakness_name, &b.weakness_name))
+        + 2 * u32::from(!a.controls.is_empty() && a.controls == b.controls)
+        + 2 * u32::from(same(&a.source_identifier, &b.source_identifier))
+        + u32::from(!a.assets.is_empty() && a.assets == b.assets)
+        + u32::from(a.detected_on.is_some() && a.detected_on == b.detected_on)
+}
+
+/// What an item is whatever its ID, for finding a renumbered one: its
+/// source identifier, assets and detection date; else its weakness and
+/// controls. `None` when it has neither.
+fn fingerprint(item: &Item) -> Option<(String, &'static str)> {
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_lowercase();
+    let source = text(&item.source_identifier);
+    if !source.is_empty() {
+        return Some((
+            format!(
+                "s:{source}|{}|{:?}",
+                item.assets.join(",").to_lowercase(),
+                item.detected_on
+            ),
+            "same source identifier, assets and detection date",
+        ));
+    }
+    let weakness = text(&item.weakness_name);
+    (!weakness.is_empty()).then(|| {
+        (
+            format!("w:{weakness}|{}", item.controls.join(",")),
+            "same weakness and controls",
+        )
+    })
+}
+
+/// Pairs OLD's items with NEW's: by key, the items of a shared key by
+/// likeness (else position); then, among those left, renumbered items by
+/// fingerprint. Returns (old index, new index, how, when renumbered).
+fn pair(old: &Poam, new: &Poam) -> (Vec<(usize, usize, Option<&'static str>)>, Vec<String>) {
+    let mut old_by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, item) in old.items.iter().enumerate() {
+        old_by_key.entry(key(item)).or_default().push(i);
+    }
+    let mut new_by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, item) in new.items.iter().enumerate() {
+        new_by_key.entry(key(item)).or_default().push(i);
+    }
+    let mut duplicates = Vec::new();
+    for (side, by_key) in [("OLD", &old_by_key), ("NEW", &new_by_key)] {
+        let mut dups: Vec<String> = by_key
+            .iter()
+            .filter(|(k, v)| k.starts_with("id:") && v.len() > 1)
+            .map(|(k, v)| format!("{side}: {} × {}", &k[3..], v.len()))
+            .collect();
+        dups.sort();
+        duplicates.extend(dups);
+    }
+    let mut pairs = Vec::new();
+    let mut old_taken = vec![false; old.items.len()];
+    let mut new_taken = vec![false; new.items.len()];
+    for (j, item) in new.items.iter().enumerate() {
+        let Some(candidates) = old_by_key.get(&key(item)) else {
+            continue;
+        };
+        // The most alike of the OLD items of this key still free; the first
+        // on a tie (position).
+        let best = candidates
+            .iter()
+            .copied()
+            .filter(|i| !old_taken[*i])
+            .max_by_key(|i| (likeness(&old.items[*i], item), std::cmp::Reverse(*i)));
+        if let Some(i) = best {
+            old_taken[i] = true;
+            new_taken[j] = true;
+            pairs.push((i, j, None));
+        }
+    }
+    // Renumbered: what is left on both sides, by fingerprint.
+    let mut left: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, item) in old.items.iter().enumerate() {
+        if !old_taken[i] && item.id.is_some() {
+            if let Some((f, _)) = fingerprint(item) {
+                left.entry(f).or_default().push(i);
             }
-        })
-        .collect()
+        }
+    }
+    for (j, item) in new.items.iter().enumerate() {
+        if new_taken[j] || item.id.is_none() {
+            continue;
+        }
+        let Some((f, how)) = fingerprint(item) else {
+            continue;
+        };
+        if let Some(list) = left.get_mut(&f) {
+            if !list.is_empty() {
+                let i = list.remove(0);
+                old_taken[i] = true;
+                new_taken[j] = true;
+                pairs.push((i, j, Some(how)));
+            }
+        }
+    }
+    pairs.sort_by_key(|(_, j, _)| *j);
+    (pairs, duplicates)
 }
 
 fn item_ref(old: Option<&Item>, new: Option<&Item>) -> ItemRef {
@@ -168,44 +295,58 @@ fn item_ref(old: Option<&Item>, new: Option<&Item>) -> ItemRef {
 
 /// Compares OLD with NEW.
 pub fn diff(old: &Poam, new: &Poam, opts: &DiffOptions) -> Diff {
-    let old_keys = keys(old);
-    let new_keys = keys(new);
-    let old_by_key: HashMap<&str, &Item> = old_keys
-        .iter()
-        .map(String::as_str)
-        .zip(old.items.iter())
-        .collect();
-    let new_by_key: HashMap<&str, &Item> = new_keys
-        .iter()
-        .map(String::as_str)
-        .zip(new.items.iter())
-        .collect();
-    let mut out = Diff::default();
-    for (key, n) in new_keys.iter().zip(&new.items) {
-        match old_by_key.get(key.as_str()) {
-            None => out.added.push(item_ref(None, Some(n))),
-            Some(o) => {
-                match (o.state, n.state) {
-                    (State::Open, State::Closed) => out.closed.push(item_ref(Some(o), Some(n))),
-                    (State::Closed, State::Open) => out.reopened.push(item_ref(Some(o), Some(n))),
-                    _ => {}
-                }
-                let changes = item_changes(o, n, opts);
-                if changes.is_empty() {
-                    if o.state == n.state {
-                        out.counts.unchanged += 1;
-                    }
-                } else {
-                    out.changed.push(ItemChanges {
-                        item: item_ref(Some(o), Some(n)),
-                        changes,
-                    });
-                }
+    let (pairs, duplicate_ids) = pair(old, new);
+    let mut out = Diff {
+        duplicate_ids,
+        ..Diff::default()
+    };
+    let mut old_paired = vec![false; old.items.len()];
+    let mut new_paired = vec![false; new.items.len()];
+    for &(i, j, _) in &pairs {
+        old_paired[i] = true;
+        new_paired[j] = true;
+    }
+    let mut pairs = pairs.into_iter();
+    for (j, n) in new.items.iter().enumerate() {
+        if !new_paired[j] {
+            out.added.push(item_ref(None, Some(n)));
+            continue;
+        }
+        let Some((i, _, renumbered)) = pairs.next() else {
+            continue;
+        };
+        let o = &old.items[i];
+        if let Some(by) = renumbered {
+            out.renumbered.push(Renumbered {
+                old_id: o.display_name(),
+                new_id: n.display_name(),
+                weakness: n.weakness_name.clone(),
+                by: by.to_string(),
+            });
+        }
+        match (o.state, n.state) {
+            (State::Open, State::Closed) => out.closed.push(item_ref(Some(o), Some(n))),
+            (State::Closed, State::Open) => out.reopened.push(item_ref(Some(o), Some(n))),
+            _ => {}
+        }
+        let mut changes = item_changes(o, n, opts);
+        // The new ID is said under renumbered, not as a change of every item.
+        if renumbered.is_some() {
+            changes.retain(|c| c.field != Field::Id.name());
+        }
+        if changes.is_empty() {
+            if o.state == n.state {
+                out.counts.unchanged += 1;
             }
+        } else {
+            out.changed.push(ItemChanges {
+                item: item_ref(Some(o), Some(n)),
+                changes,
+            });
         }
     }
-    for (key, o) in old_keys.iter().zip(&old.items) {
-        if !new_by_key.contains_key(key.as_str()) {
+    for (i, o) in old.items.iter().enumerate() {
+        if !old_paired[i] {
             out.disappeared.push(item_ref(Some(o), None));
         }
     }
@@ -216,6 +357,7 @@ pub fn diff(old: &Poam, new: &Poam, opts: &DiffOptions) -> Diff {
     out.counts.reopened = out.reopened.len();
     out.counts.disappeared = out.disappeared.len();
     out.counts.changed = out.changed.len();
+    out.counts.renumbered = out.renumbered.len();
     out
 }
 
