@@ -212,10 +212,14 @@ fn fingerprint(item: &Item) -> Option<(String, &'static str)> {
     })
 }
 
+/// An OLD item's index, the NEW item's it is paired with, and how it was
+/// recognized when renumbered.
+type Pair = (usize, usize, Option<&'static str>);
+
 /// Pairs OLD's items with NEW's: by key, the items of a shared key by
 /// likeness (else position); then, among those left, renumbered items by
 /// fingerprint. Returns (old index, new index, how, when renumbered).
-fn pair(old: &Poam, new: &Poam) -> (Vec<(usize, usize, Option<&'static str>)>, Vec<String>) {
+fn pair(old: &Poam, new: &Poam) -> (Vec<Pair>, Vec<String>) {
     let mut old_by_key: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, item) in old.items.iter().enumerate() {
         old_by_key.entry(key(item)).or_default().push(i);
