@@ -6,9 +6,9 @@ cd "$(dirname "$0")"
 secs=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(workbook csv json docx ssp data_files)
+[ ${#targets[@]} -eq 0 ] && targets=(workbook csv json xml docx ssp data_files)
 fx=../fixtures
-mkdir -p corpus/{workbook,csv,json,docx,ssp,data_files}
+mkdir -p corpus/{workbook,csv,json,xml,docx,ssp,data_files}
 cp $fx/fedramp/* $fx/emass/* $fx/legacy/* $fx/nist/plan-of-action.xlsx corpus/workbook/
 # A sheet longer than the rows read for layout detection: its rest is read by
 # the reader thread.
@@ -18,6 +18,19 @@ cp $fx/oscal/poam.json corpus/json/oscal-poam.json; cp $fx/ssp/poam.json corpus/
 cp $fx/nist/plan-of-action.docx corpus/docx/
 cp $fx/ssp/*.docx corpus/ssp/
 cp ../templates/policies/*.toml ../templates/frameworks/*.toml corpus/data_files/
+# The shapes people's files take, and OSCAL XML.
+cp $fx/shapes/*.xlsx corpus/workbook/; cp $fx/shapes/*.csv corpus/csv/
+cp $fx/shapes/*.json corpus/json/; cp $fx/oscal/poam.xml $fx/shapes/*.xml corpus/xml/
+cp $fx/shapes/*.docx corpus/docx/
+# The real files in ../shared, when there: what the world's files look like.
+real=../../shared/reference/real-files
+if [ -d "$real" ]; then
+  cp "$real"/fedramp/*.xlsx "$real"/emass/*.xls* "$real"/trackers/*.xlsx corpus/workbook/
+  cp "$real"/trackers/*.csv corpus/csv/
+  cp "$real"/oscal/*POAM*.json "$real"/oscal/*poam*.json "$real"/trackers/*.json corpus/json/
+  cp "$real"/nist/*.docx "$real"/trackers/*.docx corpus/docx/
+  cp "$real"/ssp/*.docx corpus/ssp/
+fi
 for t in "${targets[@]}"; do
   echo "== $t: ${secs}s"
   cargo +nightly fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 -max_len=1048576 2>&1 \

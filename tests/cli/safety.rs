@@ -665,3 +665,35 @@ fn diff_pairs_duplicate_ids_by_content_and_recognizes_renumbered_items() {
     );
     assert!(text.contains("IDs held by more than one item"), "{text}");
 }
+
+/// A CSV with more rows than the workbook target can hold is refused before
+/// any work, with the count and how to split, not after a long run.
+#[test]
+fn a_csv_too_long_for_a_workbook_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("huge.csv");
+    let mut text = String::from("POA&M ID,Weakness,Controls\n");
+    for k in 0..1_048_600u32 {
+        text.push_str(&format!("P{k},w,AC-2\n"));
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = dir.path().join("out.xlsx");
+    let run = poam()
+        .arg("convert")
+        .arg(&input)
+        .args(["--to", "nist-171", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("1048600 rows"), "{err}");
+    assert!(err.contains("split the file"), "{err}");
+    // Refused by counting the rows (the message of the check before any
+    // work), not by a sheet filling up at the end.
+    assert!(
+        err.contains("workbook holds 1048575 items at most"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

@@ -65,6 +65,9 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         warn_on_mismatched_ending(out, &output, &format);
     }
     let layout = output.layout();
+    if let Some(layout) = layout {
+        rows_can_fit(&args.input, layout)?;
+    }
     // A file out, no SSP to link, no columns gathered from every item: the
     // reader hands items to the writer as it goes (reading and writing at
     // once, the items never all held).
@@ -200,6 +203,51 @@ pub(crate) fn conversion_done(
 }
 
 /// What a format writes with `--template-version`, from the run's registry.
+/// Refuses, before any work, a CSV input with more rows than every sheet
+/// of the workbook target together can hold (a sheet has 1,048,576 rows).
+/// Short of that, the writer stops when a sheet fills, with the same advice.
+fn rows_can_fit(input: &std::path::Path, layout: &poam_layout::Layout) -> Result<(), Failure> {
+    const SHEET_ROWS: u64 = 1_048_576;
+    let is_text = input
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"));
+    // A row takes at least two bytes: a file smaller than the room fits.
+    let room: u64 = layout
+        .sheets
+        .iter()
+        .map(|d| SHEET_ROWS - u64::from(d.first_data_row.saturating_sub(1)))
+        .sum();
+    let Ok(meta) = std::fs::metadata(input) else {
+        return Ok(());
+    };
+    if !is_text || meta.len() < room * 2 {
+        return Ok(());
+    }
+    let Ok(bytes) = std::fs::read(input) else {
+        return Ok(());
+    };
+    let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64;
+    if lines <= room {
+        return Ok(());
+    }
+    // Lines overcount records when cells hold line breaks: count records.
+    let records = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(&bytes[..])
+        .byte_records()
+        .count() as u64;
+    if records > room {
+        return Err(input_failure(anyhow::anyhow!(
+            "{}: {records} rows, and a {} workbook holds {room} items at most (an Excel sheet has {SHEET_ROWS} rows); split the file (for example by business unit or by status) or write CSV or JSON, which have no such limit",
+            input.display(),
+            layout.name
+        )));
+    }
+    Ok(())
+}
+
 /// Says so when an output's name ends otherwise than its format does
 /// (`-o out.xlsx --to csv`): the program that opens it by its name would
 /// call it corrupt.

@@ -63,6 +63,10 @@ pub enum ExportError {
         /// What went wrong.
         reason: String,
     },
+    /// The output would go past a limit of its format (a sheet's rows or
+    /// columns): said with the sheet, the count and how to split.
+    #[error("{0}")]
+    TooBig(String),
     /// The Word document could not be built.
     #[error("cannot build the Word document: {0}")]
     Docx(String),

@@ -297,3 +297,36 @@ pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
         file.write_all(bytes).map_err(|e| io_error(path, e))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_names_the_output_once_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("poam.csv");
+        let full = || std::io::Error::from_raw_os_error(28);
+        let err = save_atomic_with(&out, |_| Err(ExportError::Csv(csv::Error::from(full()))))
+            .unwrap_err();
+        let text = anyhow_like(&err);
+        assert!(
+            text.starts_with(&format!("{}: cannot write the file", out.display())),
+            "{text}"
+        );
+        assert_eq!(text.matches("No space left on device").count(), 1, "{text}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// The error and its sources on one line, as `poam` prints them.
+    fn anyhow_like(e: &dyn std::error::Error) -> String {
+        let mut out = e.to_string();
+        let mut source = e.source();
+        while let Some(s) = source {
+            out.push_str(": ");
+            out.push_str(&s.to_string());
+            source = s.source();
+        }
+        out
+    }
+}

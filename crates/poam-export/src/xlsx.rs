@@ -31,6 +31,20 @@ pub struct XlsxOptions {
     pub extra_sheets: Vec<(String, Vec<Vec<String>>)>,
 }
 
+/// The rows and columns of an Excel sheet.
+const MAX_ROWS: u32 = 1_048_576;
+const MAX_COLUMNS: usize = 16_384;
+
+/// The message for a sheet whose items need more rows than a sheet has.
+fn too_many_rows(sheet: &str, first_data_row: u32, items: Option<usize>) -> ExportError {
+    let room = MAX_ROWS - (first_data_row - 1);
+    ExportError::TooBig(format!(
+        "sheet '{sheet}' holds {room} items at most (an Excel sheet has {MAX_ROWS} rows, the first {} the template's own){}; split the POA&M (a file per business unit, or by status) or write CSV or JSON, which have no such limit",
+        first_data_row - 1,
+        items.map(|n| format!(", and {n} items go there")).unwrap_or_default()
+    ))
+}
+
 /// Excel's limit on the characters of one cell, in UTF-16 units.
 const MAX_CELL: usize = 32_767;
 
@@ -238,6 +252,32 @@ pub fn write_xlsx(
             }
         }
     }
+    // Limits checked before any work: the sheets' rows and columns.
+    let mut per_sheet = vec![0usize; layout.sheets.len()];
+    for item in &poam.items {
+        if let Some(s) = target_sheet(layout, item) {
+            per_sheet[s] += 1;
+        }
+    }
+    for (s, def) in layout.sheets.iter().enumerate() {
+        let first = def.first_data_row - 1;
+        if first as usize + per_sheet[s] > MAX_ROWS as usize {
+            return Err(too_many_rows(
+                &def.name,
+                def.first_data_row,
+                Some(per_sheet[s]),
+            ));
+        }
+        let columns = def.headers.len() + extra_headers[s].len();
+        if columns > MAX_COLUMNS {
+            return Err(ExportError::TooBig(format!(
+                "sheet '{}' would need {columns} columns with --keep-extra ({} of the template, {} kept), and an Excel sheet has {MAX_COLUMNS}; leave out --keep-extra, or write CSV or JSON, which keep every column",
+                def.name,
+                def.headers.len(),
+                extra_headers[s].len()
+            )));
+        }
+    }
     let plan = XlsxPlan::with_extra_headers(layout, extra_headers);
     let mut stream = XlsxStream::start(&poam.system, plan, opts)?;
     for item in &poam.items {
@@ -434,6 +474,9 @@ impl<'l> XlsxStream<'l> {
         let ws = self.workbook.worksheet_from_index(s)?;
         for cells in item.rows {
             let n = self.rows[s];
+            if first + n >= MAX_ROWS {
+                return Err(too_many_rows(&def.name, def.first_data_row, None));
+            }
             if let Some(h) = height {
                 ws.set_row_height(first + n, h)?;
             }
