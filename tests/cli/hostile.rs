@@ -283,3 +283,34 @@ fn json_of_another_kind_is_not_an_empty_poam() {
     let m = model(trimmed.to_str().unwrap(), &[]);
     assert_eq!(m["items"][0]["id"], "V-1");
 }
+
+/// A tiny .ods whose repeated cells come to a billion (a value cell repeated
+/// 1,000 columns, in a row repeated 1,000,000 times) is refused by the cell
+/// limit counted from its XML, before the spreadsheet reader expands them
+/// (it reached 2.6 GB before).
+#[test]
+fn repeated_ods_cells_count_against_the_cell_limit_before_they_are_expanded() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repeated.ods");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="POAM"><table:table-row><table:table-cell office:value-type="string"><text:p>POA&amp;M ID</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="string" table:number-columns-repeated="1000"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#,
+    )
+    .unwrap();
+    zip.finish().unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 16 * 1024);
+    fails_cleanly(
+        &path,
+        &[],
+        "repeated cells come to more, counted before they are expanded",
+    );
+}

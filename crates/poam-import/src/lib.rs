@@ -515,6 +515,95 @@ fn with_usual_part_names(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(out.finish().ok()?.into_inner())
 }
 
+/// Refuses an OpenDocument spreadsheet whose repeated cells (a value cell
+/// with `table:number-columns-repeated`, in rows with
+/// `table:number-rows-repeated`) come to more than the cell limit, counted
+/// from its `content.xml` before the spreadsheet reader expands them: a
+/// 15 KB file can ask for billions. Empty repeated cells (the padding every
+/// saved sheet ends with) are not counted; the reader does not keep them.
+fn check_ods_cells(file: &str, bytes: &[u8], limits: &grid::Limits) -> Result<(), ImportError> {
+    use quick_xml::events::Event;
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let is_ods = zip.by_name("mimetype").ok().is_some_and(|mut f| {
+        let mut m = String::new();
+        f.read_to_string(&mut m).is_ok()
+            && m.trim() == "application/vnd.oasis.opendocument.spreadsheet"
+    });
+    if !is_ods {
+        return Ok(());
+    }
+    let Ok(content) = zip.by_name("content.xml") else {
+        return Ok(());
+    };
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(
+        content.take(limits.max_inflated_bytes),
+    ));
+    let number = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<u64> {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .and_then(|a| a.value.trim().parse().ok())
+    };
+    let mut buf = Vec::new();
+    let (mut total, mut rows_repeat, mut row_cells) = (0u64, 1u64, 0u64);
+    let mut sheet = String::new();
+    loop {
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(e) => e,
+            // A broken document is the reader's to report.
+            Err(_) => return Ok(()),
+        };
+        match event {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                "table:table" => {
+                    sheet = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "table:name")
+                        .map(|a| a.value.into_owned())
+                        .unwrap_or_default();
+                }
+                "table:table-row" => {
+                    rows_repeat = number(&e, "table:number-rows-repeated").unwrap_or(1);
+                    row_cells = 0;
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let has_value = e
+                        .attributes()
+                        .flatten()
+                        .any(|a| a.key.as_ref() == "office:value-type");
+                    if has_value {
+                        let repeat = number(&e, "table:number-columns-repeated").unwrap_or(1);
+                        row_cells = row_cells.saturating_add(repeat);
+                    }
+                }
+                _ => {}
+            },
+            Event::End(e) if e.name().as_ref() == "table:table-row" => {
+                total = total.saturating_add(rows_repeat.saturating_mul(row_cells));
+                if total > limits.max_cells {
+                    return Err(ImportError::Limit {
+                        file: file.to_string(),
+                        limit: LimitKind::Cells,
+                        reason: format!(
+                            "sheet '{sheet}' goes past the limit of {} cells (its repeated cells come to more, counted before they are expanded)",
+                            limits.max_cells
+                        ),
+                    });
+                }
+                rows_repeat = 1;
+                row_cells = 0;
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
 /// Refuses a zip whose entries inflate past the limit (a zip bomb).
 fn check_inflated(file: &str, bytes: &[u8], limits: &grid::Limits) -> Result<(), ImportError> {
     if !bytes.starts_with(b"PK\x03\x04") {
@@ -551,6 +640,7 @@ fn read_workbook(
     out: &mut Items<'_>,
 ) -> Result<Imported, ImportError> {
     check_inflated(file, bytes, &opts.limits)?;
+    check_ods_cells(file, bytes, &opts.limits)?;
     let renamed = bytes
         .starts_with(b"PK\x03\x04")
         .then(|| with_usual_part_names(bytes))
