@@ -46,16 +46,18 @@ pub(crate) fn is_poamkit(bytes: &[u8]) -> bool {
     }
 }
 
-/// Loads any CSV as a one-sheet grid, for layout detection.
 /// The text of a CSV or tab-separated file, whatever Excel or another tool
 /// saved it as: a byte-order mark says UTF-8 or UTF-16 (Excel's "Unicode
 /// Text" is UTF-16 LE); UTF-16 without one shows as NUL bytes between ASCII
-/// letters; anything else that is not UTF-8 is Windows-1252 (Excel on Windows).
-pub(crate) fn decode_text(bytes: &[u8]) -> (String, &'static encoding_rs::Encoding) {
+/// letters; otherwise UTF-8, and Windows-1252 when it is not valid UTF-8.
+/// Borrowed when it is UTF-8 without a byte-order mark (a large file is not
+/// copied), decoded otherwise.
+pub(crate) fn decode(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static encoding_rs::Encoding) {
     use encoding_rs::{UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+    use std::borrow::Cow;
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-        return (text.into_owned(), enc);
+        return (text, enc);
     }
     let sample = &bytes[..bytes.len().min(4096)];
     let zeros_at = |odd: bool| {
@@ -66,24 +68,15 @@ pub(crate) fn decode_text(bytes: &[u8]) -> (String, &'static encoding_rs::Encodi
             .count()
     };
     if sample.len() >= 4 && zeros_at(true) * 3 > sample.len() {
-        return (
-            UTF_16LE.decode_without_bom_handling(bytes).0.into_owned(),
-            UTF_16LE,
-        );
+        return (UTF_16LE.decode_without_bom_handling(bytes).0, UTF_16LE);
     }
     if sample.len() >= 4 && zeros_at(false) * 3 > sample.len() {
-        return (
-            UTF_16BE.decode_without_bom_handling(bytes).0.into_owned(),
-            UTF_16BE,
-        );
+        return (UTF_16BE.decode_without_bom_handling(bytes).0, UTF_16BE);
     }
     match std::str::from_utf8(bytes) {
-        Ok(t) => (t.to_string(), UTF_8),
+        Ok(t) => (Cow::Borrowed(t), UTF_8),
         Err(_) => (
-            WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-                .into_owned(),
+            WINDOWS_1252.decode_without_bom_handling(bytes).0,
             WINDOWS_1252,
         ),
     }
@@ -92,11 +85,17 @@ pub(crate) fn decode_text(bytes: &[u8]) -> (String, &'static encoding_rs::Encodi
 /// The separator of a delimited text: Excel's `sep=;` first line when there
 /// is one (removed from the text), else the one of comma, semicolon and tab
 /// that the first line holds most often outside quotes.
-fn separator(text: &mut String) -> u8 {
+fn separator(text: &mut std::borrow::Cow<'_, str>) -> u8 {
     let first = text.lines().next().unwrap_or("").trim();
     if let Some(sep) = first.strip_prefix("sep=").and_then(|s| s.bytes().next()) {
         let cut = text.find('\n').map_or(text.len(), |i| i + 1);
-        text.replace_range(..cut, "");
+        *text = match std::mem::take(text) {
+            std::borrow::Cow::Borrowed(t) => std::borrow::Cow::Borrowed(&t[cut..]),
+            std::borrow::Cow::Owned(mut t) => {
+                t.replace_range(..cut, "");
+                std::borrow::Cow::Owned(t)
+            }
+        };
         return sep;
     }
     let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
@@ -160,8 +159,16 @@ fn unclosed_quote(text: &str, sep: u8) -> Option<usize> {
     open_at
 }
 
-pub(crate) fn to_grid(file: &str, bytes: &[u8]) -> Result<crate::grid::Grid, ImportError> {
-    let (mut text, _) = decode_text(bytes);
+/// A delimited file's text, ready to be read as a sheet.
+pub(crate) struct CsvText<'a> {
+    text: std::borrow::Cow<'a, str>,
+    sep: u8,
+}
+
+/// Decodes a delimited file and finds its separator; refuses an unclosed
+/// quote with its line.
+pub(crate) fn prepare<'a>(file: &str, bytes: &'a [u8]) -> Result<CsvText<'a>, ImportError> {
+    let (mut text, _) = decode(bytes);
     let sep = separator(&mut text);
     if let Some(line) = unclosed_quote(&text, sep) {
         return Err(ImportError::NotPoam {
@@ -171,20 +178,45 @@ pub(crate) fn to_grid(file: &str, bytes: &[u8]) -> Result<crate::grid::Grid, Imp
             ),
         });
     }
-    let mut reader = csv::ReaderBuilder::new()
+    Ok(CsvText { text, sep })
+}
+
+fn reader(text: &str, sep: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
         .delimiter(sep)
-        .from_reader(text.as_bytes());
+        .from_reader(text.as_bytes())
+}
+
+/// The first `rows` records as a sheet, and where the rest starts (a byte
+/// offset into the text) when there is more: a long file's rest is streamed
+/// by [`stream_rest`] while its first rows become items, never held whole.
+pub(crate) fn head(
+    file: &str,
+    csv: &CsvText<'_>,
+    rows: u32,
+) -> Result<(crate::grid::Grid, Option<u64>), ImportError> {
+    let mut reader = reader(&csv.text, csv.sep);
     let mut grid = crate::grid::Grid {
         name: "csv".into(),
         ..Default::default()
     };
-    for (n, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| ImportError::NotPoam {
-            file: file.to_string(),
-            reason: format!("row {}: {e}", n + 1),
-        })?;
+    let mut record = csv::StringRecord::new();
+    loop {
+        if grid.rows.len() as u32 >= rows {
+            let at = reader.position().byte();
+            return Ok((grid, (at < csv.text.len() as u64).then_some(at)));
+        }
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| ImportError::NotPoam {
+                file: file.to_string(),
+                reason: format!("row {}: {e}", grid.rows.len() + 1),
+            })?;
+        if !more {
+            return Ok((grid, None));
+        }
         grid.rows.push(
             record
                 .iter()
@@ -199,7 +231,49 @@ pub(crate) fn to_grid(file: &str, bytes: &[u8]) -> Result<crate::grid::Grid, Imp
                 .collect(),
         );
     }
-    Ok(grid)
+}
+
+/// Sends the records from byte `offset` on (row `first_row` on) to a
+/// grid's tail, in batches; stops when the grid stops listening.
+pub(crate) fn stream_rest(
+    csv: &CsvText<'_>,
+    offset: u64,
+    first_row: u32,
+    tx: &crate::grid::TailTx,
+) {
+    let rest = &csv.text[offset as usize..];
+    let mut reader = reader(rest, csv.sep);
+    let mut record = csv::StringRecord::new();
+    let mut batch = crate::grid::RawBatch::default();
+    let mut r = first_row;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let _ = tx.send(Err(crate::grid::LoadError::Text(format!(
+                    "row {}: {e}",
+                    r + 1
+                ))));
+                return;
+            }
+        }
+        for (c, v) in record.iter().enumerate() {
+            let v = unguard(v);
+            if !v.trim().is_empty() {
+                batch.push_text(r, c as u32, v);
+            }
+        }
+        r += 1;
+        if batch.rows() >= crate::grid::BATCH_ROWS
+            && tx.send(Ok(std::mem::take(&mut batch))).is_err()
+        {
+            return;
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(Ok(batch));
+    }
 }
 
 /// Reads poamkit CSV.
@@ -207,6 +281,7 @@ pub(crate) fn read(
     file: &str,
     bytes: &[u8],
     opts: &ImportOptions,
+    out: &mut crate::Items<'_>,
 ) -> Result<Imported, ImportError> {
     let bad = |reason: String| ImportError::NotPoam {
         file: file.to_string(),
@@ -230,6 +305,7 @@ pub(crate) fn read(
     }
     let mut poam = Poam::default();
     let mut diags = Vec::new();
+    let mut count = 0;
     for (n, record) in reader.records().enumerate() {
         let row = n as u32 + 2;
         let record = record.map_err(|e| bad(format!("row {row}: {e}")))?;
@@ -325,8 +401,14 @@ pub(crate) fn read(
         if !origin.file.is_empty() || origin.sheet.is_some() || origin.row.is_some() {
             item.origin = Some(origin);
         }
-        poam.items.push(item);
+        // The system's columns are on every row: whole with the first. With
+        // a sink, each item goes at once (a row is one item).
+        out.begin(&poam.system);
+        out.list.push(item);
+        out.release(out.list.len());
+        count += 1;
     }
+    poam.items = std::mem::take(&mut out.list);
     let report = ReadReport {
         format: "csv".into(),
         layout: Some("poamkit csv".into()),
@@ -346,8 +428,8 @@ pub(crate) fn read(
                     runner_up: None,
                 })
                 .collect(),
-            items: poam.items.len(),
-            rows_read: poam.items.len(),
+            items: count,
+            rows_read: count,
             rows_skipped: 0,
             note: None,
         }],
@@ -363,6 +445,32 @@ pub(crate) fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The whole file as a sheet.
+    fn to_grid(file: &str, bytes: &[u8]) -> Result<crate::grid::Grid, ImportError> {
+        let text = prepare(file, bytes)?;
+        Ok(head(file, &text, u32::MAX)?.0)
+    }
+
+    #[test]
+    fn a_long_file_streams_its_rest_and_says_where() {
+        let mut text = String::from("ID,Name\n");
+        for k in 0..600 {
+            text.push_str(&format!("{k},n{k}\n"));
+        }
+        let csv = prepare("l.csv", text.as_bytes()).unwrap();
+        let (grid, rest) = head("l.csv", &csv, 100).unwrap();
+        assert_eq!(grid.rows.len(), 100);
+        let (tx, rx) = crate::grid::tail_channel();
+        let offset = rest.unwrap();
+        let rows = std::thread::scope(|s| {
+            let csv = &csv;
+            s.spawn(move || stream_rest(csv, offset, 100, &tx));
+            // Until the sender is done (its thread ended).
+            rx.iter().map(|b| b.unwrap().rows()).sum::<usize>()
+        });
+        assert_eq!(rows, 501, "the 601 rows less the 100 loaded");
+    }
 
     #[test]
     fn text_as_excel_saves_it() {

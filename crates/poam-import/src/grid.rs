@@ -183,6 +183,15 @@ impl Row {
 /// Rows as the reader thread sends them.
 type Batch = Result<RawBatch, LoadError>;
 
+/// Where a reader thread sends a grid's rows below the loaded ones.
+pub(crate) type TailTx = SyncSender<Batch>;
+
+/// A channel for a grid's tail: a few batches in flight keep the reader
+/// ahead and memory flat.
+pub(crate) fn tail_channel() -> (TailTx, Receiver<Batch>) {
+    std::sync::mpsc::sync_channel(8)
+}
+
 /// The cells of a few hundred rows as the reader thread sends them: their
 /// text in one buffer, so that the reader allocates nothing per cell (the
 /// cells are made on the receiving side, which frees them too).
@@ -190,6 +199,35 @@ type Batch = Result<RawBatch, LoadError>;
 pub(crate) struct RawBatch {
     text: String,
     cells: Vec<RawCell>,
+    /// Rows begun (kept by [`RawBatch::push_text`]).
+    rows: usize,
+}
+
+impl RawBatch {
+    /// Adds a text cell (rows in order).
+    pub(crate) fn push_text(&mut self, r: u32, c: u32, text: &str) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        if self.cells.last().is_none_or(|l| l.r != r) {
+            self.rows += 1;
+        }
+        self.cells.push(RawCell {
+            r,
+            c,
+            formula: false,
+            value: RawValue::Text(start, self.text.len()),
+        });
+    }
+
+    /// Rows begun in the batch.
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether the batch holds no cell.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
 }
 
 /// One cell in a [`RawBatch`].
@@ -209,7 +247,7 @@ enum RawValue {
 }
 
 /// How many rows go in one message from the reader thread.
-const BATCH_ROWS: usize = 256;
+pub(crate) const BATCH_ROWS: usize = 256;
 
 /// Iterator of [`Grid::rows_below`].
 pub(crate) struct RowsBelow<'g> {
@@ -344,6 +382,8 @@ pub enum LoadError {
     /// calamine failed in a way it does not report as an error (a panic,
     /// caught): the workbook is broken in a way it did not expect.
     Broken(String),
+    /// A delimited text file's record could not be read (its row).
+    Text(String),
     /// The workbook holds more cells than [`Limits::max_cells`].
     TooManyCells {
         /// The sheet being read when the limit was reached.

@@ -440,11 +440,26 @@ fn import_any(
         Some(Kind::Yaml) => json_in::read_yaml(file, utf8_text(file, bytes)?),
         Some(Kind::Xml) => oscal_xml::read(file, utf8_text(file, bytes)?),
         Some(Kind::Csv) if opts.mapping.is_none() && csv_in::is_poamkit(bytes) => {
-            csv_in::read(file, bytes, opts)
+            csv_in::read(file, bytes, opts, out)
         }
         Some(Kind::Csv) => {
-            let grid = csv_in::to_grid(file, bytes)?;
-            let mut imported = read_grids(file, bytes, vec![grid], opts, out)?;
+            let text = csv_in::prepare(file, bytes)?;
+            let (mut grid, rest) = csv_in::head(file, &text, grid::WHOLE_SHEET_ROWS)?;
+            let mut imported = match rest {
+                None => read_grids(file, bytes, vec![grid], opts, out)?,
+                // A long file: one thread parses the rest while this one
+                // turns rows into items; the rows are never all held.
+                Some(offset) => {
+                    let (tx, rx) = grid::tail_channel();
+                    grid.tail = Some(rx);
+                    let first_row = grid.height();
+                    let text = &text;
+                    std::thread::scope(|s| {
+                        s.spawn(move || csv_in::stream_rest(text, offset, first_row, &tx));
+                        read_grids(file, bytes, vec![grid], opts, out)
+                    })?
+                }
+            };
             imported.report.format = "csv".into();
             Ok(imported)
         }
@@ -699,6 +714,10 @@ fn read_workbook(
 fn load_error(file: &str, bytes: &[u8], e: grid::LoadError) -> ImportError {
     match e {
         grid::LoadError::Calamine(e) => open_error(file, bytes, e),
+        grid::LoadError::Text(reason) => ImportError::NotPoam {
+            file: file.to_string(),
+            reason,
+        },
         grid::LoadError::Broken(reason) => ImportError::NotSpreadsheet {
             file: file.to_string(),
             reason: format!("the workbook is corrupt (the spreadsheet reader failed: {reason})"),
