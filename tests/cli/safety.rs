@@ -697,3 +697,53 @@ fn a_csv_too_long_for_a_workbook_is_refused_before_any_work() {
     );
     assert!(!out.exists());
 }
+
+/// The side outputs (`--report-json`, `--emit-mapping`, `--summary-json`)
+/// never replace an input either; the input is left as it was.
+#[test]
+fn side_outputs_never_replace_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("tracker.csv");
+    std::fs::write(&input, "POA&M ID,Weakness,Controls\nP-1,a,AC-2\n").unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let link = dir.path().join("link.csv");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&input, &link).unwrap();
+    #[cfg(not(unix))]
+    std::fs::copy(&input, &link).unwrap();
+    let runs: Vec<Vec<std::ffi::OsString>> = vec![
+        vec![
+            "convert".into(),
+            input.clone().into(),
+            "--to".into(),
+            "json".into(),
+            "-o".into(),
+            dir.path().join("o.json").into(),
+            "--report-json".into(),
+            link.clone().into(),
+        ],
+        vec![
+            "inspect".into(),
+            input.clone().into(),
+            "--emit-mapping".into(),
+            input.clone().into(),
+        ],
+        vec![
+            "batch".into(),
+            dir.path().into(),
+            "--to".into(),
+            "json".into(),
+            "--out-dir".into(),
+            dir.path().join("out").into(),
+            "--summary-json".into(),
+            input.clone().into(),
+        ],
+    ];
+    for args in runs {
+        let run = poam().args(&args).output().unwrap();
+        assert_eq!(run.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(err.contains("would replace the input"), "{args:?}: {err}");
+        assert_eq!(std::fs::read(&input).unwrap(), before, "{args:?}");
+    }
+}

@@ -450,6 +450,10 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<u8, Failure> {
             "no POA&M files found in the inputs given"
         )));
     }
+    if let Some(path) = &args.summary_json {
+        let inputs: Vec<&Path> = jobs.iter().map(|j| j.input.as_path()).collect();
+        crate::guard_output(path, &inputs, "--summary-json")?;
+    }
     // Two inputs that would write the same output (unit.xlsx and unit.csv) are
     // refused up front; the first one keeps it.
     let mut claimed: std::collections::HashMap<PathBuf, PathBuf> = Default::default();

@@ -52,6 +52,12 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             )));
         }
     }
+    if let Some(path) = &args.report_json {
+        let mut inputs = vec![args.input.as_path()];
+        inputs.extend(args.ssp.as_deref());
+        inputs.extend(args.output.as_deref());
+        crate::guard_output(path, &inputs, "--report-json")?;
+    }
     let format = parse_format(&args.to)?;
     let output = target_output(&format, args.template_version.as_deref())?;
     if format.is_binary() && args.output.is_none() {

@@ -27,6 +27,13 @@ pub(crate) struct InspectArgs {
 }
 
 pub(crate) fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
+    if let Some(target) = args
+        .emit_mapping
+        .as_deref()
+        .filter(|t| t.as_os_str() != "-")
+    {
+        crate::guard_output(target, &[&args.input], "--emit-mapping")?;
+    }
     let imported = read_input(&args.input, &args.read)?;
     if let Some(target) = &args.emit_mapping {
         let text = emit_mapping(&args.input, &imported);

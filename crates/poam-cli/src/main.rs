@@ -425,6 +425,20 @@ fn warnings(diags: &[Diagnostic]) -> usize {
         .count()
 }
 
+/// Refuses, before any work, an output (`-o`, `--report-json`,
+/// `--emit-mapping`, `--summary-json`) that is one of the inputs, however
+/// named: no command ever replaces a POA&M it reads, whatever `--force` says.
+pub(crate) fn guard_output(out: &Path, inputs: &[&Path], flag: &str) -> Result<(), Failure> {
+    match inputs.iter().find(|i| same_file(out, i)) {
+        Some(input) => Err(input_failure(anyhow::anyhow!(
+            "{}: {flag} would replace the input {}; choose another file",
+            out.display(),
+            input.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Whether two paths name one file, however named: through symlinks, `..`,
 /// or (on Unix) a hard link.
 fn same_file(a: &Path, b: &Path) -> bool {
