@@ -124,39 +124,79 @@ fn separator(text: &mut std::borrow::Cow<'_, str>) -> u8 {
 /// followed by the separator or the end of a line closes it. A quote in the
 /// middle of an unquoted cell (`a 5" screen`) is text.
 fn unclosed_quote(text: &str, sep: u8) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut line = 1;
-    let mut at_start = true;
-    let mut open_at: Option<usize> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        match open_at {
-            Some(_) if c == b'"' => {
-                if bytes.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
-                    open_at = None;
-                    at_start = false;
-                }
-            }
-            Some(_) => {
-                if c == b'\n' {
-                    line += 1;
-                }
-            }
-            None if c == b'"' && at_start => open_at = Some(line),
-            None if c == sep => at_start = true,
-            None if c == b'\n' => {
-                line += 1;
-                at_start = true;
-            }
-            None if c == b'\r' || (at_start && c == b' ') => {}
-            None => at_start = false,
+    let mut scan = QuoteScan::new(sep);
+    scan.feed(text.as_bytes());
+    scan.finish()
+}
+
+/// [`unclosed_quote`] fed a chunk at a time (a file streamed from disk).
+struct QuoteScan {
+    sep: u8,
+    line: usize,
+    at_start: bool,
+    open_at: Option<usize>,
+    /// A quote inside a quoted cell at the end of the last chunk: a doubled
+    /// quote or the cell's end, told by the next byte.
+    quote_pending: bool,
+}
+
+impl QuoteScan {
+    fn new(sep: u8) -> Self {
+        QuoteScan {
+            sep,
+            line: 1,
+            at_start: true,
+            open_at: None,
+            quote_pending: false,
         }
-        i += 1;
     }
-    open_at
+
+    fn feed(&mut self, bytes: &[u8]) {
+        let mut i = 0;
+        if self.quote_pending && !bytes.is_empty() {
+            self.quote_pending = false;
+            if bytes[0] == b'"' {
+                i = 1;
+            } else {
+                self.open_at = None;
+                self.at_start = false;
+            }
+        }
+        while i < bytes.len() {
+            let c = bytes[i];
+            match self.open_at {
+                Some(_) if c == b'"' => match bytes.get(i + 1) {
+                    Some(b'"') => i += 1,
+                    Some(_) => {
+                        self.open_at = None;
+                        self.at_start = false;
+                    }
+                    None => self.quote_pending = true,
+                },
+                Some(_) => {
+                    if c == b'\n' {
+                        self.line += 1;
+                    }
+                }
+                None if c == b'"' && self.at_start => self.open_at = Some(self.line),
+                None if c == self.sep => self.at_start = true,
+                None if c == b'\n' => {
+                    self.line += 1;
+                    self.at_start = true;
+                }
+                None if c == b'\r' || (self.at_start && c == b' ') => {}
+                None => self.at_start = false,
+            }
+            i += 1;
+        }
+    }
+
+    fn finish(self) -> Option<usize> {
+        if self.quote_pending {
+            return None;
+        }
+        self.open_at
+    }
 }
 
 /// A delimited file's text, ready to be read as a sheet.
@@ -182,46 +222,76 @@ pub(crate) fn prepare<'a>(file: &str, bytes: &'a [u8]) -> Result<CsvText<'a>, Im
 }
 
 fn reader(text: &str, sep: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .delimiter(sep)
-        .from_reader(text.as_bytes())
+    builder(sep).from_reader(text.as_bytes())
+}
+
+fn builder(sep: u8) -> csv::ReaderBuilder {
+    let mut b = csv::ReaderBuilder::new();
+    b.flexible(true).has_headers(false).delimiter(sep);
+    b
+}
+
+/// A field as text: UTF-8, or Windows-1252 when it is not (a file streamed
+/// from disk is judged by its start; a stray byte further on is read so).
+fn field_text(field: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(field) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(field)
+                .0
+        }
+    }
 }
 
 /// The first `rows` records as a sheet, and where the rest starts (a byte
-/// offset into the text) when there is more: a long file's rest is streamed
-/// by [`stream_rest`] while its first rows become items, never held whole.
+/// offset into the text) when there may be more: a long file's rest is
+/// streamed by [`stream_rest`] (through [`rest_reader`]) while its first
+/// rows become items, never held whole.
 pub(crate) fn head(
     file: &str,
     csv: &CsvText<'_>,
     rows: u32,
 ) -> Result<(crate::grid::Grid, Option<u64>), ImportError> {
-    let mut reader = reader(&csv.text, csv.sep);
+    let mut r = reader(&csv.text, csv.sep);
+    let (grid, more) = head_of(file, &mut r, rows)?;
+    let at = r.position().byte();
+    Ok((grid, (more && at < csv.text.len() as u64).then_some(at)))
+}
+
+/// A reader of the text from byte `offset` on.
+pub(crate) fn rest_reader<'t>(csv: &'t CsvText<'_>, offset: u64) -> csv::Reader<&'t [u8]> {
+    reader(&csv.text[offset as usize..], csv.sep)
+}
+
+/// Reads up to `rows` records of `reader` into a sheet; true when more
+/// follow.
+pub(crate) fn head_of<R: std::io::Read>(
+    file: &str,
+    reader: &mut csv::Reader<R>,
+    rows: u32,
+) -> Result<(crate::grid::Grid, bool), ImportError> {
     let mut grid = crate::grid::Grid {
         name: "csv".into(),
         ..Default::default()
     };
-    let mut record = csv::StringRecord::new();
-    loop {
-        if grid.rows.len() as u32 >= rows {
-            let at = reader.position().byte();
-            return Ok((grid, (at < csv.text.len() as u64).then_some(at)));
-        }
+    let mut record = csv::ByteRecord::new();
+    while (grid.rows.len() as u32) < rows {
         let more = reader
-            .read_record(&mut record)
+            .read_byte_record(&mut record)
             .map_err(|e| ImportError::NotPoam {
                 file: file.to_string(),
                 reason: format!("row {}: {e}", grid.rows.len() + 1),
             })?;
         if !more {
-            return Ok((grid, None));
+            return Ok((grid, false));
         }
         grid.rows.push(
             record
                 .iter()
                 .map(|v| {
-                    let v = unguard(v);
+                    let v = field_text(v);
+                    let v = unguard(&v);
                     if v.is_empty() {
                         Cell::Empty
                     } else {
@@ -231,23 +301,23 @@ pub(crate) fn head(
                 .collect(),
         );
     }
+    // More only if another record is there; peeking would consume it, so
+    // the caller streams the rest and the end shows as no rows.
+    Ok((grid, true))
 }
 
-/// Sends the records from byte `offset` on (row `first_row` on) to a
+/// Sends the records that `reader` has left (row `first_row` on) to a
 /// grid's tail, in batches; stops when the grid stops listening.
-pub(crate) fn stream_rest(
-    csv: &CsvText<'_>,
-    offset: u64,
+pub(crate) fn stream_rest<R: std::io::Read>(
+    mut reader: csv::Reader<R>,
     first_row: u32,
     tx: &crate::grid::TailTx,
 ) {
-    let rest = &csv.text[offset as usize..];
-    let mut reader = reader(rest, csv.sep);
-    let mut record = csv::StringRecord::new();
+    let mut record = csv::ByteRecord::new();
     let mut batch = crate::grid::RawBatch::default();
     let mut r = first_row;
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
@@ -259,7 +329,8 @@ pub(crate) fn stream_rest(
             }
         }
         for (c, v) in record.iter().enumerate() {
-            let v = unguard(v);
+            let v = field_text(v);
+            let v = unguard(&v);
             if !v.trim().is_empty() {
                 batch.push_text(r, c as u32, v);
             }
@@ -276,6 +347,124 @@ pub(crate) fn stream_rest(
     }
 }
 
+/// How the sheets of a CSV are read once loaded (`lib.rs`'s `read_grids`,
+/// given the file name and options): the sheets, the file's first bytes,
+/// where the items go.
+pub(crate) type ReadGrids<'f> = dyn Fn(Vec<crate::grid::Grid>, &[u8], &mut crate::Items<'_>) -> Result<Imported, ImportError>
+    + 'f;
+
+/// Files at least this large are read from disk as they are parsed, when
+/// they are UTF-8: never held whole in memory.
+const STREAM_FROM_DISK: u64 = 8 * 1024 * 1024;
+
+/// Reads a large UTF-8 CSV (or tab-separated) file from disk as it is
+/// parsed: poamkit's own CSV item by item, any other as a sheet whose rows
+/// past the first 5,000 a second thread parses. `None` when the file is
+/// not one (small, not named .csv/.txt, a workbook under another name,
+/// UTF-16 or Windows-1252): it is read whole, as before.
+pub(crate) fn read_file(
+    file: &str,
+    path: &std::path::Path,
+    opts: &ImportOptions,
+    out: &mut crate::Items<'_>,
+    read_grids: &ReadGrids<'_>,
+) -> Option<Result<Imported, ImportError>> {
+    use std::io::{BufRead, Read};
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    if ext != "csv" && ext != "txt" {
+        return None;
+    }
+    let io = |source: std::io::Error| ImportError::Io {
+        file: file.to_string(),
+        source,
+    };
+    let size = std::fs::metadata(path).ok()?.len();
+    if size < STREAM_FROM_DISK {
+        return None;
+    }
+    // The start says what the file is.
+    let mut sample = vec![0u8; 64 * 1024];
+    let n = std::fs::File::open(path).ok()?.read(&mut sample).ok()?;
+    sample.truncate(n);
+    let bom = sample.starts_with(b"\xEF\xBB\xBF");
+    let body = if bom { &sample[3..] } else { &sample[..] };
+    let looks_utf8 = match std::str::from_utf8(body) {
+        Ok(_) => true,
+        // A character cut by the sample's end.
+        Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > body.len(),
+    };
+    if sample.starts_with(b"PK\x03\x04")
+        || sample.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+        || encoding_rs::Encoding::for_bom(&sample).is_some_and(|(e, _)| e != encoding_rs::UTF_8)
+        || body.contains(&0)
+        || !looks_utf8
+    {
+        return None;
+    }
+    let start = String::from_utf8_lossy(body);
+    let mut first = std::borrow::Cow::Borrowed(start.as_ref());
+    let sep = separator(&mut first);
+    let sep_line = first.len() != start.len();
+    let result = (|| {
+        // An unclosed quote is found before anything is read.
+        let mut scan = QuoteScan::new(sep);
+        let mut f =
+            std::io::BufReader::with_capacity(1 << 18, std::fs::File::open(path).map_err(io)?);
+        loop {
+            let chunk = f.fill_buf().map_err(io)?;
+            if chunk.is_empty() {
+                break;
+            }
+            scan.feed(chunk);
+            let used = chunk.len();
+            f.consume(used);
+        }
+        // The scan counts the sep= line, as the whole-file reading does not.
+        if let Some(line) = scan.finish() {
+            let line = if sep_line {
+                line.saturating_sub(1)
+            } else {
+                line
+            };
+            return Err(ImportError::NotPoam {
+                file: file.to_string(),
+                reason: format!(
+                    "line {line}: a quote (\") opens a cell that is never closed, so the rest of the file would be one cell; close the quote or remove it"
+                ),
+            });
+        }
+        let mut f =
+            std::io::BufReader::with_capacity(1 << 18, std::fs::File::open(path).map_err(io)?);
+        if bom {
+            f.consume(3);
+        }
+        if sep_line {
+            let mut line = Vec::new();
+            f.read_until(b'\n', &mut line).map_err(io)?;
+        }
+        if opts.mapping.is_none() && is_poamkit(first.as_bytes()) {
+            let reader = csv::ReaderBuilder::new().flexible(true).from_reader(f);
+            return read_from(file, reader, opts, out);
+        }
+        let mut reader = builder(sep).from_reader(f);
+        let (mut grid, more) = head_of(file, &mut reader, crate::grid::WHOLE_SHEET_ROWS)?;
+        let mut imported = if more {
+            let (tx, rx) = crate::grid::tail_channel();
+            grid.tail = Some(rx);
+            let first_row = grid.height();
+            std::thread::scope(|s| {
+                s.spawn(move || stream_rest(reader, first_row, &tx));
+                read_grids(vec![grid], &sample, out)
+            })?
+        } else {
+            read_grids(vec![grid], &sample, out)?
+        };
+        imported.report.format = "csv".into();
+        Ok(imported)
+    })();
+    Some(result)
+}
+
 /// Reads poamkit CSV.
 pub(crate) fn read(
     file: &str,
@@ -283,11 +472,21 @@ pub(crate) fn read(
     opts: &ImportOptions,
     out: &mut crate::Items<'_>,
 ) -> Result<Imported, ImportError> {
+    let reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    read_from(file, reader, opts, out)
+}
+
+/// Reads poamkit CSV from any reader (a file streamed from disk).
+pub(crate) fn read_from<R: std::io::Read>(
+    file: &str,
+    mut reader: csv::Reader<R>,
+    opts: &ImportOptions,
+    out: &mut crate::Items<'_>,
+) -> Result<Imported, ImportError> {
     let bad = |reason: String| ImportError::NotPoam {
         file: file.to_string(),
         reason,
     };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| bad(format!("cannot read the CSV header: {e}")))?
@@ -465,11 +664,29 @@ mod tests {
         let offset = rest.unwrap();
         let rows = std::thread::scope(|s| {
             let csv = &csv;
-            s.spawn(move || stream_rest(csv, offset, 100, &tx));
+            s.spawn(move || stream_rest(rest_reader(csv, offset), 100, &tx));
             // Until the sender is done (its thread ended).
             rx.iter().map(|b| b.unwrap().rows()).sum::<usize>()
         });
         assert_eq!(rows, 501, "the 601 rows less the 100 loaded");
+    }
+
+    #[test]
+    fn the_quote_scan_finds_the_same_in_chunks_as_whole() {
+        for text in [
+            "ID,Name\n1,\"say \"\"hi\"\"\"\n2,b\n",
+            "ID,Name\n1,\"open\n2,b\n3,c\n",
+            "ID,Name\n1,\"a\"\"\n\"\n",
+            "ID,Name\n1,a 5\" screen\n",
+        ] {
+            let whole = unclosed_quote(text, b',');
+            for cut in 0..=text.len() {
+                let mut scan = QuoteScan::new(b',');
+                scan.feed(&text.as_bytes()[..cut]);
+                scan.feed(&text.as_bytes()[cut..]);
+                assert_eq!(scan.finish(), whole, "{text:?} cut at {cut}");
+            }
+        }
     }
 
     #[test]

@@ -242,6 +242,14 @@ fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
 /// the model, [`ImportError::UnknownLayout`] for a bad `--from`.
 pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
     let file = path.display().to_string();
+    let mut out = Items::new(None);
+    if let Some(read) = csv_in::read_file(&file, path, opts, &mut out, &|grids, bytes, out| {
+        read_grids(&file, bytes, grids, opts, out)
+    }) {
+        let mut imported = read?;
+        add_equivalents(&mut imported.poam);
+        return Ok(imported);
+    }
     let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
         file: file.clone(),
         source,
@@ -396,11 +404,20 @@ pub fn import_path_into(
     sink: &mut dyn ItemSink,
 ) -> Result<Imported, ImportError> {
     let file = path.display().to_string();
+    let mut out = Items::new(Some(sink));
+    if let Some(read) = csv_in::read_file(&file, path, opts, &mut out, &|grids, bytes, out| {
+        read_grids(&file, bytes, grids, opts, out)
+    }) {
+        let mut imported = read?;
+        out.begin(&imported.poam.system);
+        out.list = std::mem::take(&mut imported.poam.items);
+        out.release(out.list.len());
+        return Ok(imported);
+    }
     let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
         file: file.clone(),
         source,
     })?;
-    let mut out = Items::new(Some(sink));
     let mut imported = import_any(&file, path, &bytes, opts, &mut out)?;
     // Readers of whole files (JSON, poamkit CSV, OSCAL) keep their items.
     out.begin(&imported.poam.system);
@@ -455,7 +472,9 @@ fn import_any(
                     let first_row = grid.height();
                     let text = &text;
                     std::thread::scope(|s| {
-                        s.spawn(move || csv_in::stream_rest(text, offset, first_row, &tx));
+                        s.spawn(move || {
+                            csv_in::stream_rest(csv_in::rest_reader(text, offset), first_row, &tx)
+                        });
                         read_grids(file, bytes, vec![grid], opts, out)
                     })?
                 }

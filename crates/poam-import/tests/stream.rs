@@ -113,3 +113,63 @@ fn a_limit_reached_below_the_detection_rows_stops_the_import() {
         other => panic!("expected the cell limit, got {other:?}"),
     }
 }
+
+/// A large CSV is read from disk as it is parsed (never held whole), and
+/// reads exactly as the same bytes held in memory: a tracker's CSV (rows
+/// past the first 5,000 parsed by a second thread), a semicolon one with
+/// Excel's `sep=` line and a byte-order mark, and poamkit's own CSV.
+#[test]
+fn a_large_csv_read_from_disk_reads_as_the_same_bytes_in_memory() {
+    let dir = std::env::temp_dir().join(format!("poam-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut tracker = String::from("POA&M ID,Weakness,Controls,Status,Due Date,Notes\n");
+    let mut semicolon = String::from("\u{feff}sep=;\nPOA&M ID;Weakness;Controls;Status\n");
+    // Long notes: past 8 MB in some 8,000 rows, past the 5,000 loaded.
+    let note = "a long note about the finding ".repeat(34);
+    let mut k = 0;
+    while tracker.len() < 8_500_000 || semicolon.len() < 8_500_000 {
+        tracker.push_str(&format!(
+            "P-{k},\"Weakness {k}, found\nin the scan\",AC-{},{},2025-03-{:02},{note}{k}\n",
+            k % 20 + 1,
+            if k % 3 == 0 { "Completed" } else { "Ongoing" },
+            k % 28 + 1
+        ));
+        semicolon.push_str(&format!("P-{k};Schwäche {k}, alt {note};IA-5;Ongoing\n"));
+        k += 1;
+    }
+    let poamkit = {
+        let m = poam_import::import_bytes(
+            "t.csv",
+            Path::new("t.csv"),
+            tracker.as_bytes(),
+            &ImportOptions::default(),
+        )
+        .unwrap();
+        poam_export::csv_out::write_csv(&m.poam, &Default::default())
+            .unwrap()
+            .bytes
+    };
+    for (name, bytes) in [
+        ("tracker.csv", tracker.into_bytes()),
+        ("semicolon.csv", semicolon.into_bytes()),
+        ("poamkit.csv", poamkit),
+    ] {
+        assert!(
+            bytes.len() as u64 >= 8 * 1024 * 1024,
+            "{name} is large enough to stream"
+        );
+        let path = dir.join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let opts = ImportOptions::default();
+        let streamed = poam_import::import_path(&path, &opts).unwrap();
+        let held = import_bytes(&path.display().to_string(), &path, &bytes, &opts).unwrap();
+        assert!(streamed.poam.items.len() > 5_000, "{name}");
+        assert_eq!(
+            serde_json::to_string(&streamed.poam).unwrap(),
+            serde_json::to_string(&held.poam).unwrap(),
+            "{name}"
+        );
+        assert_eq!(streamed.diagnostics.len(), held.diagnostics.len(), "{name}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
