@@ -365,12 +365,7 @@ fn convert_one(
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
             }
-            staged.push(poam_export::stage(out, |f| {
-                std::io::Write::write_all(f, bytes).map_err(|e| poam_export::ExportError::Io {
-                    path: out.display().to_string(),
-                    source: e,
-                })
-            })?);
+            staged.push(poam_export::stage_bytes(out, bytes)?);
         }
         let mut placed: Vec<PathBuf> = Vec::new();
         for s in staged {
@@ -798,14 +793,9 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
             .map_err(output_failure)?;
     }
     // Without --force, created only where there is none.
-    poam_export::stage(&args.output, |f| {
-        std::io::Write::write_all(f, &written.bytes).map_err(|e| poam_export::ExportError::Io {
-            path: args.output.display().to_string(),
-            source: e,
-        })
-    })
-    .and_then(|s| s.commit(args.force))
-    .map_err(output_failure)?;
+    poam_export::stage_bytes(&args.output, &written.bytes)
+        .and_then(|s| s.commit(args.force))
+        .map_err(output_failure)?;
     crate::print_diagnostics(&args.output, &written.diagnostics, true, layout);
     for r in &result.renamed {
         eprintln!(

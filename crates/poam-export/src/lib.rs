@@ -31,7 +31,8 @@ pub mod xlsx;
 pub use format::{write, Format, Output, WriteOptions};
 use poam_model::Diagnostic;
 pub use save::{
-    check_output_folder, remove_temporaries, save_atomic, save_atomic_with, stage, Staged,
+    check_output_folder, remove_temporaries, save_atomic, save_atomic_with, stage, stage_bytes,
+    Staged,
 };
 
 /// A writer's output: the bytes and what the target could not hold.

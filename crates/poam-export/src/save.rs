@@ -293,7 +293,16 @@ pub fn save_atomic_with(
 /// [`ExportError::Io`] when the folder is missing or not writable or the
 /// rename fails.
 pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    save_atomic_with(path, |file| {
+    stage_bytes(path, bytes)?.commit(true)
+}
+
+/// [`stage`] for output already in memory.
+///
+/// # Errors
+///
+/// As [`stage`].
+pub fn stage_bytes(path: &Path, bytes: &[u8]) -> Result<Staged, ExportError> {
+    stage(path, |file| {
         file.write_all(bytes).map_err(|e| io_error(path, e))
     })
 }

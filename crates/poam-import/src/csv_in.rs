@@ -211,18 +211,26 @@ pub(crate) fn prepare<'a>(file: &str, bytes: &'a [u8]) -> Result<CsvText<'a>, Im
     let (mut text, _) = decode(bytes);
     let sep = separator(&mut text);
     if let Some(line) = unclosed_quote(&text, sep) {
-        return Err(ImportError::NotPoam {
-            file: file.to_string(),
-            reason: format!(
-                "line {line}: a quote (\") opens a cell that is never closed, so the rest of the file would be one cell; close the quote or remove it"
-            ),
-        });
+        return Err(unclosed_quote_error(file, line));
     }
     Ok(CsvText { text, sep })
 }
 
-fn reader(text: &str, sep: u8) -> csv::Reader<&[u8]> {
-    builder(sep).from_reader(text.as_bytes())
+impl CsvText<'_> {
+    /// A reader of the text's records.
+    pub(crate) fn reader(&self) -> csv::Reader<&[u8]> {
+        builder(self.sep).from_reader(self.text.as_bytes())
+    }
+}
+
+/// The error for a quote that opens a cell and is never closed.
+fn unclosed_quote_error(file: &str, line: usize) -> ImportError {
+    ImportError::NotPoam {
+        file: file.to_string(),
+        reason: format!(
+            "line {line}: a quote (\") opens a cell that is never closed, so the rest of the file would be one cell; close the quote or remove it"
+        ),
+    }
 }
 
 fn builder(sep: u8) -> csv::ReaderBuilder {
@@ -242,26 +250,6 @@ fn field_text(field: &[u8]) -> std::borrow::Cow<'_, str> {
                 .0
         }
     }
-}
-
-/// The first `rows` records as a sheet, and where the rest starts (a byte
-/// offset into the text) when there may be more: a long file's rest is
-/// streamed by [`stream_rest`] (through [`rest_reader`]) while its first
-/// rows become items, never held whole.
-pub(crate) fn head(
-    file: &str,
-    csv: &CsvText<'_>,
-    rows: u32,
-) -> Result<(crate::grid::Grid, Option<u64>), ImportError> {
-    let mut r = reader(&csv.text, csv.sep);
-    let (grid, more) = head_of(file, &mut r, rows)?;
-    let at = r.position().byte();
-    Ok((grid, (more && at < csv.text.len() as u64).then_some(at)))
-}
-
-/// A reader of the text from byte `offset` on.
-pub(crate) fn rest_reader<'t>(csv: &'t CsvText<'_>, offset: u64) -> csv::Reader<&'t [u8]> {
-    reader(&csv.text[offset as usize..], csv.sep)
 }
 
 /// Reads up to `rows` records of `reader` into a sheet; true when more
@@ -353,6 +341,33 @@ pub(crate) fn stream_rest<R: std::io::Read>(
 pub(crate) type ReadGrids<'f> = dyn Fn(Vec<crate::grid::Grid>, &[u8], &mut crate::Items<'_>) -> Result<Imported, ImportError>
     + 'f;
 
+/// Reads a delimited file's records as a sheet: its first 5,000 rows
+/// loaded (for the layout to be found), the rest, when there is more,
+/// parsed from the same reader by a second thread while rows become items:
+/// the rows are never all held.
+pub(crate) fn read_sheet<R: std::io::Read + Send>(
+    file: &str,
+    mut reader: csv::Reader<R>,
+    first_bytes: &[u8],
+    out: &mut crate::Items<'_>,
+    read_grids: &ReadGrids<'_>,
+) -> Result<Imported, ImportError> {
+    let (mut grid, more) = head_of(file, &mut reader, crate::grid::WHOLE_SHEET_ROWS)?;
+    let mut imported = if more {
+        let (tx, rx) = crate::grid::tail_channel();
+        grid.tail = Some(rx);
+        let first_row = grid.height();
+        std::thread::scope(|s| {
+            s.spawn(move || stream_rest(reader, first_row, &tx));
+            read_grids(vec![grid], first_bytes, out)
+        })?
+    } else {
+        read_grids(vec![grid], first_bytes, out)?
+    };
+    imported.report.format = "csv".into();
+    Ok(imported)
+}
+
 /// Files at least this large are read from disk as they are parsed, when
 /// they are UTF-8: never held whole in memory.
 const STREAM_FROM_DISK: u64 = 8 * 1024 * 1024;
@@ -426,12 +441,7 @@ pub(crate) fn read_file(
             } else {
                 line
             };
-            return Err(ImportError::NotPoam {
-                file: file.to_string(),
-                reason: format!(
-                    "line {line}: a quote (\") opens a cell that is never closed, so the rest of the file would be one cell; close the quote or remove it"
-                ),
-            });
+            return Err(unclosed_quote_error(file, line));
         }
         let mut f =
             std::io::BufReader::with_capacity(1 << 18, std::fs::File::open(path).map_err(io)?);
@@ -446,21 +456,7 @@ pub(crate) fn read_file(
             let reader = csv::ReaderBuilder::new().flexible(true).from_reader(f);
             return read_from(file, reader, opts, out);
         }
-        let mut reader = builder(sep).from_reader(f);
-        let (mut grid, more) = head_of(file, &mut reader, crate::grid::WHOLE_SHEET_ROWS)?;
-        let mut imported = if more {
-            let (tx, rx) = crate::grid::tail_channel();
-            grid.tail = Some(rx);
-            let first_row = grid.height();
-            std::thread::scope(|s| {
-                s.spawn(move || stream_rest(reader, first_row, &tx));
-                read_grids(vec![grid], &sample, out)
-            })?
-        } else {
-            read_grids(vec![grid], &sample, out)?
-        };
-        imported.report.format = "csv".into();
-        Ok(imported)
+        read_sheet(file, builder(sep).from_reader(f), &sample, out, read_grids)
     })();
     Some(result)
 }
@@ -648,23 +644,23 @@ mod tests {
     /// The whole file as a sheet.
     fn to_grid(file: &str, bytes: &[u8]) -> Result<crate::grid::Grid, ImportError> {
         let text = prepare(file, bytes)?;
-        Ok(head(file, &text, u32::MAX)?.0)
+        Ok(head_of(file, &mut text.reader(), u32::MAX)?.0)
     }
 
     #[test]
-    fn a_long_file_streams_its_rest_and_says_where() {
+    fn a_long_file_streams_its_rest_from_the_same_reader() {
         let mut text = String::from("ID,Name\n");
         for k in 0..600 {
             text.push_str(&format!("{k},n{k}\n"));
         }
         let csv = prepare("l.csv", text.as_bytes()).unwrap();
-        let (grid, rest) = head("l.csv", &csv, 100).unwrap();
+        let mut reader = csv.reader();
+        let (grid, more) = head_of("l.csv", &mut reader, 100).unwrap();
         assert_eq!(grid.rows.len(), 100);
+        assert!(more);
         let (tx, rx) = crate::grid::tail_channel();
-        let offset = rest.unwrap();
         let rows = std::thread::scope(|s| {
-            let csv = &csv;
-            s.spawn(move || stream_rest(rest_reader(csv, offset), 100, &tx));
+            s.spawn(move || stream_rest(reader, 100, &tx));
             // Until the sender is done (its thread ended).
             rx.iter().map(|b| b.unwrap().rows()).sum::<usize>()
         });

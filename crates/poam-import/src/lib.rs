@@ -461,26 +461,9 @@ fn import_any(
         }
         Some(Kind::Csv) => {
             let text = csv_in::prepare(file, bytes)?;
-            let (mut grid, rest) = csv_in::head(file, &text, grid::WHOLE_SHEET_ROWS)?;
-            let mut imported = match rest {
-                None => read_grids(file, bytes, vec![grid], opts, out)?,
-                // A long file: one thread parses the rest while this one
-                // turns rows into items; the rows are never all held.
-                Some(offset) => {
-                    let (tx, rx) = grid::tail_channel();
-                    grid.tail = Some(rx);
-                    let first_row = grid.height();
-                    let text = &text;
-                    std::thread::scope(|s| {
-                        s.spawn(move || {
-                            csv_in::stream_rest(csv_in::rest_reader(text, offset), first_row, &tx)
-                        });
-                        read_grids(file, bytes, vec![grid], opts, out)
-                    })?
-                }
-            };
-            imported.report.format = "csv".into();
-            Ok(imported)
+            csv_in::read_sheet(file, text.reader(), bytes, out, &|grids, bytes, out| {
+                read_grids(file, bytes, grids, opts, out)
+            })
         }
         Some(Kind::Workbook) => read_workbook(file, bytes, opts, out),
         Some(Kind::Word) => {

@@ -529,7 +529,7 @@ pub(crate) fn read_sheet(
                 continue;
             }
         }
-        if is_same_header(&row, &header_norm) {
+        if is_same_header(&row.cells, &header_norm) {
             skip("the header repeated".into(), r, diags);
             continue;
         }
@@ -850,17 +850,10 @@ fn second_table(
         if first.is_some_and(|t| trailer_line(&t).is_some()) {
             continue;
         }
-        if gap && is_header_like(&grid.rows[r], spec) {
-            let row = Row {
-                r: r as u32,
-                cells: grid.rows[r].clone(),
-                formulas: Vec::new(),
-            };
-            if !is_same_header(&row, header) {
-                let title = r > 0 && filled(r - 1) == 1 && (r < 2 || filled(r - 2) == 0);
-                let start = if title { r - 1 } else { r };
-                return Some((start as u32, r as u32));
-            }
+        if gap && is_header_like(&grid.rows[r], spec) && !is_same_header(&grid.rows[r], header) {
+            let title = r > 0 && filled(r - 1) == 1 && (r < 2 || filled(r - 2) == 0);
+            let start = if title { r - 1 } else { r };
+            return Some((start as u32, r as u32));
         }
         // A one-cell title after the gap may head the next table.
         if gap && n == 1 && filled(r - 1) == 0 {
@@ -874,7 +867,7 @@ fn second_table(
 
 /// Whether a row repeats the header (a table printed in pages, or pasted
 /// twice): most header cells are there again, in their columns.
-fn is_same_header(row: &Row, header: &[(u32, String)]) -> bool {
+fn is_same_header(cells: &[Cell], header: &[(u32, String)]) -> bool {
     if header.len() < 2 {
         return false;
     }
@@ -883,8 +876,8 @@ fn is_same_header(row: &Row, header: &[(u32, String)]) -> bool {
     let allowed = header.len() / 5;
     let mut misses = 0;
     for (c, h) in header {
-        let same = match row.get(*c) {
-            Cell::Text(t) => {
+        let same = match cells.get(*c as usize) {
+            Some(Cell::Text(t)) => {
                 let first = t
                     .trim_start()
                     .chars()
