@@ -7,7 +7,7 @@ use calamine::Reader;
 use chrono::NaiveDate;
 use poam_export::{csv_out, json, xlsx};
 use poam_import::{import_bytes, ImportOptions};
-use poam_model::{Item, Poam, Rating, State, SystemInfo};
+use poam_model::{format_compact, Item, Poam, Rating, State, SystemInfo, Text};
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -83,16 +83,16 @@ fn item() -> impl Strategy<Value = Item> {
     )
         .prop_map(
             |(id, name, desc, poc, plan, (detected, due), controls, rating, open, assets)| Item {
-                id: Some(id),
+                id: Some(id.into()),
                 state: if open { State::Open } else { State::Closed },
-                weakness_name: name,
-                weakness_description: desc,
-                point_of_contact: poc,
-                remediation_plan: plan,
+                weakness_name: name.map(Into::into),
+                weakness_description: desc.map(Into::into),
+                point_of_contact: poc.map(Into::into),
+                remediation_plan: plan.map(Into::into),
                 detected_on: detected,
                 scheduled_completion: due,
-                controls: controls.into_iter().map(String::from).collect(),
-                assets: assets.into_iter().collect(),
+                controls: controls.into_iter().map(Text::from).collect(),
+                assets: assets.into_iter().map(Text::from).collect(),
                 risk: poam_model::Risk {
                     original: rating,
                     ..Default::default()
@@ -106,7 +106,7 @@ fn poam() -> impl Strategy<Value = Poam> {
     prop::collection::vec(item(), 1..8).prop_map(|mut items| {
         // POA&M IDs are unique within a file.
         for (n, item) in items.iter_mut().enumerate() {
-            item.id = item.id.take().map(|id| format!("{id}-{n}"));
+            item.id = item.id.take().map(|id| format_compact!("{id}-{n}"));
         }
         Poam {
             system: SystemInfo {
@@ -121,17 +121,17 @@ fn poam() -> impl Strategy<Value = Poam> {
 /// The fields every format here carries, for comparison.
 #[derive(Debug, PartialEq)]
 struct Carried {
-    id: Option<String>,
+    id: Option<Text>,
     open: bool,
-    name: Option<String>,
-    desc: Option<String>,
-    poc: Option<String>,
-    plan: Option<String>,
+    name: Option<Text>,
+    desc: Option<Text>,
+    poc: Option<Text>,
+    plan: Option<Text>,
     detected: Option<NaiveDate>,
     due: Option<NaiveDate>,
-    controls: Vec<String>,
+    controls: Vec<Text>,
     rating: Option<Rating>,
-    assets: Vec<String>,
+    assets: Vec<Text>,
 }
 
 fn carried(poam: &Poam) -> Vec<Carried> {
@@ -222,7 +222,7 @@ fn milestones() -> impl Strategy<Value = Vec<poam_model::Milestone>> {
     prop::collection::vec(
         ("[A-Z][a-z]{2,12}( [a-z]{2,10}){0,3}", date()).prop_map(|(description, due)| {
             poam_model::Milestone {
-                description,
+                description: description.into(),
                 due,
                 ..Default::default()
             }
@@ -267,12 +267,12 @@ fn rich_item() -> impl Strategy<Value = Item> {
                 item.risk.operational_requirement = or;
                 item.vendor.dependency = dep;
                 item.vendor.last_checkin = checkin;
-                item.vendor.product = product;
+                item.vendor.product = product.map(Into::into);
                 item.kev.listed = kev;
                 item.kev.due = kev_due;
-                item.cves = cves.into_iter().collect();
+                item.cves = cves.into_iter().map(Text::from).collect();
                 if let Some(t) = ticket {
-                    item.extra.insert("Internal Ticket".into(), t);
+                    item.extra.insert("Internal Ticket".into(), t.into());
                 }
                 item
             },
@@ -282,7 +282,7 @@ fn rich_item() -> impl Strategy<Value = Item> {
 fn rich_poam() -> impl Strategy<Value = Poam> {
     prop::collection::vec(rich_item(), 1..6).prop_map(|mut items| {
         for (n, item) in items.iter_mut().enumerate() {
-            item.id = item.id.take().map(|id| format!("{id}-{n}"));
+            item.id = item.id.take().map(|id| format_compact!("{id}-{n}"));
         }
         Poam {
             system: SystemInfo {
@@ -302,7 +302,7 @@ fn held(layout: &poam_layout::Layout, poam: &Poam) -> Vec<(String, &'static str,
     let by_id = layout.holds(poam_model::Field::Id);
     for (n, item) in poam.items.iter().enumerate() {
         let key = if by_id {
-            item.id.clone().unwrap_or_default()
+            item.id.as_deref().unwrap_or_default().to_string()
         } else {
             format!("#{n}")
         };
@@ -314,7 +314,7 @@ fn held(layout: &poam_layout::Layout, poam: &Poam) -> Vec<(String, &'static str,
             }
             out.push((
                 if by_id {
-                    item.id.clone().unwrap_or_default()
+                    item.id.as_deref().unwrap_or_default().to_string()
                 } else {
                     format!("#{n}")
                 },

@@ -739,11 +739,14 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
                 .map_err(|e| format!("{e:#}"))?;
             let n = warnings(&imported.diagnostics);
             let mut poam = imported.poam;
-            let fallback = unit_name(job, args.unit_from);
+            let fallback = poam_model::Text::from(unit_name(job, args.unit_from));
             for item in &mut poam.items {
                 let unit = match args.unit_from {
                     UnitFrom::Folder | UnitFrom::File => Some(fallback.clone()),
-                    UnitFrom::Sheet => item.origin.as_ref().and_then(|o| o.sheet.clone()),
+                    UnitFrom::Sheet => item
+                        .origin
+                        .as_ref()
+                        .and_then(|o| o.sheet.as_deref().map(Into::into)),
                     UnitFrom::Column => item.business_unit.clone(),
                 };
                 item.business_unit = Some(unit.unwrap_or_else(|| fallback.clone()));

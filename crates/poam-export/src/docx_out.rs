@@ -213,7 +213,7 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
         // The requirement ids lead the weakness text, as NIST's reader expects.
         if !item.controls.is_empty() && !item.controls.iter().all(|c| weakness.contains(c.as_str()))
         {
-            weakness = format!("{}: {weakness}", item.controls.join(", "));
+            weakness = format!("{}: {weakness}", item.controls.join(", ")).into();
         }
         let status = match (item.state, item.status) {
             (State::Closed, _) => "Complete".to_string(),
@@ -226,11 +226,14 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
             item.resources_required.clone().unwrap_or_default(),
             item.scheduled_completion
                 .map(|d| d.format("%m/%d/%Y").to_string())
-                .unwrap_or_default(),
-            format_milestones(&item.milestones).replace("\n\n", "\n"),
+                .unwrap_or_default()
+                .into(),
+            format_milestones(&item.milestones)
+                .replace("\n\n", "\n")
+                .into(),
             item.milestone_changes.clone().unwrap_or_default(),
             item.detector_source.clone().unwrap_or_default(),
-            status,
+            status.into(),
         ];
         rows.push(TableRow::new(
             cells.iter().map(|t| cell_text(t, false)).collect(),

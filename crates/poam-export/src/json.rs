@@ -132,7 +132,7 @@ mod tests {
         check(&poam, &mut whole);
         for k in 0..3 {
             let mut item = Item {
-                id: Some(format!("V-{k}")),
+                id: Some(format!("V-{k}").into()),
                 weakness_description: Some("a\nb".into()),
                 controls: vec!["AC-2".into()],
                 ..Item::default()

@@ -47,7 +47,7 @@ fn oscal_control_id(text: &str) -> String {
         return text.to_string();
     };
     if id.catalog != poam_model::control::Catalog::Sp80053 {
-        return id.canonical_with_part();
+        return id.canonical_with_part().to_string();
     }
     let mut out = format!("{}-{}", id.family.to_lowercase(), id.number);
     if let Some(e) = id.enhancement {
@@ -85,16 +85,18 @@ impl Definitions {
         defs.parties.insert(org.to_string(), party_uuid(org));
         for item in &poam.items {
             if let Some(t) = &item.detector_source {
-                defs.tools.entry(t.clone()).or_insert_with(|| tool_uuid(t));
+                defs.tools
+                    .entry(t.to_string())
+                    .or_insert_with(|| tool_uuid(t));
             }
             for a in &item.assets {
                 defs.assets
-                    .entry(a.clone())
+                    .entry(a.to_string())
                     .or_insert_with(|| asset_uuid(a));
             }
             if let Some(p) = &item.point_of_contact {
                 defs.parties
-                    .entry(p.clone())
+                    .entry(p.to_string())
                     .or_insert_with(|| party_uuid(p));
             }
         }
@@ -390,7 +392,7 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
 
 fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
     let mut props = Vec::new();
-    let part_controls: Vec<String> = item
+    let part_controls: Vec<poam_model::Text> = item
         .control_parts
         .iter()
         .filter_map(|p| {

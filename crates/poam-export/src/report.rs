@@ -198,12 +198,12 @@ fn row(item: &Item, as_of: NaiveDate, due_override: Option<NaiveDate>) -> ItemRo
         }
     }
     if let Some(r) = &item.risk.deviation_rationale {
-        deviation.push(r.clone());
+        deviation.push(r.to_string());
     }
     ItemRow {
-        id: item.id.clone().unwrap_or_else(|| "-".into()),
-        title,
-        description: item.weakness_description.clone(),
+        id: item.id.clone().unwrap_or_else(|| "-".into()).to_string(),
+        title: title.to_string(),
+        description: item.weakness_description.as_deref().map(str::to_string),
         controls: item.controls.join(", "),
         state: if open { "Open" } else { "Closed" }.into(),
         status: item.status.map(|s| s.label().to_string()),
@@ -217,13 +217,13 @@ fn row(item: &Item, as_of: NaiveDate, due_override: Option<NaiveDate>) -> ItemRo
             .filter(|d| open && *d < as_of)
             .map(|d| (as_of - d).num_days()),
         age_days: item.detected_on.map(|d| (as_of - d).num_days()),
-        point_of_contact: item.point_of_contact.clone(),
-        remediation_plan: item.remediation_plan.clone(),
+        point_of_contact: item.point_of_contact.as_deref().map(str::to_string),
+        remediation_plan: item.remediation_plan.as_deref().map(str::to_string),
         milestones: item
             .milestones
             .iter()
             .map(|m| MilestoneRow {
-                description: m.description.clone(),
+                description: m.description.to_string(),
                 due: iso(m.due),
                 status: m.status.map(|s| s.label().to_string()),
             })
@@ -231,7 +231,7 @@ fn row(item: &Item, as_of: NaiveDate, due_override: Option<NaiveDate>) -> ItemRo
         deviation: (!deviation.is_empty()).then(|| deviation.join("\n")),
         source: item.origin.as_ref().map(|o| match (&o.sheet, o.row) {
             (Some(s), Some(r)) => format!("'{s}' row {r}"),
-            _ => o.file.clone(),
+            _ => o.file.to_string(),
         }),
         ssp: item
             .ssp_refs

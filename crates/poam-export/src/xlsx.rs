@@ -246,8 +246,8 @@ pub fn write_xlsx(
             };
             let headers = &layout.sheets[s].headers;
             for key in item.extra.keys() {
-                if !headers.contains(key) && !extra_headers[s].contains(key) {
-                    extra_headers[s].push(key.clone());
+                if !headers.iter().any(|h| h == key) && !extra_headers[s].iter().any(|h| h == key) {
+                    extra_headers[s].push(key.to_string());
                 }
             }
         }
@@ -854,8 +854,8 @@ impl SheetCells<'_> {
             let col = c0 + i as u16;
             let Some(field) = fields[i] else {
                 if plan.first {
-                    if let Some(raw) = item.extra.get(header) {
-                        cells.push((col, text_cell(raw.clone(), tally, header)));
+                    if let Some(raw) = item.extra.get(header.as_str()) {
+                        cells.push((col, text_cell(raw.to_string(), tally, header)));
                     }
                 }
                 continue;
@@ -871,7 +871,7 @@ impl SheetCells<'_> {
                     if plan.milestone.is_some() || self.def.row_mode != RowMode::Item =>
                 {
                     plan.milestone
-                        .map_or(Value::Empty, |m| Value::Text(emass_milestone(m)))
+                        .map_or(Value::Empty, |m| Value::Text(emass_milestone(m).into()))
                 }
                 Field::MilestoneId => text_value(plan.milestone.and_then(|m| m.id.clone())),
                 Field::MilestoneDescription => {
@@ -883,7 +883,7 @@ impl SheetCells<'_> {
                 Field::MilestoneStatus => plan
                     .milestone
                     .and_then(|m| m.status)
-                    .map_or(Value::Empty, |s| Value::Text(s.label().to_string())),
+                    .map_or(Value::Empty, |s| Value::Text(s.label().into())),
                 Field::MilestoneDue => plan
                     .milestone
                     .and_then(|m| m.due)
@@ -900,11 +900,9 @@ impl SheetCells<'_> {
                         && !holds(Field::CompletedOn) =>
                 {
                     let d = item.completed_on.unwrap_or_default();
-                    Value::Text(format!(
-                        "{} {}",
-                        Status::Completed.label(),
-                        d.format("%m/%d/%Y")
-                    ))
+                    Value::Text(
+                        format!("{} {}", Status::Completed.label(), d.format("%m/%d/%Y")).into(),
+                    )
                 }
                 Field::Status if item.status.is_none() => {
                     let derived = match item.state {
@@ -942,9 +940,9 @@ impl SheetCells<'_> {
                     if item.milestone_changes.is_some() {
                         tally.moved(Moved::MilestoneChangesIntoPlan);
                     }
-                    plan_text.map_or(Value::Empty, Value::Text)
+                    plan_text.map_or(Value::Empty, |t| Value::Text(t.into()))
                 }
-                Field::Costs => text_value(item.emass.costs.get(header).cloned()),
+                Field::Costs => text_value(item.emass.costs.get(header.as_str()).cloned()),
                 _ => item.get(field),
             };
             match value {
@@ -952,7 +950,7 @@ impl SheetCells<'_> {
                     // A value kept raw on import (a bad date, N/A) goes back where it was,
                     // but FedRAMP asks for blank cells rather than N/A or None.
                     if plan.first {
-                        if let Some(raw) = item.extra.get(header) {
+                        if let Some(raw) = item.extra.get(header.as_str()) {
                             let official = self
                                 .layout
                                 .column(header)
@@ -967,7 +965,7 @@ impl SheetCells<'_> {
                                     family: self.layout.family_label().to_string(),
                                 });
                             } else {
-                                cells.push((col, text_cell(raw.clone(), tally, header)));
+                                cells.push((col, text_cell(raw.to_string(), tally, header)));
                             }
                         }
                     }
@@ -995,7 +993,7 @@ impl SheetCells<'_> {
                 Value::Milestones(m) => {
                     cells.push((col, text_cell(format_milestones(&m), tally, header)))
                 }
-                Value::Text(text) => cells.push((col, text_cell(text, tally, header))),
+                Value::Text(text) => cells.push((col, text_cell(text.to_string(), tally, header))),
                 other => {
                     let text = poam_layout::flat::value_text(&other);
                     cells.push((col, text_cell(text, tally, header)));
@@ -1004,9 +1002,9 @@ impl SheetCells<'_> {
         }
         if plan.first {
             for (i, key) in extra_headers.iter().enumerate() {
-                if let Some(raw) = item.extra.get(key) {
+                if let Some(raw) = item.extra.get(key.as_str()) {
                     let col = c0 + (self.def.headers.len() + i) as u16;
-                    cells.push((col, text_cell(raw.clone(), tally, key)));
+                    cells.push((col, text_cell(raw.to_string(), tally, key)));
                 }
             }
         }
@@ -1056,10 +1054,10 @@ impl SheetCells<'_> {
             tally.dropped(Lost::MilestoneDetails);
         }
         for key in item.extra.keys() {
-            if self.def.headers.contains(key) || extra_headers.contains(key) {
+            if self.def.headers.iter().any(|h| h == key) || extra_headers.iter().any(|h| h == key) {
                 continue;
             }
-            tally.dropped(Lost::ExtraColumn(key.clone()));
+            tally.dropped(Lost::ExtraColumn(key.to_string()));
         }
     }
 }
@@ -1068,12 +1066,13 @@ impl SheetCells<'_> {
 fn emass_milestone(m: &Milestone) -> String {
     match m.due {
         Some(d) => format!("{} {}", m.description, d.format("%m/%d/%Y")),
-        None => m.description.clone(),
+        None => m.description.to_string(),
     }
 }
 
-fn text_value(v: Option<String>) -> Value {
-    v.filter(|t| !t.is_empty())
+fn text_value(v: Option<impl Into<poam_model::Text>>) -> Value {
+    v.map(Into::into)
+        .filter(|t: &poam_model::Text| !t.is_empty())
         .map_or(Value::Empty, Value::Text)
 }
 

@@ -18,7 +18,7 @@ pub fn keep_extra(item: &mut Item, header: &str, text: String) {
             old.push_str(&text);
         }
         None => {
-            item.extra.insert(header.to_string(), text);
+            item.extra.insert(header.into(), text.into());
         }
     }
 }
@@ -53,7 +53,7 @@ pub fn fill(
     match field.kind() {
         FieldKind::Text => {
             if let Field::Id = field {
-                item.id = Some(text.into_owned());
+                item.id = Some(text.into_owned().into());
             } else {
                 item.set_text(field, cell_text_keep_lines(cell));
             }
@@ -95,7 +95,9 @@ pub fn fill(
                     continue;
                 }
                 diags.push(Diagnostic::new(
-                    DiagKind::UnparsedControl { raw: raw.clone() },
+                    DiagKind::UnparsedControl {
+                        raw: raw.to_string(),
+                    },
                     location(),
                 ));
                 item.unparsed_controls.push(raw);
@@ -184,7 +186,7 @@ pub fn fill(
         FieldKind::Keyed => {
             item.emass
                 .costs
-                .insert(header.to_string(), text.into_owned());
+                .insert(header.into(), text.into_owned().into());
         }
         FieldKind::MilestonePart => {
             let mut m = item.milestones.pop().unwrap_or_default();
@@ -230,9 +232,9 @@ pub fn fill_milestone_part(
 ) {
     let text = cell.text();
     match field {
-        Field::MilestoneId => milestone.id = Some(text),
-        Field::MilestoneDescription => milestone.description = cell_text_keep_lines(cell),
-        Field::MilestoneComments => milestone.comments = Some(cell_text_keep_lines(cell)),
+        Field::MilestoneId => milestone.id = Some(text.into()),
+        Field::MilestoneDescription => milestone.description = cell_text_keep_lines(cell).into(),
+        Field::MilestoneComments => milestone.comments = Some(cell_text_keep_lines(cell).into()),
         Field::MilestoneStatus => match Status::parse(&text) {
             Some(s) => milestone.status = Some(s),
             None => unknown(item, header, text, "milestone status", location(), diags),

@@ -18,11 +18,11 @@ pub fn unguard(text: &str) -> &str {
     }
 }
 
-fn split(text: &str) -> Vec<String> {
+fn split(text: &str) -> Vec<poam_model::Text> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(str::to_string)
+        .map(poam_model::Text::from)
         .collect()
 }
 
@@ -501,6 +501,9 @@ pub(crate) fn read_from<R: std::io::Read>(
     let mut poam = Poam::default();
     let mut diags = Vec::new();
     let mut count = 0;
+    // The previous item's origin, whose file and sheet names the next item
+    // most likely shares.
+    let mut last_origin = Origin::default();
     for (n, record) in reader.records().enumerate() {
         let row = n as u32 + 2;
         let record = record.map_err(|e| bad(format!("row {row}: {e}")))?;
@@ -540,7 +543,10 @@ pub(crate) fn read_from<R: std::io::Read>(
                         })
                         .collect()
                 }
-                "origin.file" => origin.file = value.to_string(),
+                "origin.file" if *last_origin.file == *value => {
+                    origin.file = last_origin.file.clone()
+                }
+                "origin.file" => origin.file = value.into(),
                 "system.name" => poam.system.name = Some(value.to_string()),
                 "system.organization" => poam.system.organization = Some(value.to_string()),
                 "system.impact_level" => poam.system.impact_level = Some(value.to_string()),
@@ -555,13 +561,25 @@ pub(crate) fn read_from<R: std::io::Read>(
                         location,
                     )),
                 },
-                "origin.sheet" => origin.sheet = Some(value.to_string()),
+                "origin.sheet" => {
+                    origin.sheet = match &last_origin.sheet {
+                        Some(last) if **last == *value => Some(last.clone()),
+                        _ => Some(value.into()),
+                    }
+                }
                 "origin.row" => origin.row = value.trim().parse().ok(),
-                "extra" => match serde_json::from_str::<IndexMap<String, String>>(value) {
-                    Ok(map) => item.extra.extend(map),
-                    Err(_) => keep_extra(&mut item, "extra", value.to_string()),
-                },
-                "emass.costs" => match serde_json::from_str::<IndexMap<String, String>>(value) {
+                "extra" => {
+                    match serde_json::from_str::<IndexMap<poam_model::Text, poam_model::Text>>(
+                        value,
+                    ) {
+                        Ok(map) => item.extra.extend(map),
+                        Err(_) => keep_extra(&mut item, "extra", value.to_string()),
+                    }
+                }
+                "emass.costs" => match serde_json::from_str::<
+                    IndexMap<poam_model::Text, poam_model::Text>,
+                >(value)
+                {
                     Ok(map) => item.emass.costs.extend(map),
                     Err(_) => keep_extra(&mut item, "emass.costs", value.to_string()),
                 },
@@ -594,6 +612,7 @@ pub(crate) fn read_from<R: std::io::Read>(
             }
         }
         if !origin.file.is_empty() || origin.sheet.is_some() || origin.row.is_some() {
+            last_origin = origin.clone();
             item.origin = Some(origin);
         }
         // The system's columns are on every row: whole with the first. With

@@ -37,7 +37,7 @@ pub use grid::{number_text, Cell, Grid, Limits};
 pub use report::{Candidate, ColumnReport, ReadReport, SheetReport};
 
 use poam_model::date::DateOrder;
-use poam_model::{Diagnostic, Item, Poam, SystemInfo};
+use poam_model::{Diagnostic, Item, Poam, SystemInfo, Text};
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
@@ -285,23 +285,32 @@ pub fn add_equivalents(poam: &mut Poam) {
 }
 
 /// The crosswalk lookups of one file: many items name the same controls,
-/// so each control is looked up once.
+/// so each control is looked up once, and each set of controls makes one
+/// map that its items share.
 #[derive(Default)]
 struct Equivalents {
-    memo: HashMap<String, Vec<(&'static str, Vec<String>)>>,
-    lists: Vec<(&'static str, Vec<String>)>,
+    memo: HashMap<Text, Vec<(&'static str, Vec<String>)>>,
+    shared: HashMap<Vec<Text>, poam_model::Equivalents>,
 }
 
 impl Equivalents {
     fn fill(&mut self, item: &mut Item) {
+        if item.controls.is_empty() {
+            item.equivalents = poam_model::Equivalents::default();
+            return;
+        }
+        if let Some(e) = self.shared.get(&item.controls) {
+            item.equivalents = e.clone();
+            return;
+        }
         let cat = poam_layout::catalog::catalogs();
-        let lists = &mut self.lists;
-        lists.clear();
+        let mut lists: Vec<(&'static str, Vec<Text>)> = Vec::new();
         for control in &item.controls {
-            if !self.memo.contains_key(control) {
-                self.memo.insert(control.clone(), cat.equivalents(control));
-            }
-            for (framework, ids) in &self.memo[control] {
+            let memo = self
+                .memo
+                .entry(control.clone())
+                .or_insert_with(|| cat.equivalents(control));
+            for (framework, ids) in memo.iter() {
                 let at = match lists.iter().position(|(f, _)| f == framework) {
                     Some(at) => at,
                     None => {
@@ -310,22 +319,26 @@ impl Equivalents {
                     }
                 };
                 for id in ids {
-                    if !lists[at].1.contains(id) && !item.controls.contains(id) {
-                        lists[at].1.push(id.clone());
+                    if !lists[at].1.iter().any(|x| x == id)
+                        && !item.controls.iter().any(|x| x == id)
+                    {
+                        lists[at].1.push(id.as_str().into());
                     }
                 }
             }
         }
         lists.sort_by_key(|(framework, _)| *framework);
-        item.equivalents = lists
-            .iter_mut()
+        let map = lists
+            .into_iter()
             .filter(|(_, ids)| !ids.is_empty())
-            .map(|(framework, ids)| {
-                let mut ids = std::mem::take(ids);
+            .map(|(framework, mut ids)| {
                 ids.shrink_to_fit();
-                (framework.to_string(), ids)
+                (Text::from(framework), ids)
             })
             .collect();
+        let shared = poam_model::Equivalents::new(map);
+        self.shared.insert(item.controls.clone(), shared.clone());
+        item.equivalents = shared;
     }
 }
 

@@ -14,7 +14,8 @@ use chrono::NaiveDate;
 use poam_layout::oscal::NS_POAMKIT;
 use poam_model::control::parse_controls;
 use poam_model::{
-    DiagKind, Diagnostic, Item, Location, Milestone, Origin, Poam, Rating, State, Status, YesNo,
+    DiagKind, Diagnostic, Item, Location, Milestone, Origin, Poam, Rating, State, Status, Text,
+    YesNo,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -164,16 +165,16 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
         let path = format!("poam-items[{n}]");
         let mut item = Item {
             origin: Some(Origin {
-                file: file.to_string(),
+                file: file.into(),
                 sheet: Some("poam-items".into()),
                 row: Some(n as u32 + 1),
             }),
             ..Item::default()
         };
-        item.id = prop(pi, "POAM-ID").first().map(|v| v.to_string());
-        item.weakness_name = s(pi, "title").map(str::to_string);
-        item.weakness_description = s(pi, "description").map(str::to_string);
-        item.comments = s(pi, "remarks").map(str::to_string);
+        item.id = prop(pi, "POAM-ID").first().map(|v| Text::from(*v));
+        item.weakness_name = s(pi, "title").map(Text::from);
+        item.weakness_description = s(pi, "description").map(Text::from);
+        item.comments = s(pi, "remarks").map(Text::from);
         // Props of other producers (any namespace but poamkit's own, which
         // are read below): kept in `extra` as `prop NAME`, so that nothing a
         // poam-item says is dropped.
@@ -185,13 +186,13 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                 continue;
             }
             let key = format!("prop {name}");
-            match item.extra.get_mut(&key) {
+            match item.extra.get_mut(key.as_str()) {
                 Some(v) => {
                     v.push('\n');
                     v.push_str(value);
                 }
                 None => {
-                    item.extra.insert(key, value.to_string());
+                    item.extra.insert(key.into(), value.into());
                 }
             }
         }
@@ -281,7 +282,8 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                             .filter_map(Value::as_str)
                             .collect();
                         (!methods.is_empty()).then(|| methods.join(", "))
-                    });
+                    })
+                    .map(Text::from);
             }
             for subject in arr(obs, "subjects") {
                 if let Some(u) = s(subject, "subject-uuid") {
@@ -291,8 +293,8 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                         .or_else(|| names.get(u).cloned())
                         .or_else(|| s(subject, "title").map(str::to_string))
                         .unwrap_or_else(|| u.to_string());
-                    if !item.assets.contains(&name) {
-                        item.assets.push(name);
+                    if !item.assets.iter().any(|a| *a == name) {
+                        item.assets.push(name.into());
                     }
                 }
             }
@@ -331,13 +333,13 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
     })
 }
 
-fn append(slot: &mut Option<String>, text: &str) {
+fn append(slot: &mut Option<Text>, text: &str) {
     match slot {
         Some(old) => {
             old.push_str("\n\n");
             old.push_str(text);
         }
-        None => *slot = Some(text.to_string()),
+        None => *slot = Some(text.into()),
     }
 }
 
@@ -350,10 +352,10 @@ fn read_risk(
     diags: &mut Vec<Diagnostic>,
 ) {
     if let Some(t) = s(risk, "title") {
-        item.weakness_name = Some(t.to_string());
+        item.weakness_name = Some(t.into());
     }
     if let Some(d) = s(risk, "description") {
-        item.weakness_description = Some(d.to_string());
+        item.weakness_description = Some(d.into());
     }
     for id in prop(risk, "impacted-control-id") {
         let parsed = parse_controls(id);
@@ -369,7 +371,7 @@ fn read_risk(
         }
         for u in parsed.unparsed {
             diags.push(Diagnostic::new(
-                DiagKind::UnparsedControl { raw: u.clone() },
+                DiagKind::UnparsedControl { raw: u.to_string() },
                 at(format!("{path} impacted-control-id")),
             ));
             item.unparsed_controls.push(u);
@@ -391,8 +393,7 @@ fn read_risk(
         }
         Some("deviation-approved") => item.status = Some(Status::RiskAccepted),
         Some(other) if other != "open" => {
-            item.extra
-                .insert("OSCAL risk status".into(), other.to_string());
+            item.extra.insert("OSCAL risk status".into(), other.into());
         }
         _ => {}
     }
@@ -406,11 +407,11 @@ fn read_risk(
                     .chain(prop(actor, "vulnerability-id"))
                     .collect();
                 if item.source_identifier.is_none() && !ids.is_empty() {
-                    item.source_identifier = Some(ids.join("; "));
+                    item.source_identifier = Some(ids.join("; ").into());
                 }
                 if item.detector_source.is_none() {
                     item.detector_source =
-                        s(actor, "actor-uuid").and_then(|u| names.get(u).cloned());
+                        s(actor, "actor-uuid").and_then(|u| names.get(u).map(Text::from));
                 }
             }
         }
@@ -423,25 +424,22 @@ fn read_risk(
                     (Some(r), Some("adjusted")) => item.risk.adjusted = Some(r),
                     (Some(r), _) => item.risk.original = Some(r),
                     (None, _) => {
-                        item.extra
-                            .insert("OSCAL risk facet".into(), value.to_string());
+                        item.extra.insert("OSCAL risk facet".into(), value.into());
                     }
                 },
-                "cve-id" if !item.cves.iter().any(|c| c == value) => {
-                    item.cves.push(value.to_string())
-                }
+                "cve-id" if !item.cves.iter().any(|c| c == value) => item.cves.push(value.into()),
                 "vulnerability-id"
                     if s(facet, "system").is_some_and(|x| x.contains("cve"))
                         && !item.cves.iter().any(|c| c == value) =>
                 {
-                    item.cves.push(value.to_string())
+                    item.cves.push(value.into())
                 }
                 "likelihood" | "impact" | "severity" | "iavm-severity" | "priority" => {
                     let key = match state {
                         Some(st) => format!("OSCAL {name} ({st})"),
                         None => format!("OSCAL {name}"),
                     };
-                    item.extra.insert(key, value.to_string());
+                    item.extra.insert(key.into(), value.into());
                 }
                 _ => {}
             }
@@ -458,13 +456,13 @@ fn read_risk(
         .chain(arr(risk, "responses"))
         .find(|r| s(r, "lifecycle") == Some("planned"));
     if let Some(plan) = planned {
-        item.remediation_plan = s(plan, "description").map(str::to_string);
+        item.remediation_plan = s(plan, "description").map(Text::from);
         let resources: Vec<&str> = arr(plan, "required-assets")
             .iter()
             .filter_map(|a| s(a, "description"))
             .collect();
         if !resources.is_empty() {
-            item.resources_required = Some(resources.join("\n"));
+            item.resources_required = Some(resources.join("\n").into());
         }
         let owners: Vec<String> = arr(plan, "origins")
             .iter()
@@ -473,7 +471,7 @@ fn read_risk(
             .filter_map(|a| s(a, "actor-uuid").and_then(|u| names.get(u).cloned()))
             .collect();
         if !owners.is_empty() {
-            item.point_of_contact = Some(owners.join("; "));
+            item.point_of_contact = Some(owners.join("; ").into());
         }
         for task in arr(plan, "tasks") {
             let timing = &task["timing"];
@@ -483,14 +481,14 @@ fn read_risk(
                 .or_else(|| timing.get("within-date-range").and_then(|d| s(d, "end")))
                 .and_then(date);
             let mut m = Milestone {
-                description: s(task, "title").unwrap_or_default().to_string(),
+                description: s(task, "title").unwrap_or_default().into(),
                 due,
-                comments: s(task, "description").map(str::to_string),
+                comments: s(task, "description").map(Text::from),
                 ..Milestone::default()
             };
             for (name, value, _) in own_props(task) {
                 match name {
-                    "milestone-id" => m.id = Some(value.to_string()),
+                    "milestone-id" => m.id = Some(value.into()),
                     "milestone-status" => m.status = Status::parse(value),
                     "milestone-completed-on" => m.completed_on = date(value),
                     _ => {}
@@ -527,7 +525,7 @@ fn read_risk(
         changes.push(line);
     }
     if !changes.is_empty() {
-        item.milestone_changes = Some(changes.join("\n"));
+        item.milestone_changes = Some(changes.join("\n").into());
     }
     read_own_props(item, risk);
 }
@@ -541,20 +539,20 @@ fn read_own_props(item: &mut Item, risk: &Value) {
                 item.status = Status::parse(value);
             }
             "category" => item.category = Some(poam_model::Category::Configuration),
-            "unparsed-control" => item.unparsed_controls.push(value.to_string()),
-            "source-identifier" => item.source_identifier = Some(value.to_string()),
+            "unparsed-control" => item.unparsed_controls.push(value.into()),
+            "source-identifier" => item.source_identifier = Some(value.into()),
             "status-date" => item.status_date = date(value),
             "completed-on" => item.completed_on = date(value),
-            "milestone-changes" => item.milestone_changes = Some(value.to_string()),
+            "milestone-changes" => item.milestone_changes = Some(value.into()),
             "auto-approve" => item.risk.auto_approve = YesNo::parse(value),
-            "vendor-product" => item.vendor.product = Some(value.to_string()),
-            "service-name" => item.service_names.push(value.to_string()),
-            "supporting-documents" => item.supporting_documents = Some(value.to_string()),
+            "vendor-product" => item.vendor.product = Some(value.into()),
+            "service-name" => item.service_names.push(value.into()),
+            "supporting-documents" => item.supporting_documents = Some(value.into()),
             "no-weakness-name" => item.weakness_name = None,
             "no-weakness-description" => item.weakness_description = None,
             "extra" => {
                 item.extra
-                    .insert(remarks.unwrap_or("?").to_string(), value.to_string());
+                    .insert(remarks.unwrap_or("?").into(), value.into());
             }
             "ssp-refs" => {
                 if let Ok(refs) = serde_json::from_str(value) {
@@ -564,7 +562,7 @@ fn read_own_props(item: &mut Item, risk: &Value) {
             "emass.costs" => {
                 item.emass
                     .costs
-                    .insert(remarks.unwrap_or("?").to_string(), value.to_string());
+                    .insert(remarks.unwrap_or("?").into(), value.into());
             }
             other => {
                 let Some(field) = Field::from_name(other) else {

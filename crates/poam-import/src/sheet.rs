@@ -9,6 +9,7 @@ use poam_layout::text::{parse_milestones, unfold_plan};
 use poam_layout::{column_letters, normalize_header, FixedRow, RowMode, SheetRole};
 use poam_model::{Category, DiagKind, Diagnostic, Field, Item, Location, Milestone, Origin, State};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What the reader needs to know about a sheet.
 pub(crate) struct SheetSpec<'a> {
@@ -499,7 +500,9 @@ pub(crate) fn read_sheet(
             Location::row(file, sheet, r + 1),
         ));
     };
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_id: HashMap<poam_model::Text, usize> = HashMap::new();
+    // Every item of the sheet points at one copy of its file and sheet names.
+    let (file_name, sheet_name): (Arc<str>, Arc<str>) = (file.into(), sheet.into());
     // Rows are taken out of the grid (or come from the reader thread) as
     // items grow, so that a large sheet is never held twice.
     for row in grid.rows_below(header_row) {
@@ -581,8 +584,8 @@ pub(crate) fn read_sheet(
             },
             category: (spec.role == SheetRole::Configuration).then_some(Category::Configuration),
             origin: Some(Origin {
-                file: file.to_string(),
-                sheet: Some(sheet.to_string()),
+                file: file_name.clone(),
+                sheet: Some(sheet_name.clone()),
                 row: Some(r + 1),
             }),
             ..Item::default()
@@ -617,7 +620,7 @@ pub(crate) fn read_sheet(
             if let Some((n, is_date)) = column.wide {
                 let m = wide.entry(n).or_default();
                 if !is_date {
-                    m.description = cell.text();
+                    m.description = cell.text().into();
                     continue;
                 }
                 match cell.date(opts.date_order) {
@@ -981,7 +984,7 @@ fn merge_milestones(prev: &mut Item, row: Item) {
         }
     }
     for (k, v) in row.extra {
-        crate::cell::keep_extra(prev, &k, v);
+        crate::cell::keep_extra(prev, &k, v.to_string());
     }
 }
 
@@ -1016,12 +1019,12 @@ fn merge_rows(
         }
     }
     for (k, v) in row.extra {
-        crate::cell::keep_extra(into, &k, v);
+        crate::cell::keep_extra(into, &k, v.to_string());
     }
     if !conflicts.is_empty() {
         diags.push(Diagnostic::new(
             DiagKind::ConflictingRow {
-                item: into.id.clone().unwrap_or_else(|| "?".into()),
+                item: into.id.clone().unwrap_or_else(|| "?".into()).to_string(),
                 fields: conflicts.iter().map(|f| f.to_string()).collect(),
             },
             Location::row(file, sheet, r + 1),
@@ -1089,9 +1092,9 @@ fn unfold(item: &mut Item, opts: &ImportOptions) {
     if m.is_none() && c.is_none() {
         return;
     }
-    item.remediation_plan = p;
+    item.remediation_plan = p.map(Into::into);
     if let Some(m) = m {
         item.milestones = parse_milestones(&m, opts.date_order).milestones;
     }
-    item.milestone_changes = c;
+    item.milestone_changes = c.map(Into::into);
 }

@@ -64,7 +64,7 @@ fn every_row_of_long_sheets_arrives_once_in_order() {
     .unwrap();
     let items = &imported.poam.items;
     assert_eq!(items.len(), 1_600);
-    let ids: Vec<String> = items.iter().map(|i| i.id.clone().unwrap()).collect();
+    let ids: Vec<poam_model::Text> = items.iter().map(|i| i.id.clone().unwrap()).collect();
     let expected: Vec<String> = (1..=1_600).map(|k| format!("V-{k:05}")).collect();
     assert_eq!(ids, expected);
     assert_eq!(imported.poam.open_count(), 1_000);

@@ -83,7 +83,7 @@ pub const COLUMNS: &[&str] = &[
     "system.extra",
 ];
 
-fn json_map(map: &indexmap::IndexMap<String, String>) -> String {
+fn json_map<K: serde::Serialize, V: serde::Serialize>(map: &indexmap::IndexMap<K, V>) -> String {
     if map.is_empty() {
         String::new()
     } else {
@@ -105,7 +105,7 @@ fn iso_date(d: chrono::NaiveDate) -> String {
 pub fn value_text(value: &Value) -> String {
     match value {
         Value::Empty => String::new(),
-        Value::Text(t) => t.clone(),
+        Value::Text(t) => t.to_string(),
         Value::Date(d) => iso_date(*d),
         Value::Rating(r) => r.label().to_string(),
         Value::YesNo(y) => y.label().to_string(),
@@ -198,12 +198,12 @@ pub fn to_record(system: &SystemInfo, item: &Item) -> Vec<String> {
             Column::OriginFile => item
                 .origin
                 .as_ref()
-                .map(|o| o.file.clone())
+                .map(|o| o.file.to_string())
                 .unwrap_or_default(),
             Column::OriginSheet => item
                 .origin
                 .as_ref()
-                .and_then(|o| o.sheet.clone())
+                .and_then(|o| o.sheet.as_deref().map(str::to_string))
                 .unwrap_or_default(),
             Column::OriginRow => item
                 .origin

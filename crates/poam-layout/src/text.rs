@@ -11,20 +11,20 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 }
 
 /// Splits a one-per-line cell (assets, service names) into its lines.
-pub fn split_lines(text: &str) -> Vec<String> {
+pub fn split_lines(text: &str) -> Vec<poam_model::Text> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(str::to_string)
+        .map(poam_model::Text::from)
         .collect()
 }
 
 /// Splits a CVE cell on commas, semicolons, white space and new lines.
-pub fn split_cves(text: &str) -> Vec<String> {
+pub fn split_cves(text: &str) -> Vec<poam_model::Text> {
     text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(str::to_string)
+        .map(poam_model::Text::from)
         .collect()
 }
 
@@ -81,7 +81,7 @@ pub fn parse_milestones(text: &str, order: DateOrder) -> ParsedMilestones {
             out.undated.push(block.clone());
         }
         out.milestones.push(Milestone {
-            description,
+            description: description.into(),
             due,
             ..Milestone::default()
         });

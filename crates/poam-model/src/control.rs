@@ -12,6 +12,7 @@
 //! Word artefacts are undone first: NFKC (non-breaking spaces), en and em
 //! dashes, zero-width spaces.
 
+use crate::{format_compact, Text};
 use regex::Regex;
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
@@ -76,23 +77,23 @@ pub struct ControlId {
 
 impl ControlId {
     /// The canonical control-level id, without any part (`AC-2(1)`, `3.1.1`).
-    pub fn canonical(&self) -> String {
+    pub fn canonical(&self) -> Text {
         match self.catalog {
             Catalog::Sp80053 => match self.enhancement {
-                Some(e) => format!("{}-{}({})", self.family, self.number, e),
-                None => format!("{}-{}", self.family, self.number),
+                Some(e) => format_compact!("{}-{}({})", self.family, self.number, e),
+                None => format_compact!("{}-{}", self.family, self.number),
             },
-            Catalog::Sp800171R2 => format!("3.{}.{}", self.family, self.number),
+            Catalog::Sp800171R2 => format_compact!("3.{}.{}", self.family, self.number),
             Catalog::Sp800171R3 => {
                 let fam: u16 = self.family.parse().unwrap_or(0);
-                format!("03.{:02}.{:02}", fam, self.number)
+                format_compact!("03.{:02}.{:02}", fam, self.number)
             }
-            Catalog::Sp800172 => format!("3.{}.{}e", self.family, self.number),
+            Catalog::Sp800172 => format_compact!("3.{}.{}e", self.family, self.number),
         }
     }
 
     /// The canonical id including the part (`AC-2h.1`, `AC-2(1)(a)`, `3.1.1[a]`).
-    pub fn canonical_with_part(&self) -> String {
+    pub fn canonical_with_part(&self) -> Text {
         let mut out = self.canonical();
         if self.part.is_empty() {
             return out;
@@ -426,16 +427,16 @@ pub fn parse_control(text: &str) -> Option<Parsed> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedControls {
     /// Canonical control-level ids, in order, without duplicates.
-    pub controls: Vec<String>,
+    pub controls: Vec<Text>,
     /// Canonical part-level references, in order, without duplicates.
-    pub parts: Vec<String>,
+    pub parts: Vec<Text>,
     /// Pieces that are not control ids, as written.
-    pub unparsed: Vec<String>,
+    pub unparsed: Vec<Text>,
     /// Assumptions made, for diagnostics.
     pub notes: Vec<String>,
 }
 
-fn push_unique(list: &mut Vec<String>, value: String) {
+fn push_unique(list: &mut Vec<Text>, value: Text) {
     if !list.contains(&value) {
         list.push(value);
     }
@@ -488,7 +489,7 @@ pub fn parse_controls(text: &str) -> ParsedControls {
                 }
                 out.notes.extend(p.notes);
             }
-            None => push_unique(&mut out.unparsed, token),
+            None => push_unique(&mut out.unparsed, token.into()),
         }
     }
     out
@@ -497,19 +498,15 @@ pub fn parse_controls(text: &str) -> ParsedControls {
 /// The list to write back into a controls cell: each control, or its part
 /// references where it has some, then unparsed text. Reading the list back
 /// gives the same controls, parts and unparsed text.
-pub fn controls_for_display(
-    controls: &[String],
-    parts: &[String],
-    unparsed: &[String],
-) -> Vec<String> {
+pub fn controls_for_display(controls: &[Text], parts: &[Text], unparsed: &[Text]) -> Vec<Text> {
     let mut out = Vec::new();
     for control in controls {
-        let mine: Vec<&String> = parts
+        let mine: Vec<&Text> = parts
             .iter()
             .filter(|p| {
                 parse_control(p)
                     .and_then(|x| x.ids.into_iter().next())
-                    .is_some_and(|id| &id.canonical() == control)
+                    .is_some_and(|id| id.canonical() == *control)
             })
             .collect();
         if mine.is_empty() {

@@ -3,7 +3,7 @@
 //! Layout files (in `templates/`) name fields by [`Field::name`], e.g.
 //! `weakness_name` or `risk.original`.
 
-use crate::{Item, Milestone, Rating, RawSeverity, Status, YesNo};
+use crate::{Item, Milestone, Rating, RawSeverity, Status, Text, YesNo};
 use chrono::NaiveDate;
 
 /// What kind of value a field holds; decides how a cell is read and written.
@@ -41,7 +41,7 @@ pub enum Value {
     /// Nothing.
     Empty,
     /// Text.
-    Text(String),
+    Text(Text),
     /// A date.
     Date(NaiveDate),
     /// A rating.
@@ -51,7 +51,7 @@ pub enum Value {
     /// A status.
     Status(Status),
     /// A list of strings.
-    List(Vec<String>),
+    List(Vec<Text>),
     /// Milestones.
     Milestones(Vec<Milestone>),
     /// A DISA severity category.
@@ -152,7 +152,7 @@ fields! {
     MilestoneCompletedOn = "milestone.completed_on", MilestonePart, "Milestone completion date.";
 }
 
-fn text(v: &Option<String>) -> Value {
+fn text(v: &Option<Text>) -> Value {
     v.clone().map_or(Value::Empty, Value::Text)
 }
 
@@ -168,7 +168,7 @@ fn yes_no(v: &Option<YesNo>) -> Value {
     v.map_or(Value::Empty, Value::YesNo)
 }
 
-fn list(v: &[String]) -> Value {
+fn list(v: &[Text]) -> Value {
     if v.is_empty() {
         Value::Empty
     } else {
@@ -192,7 +192,11 @@ impl Item {
                     &self.control_parts,
                     &self.unparsed_controls,
                 );
-                all.extend(self.other_controls.iter().map(|o| o.id.clone()));
+                all.extend(
+                    self.other_controls
+                        .iter()
+                        .map(|o| Text::from(o.id.as_str())),
+                );
                 list(&all)
             }
             Field::WeaknessName => text(&self.weakness_name),
@@ -258,7 +262,7 @@ impl Item {
                         self.emass
                             .costs
                             .iter()
-                            .map(|(k, v)| format!("{k}: {v}"))
+                            .map(|(k, v)| crate::format_compact!("{k}: {v}"))
                             .collect(),
                     )
                 }
@@ -279,7 +283,7 @@ impl Item {
     }
 
     /// Sets a text field. Ignored for fields of other kinds.
-    pub fn set_text(&mut self, field: Field, value: String) {
+    pub fn set_text(&mut self, field: Field, value: impl Into<Text>) {
         let slot = match field {
             Field::Id => &mut self.id,
             Field::WeaknessName => &mut self.weakness_name,
@@ -304,7 +308,7 @@ impl Item {
             Field::CfoAudit => &mut self.emass.cfo_audit,
             _ => return,
         };
-        *slot = Some(value);
+        *slot = Some(value.into());
     }
 
     /// Sets a date field. Ignored for fields of other kinds.
@@ -353,7 +357,7 @@ impl Item {
     }
 
     /// Sets a list field (assets, CVEs, service names). Ignored otherwise.
-    pub fn set_list(&mut self, field: Field, value: Vec<String>) {
+    pub fn set_list(&mut self, field: Field, value: Vec<Text>) {
         match field {
             Field::Assets => self.assets = value,
             Field::Cves => self.cves = value,
@@ -381,7 +385,7 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
         for f in Field::ALL {
             match f.kind() {
-                FieldKind::Text => item.set_text(*f, "x".into()),
+                FieldKind::Text => item.set_text(*f, "x"),
                 FieldKind::Date => item.set_date(*f, day),
                 FieldKind::YesNo => item.set_yes_no(*f, YesNo::Yes),
                 FieldKind::Rating => item.set_rating(*f, Rating::Low),

@@ -39,6 +39,14 @@ pub mod vocab;
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The model's text: a string of up to 24 bytes is held in place, with no
+/// allocation of its own. Most of an item's values (ids, controls, assets,
+/// dates' neighbours such as `Nessus`, CVE ids) are that short, and a large
+/// POA&M is mostly such values: this halves the memory of a million items.
+pub type Text = compact_str::CompactString;
+pub use compact_str::{format_compact, ToCompactString};
 
 pub use diag::{DiagKind, Diagnostic, Location, Severity};
 pub use field::{Field, FieldKind};
@@ -100,12 +108,12 @@ pub enum Category {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Milestone {
     /// What will be done.
-    pub description: String,
+    pub description: Text,
     /// When it is due, if a date was given.
     pub due: Option<NaiveDate>,
     /// The milestone's own id (eMASS `Milestone ID`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Text>,
     /// Its status (eMASS `Milestone Status`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
@@ -114,7 +122,7 @@ pub struct Milestone {
     pub completed_on: Option<NaiveDate>,
     /// Comments on its status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comments: Option<String>,
+    pub comments: Option<Text>,
 }
 
 /// DISA severity category of a finding before mitigation.
@@ -188,28 +196,28 @@ pub struct Emass {
     /// Impact.
     pub impact: Option<Rating>,
     /// Impact description.
-    pub impact_description: Option<String>,
+    pub impact_description: Option<Text>,
     /// Residual risk level.
     pub residual_risk: Option<Rating>,
     /// Resulting residual risk after proposed mitigations (Navy).
     pub resulting_residual_risk: Option<Rating>,
     /// Mitigations in place.
-    pub mitigations: Option<String>,
+    pub mitigations: Option<Text>,
     /// Predisposing conditions.
-    pub predisposing_conditions: Option<String>,
+    pub predisposing_conditions: Option<Text>,
     /// Threat description.
-    pub threat_description: Option<String>,
+    pub threat_description: Option<Text>,
     /// Recommendations.
-    pub recommendations: Option<String>,
+    pub recommendations: Option<Text>,
     /// Identification source details (2026 layouts).
-    pub identification_source_details: Option<String>,
+    pub identification_source_details: Option<Text>,
     /// Requested risk-accepted expiration date (2026 layouts).
     pub risk_accepted_expiration: Option<NaiveDate>,
     /// Identified in a CFO audit or other review (Army).
-    pub cfo_audit: Option<String>,
+    pub cfo_audit: Option<Text>,
     /// Army resource and cost columns, by header text.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub costs: IndexMap<String, String>,
+    pub costs: IndexMap<Text, Text>,
 }
 
 impl Emass {
@@ -234,7 +242,7 @@ pub struct Risk {
     /// Whether the weakness is an operational requirement.
     pub operational_requirement: Option<YesNo>,
     /// Why a deviation is requested.
-    pub deviation_rationale: Option<String>,
+    pub deviation_rationale: Option<Text>,
     /// Whether the deviation request was auto-approved (FedRAMP up to v2.1).
     pub auto_approve: Option<YesNo>,
 }
@@ -248,7 +256,7 @@ pub struct Vendor {
     /// Date of the last check-in with the vendor.
     pub last_checkin: Option<NaiveDate>,
     /// The product that depends on the vendor.
-    pub product: Option<String>,
+    pub product: Option<Text>,
 }
 
 /// CISA Known Exploited Vulnerabilities (BOD 22-01) tracking.
@@ -291,13 +299,172 @@ pub struct SspRef {
     pub note: Option<String>,
 }
 
+/// An item's controls in the other NIST/CMMC catalogs: catalog name to
+/// ids. Read-only once made, and shared by the items that name the same
+/// controls (a million items name a few hundred sets of controls), so an
+/// item holds one pointer, or nothing when there are none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Equivalents(Option<Arc<IndexMap<Text, Vec<Text>>>>);
+
+impl Equivalents {
+    /// The map, to share between items.
+    pub fn new(map: IndexMap<Text, Vec<Text>>) -> Self {
+        Equivalents((!map.is_empty()).then(|| Arc::new(map)))
+    }
+
+    /// Whether no catalog is listed.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The catalogs and their ids, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Text, &Vec<Text>)> {
+        self.0.iter().flat_map(|m| m.iter())
+    }
+
+    /// The id lists, in catalog order.
+    pub fn values(&self) -> impl Iterator<Item = &Vec<Text>> {
+        self.iter().map(|(_, v)| v)
+    }
+
+    /// The ids in one catalog (`cmmc`, `sp800-53`, `sp800-171`).
+    pub fn get(&self, catalog: &str) -> Option<&Vec<Text>> {
+        self.0.as_ref()?.get(catalog)
+    }
+
+    /// Number of catalogs listed.
+    pub fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |m| m.len())
+    }
+}
+
+impl Serialize for Equivalents {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Equivalents {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        IndexMap::deserialize(d).map(Equivalents::new)
+    }
+}
+
+/// A part of an item that most items leave empty (eMASS's own fields on
+/// a FedRAMP POA&M, cells no column holds), kept behind a pointer: an item
+/// without it holds one null pointer instead of the part's few hundred
+/// bytes. It reads as the part itself (an empty one when unset) and is
+/// made on the first write through it.
+#[derive(Clone, Default)]
+pub struct Rare<T>(Option<Box<T>>);
+
+/// The empty value a [`Rare`] part reads as while unset.
+pub trait EmptyPart: Default + PartialEq + 'static {
+    /// The shared empty value.
+    fn empty() -> &'static Self;
+}
+
+impl EmptyPart for Emass {
+    fn empty() -> &'static Self {
+        static EMPTY: std::sync::LazyLock<Emass> = std::sync::LazyLock::new(Emass::default);
+        &EMPTY
+    }
+}
+
+impl EmptyPart for IndexMap<Text, Text> {
+    fn empty() -> &'static Self {
+        static EMPTY: std::sync::LazyLock<IndexMap<Text, Text>> =
+            std::sync::LazyLock::new(IndexMap::new);
+        &EMPTY
+    }
+}
+
+impl<T: EmptyPart> Rare<T> {
+    /// Whether the part holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.0.as_deref().is_none_or(|v| *v == T::default())
+    }
+}
+
+impl<T: EmptyPart> std::ops::Deref for Rare<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match &self.0 {
+            Some(v) => v,
+            None => T::empty(),
+        }
+    }
+}
+
+impl<T: EmptyPart> std::ops::DerefMut for Rare<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl<T: EmptyPart> From<T> for Rare<T> {
+    fn from(value: T) -> Self {
+        Rare((value != T::default()).then(|| Box::new(value)))
+    }
+}
+
+impl<T: EmptyPart> PartialEq for Rare<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: EmptyPart + std::fmt::Debug> std::fmt::Debug for Rare<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<T: EmptyPart> Rare<T> {
+    /// The part itself (an empty one when unset).
+    pub fn into_inner(self) -> T {
+        self.0.map_or_else(T::default, |v| *v)
+    }
+}
+
+impl<T: EmptyPart + IntoIterator> IntoIterator for Rare<T> {
+    type Item = T::Item;
+    type IntoIter = T::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_inner().into_iter()
+    }
+}
+
+impl<'a, T: EmptyPart> IntoIterator for &'a Rare<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (**self).into_iter()
+    }
+}
+
+impl<T: EmptyPart + Serialize> Serialize for Rare<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
+impl<'de, T: EmptyPart + Deserialize<'de>> Deserialize<'de> for Rare<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Rare::from)
+    }
+}
+
 /// Where an item was read from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Origin {
     /// The file, as given on the command line.
-    pub file: String,
+    pub file: Arc<str>,
     /// The sheet, when the file has sheets.
-    pub sheet: Option<String>,
+    pub sheet: Option<Arc<str>>,
     /// The 1-based row (Excel numbering).
     pub row: Option<u32>,
 }
@@ -307,7 +474,7 @@ pub struct Origin {
 #[serde(default)]
 pub struct Item {
     /// The POA&M ID.
-    pub id: Option<String>,
+    pub id: Option<Text>,
     /// Open or closed.
     pub state: State,
     /// Normalized status, when the source has one.
@@ -316,38 +483,38 @@ pub struct Item {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
     /// Canonical control ids (`AC-2(1)`, `3.1.1`), without parts, in order.
-    pub controls: Vec<String>,
+    pub controls: Vec<Text>,
     /// Part-level references as canonical text (`CM-6b`, `AC-2h.1`).
     #[serde(default)]
-    pub control_parts: Vec<String>,
+    pub control_parts: Vec<Text>,
     /// Control text that could not be read as a control id, kept as written.
     #[serde(default)]
-    pub unparsed_controls: Vec<String>,
+    pub unparsed_controls: Vec<Text>,
     /// Controls of other frameworks (ISO, CIS) named beside the NIST ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_controls: Vec<OtherControl>,
     /// The same controls in the other NIST/CMMC catalogs, by catalog
     /// (`cmmc`, `sp800-53`, `sp800-171`), from the built-in crosswalks;
-    /// catalogs in alphabetical order. (A small map: a B-tree's node costs
-    /// half a kilobyte per item.)
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub equivalents: IndexMap<String, Vec<String>>,
+    /// catalogs in alphabetical order. Items that name the same controls
+    /// share one map.
+    #[serde(default, skip_serializing_if = "Equivalents::is_empty")]
+    pub equivalents: Equivalents,
     /// Short name of the weakness.
-    pub weakness_name: Option<String>,
+    pub weakness_name: Option<Text>,
     /// Full description of the weakness.
-    pub weakness_description: Option<String>,
+    pub weakness_description: Option<Text>,
     /// The scanner or source that detected it.
-    pub detector_source: Option<String>,
+    pub detector_source: Option<Text>,
     /// The scanner's identifier (plugin id, STIG vuln id).
-    pub source_identifier: Option<String>,
+    pub source_identifier: Option<Text>,
     /// Affected assets, one per line of the source cell.
-    pub assets: Vec<String>,
+    pub assets: Vec<Text>,
     /// Person or office responsible.
-    pub point_of_contact: Option<String>,
+    pub point_of_contact: Option<Text>,
     /// Resources needed beyond current ones.
-    pub resources_required: Option<String>,
+    pub resources_required: Option<Text>,
     /// The remediation plan.
-    pub remediation_plan: Option<String>,
+    pub remediation_plan: Option<Text>,
     /// Original detection date.
     pub detected_on: Option<NaiveDate>,
     /// Scheduled completion date.
@@ -359,35 +526,35 @@ pub struct Item {
     /// Planned milestones.
     pub milestones: Vec<Milestone>,
     /// Changes to the milestones, as written.
-    pub milestone_changes: Option<String>,
+    pub milestone_changes: Option<Text>,
     /// Risk ratings and deviations.
     pub risk: Risk,
     /// Vendor dependency.
     pub vendor: Vendor,
     /// CVE identifiers.
-    pub cves: Vec<String>,
+    pub cves: Vec<Text>,
     /// KEV tracking.
     pub kev: Kev,
     /// Services of the offering the weakness affects.
-    pub service_names: Vec<String>,
+    pub service_names: Vec<Text>,
     /// Supporting documents.
-    pub supporting_documents: Option<String>,
+    pub supporting_documents: Option<Text>,
     /// Free comments.
-    pub comments: Option<String>,
+    pub comments: Option<Text>,
     /// eMASS fields.
-    #[serde(default, skip_serializing_if = "Emass::is_empty")]
-    pub emass: Emass,
+    #[serde(default, skip_serializing_if = "Rare::is_empty")]
+    pub emass: Rare<Emass>,
     /// The business unit the item belongs to: set by `poam rollup`, or read
     /// from a column such as `Business Unit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_unit: Option<String>,
+    pub business_unit: Option<Text>,
     /// Links to the SSP sections of its controls (`--ssp`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssp_refs: Vec<SspRef>,
     /// Where the item was read from.
     pub origin: Option<Origin>,
     /// Cells that map to no field (or could not be parsed), by original header text.
-    pub extra: IndexMap<String, String>,
+    pub extra: Rare<IndexMap<Text, Text>>,
 }
 
 impl Item {
@@ -407,7 +574,7 @@ impl Item {
     /// start of its weakness.
     pub fn display_name(&self) -> String {
         match &self.id {
-            Some(id) => id.clone(),
+            Some(id) => id.to_string(),
             None => {
                 let text = self
                     .weakness_name
@@ -427,7 +594,7 @@ impl Item {
             (Some(s), Some(r)) => format!("'{s}' row {r}"),
             (Some(s), None) => format!("'{s}'"),
             (None, Some(r)) => format!("row {r}"),
-            (None, None) => o.file.clone(),
+            (None, None) => o.file.to_string(),
         })
     }
 

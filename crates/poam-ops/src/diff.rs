@@ -14,7 +14,7 @@
 //! the fields whose values changed.
 
 use poam_layout::flat::value_text;
-use poam_model::{Field, FieldKind, Item, Milestone, Poam, State};
+use poam_model::{Field, FieldKind, Item, Milestone, Poam, State, Text};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -33,7 +33,7 @@ pub struct ItemRef {
     /// POA&M ID (or weakness name when it has none).
     pub id: String,
     /// Weakness name.
-    pub weakness: Option<String>,
+    pub weakness: Option<Text>,
     /// Where it is in OLD.
     pub old_location: Option<String>,
     /// Where it is in NEW.
@@ -74,7 +74,7 @@ pub struct Renumbered {
     /// Its ID in NEW.
     pub new_id: String,
     /// Weakness name.
-    pub weakness: Option<String>,
+    pub weakness: Option<Text>,
     /// What tells it is the same item.
     pub by: String,
 }
@@ -173,7 +173,7 @@ fn key(item: &Item) -> String {
 /// How alike two items of one ID are: the weakness and controls weigh most,
 /// then the source identifier, assets and detection date.
 fn likeness(a: &Item, b: &Item) -> u32 {
-    let same = |x: &Option<String>, y: &Option<String>| {
+    let same = |x: &Option<Text>, y: &Option<Text>| {
         x.as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -191,7 +191,7 @@ fn likeness(a: &Item, b: &Item) -> u32 {
 /// source identifier, assets and detection date; else its weakness and
 /// controls. `None` when it has neither.
 fn fingerprint(item: &Item) -> Option<(String, &'static str)> {
-    let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_lowercase();
+    let text = |v: &Option<Text>| v.as_deref().map(str::trim).unwrap_or("").to_lowercase();
     let source = text(&item.source_identifier);
     if !source.is_empty() {
         return Some((
@@ -496,7 +496,7 @@ mod tests {
         Item {
             id: Some(id.into()),
             state,
-            weakness_name: Some(format!("weakness {id}")),
+            weakness_name: Some(format!("weakness {id}").into()),
             scheduled_completion: NaiveDate::from_ymd_opt(2025, 1, 31),
             ..Item::default()
         }

@@ -13,7 +13,7 @@
 //! reported.
 
 use chrono::NaiveDate;
-use poam_model::{Item, Poam, Rating, State, SystemInfo};
+use poam_model::{format_compact, Item, Poam, Rating, State, SystemInfo, Text};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -132,8 +132,9 @@ pub struct Rollup {
 
 fn unit_of(item: &Item) -> String {
     item.business_unit
-        .clone()
-        .unwrap_or_else(|| "(no unit)".to_string())
+        .as_deref()
+        .unwrap_or("(no unit)")
+        .to_string()
 }
 
 /// Rolls up the POA&Ms of several units; every item should carry its
@@ -161,29 +162,29 @@ pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
     let mut out = Rollup::default();
     // Unique IDs: which inputs use each ID (two units, or two files of one
     // unit; duplicates inside one file are the file's own, for validate).
-    let mut users: HashMap<String, BTreeSet<usize>> = HashMap::new();
+    let mut users: HashMap<Text, BTreeSet<usize>> = HashMap::new();
     for (item, part) in items.iter().zip(&part_of) {
         if let Some(id) = &item.id {
             users.entry(id.clone()).or_default().insert(*part);
         }
     }
-    let mut taken: BTreeSet<String> = items.iter().filter_map(|i| i.id.clone()).collect();
+    let mut taken: BTreeSet<Text> = items.iter().filter_map(|i| i.id.clone()).collect();
     for item in &mut items {
         let Some(id) = item.id.clone() else { continue };
         if users.get(&id).is_some_and(|u| u.len() > 1) {
             let unit = unit_of(item);
-            let mut new_id = format!("{unit}-{id}");
+            let mut new_id = format_compact!("{unit}-{id}");
             let mut n = 2;
             while taken.contains(&new_id) {
-                new_id = format!("{unit}-{id}-{n}");
+                new_id = format_compact!("{unit}-{id}-{n}");
                 n += 1;
             }
             taken.insert(new_id.clone());
-            item.extra.insert(ORIGINAL_ID.to_string(), id.clone());
+            item.extra.insert(ORIGINAL_ID.into(), id.clone());
             out.renamed.push(Renamed {
                 unit,
-                from: id,
-                to: new_id.clone(),
+                from: id.to_string(),
+                to: new_id.to_string(),
             });
             item.id = Some(new_id);
         }
@@ -247,7 +248,7 @@ fn item_units(item: &Item) -> Vec<String> {
 }
 
 fn dedupe(items: Vec<Item>, merged: &mut Vec<Merged>) -> Vec<Item> {
-    let key = |i: &Item| -> Option<(String, Vec<String>)> {
+    let key = |i: &Item| -> Option<(String, Vec<Text>)> {
         let source = i.source_identifier.as_deref()?.trim().to_lowercase();
         if source.is_empty() || i.controls.is_empty() {
             return None;
@@ -257,7 +258,7 @@ fn dedupe(items: Vec<Item>, merged: &mut Vec<Merged>) -> Vec<Item> {
         Some((source, controls))
     };
     // Group by key; merge only groups that span units.
-    let mut groups: HashMap<(String, Vec<String>), Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<(String, Vec<Text>), Vec<usize>> = HashMap::new();
     for (n, item) in items.iter().enumerate() {
         if let Some(k) = key(item) {
             groups.entry(k).or_default().push(n);
@@ -290,8 +291,12 @@ fn dedupe(items: Vec<Item>, merged: &mut Vec<Merged>) -> Vec<Item> {
             kept: kept.display_name(),
             merged: Vec::new(),
             units: vec![unit_of(kept)],
-            source_identifier: kept.source_identifier.clone().unwrap_or_default(),
-            controls: kept.controls.clone(),
+            source_identifier: kept
+                .source_identifier
+                .as_deref()
+                .unwrap_or_default()
+                .to_string(),
+            controls: kept.controls.iter().map(|c| c.to_string()).collect(),
         });
         entry.merged.push(gone.display_name());
         let unit = unit_of(&gone);
@@ -314,9 +319,9 @@ fn dedupe(items: Vec<Item>, merged: &mut Vec<Merged>) -> Vec<Item> {
     }
     for (to, m) in &record {
         if let Some(kept) = slots[*to].as_mut() {
-            kept.business_unit = Some(m.units.join("; "));
+            kept.business_unit = Some(m.units.join("; ").into());
             kept.extra
-                .insert(MERGED_IDS.to_string(), m.merged.join("; "));
+                .insert(MERGED_IDS.into(), m.merged.join("; ").into());
         }
     }
     merged.extend(record.into_values());

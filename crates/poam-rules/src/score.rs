@@ -10,7 +10,7 @@
 
 use chrono::NaiveDate;
 use poam_layout::catalog::catalogs;
-use poam_model::{Item, Poam, State};
+use poam_model::{Item, Poam, State, Text};
 use serde::Serialize;
 
 /// Scoring options.
@@ -138,9 +138,9 @@ fn partial_hint(item: &Item, requirement: &str) -> bool {
 
 /// The SP 800-171 rev 2 requirements an item names (directly, or through its
 /// CMMC equivalents).
-fn requirements_of(item: &Item) -> Vec<String> {
+fn requirements_of(item: &Item) -> Vec<Text> {
     let cat = catalogs();
-    let mut out: Vec<String> = item
+    let mut out: Vec<Text> = item
         .controls
         .iter()
         .flat_map(|c| {
@@ -233,7 +233,7 @@ pub fn score(poam: &Poam, opts: &ScoreOptions) -> ScoreReport {
                     }
                 }
                 None => unmet.push(Unmet {
-                    requirement: r.clone(),
+                    requirement: r.to_string(),
                     cmmc: req.cmmc.clone(),
                     points: if partial { req.partial } else { req.points },
                     partial,
@@ -259,7 +259,7 @@ pub fn score(poam: &Poam, opts: &ScoreOptions) -> ScoreReport {
             };
             let u = unmet.iter().find(|u| u.requirement == r);
             let points = u.and_then(|u| u.points);
-            let reason = if opts.never_on_poam.contains(&r) {
+            let reason = if opts.never_on_poam.iter().any(|n| *n == r) {
                 Some(format!(
                     "{} may never be on a POA&M (32 CFR 170.21(a)(2)(iii))",
                     req.cmmc
@@ -283,7 +283,7 @@ pub fn score(poam: &Poam, opts: &ScoreOptions) -> ScoreReport {
             };
             if let Some(reason) = reason {
                 ineligible.push(Ineligible {
-                    requirement: r.clone(),
+                    requirement: r.to_string(),
                     item: item.display_name(),
                     reason,
                     location: item.location_text(),
@@ -291,7 +291,7 @@ pub fn score(poam: &Poam, opts: &ScoreOptions) -> ScoreReport {
             }
             if let Some(due) = item.scheduled_completion.filter(|d| *d > closeout_deadline) {
                 ineligible.push(Ineligible {
-                    requirement: r.clone(),
+                    requirement: r.to_string(),
                     item: item.display_name(),
                     reason: format!(
                         "scheduled for {due}, after the closeout deadline {closeout_deadline} ({} days after the conditional status date)",

@@ -19,7 +19,7 @@ mod word;
 
 use chrono::NaiveDate;
 use poam_model::control::parse_control;
-use poam_model::{Diagnostic, Poam, SspRef, State};
+use poam_model::{Diagnostic, Poam, SspRef, State, Text};
 use serde::Serialize;
 use std::io::{Cursor, Read};
 use std::path::Path;
@@ -240,7 +240,7 @@ pub fn read_ssp_bytes(file: &str, bytes: &[u8]) -> Result<SspIndex, SspError> {
 pub fn link(poam: &mut Poam, ssp: &SspIndex) {
     for item in &mut poam.items {
         let mut refs = Vec::new();
-        let parts: Vec<(String, String)> = item
+        let parts: Vec<(Text, Text)> = item
             .control_parts
             .iter()
             .filter_map(|p| {
@@ -249,7 +249,7 @@ pub fn link(poam: &mut Poam, ssp: &SspIndex) {
             })
             .collect();
         for control in &item.controls {
-            let mine: Vec<&String> = parts
+            let mine: Vec<&Text> = parts
                 .iter()
                 .filter(|(c, _)| c == control)
                 .map(|(_, p)| p)
@@ -267,7 +267,7 @@ pub fn link(poam: &mut Poam, ssp: &SspIndex) {
             };
             let make = |part: Option<String>| match section {
                 Some(s) => SspRef {
-                    control: control.clone(),
+                    control: control.to_string(),
                     part,
                     section: Some(s.heading.clone()),
                     status: s.status.iter().map(|x| x.label().to_string()).collect(),
@@ -277,7 +277,7 @@ pub fn link(poam: &mut Poam, ssp: &SspIndex) {
                     }),
                 },
                 None => SspRef {
-                    control: control.clone(),
+                    control: control.to_string(),
                     part,
                     section: None,
                     status: Vec::new(),
@@ -288,7 +288,7 @@ pub fn link(poam: &mut Poam, ssp: &SspIndex) {
             if mine.is_empty() {
                 refs.push(make(None));
             } else {
-                refs.extend(mine.into_iter().map(|p| make(Some(p.clone()))));
+                refs.extend(mine.into_iter().map(|p| make(Some(p.to_string()))));
             }
         }
         item.ssp_refs = refs;
@@ -341,7 +341,7 @@ pub struct Finding {
 pub fn check(poam: &Poam, ssp: &SspIndex) -> Vec<Finding> {
     let mut out = Vec::new();
     let id_of = |i: &poam_model::Item| match &i.id {
-        Some(id) => id.clone(),
+        Some(id) => id.to_string(),
         None => {
             let text = i
                 .weakness_name
@@ -362,7 +362,7 @@ pub fn check(poam: &Poam, ssp: &SspIndex) -> Vec<Finding> {
         }
         let open = poam.items.iter().any(|i| {
             i.state == State::Open
-                && (i.controls.contains(&s.control)
+                && (i.controls.iter().any(|c| *c == s.control)
                     || i.equivalents.values().flatten().any(|e| *e == s.control))
         });
         if !open {
@@ -395,7 +395,7 @@ pub fn check(poam: &Poam, ssp: &SspIndex) -> Vec<Finding> {
             if section.is_none() || only_na {
                 out.push(Finding {
                     kind: FindingKind::ItemWithoutSection,
-                    control: control.clone(),
+                    control: control.to_string(),
                     item: Some(id_of(item)),
                     message: if only_na {
                         format!(
@@ -420,7 +420,7 @@ pub fn check(poam: &Poam, ssp: &SspIndex) -> Vec<Finding> {
             if item.state == State::Closed && gap {
                 out.push(Finding {
                     kind: FindingKind::ClosedButGap,
-                    control: control.clone(),
+                    control: control.to_string(),
                     item: Some(id_of(item)),
                     message: format!(
                         "item {} is closed but the SSP still marks {control} {}",
@@ -438,7 +438,7 @@ pub fn check(poam: &Poam, ssp: &SspIndex) -> Vec<Finding> {
             if item.state == State::Open && implemented_only && !s.mentions_poam {
                 out.push(Finding {
                     kind: FindingKind::OpenButImplemented,
-                    control: control.clone(),
+                    control: control.to_string(),
                     item: Some(id_of(item)),
                     message: format!(
                         "item {} is open but the SSP marks {control} Implemented and says nothing of a POA&M",
@@ -451,7 +451,7 @@ pub fn check(poam: &Poam, ssp: &SspIndex) -> Vec<Finding> {
                 if planned != due {
                     out.push(Finding {
                         kind: FindingKind::DateMismatch,
-                        control: control.clone(),
+                        control: control.to_string(),
                         item: Some(id_of(item)),
                         message: format!(
                             "the SSP plans {control} for {planned}, item {} is scheduled for {due}",

@@ -66,7 +66,7 @@ pub(crate) fn index(file: &str, doc: &Value) -> Option<SspIndex> {
             continue;
         };
         let mut section = Section {
-            control,
+            control: control.to_string(),
             heading: id.to_string(),
             location: path.clone(),
             ..Section::default()

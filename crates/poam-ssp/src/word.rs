@@ -30,7 +30,7 @@ fn leading_control(text: &str) -> Option<(String, String)> {
     let c = id.captures(text.trim_start())?;
     let parsed = parse_control(&c[1])?;
     let control = parsed.ids.first()?.canonical();
-    Some((control, c[2].trim().to_string()))
+    Some((control.to_string(), c[2].trim().to_string()))
 }
 
 /// The heading level of a paragraph style (`Heading2` → 2).
