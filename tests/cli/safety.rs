@@ -747,3 +747,63 @@ fn side_outputs_never_replace_an_input() {
         assert_eq!(std::fs::read(&input).unwrap(), before, "{args:?}");
     }
 }
+
+/// A report is written as its template runs: a template that fails after
+/// the item lists leaves no file and no temporary file, and a report it
+/// would have replaced is kept as it was.
+#[test]
+fn a_report_whose_template_fails_midway_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("report.md"),
+        "{% for i in items %}{{ i.id }}\n{% endfor %}{{ no_such_name }}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("report.md");
+    let run = |out: &Path| {
+        poam()
+            .arg("report")
+            .arg(fixture())
+            .args(["--format", "md", "--template-dir"])
+            .arg(&templates)
+            .arg("-o")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let failed = run(&out);
+    assert_eq!(failed.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(err.contains("report.md: line 2"), "{err}");
+    assert!(!out.exists(), "a half-written report was left");
+    assert!(temporaries(dir.path()).is_empty());
+    std::fs::write(&out, "last month's report\n").unwrap();
+    assert_eq!(run(&out).status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "last month's report\n"
+    );
+    // The same template without the typo writes every item, open first.
+    std::fs::write(
+        templates.join("report.md"),
+        "{{ items|length }} {{ open_items|length }}\n{% for i in items %}{{ i.id }} {{ i.state }}\n{% endfor %}",
+    )
+    .unwrap();
+    assert!(run(&out).status.success());
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (total, open) = lines[0].split_once(' ').unwrap();
+    assert_eq!(lines.len() - 1, total.parse::<usize>().unwrap());
+    let open: usize = open.parse().unwrap();
+    assert!(open > 0 && open < lines.len() - 1, "{text}");
+    assert!(
+        lines[1..=open].iter().all(|l| l.ends_with(" Open")),
+        "{text}"
+    );
+    assert!(
+        lines[open + 1..].iter().all(|l| l.ends_with(" Closed")),
+        "{text}"
+    );
+}

@@ -40,7 +40,7 @@ pub(crate) struct ReportArgs {
 }
 
 pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
-    use poam_export::report::{build, render, ReportOptions, TextFormat};
+    use poam_export::report::{build, render_to, ReportOptions, TextFormat};
     if matches!(args.format, ReportFormat::Docx) && args.output.is_none() {
         return Err(input_failure(anyhow::anyhow!(
             "a Word report cannot go to the terminal; add -o OUT.docx"
@@ -85,33 +85,51 @@ pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
             opts.score = Some(sc.summary());
         }
     }
-    let data = build(&imported.poam, &opts);
-    let bytes = match args.format {
-        ReportFormat::Md => render(&data, TextFormat::Markdown, args.template_dir.as_deref())
-            .map_err(input_failure)?
-            .into_bytes(),
-        ReportFormat::Html => render(&data, TextFormat::Html, args.template_dir.as_deref())
-            .map_err(input_failure)?
-            .into_bytes(),
-        ReportFormat::Docx => {
-            poam_export::docx_out::write_report_docx(&data)
-                .map_err(output_failure)?
-                .bytes
-        }
+    let data = build(std::sync::Arc::new(imported.poam), &opts);
+    let text = match args.format {
+        ReportFormat::Md => Some(TextFormat::Markdown),
+        ReportFormat::Html => Some(TextFormat::Html),
+        ReportFormat::Docx => None,
     };
-    match &args.output {
-        Some(out) => {
-            save_atomic(out, &bytes).map_err(output_failure)?;
-            eprintln!(
-                "wrote {}: {} open ({} overdue as of {}), {} closed item(s)",
-                out.display(),
-                data.open,
-                data.overdue,
-                data.as_of,
-                data.closed
-            );
+    let template_dir = args.template_dir.as_deref();
+    match (&args.output, text) {
+        // Markdown and HTML are written as the template runs; a template
+        // error leaves nothing behind.
+        (Some(out), Some(format)) => {
+            poam_export::stage(out, |file| render_to(&data, format, template_dir, file))
+                .and_then(|staged| staged.commit(true))
+                .map_err(|e| match e {
+                    e @ poam_export::ExportError::Template { .. } => input_failure(e),
+                    other => output_failure(other),
+                })?;
         }
-        None => crate::print_out(&bytes)?,
+        (None, Some(format)) => {
+            render_to(&data, format, template_dir, std::io::stdout().lock()).map_err(
+                |e| match e.at(std::path::Path::new("standard output")) {
+                    e @ poam_export::ExportError::Template { .. } => input_failure(e),
+                    other => output_failure(other),
+                },
+            )?;
+        }
+        (out, None) => {
+            let bytes = poam_export::docx_out::write_report_docx(&data)
+                .map_err(output_failure)?
+                .bytes;
+            match out {
+                Some(out) => save_atomic(out, &bytes).map_err(output_failure)?,
+                None => crate::print_out(&bytes)?,
+            }
+        }
+    }
+    if let Some(out) = &args.output {
+        eprintln!(
+            "wrote {}: {} open ({} overdue as of {}), {} closed item(s)",
+            out.display(),
+            data.open,
+            data.overdue,
+            data.as_of,
+            data.closed
+        );
     }
     Ok(0)
 }

@@ -406,7 +406,7 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
                 .map(|h| header_cell(h))
                 .collect(),
         )];
-        for i in &data.overdue_items {
+        for i in data.overdue_items.iter() {
             rows.push(TableRow::new(
                 [
                     i.id.clone(),
@@ -429,7 +429,7 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
             .map(|h| header_cell(h))
             .collect(),
     )];
-    for i in &data.items {
+    for i in data.items.iter() {
         rows.push(TableRow::new(
             [
                 i.id.clone(),
@@ -445,7 +445,7 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
         ));
     }
     docx = docx.add_table(Table::new(rows));
-    for i in &data.open_items {
+    for i in data.open_items.iter() {
         docx = docx.add_paragraph(heading(&format!("{}: {}", i.id, i.title), 2));
         let mut facts = vec![
             ("Controls", i.controls.clone()),

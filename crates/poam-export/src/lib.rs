@@ -100,6 +100,7 @@ impl ExportError {
             },
             ExportError::Json(e) if e.io_error_kind().is_some() => io(std::io::Error::from(e)),
             ExportError::Xlsx(rust_xlsxwriter::XlsxError::IoError(source)) => io(source),
+            ExportError::Io { path, source } if path.is_empty() => io(source),
             other => other,
         }
     }

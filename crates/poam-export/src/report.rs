@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use poam_model::{Item, Poam, Rating, State, YesNo};
 use serde::Serialize;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Report options.
 #[derive(Debug, Clone, Default)]
@@ -128,11 +129,14 @@ pub struct ReportData {
     /// Items by status.
     pub by_status: Vec<Count>,
     /// Open items past their scheduled completion, most overdue first.
-    pub overdue_items: Vec<ItemRow>,
+    #[serde(skip)]
+    pub overdue_items: Rows,
     /// Every item, open first.
-    pub items: Vec<ItemRow>,
+    #[serde(skip)]
+    pub items: Rows,
     /// Open items only (one section each in the Word report).
-    pub open_items: Vec<ItemRow>,
+    #[serde(skip)]
+    pub open_items: Rows,
     /// Inline SVG charts.
     pub charts: Charts,
     /// The policy overdue items are judged by, if any.
@@ -256,28 +260,125 @@ fn row(item: &Item, as_of: NaiveDate, due_override: Option<NaiveDate>) -> ItemRo
     }
 }
 
+/// The items a list of the report shows, each made into its [`ItemRow`]
+/// when a template or the Word writer reaches it: a report of a million
+/// items holds the items once and one number per listed item, never every
+/// row at once.
+#[derive(Clone, Default)]
+pub struct Rows {
+    source: Option<Arc<RowSource>>,
+    picks: Arc<[u32]>,
+}
+
+struct RowSource {
+    poam: Arc<Poam>,
+    as_of: NaiveDate,
+    due: Option<Vec<Option<NaiveDate>>>,
+}
+
+impl RowSource {
+    fn due_for(&self, n: usize) -> Option<NaiveDate> {
+        self.due.as_ref().and_then(|d| d.get(n).copied().flatten())
+    }
+
+    fn days_overdue(&self, n: usize) -> Option<i64> {
+        let item = &self.poam.items[n];
+        self.due_for(n)
+            .or(item.scheduled_completion)
+            .filter(|d| item.state == State::Open && *d < self.as_of)
+            .map(|d| (self.as_of - d).num_days())
+    }
+}
+
+impl Rows {
+    fn new(source: &Arc<RowSource>, picks: Vec<u32>) -> Rows {
+        Rows {
+            source: Some(source.clone()),
+            picks: picks.into(),
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.picks.len()
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.picks.is_empty()
+    }
+
+    /// The row at a position of the list.
+    pub fn get(&self, at: usize) -> Option<ItemRow> {
+        let source = self.source.as_ref()?;
+        let n = *self.picks.get(at)? as usize;
+        Some(row(&source.poam.items[n], source.as_of, source.due_for(n)))
+    }
+
+    /// The rows in order.
+    pub fn iter(&self) -> impl Iterator<Item = ItemRow> + '_ {
+        (0..self.len()).filter_map(|at| self.get(at))
+    }
+}
+
+impl std::fmt::Debug for Rows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rows({})", self.len())
+    }
+}
+
+impl Serialize for Rows {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl minijinja::value::Object for Rows {
+    fn repr(self: &Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        self.get(key.as_usize()?)
+            .map(|r| minijinja::Value::from(minijinja::value::Serde(r)))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Seq(self.len())
+    }
+}
+
 /// Computes the report's figures.
-pub fn build(poam: &Poam, opts: &ReportOptions) -> ReportData {
+pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
     let as_of = opts.as_of;
-    let due_for = |n: usize| opts.due.as_ref().and_then(|d| d.get(n).copied().flatten());
-    let mut items: Vec<ItemRow> = poam
-        .items
+    let source = Arc::new(RowSource {
+        poam: poam.clone(),
+        as_of,
+        due: opts.due.clone(),
+    });
+    let due_for = |n: usize| source.due_for(n);
+    let is_open = |n: &u32| poam.items[*n as usize].state == State::Open;
+    let all = 0..poam.items.len() as u32;
+    // Open items first, each group in the order read.
+    let mut order: Vec<u32> = all.clone().filter(is_open).collect();
+    order.extend(all.filter(|n| !is_open(n)));
+    let open_picks: Vec<u32> = order.iter().copied().filter(is_open).collect();
+    let mut overdue_picks: Vec<(i64, u32)> = open_picks
         .iter()
-        .enumerate()
-        .map(|(n, i)| row(i, as_of, due_for(n)))
+        .filter_map(|&n| source.days_overdue(n as usize).map(|d| (d, n)))
         .collect();
-    items.sort_by_key(|r| r.state != "Open");
-    let open_items: Vec<ItemRow> = items
+    overdue_picks.sort_by_key(|(days, _)| std::cmp::Reverse(*days));
+    let overdue_items = Rows::new(&source, overdue_picks.into_iter().map(|(_, n)| n).collect());
+    let ages: Vec<i64> = open_picks
         .iter()
-        .filter(|r| r.state == "Open")
-        .cloned()
+        .filter_map(|&n| {
+            poam.items[n as usize]
+                .detected_on
+                .map(|d| (as_of - d).num_days())
+        })
         .collect();
-    let mut overdue_items: Vec<ItemRow> = open_items
-        .iter()
-        .filter(|r| r.days_overdue.is_some())
-        .cloned()
-        .collect();
-    overdue_items.sort_by_key(|r| std::cmp::Reverse(r.days_overdue));
+    let items = Rows::new(&source, order);
+    let open_items = Rows::new(&source, open_picks);
     let ratings = [
         Rating::Critical,
         Rating::VeryHigh,
@@ -332,10 +433,7 @@ pub fn build(poam: &Poam, opts: &ReportOptions) -> ReportData {
         .iter()
         .map(|(label, lo, hi)| Count {
             label: label.to_string(),
-            count: open_items
-                .iter()
-                .filter(|r| r.age_days.is_some_and(|a| a >= *lo && a <= *hi))
-                .count(),
+            count: ages.iter().filter(|a| **a >= *lo && **a <= *hi).count(),
         })
         .collect();
     let mut months: Vec<Count> = Vec::new();
@@ -473,13 +571,34 @@ const BUILTIN_HTML: &str = include_str!("../../../templates/reports/report.html"
 ///
 /// # Errors
 ///
-/// [`ExportError::Template`] when a template is missing, does not parse, or
-/// uses a name the data does not have.
+/// As [`render_to`].
 pub fn render(
     data: &ReportData,
     format: TextFormat,
     template_dir: Option<&Path>,
 ) -> Result<String, ExportError> {
+    let mut out = Vec::new();
+    render_to(data, format, template_dir, &mut out)?;
+    String::from_utf8(out).map_err(|e| ExportError::Template {
+        template: "report".into(),
+        reason: e.to_string(),
+    })
+}
+
+/// Renders the report into `out` as the template runs, so that the report
+/// of a large POA&M is never held whole.
+///
+/// # Errors
+///
+/// [`ExportError::Template`] when a template is missing, does not parse, or
+/// uses a name the data does not have; [`ExportError::Io`] (without a path:
+/// see [`ExportError::at`]) when `out` fails.
+pub fn render_to(
+    data: &ReportData,
+    format: TextFormat,
+    template_dir: Option<&Path>,
+    out: impl std::io::Write,
+) -> Result<(), ExportError> {
     let name = match format {
         TextFormat::Markdown => "report.md",
         TextFormat::Html => "report.html",
@@ -519,7 +638,51 @@ pub fn render(
     env.add_template_owned(name.to_string(), source)
         .map_err(template_error)?;
     let template = env.get_template(name).map_err(template_error)?;
-    template
-        .render(minijinja::Value::from(minijinja::value::Serde(data)))
-        .map_err(template_error)
+    // The lists are made row by row as the template reaches them.
+    let context = minijinja::context! {
+        items => minijinja::Value::from_object(data.items.clone()),
+        open_items => minijinja::Value::from_object(data.open_items.clone()),
+        overdue_items => minijinja::Value::from_object(data.overdue_items.clone()),
+        ..minijinja::Value::from(minijinja::value::Serde(data))
+    };
+    let mut out = Recorded {
+        out: std::io::BufWriter::new(out),
+        failed: None,
+    };
+    let rendered = template.render_captured_to(context, &mut out).map(|_| ());
+    if let Some(source) = out.failed.take() {
+        return Err(ExportError::Io {
+            path: String::new(),
+            source,
+        });
+    }
+    rendered.map_err(template_error)?;
+    out.out
+        .into_inner()
+        .map(|_| ())
+        .map_err(|e| ExportError::Io {
+            path: String::new(),
+            source: e.into_error(),
+        })
+}
+
+/// A writer that keeps its first failure, to tell a full disk from a
+/// template's own error.
+struct Recorded<W: std::io::Write> {
+    out: W,
+    failed: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::io::Write for Recorded<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf).inspect_err(|e| {
+            if self.failed.is_none() {
+                self.failed = Some(std::io::Error::new(e.kind(), e.to_string()));
+            }
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
