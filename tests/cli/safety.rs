@@ -807,3 +807,40 @@ fn a_report_whose_template_fails_midway_leaves_nothing_behind() {
         "{text}"
     );
 }
+
+/// A Word file is built whole in memory: past the items it takes, poam says
+/// so before building it, names what to write instead, and writes nothing.
+#[test]
+fn a_word_file_past_its_item_limit_is_refused_before_it_is_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("tracker.csv");
+    let mut text = String::from("POA&M ID,Weakness,Controls,Status\n");
+    for n in 0..30_001 {
+        text.push_str(&format!("P-{n},Weakness {n},AC-2,Open\n"));
+    }
+    std::fs::write(&input, text).unwrap();
+    for (args, words) in [
+        (
+            vec!["convert", "--to", "nist171-docx", "-o"],
+            "30000 items at most, and this POA&M has 30001; write the workbook form (--to nist-171)",
+        ),
+        (
+            vec!["report", "--format", "docx", "-o"],
+            "8000 items at most, and this POA&M has 30001; write the HTML or Markdown report",
+        ),
+    ] {
+        let out = dir.path().join("out.docx");
+        let run = poam()
+            .arg(args[0])
+            .arg(&input)
+            .args(&args[1..])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(3), "{args:?}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(err.contains(words), "{args:?}: {err}");
+        assert!(!out.exists());
+        assert!(temporaries(dir.path()).is_empty());
+    }
+}

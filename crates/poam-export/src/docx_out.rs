@@ -64,6 +64,27 @@ fn cleaned(target: &str) -> Option<poam_model::Diagnostic> {
     })
 }
 
+/// The most items a Word file is built with: the document is built whole
+/// in memory before it is written, at about 45 KB an item for the plan's
+/// table and 160 KB for the report (its table rows and an item section each),
+/// so these keep a Word file within about 1.3 GB. Said before any work.
+const NIST_PLAN_ITEMS: usize = 30_000;
+const REPORT_ITEMS: usize = 8_000;
+
+fn check_word_size(
+    items: usize,
+    most: usize,
+    what: &str,
+    instead: &str,
+) -> Result<(), ExportError> {
+    if items <= most {
+        return Ok(());
+    }
+    Err(ExportError::TooBig(format!(
+        "a {what} in Word takes {most} items at most, and this POA&M has {items}; write {instead}, or split the POA&M (a file per business unit, or the open items only)"
+    )))
+}
+
 fn cell_text(text: &str, bold: bool) -> TableCell {
     let mut cell = TableCell::new();
     let text = xml_safe(text);
@@ -189,6 +210,12 @@ fn mark_header_rows(xml: &str) -> String {
 ///
 /// [`ExportError::Docx`] when the document cannot be packed.
 pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
+    check_word_size(
+        poam.items.len(),
+        NIST_PLAN_ITEMS,
+        "NIST SP 800-171 plan of action",
+        "the workbook form (--to nist-171), CSV or JSON",
+    )?;
     begin_cleaning();
     let headers = [
         "Weaknesses",
@@ -312,6 +339,12 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
 ///
 /// [`ExportError::Docx`] when the document cannot be packed.
 pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
+    check_word_size(
+        data.total,
+        REPORT_ITEMS,
+        "Word report",
+        "the HTML or Markdown report (--format html), which has no such limit",
+    )?;
     begin_cleaning();
     let mut docx = styles(Docx::new())
         .page_size(LETTER_LONG, LETTER_SHORT)
