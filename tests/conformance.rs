@@ -973,3 +973,311 @@ fn every_word_row_and_oscal_poam_item_of_the_real_files_is_read_or_reported() {
         assert_eq!(m["items"].as_array().unwrap().len(), expected, "{name}");
     }
 }
+
+/// Every entry of a workbook, inflated, by name.
+fn zip_parts(path: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        out.insert(entry.name().unwrap().to_string(), bytes);
+    }
+    out
+}
+
+/// The part of a sheet, by name, from the workbook and its relationships.
+fn sheet_part(workbook: &str, rels: &str, name: &str) -> Option<String> {
+    let escaped = name.replace('&', "&amp;");
+    let at = workbook.find(&format!("name=\"{escaped}\""))?;
+    let tag = &workbook[workbook[..at].rfind('<')?..];
+    let tag = &tag[..tag.find('>')?];
+    let id = tag.split("r:id=\"").nth(1)?.split('"').next()?;
+    let rel = &rels[rels.find(&format!("Id=\"{id}\""))?..];
+    let rel_start = rels[..rels.find(&format!("Id=\"{id}\""))?].rfind('<')?;
+    let rel = &rels[rel_start
+        ..rel_start
+            + rel.find("/>")?
+            + (rel.as_ptr() as usize - rels[rel_start..].as_ptr() as usize)
+            + 2];
+    let target = rel.split("Target=\"").nth(1)?.split('"').next()?;
+    Some(match target.strip_prefix('/') {
+        Some(abs) => abs.to_string(),
+        None => format!("xl/{target}"),
+    })
+}
+
+/// The `<row>` elements of a sheet's XML, by row number.
+fn xml_rows(xml: &str) -> std::collections::BTreeMap<u32, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find("<row ") {
+        let tail = &rest[at..];
+        let head_end = tail.find('>').unwrap();
+        let end = if tail[..head_end].ends_with('/') {
+            head_end + 1
+        } else {
+            tail.find("</row>").unwrap() + "</row>".len()
+        };
+        let row = &tail[..end];
+        let r: u32 = row
+            .split("r=\"")
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap();
+        out.insert(r, row.to_string());
+        rest = &tail[end..];
+    }
+    out
+}
+
+fn items_without_origin(path: &Path) -> Value {
+    let out = poam()
+        .arg("convert")
+        .arg(path)
+        .args(["--to", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for item in v["items"].as_array_mut().unwrap() {
+        item.as_object_mut().unwrap().remove("origin");
+    }
+    v
+}
+
+/// `convert --into` the official blank templates (FedRAMP v3.0 and v2.1, the
+/// eMASS classic .xlsm and Navy 2024 and 2026): every part of the official
+/// file is in the output unchanged except the sheets' data rows, the
+/// workbook's recalculation flag and the cell formats added after the
+/// template's own; the rows above the data (title, metadata labels, header,
+/// guidance) are the template's; the items read back as the drawn workbook's.
+#[test]
+fn filling_an_official_template_keeps_every_part_but_the_rows_written() {
+    let Some(real) = real_files() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            9,
+            "fedramp",
+            "3.0",
+        ),
+        (
+            "fedramp/FedRAMP-POAM-Template-v2.1-2024-03-29.xlsx",
+            "fixtures/fedramp/fedramp-3.0.xlsx",
+            9,
+            "fedramp",
+            "2.1",
+        ),
+        (
+            "emass/eMASS-POAM-Template-RMF-classic.xlsm",
+            "fixtures/emass/emass-rmf-classic.xlsm",
+            0,
+            "emass",
+            "rmf-classic",
+        ),
+        (
+            "emass/eMASS-POAM-Template-Navy-2024.xlsx",
+            "fixtures/emass/emass-navy-2024.xlsx",
+            0,
+            "emass",
+            "navy-2024",
+        ),
+        (
+            "emass/eMASS-POAM-Template-Navy-2026.xlsx",
+            "fixtures/emass/emass-navy-2026.xlsx",
+            0,
+            "emass",
+            "navy-2026",
+        ),
+    ];
+    for (template, input, _, family, version) in cases {
+        let template = real.join(template);
+        let ext = template.extension().unwrap().to_str().unwrap();
+        let out = dir.path().join(format!("filled-{version}.{ext}"));
+        let run = poam()
+            .arg("convert")
+            .arg(input)
+            .arg("--into")
+            .arg(&template)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{version}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let before = zip_parts(&template);
+        let after = zip_parts(&out);
+        let (_, inspected, _) = inspect(&out);
+        assert_eq!(
+            inspected["read"]["layout"]
+                .as_str()
+                .map(|l| l == format!("{family} {version}")),
+            Some(true),
+            "{version}: {}",
+            inspected["read"]["layout"]
+        );
+        let sheets_written: Vec<String> = inspected["read"]["sheets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["items"].as_u64().unwrap_or(0) > 0)
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect();
+        assert!(!sheets_written.is_empty(), "{version}");
+        let mut changed = Vec::new();
+        for (name, bytes) in &before {
+            if name.ends_with("calcChain.xml") {
+                assert!(!after.contains_key(name), "{version}: {name} kept");
+                continue;
+            }
+            let Some(new) = after.get(name) else {
+                panic!("{version}: {name} is missing from the filled file");
+            };
+            if new != bytes {
+                changed.push(name.clone());
+            }
+        }
+        assert_eq!(
+            after.len(),
+            before.len() - usize::from(before.keys().any(|n| n.ends_with("calcChain.xml"))),
+            "{version}: parts added"
+        );
+        for name in &changed {
+            let old = String::from_utf8_lossy(&before[name]).into_owned();
+            let new = String::from_utf8_lossy(&after[name]).into_owned();
+            if name.ends_with("workbook.xml") {
+                assert!(new.contains("fullCalcOnLoad=\"1\""), "{version}");
+                let sheets = |x: &str| {
+                    x[x.find("<sheets").unwrap()..x.find("</sheets>").unwrap()].to_string()
+                };
+                assert_eq!(
+                    sheets(&old),
+                    sheets(&new),
+                    "{version}: the sheet list changed"
+                );
+            } else if name.ends_with("styles.xml") {
+                let cut = old.find("</cellXfs>").unwrap();
+                let head = old.find("<cellXfs").unwrap();
+                assert!(
+                    new.starts_with(&old[..head]),
+                    "{version}: styles before cellXfs changed"
+                );
+                assert!(
+                    new.ends_with(&old[cut..]),
+                    "{version}: styles after cellXfs changed"
+                );
+                let start_tag_end = old[head..].find('>').unwrap() + head + 1;
+                assert!(
+                    new.contains(&old[start_tag_end..cut]),
+                    "{version}: a cell format changed"
+                );
+            } else if name.contains("worksheets/") {
+                // The dimension grows with the rows written; the rest is the template's.
+                let head = |x: &str| {
+                    let h = x[..x.find("<sheetData").unwrap()].to_string();
+                    match h.find("<dimension ") {
+                        Some(at) => {
+                            let end = at + h[at..].find("/>").unwrap() + 2;
+                            format!("{}{}", &h[..at], &h[end..])
+                        }
+                        None => h,
+                    }
+                };
+                assert_eq!(head(&old), head(&new), "{version}: {name} above the rows");
+                let (old_tail, new_tail) = (
+                    &old[old.find("</sheetData>").unwrap()..],
+                    &new[new.find("</sheetData>").unwrap()..],
+                );
+                assert_eq!(old_tail, new_tail, "{version}: {name} below the rows (validations, formats, print setup, header and footer)");
+            } else if name.ends_with("[Content_Types].xml") || name.ends_with("workbook.xml.rels") {
+                // Only the calculation chain's entry is gone (Excel rebuilds it).
+                let at = old
+                    .find("calcChain")
+                    .unwrap_or_else(|| panic!("{version}: {name} changed"));
+                let start = old[..at].rfind('<').unwrap();
+                let end = old[at..].find("/>").unwrap() + at + 2;
+                assert_eq!(
+                    format!("{}{}", &old[..start], &old[end..]),
+                    new,
+                    "{version}: {name}"
+                );
+            } else {
+                panic!("{version}: {name} changed");
+            }
+        }
+        // Above the data, each row is the template's, but the rows that take
+        // the system's metadata values.
+        let layout = poam_layout::builtin().find(family, Some(version)).unwrap();
+        let workbook = String::from_utf8_lossy(&before["xl/workbook.xml"]).into_owned();
+        let rels = String::from_utf8_lossy(&before["xl/_rels/workbook.xml.rels"]).into_owned();
+        for def in &layout.sheets {
+            let Some(part) = sheet_part(&workbook, &rels, &def.name) else {
+                continue;
+            };
+            let (old_rows, new_rows) = (
+                xml_rows(&String::from_utf8_lossy(&before[&part])),
+                xml_rows(&String::from_utf8_lossy(&after[&part])),
+            );
+            let metadata: Vec<u32> = def
+                .metadata
+                .iter()
+                .map(|m| m.value_row)
+                .chain(def.label_values.iter().filter_map(|lv| {
+                    lv.value_cell
+                        .trim_start_matches(char::is_alphabetic)
+                        .parse()
+                        .ok()
+                }))
+                .collect();
+            for (r, row) in old_rows.range(..def.first_data_row) {
+                if !metadata.contains(r) {
+                    assert_eq!(
+                        new_rows.get(r),
+                        Some(row),
+                        "{version}: '{}' row {r}",
+                        def.name
+                    );
+                }
+            }
+            assert!(
+                old_rows.contains_key(&def.header_row),
+                "{version}: '{}'",
+                def.name
+            );
+        }
+        // Which sheet parts changed: the ones items went to, no other.
+        let sheet_parts = changed.iter().filter(|n| n.contains("worksheets/")).count();
+        assert_eq!(sheet_parts, sheets_written.len(), "{version}: {changed:?}");
+        // The items read back as those of the drawn workbook of the same layout.
+        let drawn = dir.path().join(format!("drawn-{version}.{ext}"));
+        poam()
+            .arg("convert")
+            .arg(input)
+            .args(["--to", family, "--template-version", version, "-o"])
+            .arg(&drawn)
+            .assert()
+            .success();
+        let (a, b) = (items_without_origin(&drawn), items_without_origin(&out));
+        assert_eq!(
+            a["items"], b["items"],
+            "{version}: the items read back differ"
+        );
+        assert_eq!(
+            a["system"], b["system"],
+            "{version}: the system read back differs"
+        );
+    }
+}

@@ -10,9 +10,22 @@ pub(crate) struct ConvertArgs {
     /// emass (the classic RMF layout unless --template-version says navy-2024,
     /// navy-2026, army-2026 or marine-2026), csv, json, oscal (OSCAL 1.1.2 with
     /// the FedRAMP extensions), nist171-docx (the NIST SP 800-171 plan of
-    /// action in Word), or the family of a --layout file.
-    #[arg(long, value_name = "FORMAT")]
-    to: String,
+    /// action in Word), or the family of a --layout file. With --into, the
+    /// template's own layout (and --to, when given, must name it).
+    #[arg(long, value_name = "FORMAT", required_unless_present = "into")]
+    to: Option<String>,
+    /// Write the items into this copy of the official blank template (the
+    /// FedRAMP download, or a fresh eMASS export), keeping everything else in
+    /// it as it is: sheets, styles, print setup, page headers and footers with
+    /// their marking, validations, the template's formulas. The file itself
+    /// is only read; the filled copy goes to -o.
+    #[arg(long, value_name = "TEMPLATE")]
+    into: Option<PathBuf>,
+    /// With --into: write the items' own dates where the template computes a
+    /// column with a formula (FedRAMP's Scheduled Completion Date), in place
+    /// of the formula.
+    #[arg(long, requires = "into")]
+    keep_dates: bool,
     /// Output file. Required for workbooks; CSV and JSON go to standard output without it.
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -58,7 +71,10 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         inputs.extend(args.output.as_deref());
         crate::guard_output(path, &inputs, "--report-json")?;
     }
-    let format = parse_format(&args.to)?;
+    if let Some(template) = &args.into {
+        return fill_into(args, template);
+    }
+    let format = parse_format(args.to.as_deref().unwrap_or_default())?;
     let output = target_output(&format, args.template_version.as_deref())?;
     if format.is_binary() && args.output.is_none() {
         return Err(input_failure(anyhow::anyhow!(
@@ -151,6 +167,96 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
         &written.diagnostics,
         counts,
         stdout,
+    )
+}
+
+/// `convert --into TEMPLATE`: the items written into the user's copy of the
+/// official blank template, its every other part kept.
+fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
+    let Some(out) = &args.output else {
+        return Err(input_failure(anyhow::anyhow!(
+            "--into writes a filled copy of the template: add -o OUT.xlsx"
+        )));
+    };
+    if same_file(out, template) {
+        return Err(input_failure(anyhow::anyhow!(
+            "{}: the output would replace the template given to --into (it is only read); choose another -o",
+            out.display()
+        )));
+    }
+    let opts = import_options(&args.read)?;
+    let blank = import_path(template, &opts).map_err(|e| {
+        input_failure(anyhow::anyhow!(
+            "--into {}: {e}; --into takes a copy of an official blank template (FedRAMP or eMASS)",
+            template.display()
+        ))
+    })?;
+    let registry = &config().registry;
+    let layout = blank
+        .report
+        .layout
+        .as_deref()
+        .and_then(|l| l.split_once(' '))
+        .and_then(|(family, version)| registry.find(family, Some(version)))
+        .filter(|l| l.sheets.iter().all(|s| !s.headers.is_empty()))
+        .ok_or_else(|| {
+            input_failure(anyhow::anyhow!(
+                "--into {}: not a template poam knows (it reads as {}); --into takes a copy of an official blank FedRAMP or eMASS template",
+                template.display(),
+                blank.report.layout_name.as_deref().unwrap_or("no POA&M layout")
+            ))
+        })?;
+    let format = match &args.to {
+        Some(to) => {
+            let format = parse_format(to)?;
+            let wanted = target_output(&format, args.template_version.as_deref())?;
+            match wanted.layout() {
+                Some(w) if w.label() == layout.label() => format,
+                Some(w) => {
+                    return Err(input_failure(anyhow::anyhow!(
+                        "--into {} is the {} template, and --to asks for {}; leave out --to (or --template-version) to fill the template as it is",
+                        template.display(),
+                        layout.name,
+                        w.name
+                    )))
+                }
+                None => {
+                    return Err(input_failure(anyhow::anyhow!(
+                        "--into fills a workbook template; --to {to} is not one"
+                    )))
+                }
+            }
+        }
+        None => parse_format(&layout.family)?,
+    };
+    warn_on_mismatched_ending(out, &Output::Workbook(layout), &format);
+    let bytes = std::fs::read(template)
+        .with_context(|| format!("--into {}: cannot read the file", template.display()))
+        .map_err(input_failure)?;
+    let mut imported = read_input(&args.input, &args.read)?;
+    if let Some(ssp) = &args.ssp {
+        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
+        poam_ssp::link(&mut imported.poam, &index);
+    }
+    let written = poam_export::fill::fill_workbook(
+        &bytes,
+        layout,
+        &imported.poam,
+        &poam_export::fill::FillOptions {
+            keep_dates: args.keep_dates,
+        },
+    )
+    .map_err(|e| input_failure(anyhow::anyhow!("--into {}: {e}", template.display())))?;
+    save_atomic(out, &written.bytes).map_err(output_failure)?;
+    let counts = (imported.poam.open_count(), imported.poam.closed_count());
+    conversion_done(
+        args,
+        &format,
+        Some(layout),
+        &imported,
+        &written.diagnostics,
+        counts,
+        None,
     )
 }
 

@@ -21,6 +21,7 @@
 pub mod csv_out;
 pub mod diff_out;
 pub mod docx_out;
+pub mod fill;
 pub mod format;
 pub mod json;
 pub mod oscal_out;
@@ -68,6 +69,10 @@ pub enum ExportError {
     /// columns): said with the sheet, the count and how to split.
     #[error("{0}")]
     TooBig(String),
+    /// The template given to fill (`--into`) cannot be filled: a part is
+    /// missing, or its XML does not parse.
+    #[error("{0}")]
+    Fill(String),
     /// The Word document could not be built.
     #[error("cannot build the Word document: {0}")]
     Docx(String),

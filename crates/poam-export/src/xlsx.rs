@@ -156,14 +156,14 @@ enum Put {
 
 /// Counts, per field or header, how many items lost or moved something.
 #[derive(Default)]
-struct Tally {
+pub(crate) struct Tally {
     dropped: BTreeMap<Lost, usize>,
     moved: BTreeMap<Moved, usize>,
 }
 
 impl Tally {
     /// Adds another tally's counts.
-    fn merge(&mut self, other: Tally) {
+    pub(crate) fn merge(&mut self, other: Tally) {
         for (what, n) in other.moved {
             *self.moved.entry(what).or_default() += n;
         }
@@ -320,14 +320,14 @@ struct SheetPlan {
 /// An item turned into its rows of cells on the sheet it goes to, with what
 /// it lost or moved.
 pub struct PreparedItem {
-    sheet: Option<usize>,
-    rows: Vec<Vec<(u16, CellValue)>>,
-    tally: Tally,
+    pub(crate) sheet: Option<usize>,
+    pub(crate) rows: Vec<Vec<(u16, CellValue)>>,
+    pub(crate) tally: Tally,
 }
 
 /// A cell's value; text and numbers take the template's text format, dates
 /// its date format.
-enum CellValue {
+pub(crate) enum CellValue {
     Text(String),
     Number(f64),
     Date(NaiveDate),
@@ -528,23 +528,33 @@ impl<'l> XlsxStream<'l> {
             }
         }
         let bytes = self.workbook.save_to_buffer()?;
+        Ok(Written {
+            bytes,
+            diagnostics: self.tally.diagnostics(&layout.name),
+        })
+    }
+}
+
+impl Tally {
+    /// What the items lost or moved, as diagnostics about the target.
+    pub(crate) fn diagnostics(self, target: &str) -> Vec<Diagnostic> {
         let mut diagnostics = Vec::new();
-        let target = layout.name.clone();
-        for (moved, count) in self.tally.moved {
+        let target = target.to_string();
+        for (moved, count) in self.moved {
             diagnostics.push(Diagnostic::unplaced(DiagKind::MovedField {
                 count,
                 moved,
                 target: target.clone(),
             }));
         }
-        for (lost, count) in self.tally.dropped {
+        for (lost, count) in self.dropped {
             diagnostics.push(Diagnostic::unplaced(DiagKind::DroppedField {
                 count,
                 lost,
                 target: target.clone(),
             }));
         }
-        Ok(Written { bytes, diagnostics })
+        diagnostics
     }
 }
 

@@ -527,6 +527,12 @@ pub struct ColumnDef {
     /// number-formatted columns), not as text.
     #[serde(default)]
     pub numeric: bool,
+    /// The deadline policy (`fedramp`) whose days the official template's
+    /// own formula in this column counts from the detection date. Filling
+    /// the template (`--into`) keeps the formula and says which items' own
+    /// dates differ from it.
+    #[serde(default)]
+    pub computed_by: Option<String>,
 }
 
 fn default_width() -> f64 {

@@ -272,6 +272,26 @@ pub enum DiagKind {
         /// The target's name.
         target: String,
     },
+    /// Filling a template in place: items whose own date in a column the
+    /// template computes with a formula differs from the formula's result.
+    FormulaDiffers {
+        /// The column header.
+        header: String,
+        /// How many items.
+        count: usize,
+        /// The first such item, its date and the formula's.
+        example: String,
+        /// Whether the items' own dates were written (`--keep-dates`).
+        kept_dates: bool,
+    },
+    /// Filling a template in place: rows of the template below the items
+    /// written held values, now cleared (the template was not blank).
+    TemplateRowsCleared {
+        /// The sheet.
+        sheet: String,
+        /// How many rows.
+        rows: usize,
+    },
     /// A field moved into another one on export, in so many items.
     MovedField {
         /// How many items.
@@ -319,6 +339,8 @@ impl DiagKind {
             | DiagKind::TableUnderOtherHeading { .. }
             | DiagKind::MissingControlId
             | DiagKind::BadControlId { .. }
+            | DiagKind::FormulaDiffers { .. }
+            | DiagKind::TemplateRowsCleared { .. }
             | DiagKind::DroppedField { .. } => Severity::Warning,
         }
     }
@@ -399,6 +421,28 @@ impl fmt::Display for DiagKind {
             DiagKind::CellError { value, header } => write!(
                 f,
                 "cell holds the error value {value}; kept in extra as \"{header}\""
+            ),
+            DiagKind::FormulaDiffers {
+                header,
+                count,
+                example,
+                kept_dates: false,
+            } => write!(
+                f,
+                "{count} item(s) have a \"{header}\" other than the template's formula gives ({example}); the formula is kept, so Excel shows its date; --keep-dates writes the items' own dates instead"
+            ),
+            DiagKind::FormulaDiffers {
+                header,
+                count,
+                example,
+                kept_dates: true,
+            } => write!(
+                f,
+                "{count} item(s) have a \"{header}\" other than the template's formula gives ({example}); their own dates are written in place of the formula (--keep-dates)"
+            ),
+            DiagKind::TemplateRowsCleared { sheet, rows } => write!(
+                f,
+                "the template's sheet '{sheet}' held values in {rows} row(s) below the items written; they were cleared (start from a blank copy of the template to keep nothing of another POA&M)"
             ),
             DiagKind::FormulaWithoutValue { header } => write!(
                 f,

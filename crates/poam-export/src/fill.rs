@@ -1,0 +1,1623 @@
+//! Filling the user's own copy of an official template in place (`--into`).
+//!
+//! The data rows of the layout's sheets are rewritten with the items and
+//! every other part of the file is copied as it is: zip entries are copied
+//! raw (styles, themes, images, print setup, page headers and footers with
+//! their marking, defined names, macros), and each sheet written is streamed
+//! through quick-xml, its rows above the data copied event by event. In the
+//! data rows each cell keeps the template's style; the template's formulas
+//! stay in their cells (a FedRAMP Scheduled Completion Date is computed by
+//! the template), with the item's own date as the value shown until the
+//! workbook is recalculated, which it is on opening. Validations and
+//! conditional formats that reach the template's last row are extended over
+//! the rows written past it.
+
+use crate::xlsx::{CellValue, Tally, XlsxPlan};
+use crate::{ExportError, Written};
+use chrono::NaiveDate;
+use poam_layout::{column_index, column_letters, Layout, SheetDef, SystemField};
+use poam_model::{DiagKind, Diagnostic, Item, Poam};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, Writer};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Cursor, Read, Write};
+
+/// One row of an item on its sheet: the item and the row's cells.
+type ItemRow<'a> = (&'a Item, Vec<(u16, CellValue)>);
+
+/// How to fill a template.
+#[derive(Debug, Clone, Default)]
+pub struct FillOptions {
+    /// Write the items' own dates in place of the template's formulas.
+    pub keep_dates: bool,
+}
+
+fn bad(reason: impl std::fmt::Display) -> ExportError {
+    ExportError::Fill(reason.to_string())
+}
+
+/// Writes the items of `poam` into `template`, a copy of the official blank
+/// template of `layout` (already checked to be that template).
+///
+/// # Errors
+///
+/// [`ExportError::Fill`] when the file is not a workbook poam can fill
+/// (a part is missing or its XML does not parse).
+pub fn fill_workbook(
+    template: &[u8],
+    layout: &Layout,
+    poam: &Poam,
+    opts: &FillOptions,
+) -> Result<Written, ExportError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(template)).map_err(bad)?;
+    let root_rels = read_part(&mut zip, "_rels/.rels")?;
+    let workbook_part = relationships(&root_rels, "")?
+        .into_iter()
+        .find(|r| r.kind.ends_with("/officeDocument"))
+        .map(|r| r.target)
+        .unwrap_or_else(|| "xl/workbook.xml".into());
+    let dir = workbook_part
+        .rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string());
+    let rels_part = format!("{dir}/_rels/workbook.xml.rels");
+    let workbook_xml = read_part(&mut zip, &workbook_part)?;
+    let rels = relationships(&read_part(&mut zip, &rels_part)?, &dir)?;
+    let sheets = sheet_ids(&workbook_xml)?;
+    let target_of = |id: &str| rels.iter().find(|r| r.id == id).map(|r| r.target.clone());
+    let styles_part = rels
+        .iter()
+        .find(|r| r.kind.ends_with("/styles"))
+        .map(|r| r.target.clone())
+        .ok_or_else(|| bad("it has no styles part"))?;
+    let calc_chain = rels
+        .iter()
+        .find(|r| r.kind.ends_with("/calcChain"))
+        .map(|r| r.target.clone());
+
+    // The items, turned into cells as the drawn workbook would have them.
+    let plan = XlsxPlan::new(layout);
+    let mut tally = Tally::default();
+    let mut rows: Vec<Vec<ItemRow>> = (0..layout.sheets.len()).map(|_| Vec::new()).collect();
+    for item in &poam.items {
+        let prepared = plan.prepare(item);
+        tally.merge(prepared.tally);
+        if let Some(s) = prepared.sheet {
+            rows[s].extend(prepared.rows.into_iter().map(|r| (item, r)));
+        }
+    }
+
+    let mut styles = Styles::parse(&read_part(&mut zip, &styles_part)?)?;
+    let mut new_parts: HashMap<String, Vec<u8>> = HashMap::new();
+    let mut diagnostics = Vec::new();
+    for (s, def) in layout.sheets.iter().enumerate() {
+        let part = sheets
+            .iter()
+            .find(|(name, _)| name == &def.name)
+            .or_else(|| {
+                sheets
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&def.name))
+            })
+            .and_then(|(_, id)| target_of(id));
+        let Some(part) = part else {
+            if rows[s].is_empty() {
+                continue;
+            }
+            return Err(bad(format!("it has no sheet '{}'", def.name)));
+        };
+        let xml = read_part(&mut zip, &part)?;
+        let mut fill = SheetFill {
+            layout,
+            def,
+            system: &poam.system,
+            rows: &rows[s],
+            styles: &mut styles,
+            opts,
+            differs: BTreeMap::new(),
+            cleared: 0,
+        };
+        let out = fill
+            .run(&xml)
+            .map_err(|e| bad(format!("sheet '{}': {e}", def.name)))?;
+        for (header, (count, example)) in std::mem::take(&mut fill.differs) {
+            diagnostics.push(Diagnostic::unplaced(DiagKind::FormulaDiffers {
+                header,
+                count,
+                example,
+                kept_dates: opts.keep_dates,
+            }));
+        }
+        if fill.cleared > 0 {
+            diagnostics.push(Diagnostic::unplaced(DiagKind::TemplateRowsCleared {
+                sheet: def.name.clone(),
+                rows: fill.cleared,
+            }));
+        }
+        new_parts.insert(part, out);
+    }
+    if styles.added > 0 {
+        new_parts.insert(styles_part, styles.finish()?);
+    }
+    new_parts.insert(workbook_part, calculate_on_opening(&workbook_xml)?);
+    if let Some(chain) = &calc_chain {
+        // The chain lists formula cells; Excel rebuilds it when it is gone.
+        let rels_xml = read_part(&mut zip, &rels_part)?;
+        new_parts.insert(rels_part.clone(), without_calc_chain_rel(&rels_xml)?);
+        let types = read_part(&mut zip, "[Content_Types].xml")?;
+        new_parts.insert(
+            "[Content_Types].xml".into(),
+            without_override(&types, &format!("/{chain}"))?,
+        );
+    }
+
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let deflate = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(bad)?;
+        let name = entry.name().map_err(bad)?.to_string();
+        if calc_chain.as_deref() == Some(name.as_str()) {
+            continue;
+        }
+        match new_parts.remove(&name) {
+            Some(bytes) => {
+                drop(entry);
+                out.start_file(name, deflate).map_err(bad)?;
+                out.write_all(&bytes).map_err(bad)?;
+            }
+            None => out.raw_copy_file(entry).map_err(bad)?,
+        }
+    }
+    let bytes = out.finish().map_err(bad)?.into_inner();
+    let mut all = tally.diagnostics(&layout.name);
+    all.extend(diagnostics);
+    Ok(Written {
+        bytes,
+        diagnostics: all,
+    })
+}
+
+fn read_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Vec<u8>, ExportError> {
+    let mut entry = zip
+        .by_name(name)
+        .map_err(|_| bad(format!("it has no part {name}")))?;
+    let mut out = Vec::with_capacity(entry.size() as usize);
+    entry.read_to_end(&mut out).map_err(bad)?;
+    Ok(out)
+}
+
+struct Relationship {
+    id: String,
+    kind: String,
+    target: String,
+}
+
+/// A part's relationships, targets resolved against the part's folder.
+fn relationships(xml: &[u8], dir: &str) -> Result<Vec<Relationship>, ExportError> {
+    let mut reader = Reader::from_reader(xml);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().map_err(bad)? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+                let (id, kind, target) = (attr(&e, "Id"), attr(&e, "Type"), attr(&e, "Target"));
+                if let (Some(id), Some(kind), Some(target)) = (id, kind, target) {
+                    out.push(Relationship {
+                        id,
+                        kind,
+                        target: resolve(dir, &target),
+                    });
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn resolve(dir: &str, target: &str) -> String {
+    if let Some(abs) = target.strip_prefix('/') {
+        return abs.to_string();
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for piece in target.split('/') {
+        match piece {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        (a.key.local_name().as_ref() == name)
+            .then(|| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|v| v.into_owned())
+            })
+            .flatten()
+    })
+}
+
+/// The workbook's sheets: name and relationship id, in order.
+fn sheet_ids(xml: &[u8]) -> Result<Vec<(String, String)>, ExportError> {
+    let mut reader = Reader::from_reader(xml);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().map_err(bad)? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
+                if let (Some(name), Some(id)) = (attr(&e, "name"), attr(&e, "id")) {
+                    out.push((name, id));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The workbook part with `fullCalcOnLoad` set, so that Excel and
+/// LibreOffice compute the template's formulas over the rows written.
+fn calculate_on_opening(xml: &[u8]) -> Result<Vec<u8>, ExportError> {
+    let mut reader = Reader::from_reader(xml);
+    let mut writer = Writer::new(Vec::with_capacity(xml.len() + 32));
+    let mut seen = false;
+    // calcPr's place in the schema's sequence: before these, when absent.
+    const AFTER_CALC: &[&str] = &[
+        "oleSize",
+        "customWorkbookViews",
+        "pivotCaches",
+        "smartTagPr",
+        "smartTagTypes",
+        "webPublishing",
+        "fileRecoveryPr",
+        "webPublishObjects",
+        "extLst",
+    ];
+    loop {
+        let event = reader.read_event().map_err(bad)?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "calcPr" => {
+                seen = true;
+                let mut calc = BytesStart::new(e.name().as_ref().to_string());
+                for a in e.attributes().flatten() {
+                    if a.key.local_name().as_ref() != "fullCalcOnLoad" {
+                        calc.push_attribute(a);
+                    }
+                }
+                calc.push_attribute(("fullCalcOnLoad", "1"));
+                let out = match event {
+                    Event::Start(_) => Event::Start(calc),
+                    _ => Event::Empty(calc),
+                };
+                writer.write_event(out).map_err(bad)?;
+                continue;
+            }
+            Event::Start(e) | Event::Empty(e)
+                if !seen && AFTER_CALC.contains(&e.local_name().as_ref()) =>
+            {
+                seen = true;
+                writer
+                    .write_event(Event::Empty(
+                        BytesStart::new("calcPr").with_attributes([("fullCalcOnLoad", "1")]),
+                    ))
+                    .map_err(bad)?;
+            }
+            Event::End(e) if !seen && e.local_name().as_ref() == "workbook" => {
+                seen = true;
+                writer
+                    .write_event(Event::Empty(
+                        BytesStart::new("calcPr").with_attributes([("fullCalcOnLoad", "1")]),
+                    ))
+                    .map_err(bad)?;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        writer.write_event(event).map_err(bad)?;
+    }
+    Ok(writer.into_inner())
+}
+
+fn without_calc_chain_rel(xml: &[u8]) -> Result<Vec<u8>, ExportError> {
+    filter_elements(xml, |e| {
+        e.local_name().as_ref() == "Relationship"
+            && attr(e, "Type").is_some_and(|t| t.ends_with("/calcChain"))
+    })
+}
+
+fn without_override(xml: &[u8], part: &str) -> Result<Vec<u8>, ExportError> {
+    filter_elements(xml, |e| {
+        e.local_name().as_ref() == "Override" && attr(e, "PartName").as_deref() == Some(part)
+    })
+}
+
+/// The XML without the empty elements `drop` picks.
+fn filter_elements(xml: &[u8], drop: impl Fn(&BytesStart) -> bool) -> Result<Vec<u8>, ExportError> {
+    let mut reader = Reader::from_reader(xml);
+    let mut writer = Writer::new(Vec::with_capacity(xml.len()));
+    loop {
+        match reader.read_event().map_err(bad)? {
+            Event::Empty(e) if drop(&e) => {}
+            Event::Eof => break,
+            event => writer.write_event(event).map_err(bad)?,
+        }
+    }
+    Ok(writer.into_inner())
+}
+
+/// The cell formats (`cellXfs`) of the styles part, to find a date format
+/// for a date written into a cell the template formats as text, and to add
+/// the formats that a value needs (a date, wrapped lines).
+struct Styles {
+    xml: Vec<u8>,
+    /// Each `xf` of `cellXfs`: its byte range in `xml`.
+    xfs: Vec<(usize, usize)>,
+    /// Where `</cellXfs>` starts, and the range of its start tag.
+    end: usize,
+    start_tag: (usize, usize),
+    /// Custom number formats: id → code.
+    formats: HashMap<u32, String>,
+    /// Formats added: (style, need) → new style index.
+    derived: HashMap<(u32, Need), u32>,
+    extra: Vec<u8>,
+    added: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Need {
+    Date,
+    Wrap,
+}
+
+impl Styles {
+    fn parse(xml: &[u8]) -> Result<Styles, ExportError> {
+        let mut reader = Reader::from_reader(xml);
+        let mut styles = Styles {
+            xml: xml.to_vec(),
+            xfs: Vec::new(),
+            end: 0,
+            start_tag: (0, 0),
+            formats: HashMap::new(),
+            derived: HashMap::new(),
+            extra: Vec::new(),
+            added: 0,
+        };
+        let mut in_xfs = false;
+        let mut depth = 0usize;
+        let mut xf_start = 0usize;
+        loop {
+            let before = reader.buffer_position() as usize;
+            let event = reader.read_event().map_err(bad)?;
+            let after = reader.buffer_position() as usize;
+            match &event {
+                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "numFmt" => {
+                    if let (Some(id), Some(code)) = (attr(e, "numFmtId"), attr(e, "formatCode")) {
+                        if let Ok(id) = id.parse() {
+                            styles.formats.insert(id, code);
+                        }
+                    }
+                }
+                Event::Start(e) if e.local_name().as_ref() == "cellXfs" => {
+                    in_xfs = true;
+                    styles.start_tag = (before, after);
+                }
+                Event::Empty(e) if e.local_name().as_ref() == "cellXfs" => {
+                    return Err(bad("its styles part has no cell formats"));
+                }
+                Event::End(e) if e.local_name().as_ref() == "cellXfs" => {
+                    styles.end = before;
+                    in_xfs = false;
+                }
+                Event::Empty(e) if in_xfs && depth == 0 && e.local_name().as_ref() == "xf" => {
+                    styles.xfs.push((before, after));
+                }
+                Event::Start(e) if in_xfs && e.local_name().as_ref() == "xf" => {
+                    depth += 1;
+                    xf_start = before;
+                }
+                Event::End(e) if in_xfs && e.local_name().as_ref() == "xf" => {
+                    depth = depth.saturating_sub(1);
+                    styles.xfs.push((xf_start, after));
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        if styles.end == 0 {
+            return Err(bad("its styles part has no cell formats"));
+        }
+        Ok(styles)
+    }
+
+    fn xf(&self, s: u32) -> Option<&[u8]> {
+        self.xfs.get(s as usize).map(|&(a, b)| &self.xml[a..b])
+    }
+
+    fn num_fmt(&self, s: u32) -> u32 {
+        self.xf(s)
+            .and_then(|xf| {
+                let mut r = Reader::from_reader(xf);
+                match r.read_event() {
+                    Ok(Event::Start(e)) | Ok(Event::Empty(e)) => attr(&e, "numFmtId"),
+                    _ => None,
+                }
+            })
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn is_date(&self, s: u32) -> bool {
+        let id = self.num_fmt(s);
+        match id {
+            14..=22 | 27..=36 | 45..=47 | 50..=58 => true,
+            _ => self.formats.get(&id).is_some_and(|code| date_code(code)),
+        }
+    }
+
+    fn wraps(&self, s: u32) -> bool {
+        self.xf(s)
+            .is_some_and(|xf| String::from_utf8_lossy(xf).contains("wrapText=\"1\""))
+    }
+
+    /// The style to write a value of `need` in a cell of style `s`: `s`
+    /// itself when it serves, else a copy of it with a date format or
+    /// wrapped text, added once.
+    fn for_value(&mut self, s: u32, need: Need) -> Result<u32, ExportError> {
+        let serves = match need {
+            Need::Date => self.is_date(s),
+            Need::Wrap => self.wraps(s),
+        };
+        if serves {
+            return Ok(s);
+        }
+        if let Some(&d) = self.derived.get(&(s, need)) {
+            return Ok(d);
+        }
+        let base: Vec<u8> = self.xf(s).map(<[u8]>::to_vec).unwrap_or_else(|| {
+            b"<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>".to_vec()
+        });
+        let copy = derive_xf(&base, need)?;
+        self.extra.extend_from_slice(&copy);
+        let index = (self.xfs.len() as u32) + self.added;
+        self.added += 1;
+        self.derived.insert((s, need), index);
+        Ok(index)
+    }
+
+    fn finish(self) -> Result<Vec<u8>, ExportError> {
+        let (a, b) = self.start_tag;
+        let mut tag = Reader::from_reader(&self.xml[a..b]);
+        let start = match tag.read_event().map_err(bad)? {
+            Event::Start(e) => e.into_owned(),
+            _ => return Err(bad("its styles part has no cell formats")),
+        };
+        let mut new_tag = BytesStart::new("cellXfs");
+        for at in start.attributes().flatten() {
+            if at.key.as_ref() != "count" {
+                new_tag.push_attribute(at);
+            }
+        }
+        let count = (self.xfs.len() as u32 + self.added).to_string();
+        new_tag.push_attribute(("count", count.as_str()));
+        let mut w = Writer::new(Vec::new());
+        w.write_event(Event::Start(new_tag)).map_err(bad)?;
+        let mut out = Vec::with_capacity(self.xml.len() + self.extra.len() + 64);
+        out.extend_from_slice(&self.xml[..a]);
+        out.extend_from_slice(&w.into_inner());
+        out.extend_from_slice(&self.xml[b..self.end]);
+        out.extend_from_slice(&self.extra);
+        out.extend_from_slice(&self.xml[self.end..]);
+        Ok(out)
+    }
+}
+
+/// Whether a number format's code shows a date (its letters outside quoted
+/// text and brackets).
+fn date_code(code: &str) -> bool {
+    let mut quoted = false;
+    let mut bracket = false;
+    let mut prev_backslash = false;
+    for c in code.chars() {
+        match c {
+            '"' if !prev_backslash => quoted = !quoted,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            'd' | 'D' | 'y' | 'Y' if !quoted && !bracket && !prev_backslash => return true,
+            _ => {}
+        }
+        prev_backslash = c == '\\';
+    }
+    false
+}
+
+/// A copy of a cell format with a date number format or wrapped text.
+fn derive_xf(xf: &[u8], need: Need) -> Result<Vec<u8>, ExportError> {
+    let mut reader = Reader::from_reader(xf);
+    let mut writer = Writer::new(Vec::new());
+    let mut has_alignment = false;
+    loop {
+        let event = reader.read_event().map_err(bad)?;
+        match event {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "xf" => {
+                let mut x = BytesStart::new("xf");
+                for a in e.attributes().flatten() {
+                    let key = a.key.local_name();
+                    let skip = match need {
+                        Need::Date => matches!(key.as_ref(), "numFmtId" | "applyNumberFormat"),
+                        Need::Wrap => key.as_ref() == "applyAlignment",
+                    };
+                    if !skip {
+                        x.push_attribute(a);
+                    }
+                }
+                match need {
+                    Need::Date => {
+                        x.push_attribute(("numFmtId", "14"));
+                        x.push_attribute(("applyNumberFormat", "1"));
+                    }
+                    Need::Wrap => x.push_attribute(("applyAlignment", "1")),
+                }
+                writer.write_event(Event::Start(x)).map_err(bad)?;
+                if need == Need::Wrap && !xf_has_alignment(xf) {
+                    writer
+                        .write_event(Event::Empty(
+                            BytesStart::new("alignment")
+                                .with_attributes([("wrapText", "1"), ("vertical", "top")]),
+                        ))
+                        .map_err(bad)?;
+                }
+                // An empty <xf/> is closed here; a full one closes itself.
+                if xf.ends_with(b"/>") && !xf_has_children(xf) {
+                    writer
+                        .write_event(Event::End(quick_xml::events::BytesEnd::new("xf")))
+                        .map_err(bad)?;
+                }
+            }
+            Event::Start(e) | Event::Empty(e)
+                if need == Need::Wrap && e.local_name().as_ref() == "alignment" =>
+            {
+                has_alignment = true;
+                let mut a2 = BytesStart::new("alignment");
+                for a in e.attributes().flatten() {
+                    if a.key.local_name().as_ref() != "wrapText" {
+                        a2.push_attribute(a);
+                    }
+                }
+                a2.push_attribute(("wrapText", "1"));
+                writer.write_event(Event::Empty(a2)).map_err(bad)?;
+            }
+            Event::End(e) if e.local_name().as_ref() == "alignment" && has_alignment => {}
+            Event::Eof => break,
+            other => writer.write_event(other).map_err(bad)?,
+        }
+    }
+    Ok(writer.into_inner())
+}
+
+fn xf_has_alignment(xf: &[u8]) -> bool {
+    String::from_utf8_lossy(xf).contains("<alignment")
+}
+
+fn xf_has_children(xf: &[u8]) -> bool {
+    String::from_utf8_lossy(xf).contains("</xf>")
+}
+
+/// Excel's serial number of a day (the 1900 date system).
+fn serial(d: NaiveDate) -> i64 {
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
+    let n = (d - base).num_days();
+    // Excel counts a 29 February 1900 that never was.
+    if n < 61 {
+        n - 1
+    } else {
+        n
+    }
+}
+
+/// A cell of a template row: its column, attributes and content events.
+struct TemplateCell {
+    col: u16,
+    style: Option<u32>,
+    /// The cell's formula element, as written.
+    formula: Option<Formula>,
+    /// Whether it holds a value (text, number) of its own.
+    has_value: bool,
+}
+
+#[derive(Clone)]
+struct Formula {
+    /// Attributes of `<f>`.
+    attrs: Vec<(String, String)>,
+    text: String,
+}
+
+impl Formula {
+    fn shared_index(&self) -> Option<&str> {
+        self.attrs
+            .iter()
+            .any(|(k, v)| k == "t" && v == "shared")
+            .then(|| {
+                self.attrs
+                    .iter()
+                    .find(|(k, _)| k == "si")
+                    .map(|(_, v)| v.as_str())
+            })
+            .flatten()
+    }
+}
+
+struct TemplateRow {
+    r: u32,
+    attrs: Vec<(String, String)>,
+    cells: Vec<TemplateCell>,
+    /// The row's events as read, to copy it unchanged.
+    events: Vec<Event<'static>>,
+}
+
+struct SheetFill<'a> {
+    layout: &'a Layout,
+    def: &'a SheetDef,
+    system: &'a poam_model::SystemInfo,
+    rows: &'a [ItemRow<'a>],
+    styles: &'a mut Styles,
+    opts: &'a FillOptions,
+    /// Formula columns whose items' own dates differ: header → (count, first).
+    differs: BTreeMap<String, (usize, String)>,
+    cleared: usize,
+}
+
+impl SheetFill<'_> {
+    fn run(&mut self, xml: &[u8]) -> Result<Vec<u8>, ExportError> {
+        let mut reader = Reader::from_reader(xml);
+        let mut writer = Writer::new(Vec::with_capacity(xml.len() + self.rows.len() * 600));
+        let first = self.def.first_data_row;
+        let mut next = 0usize; // next row of items to write
+        let mut last_template_row = 0u32;
+        let mut model: Option<TemplateRow> = None; // the last data row of the template
+                                                   // Shared formulas: index → (master row, formula text).
+        let mut shared: HashMap<String, (u32, String)> = HashMap::new();
+        // Shared formulas whose master was overwritten by a value
+        // (`--keep-dates`): the next child becomes the master.
+        let mut orphaned: HashMap<String, (u32, String, String)> = HashMap::new();
+        // Where the rows will end, for the parts before and after them
+        // (the dimension, validations, conditional formats).
+        let template_last = last_row_number(xml);
+        let planned_last = if self.rows.is_empty() {
+            template_last
+        } else {
+            template_last.max(first + self.rows.len() as u32 - 1)
+        };
+        loop {
+            let event = reader.read_event().map_err(bad)?.into_owned();
+            match &event {
+                Event::Start(e) if e.local_name().as_ref() == "row" => {
+                    let row = read_row(&mut reader, e.clone(), event.clone())?;
+                    last_template_row = row.r;
+                    for c in &row.cells {
+                        if let Some(f) = &c.formula {
+                            if let Some(si) = f.shared_index() {
+                                if !f.text.is_empty() {
+                                    shared.insert(si.to_string(), (row.r, f.text.clone()));
+                                }
+                            }
+                        }
+                    }
+                    // Items go on the rows from the first data row on;
+                    // a template row past the items keeps its styles and
+                    // formulas, and loses any value it held.
+                    while row.r >= first && next < self.rows.len() && (first + next as u32) < row.r
+                    {
+                        // The template skipped row numbers: write items there.
+                        let r = first + next as u32;
+                        self.write_item_row(
+                            &mut writer,
+                            r,
+                            model.as_ref().unwrap_or(&row),
+                            &shared,
+                            next,
+                            true,
+                        )?;
+                        next += 1;
+                    }
+                    if row.r < first {
+                        if self.is_metadata_row(row.r) {
+                            self.write_metadata_row(&mut writer, &row)?;
+                        } else {
+                            for e in &row.events {
+                                writer.write_event(e.clone()).map_err(bad)?;
+                            }
+                        }
+                    } else if next < self.rows.len() {
+                        self.write_item_row_keeping(
+                            &mut writer,
+                            &row,
+                            &shared,
+                            &mut orphaned,
+                            next,
+                        )?;
+                        next += 1;
+                        model = Some(row);
+                    } else {
+                        self.write_blank_row(&mut writer, &row, &mut orphaned)?;
+                        model = Some(row);
+                    }
+                    continue;
+                }
+                Event::Empty(e) if e.local_name().as_ref() == "row" => {
+                    // A row without cells: items may go there.
+                    let row = TemplateRow {
+                        r: attr(e, "r")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(last_template_row + 1),
+                        attrs: attrs_of(e),
+                        cells: Vec::new(),
+                        events: vec![event.clone()],
+                    };
+                    last_template_row = row.r;
+                    if row.r >= first && next < self.rows.len() {
+                        let base = model.take().unwrap_or(row);
+                        let r = last_template_row;
+                        self.write_item_row(&mut writer, r, &base, &shared, next, true)?;
+                        next += 1;
+                        model = Some(base);
+                    } else {
+                        writer.write_event(event.clone()).map_err(bad)?;
+                    }
+                    continue;
+                }
+                Event::End(e) if e.local_name().as_ref() == "sheetData" => {
+                    // Items past the template's last row: rows like its last.
+                    let mut r = last_template_row.max(first - 1);
+                    while next < self.rows.len() {
+                        r += 1;
+                        let base = match &model {
+                            Some(m) => m,
+                            None => &TemplateRow {
+                                r,
+                                attrs: Vec::new(),
+                                cells: Vec::new(),
+                                events: Vec::new(),
+                            },
+                        };
+                        self.write_item_row(&mut writer, r, base, &shared, next, true)?;
+                        next += 1;
+                    }
+                }
+                Event::Empty(e) if e.local_name().as_ref() == "sheetData" => {
+                    // No rows at all: write the items after an empty table.
+                    writer
+                        .write_event(Event::Start(BytesStart::new("sheetData")))
+                        .map_err(bad)?;
+                    let empty = TemplateRow {
+                        r: 0,
+                        attrs: Vec::new(),
+                        cells: Vec::new(),
+                        events: Vec::new(),
+                    };
+                    let mut r = first - 1;
+                    while next < self.rows.len() {
+                        r += 1;
+                        self.write_item_row(&mut writer, r, &empty, &shared, next, true)?;
+                        next += 1;
+                    }
+                    writer
+                        .write_event(Event::End(quick_xml::events::BytesEnd::new("sheetData")))
+                        .map_err(bad)?;
+                    last_template_row = r;
+                    continue;
+                }
+                Event::Start(e) | Event::Empty(e)
+                    if planned_last > template_last
+                        && matches!(
+                            e.local_name().as_ref(),
+                            "dataValidation" | "conditionalFormatting" | "dimension"
+                        ) =>
+                {
+                    let mut x = BytesStart::new(e.name().as_ref().to_string());
+                    for a in e.attributes().flatten() {
+                        let key = a.key.local_name();
+                        if matches!(key.as_ref(), "sqref" | "ref") {
+                            let v = a
+                                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .map_err(bad)?;
+                            let grown = grow_ranges(&v, template_last, planned_last);
+                            x.push_attribute((a.key.as_ref(), grown.as_str()));
+                        } else {
+                            x.push_attribute(a);
+                        }
+                    }
+                    let out = if matches!(event, Event::Start(_)) {
+                        Event::Start(x)
+                    } else {
+                        Event::Empty(x)
+                    };
+                    writer.write_event(out).map_err(bad)?;
+                    continue;
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            writer.write_event(event).map_err(bad)?;
+        }
+        Ok(writer.into_inner())
+    }
+
+    fn is_metadata_row(&self, r: u32) -> bool {
+        self.def.metadata.as_ref().is_some_and(|m| m.value_row == r)
+            || self
+                .def
+                .label_values
+                .iter()
+                .any(|lv| cell_row(&lv.value_cell) == Some(r))
+    }
+
+    /// The system's values for the metadata cells of this row, by column.
+    fn metadata_values(&self, r: u32) -> BTreeMap<u16, CellValue> {
+        let mut out = BTreeMap::new();
+        let value = |f: SystemField| -> Option<CellValue> {
+            match f {
+                SystemField::Name => self.system.name.clone().map(CellValue::Text),
+                SystemField::Organization => self.system.organization.clone().map(CellValue::Text),
+                SystemField::ImpactLevel => self.system.impact_level.clone().map(CellValue::Text),
+                SystemField::PoamDate => self.system.poam_date.map(CellValue::Date),
+            }
+        };
+        if let Some(m) = &self.def.metadata {
+            if m.value_row == r {
+                let c0 = column_index(&m.first_column).unwrap_or(0);
+                for (i, f) in m.fields.iter().enumerate() {
+                    if let Some(v) = value(*f) {
+                        out.insert(c0 + i as u16, v);
+                    }
+                }
+            }
+        }
+        for lv in &self.def.label_values {
+            if cell_row(&lv.value_cell) == Some(r) {
+                let Some(c) = cell_col(&lv.value_cell) else {
+                    continue;
+                };
+                // A label without a system field is kept in `extra` by label.
+                let v = match lv.field {
+                    Some(f) => value(f),
+                    None => self
+                        .system
+                        .extra
+                        .get(&lv.label)
+                        .cloned()
+                        .map(CellValue::Text),
+                };
+                if let Some(v) = v {
+                    out.insert(c, v);
+                }
+            }
+        }
+        out
+    }
+
+    fn write_metadata_row(
+        &mut self,
+        w: &mut Writer<Vec<u8>>,
+        row: &TemplateRow,
+    ) -> Result<(), ExportError> {
+        let mut values = self.metadata_values(row.r);
+        if values.is_empty() {
+            for e in &row.events {
+                w.write_event(e.clone()).map_err(bad)?;
+            }
+            return Ok(());
+        }
+        let mut out = String::new();
+        open_row(&mut out, row.r, &row.attrs);
+        for c in &row.cells {
+            match values.remove(&c.col) {
+                Some(v) => self.value_cell(&mut out, row.r, c.col, c.style, &v)?,
+                None => copy_cell_as_is(&mut out, row, c),
+            }
+        }
+        let rest: Vec<(u16, CellValue)> = values.into_iter().collect();
+        for (col, v) in rest {
+            self.value_cell(&mut out, row.r, col, None, &v)?;
+        }
+        out.push_str("</row>");
+        write_raw(w, &out)
+    }
+
+    /// An item's row on a template row: the template's cells keep their
+    /// styles and formulas, the item's values go in.
+    fn write_item_row_keeping(
+        &mut self,
+        w: &mut Writer<Vec<u8>>,
+        row: &TemplateRow,
+        shared: &HashMap<String, (u32, String)>,
+        orphaned: &mut HashMap<String, (u32, String, String)>,
+        n: usize,
+    ) -> Result<(), ExportError> {
+        let (item, cells) = &self.rows[n];
+        let mut values: BTreeMap<u16, &CellValue> = cells.iter().map(|(c, v)| (*c, v)).collect();
+        let mut out = String::new();
+        open_row(&mut out, row.r, &row.attrs);
+        let mut cols: Vec<u16> = row.cells.iter().map(|c| c.col).collect();
+        cols.extend(values.keys().copied());
+        cols.sort_unstable();
+        cols.dedup();
+        for col in cols {
+            let t = row.cells.iter().find(|c| c.col == col);
+            let value = values.remove(&col);
+            match (t.and_then(|t| t.formula.as_ref()), value) {
+                (Some(f), Some(v)) if self.opts.keep_dates => {
+                    // --keep-dates: the value replaces the formula.
+                    self.check_formula(item, col, Some(v));
+                    if let Some(si) = f.shared_index() {
+                        if !f.text.is_empty() {
+                            let reference = f
+                                .attrs
+                                .iter()
+                                .find(|(k, _)| k == "ref")
+                                .map(|(_, v)| v.clone())
+                                .unwrap_or_default();
+                            orphaned.insert(si.to_string(), (row.r, f.text.clone(), reference));
+                        }
+                    }
+                    self.value_cell(&mut out, row.r, col, t.and_then(|t| t.style), v)?;
+                }
+                (Some(f), v) => {
+                    let f = self.adopt_orphan(f, row.r, orphaned, shared);
+                    self.check_formula(item, col, v);
+                    formula_cell(
+                        &mut out,
+                        row.r,
+                        col,
+                        t.and_then(|t| t.style),
+                        &f,
+                        v,
+                        self.styles,
+                    )?;
+                }
+                (None, Some(v)) => {
+                    self.value_cell(&mut out, row.r, col, t.and_then(|t| t.style), v)?
+                }
+                (None, None) => {
+                    if let Some(t) = t {
+                        style_only_cell(&mut out, row.r, col, t.style);
+                    }
+                }
+            }
+        }
+        out.push_str("</row>");
+        write_raw(w, &out)
+    }
+
+    /// A row past the template's rows (or where it skipped some): made like
+    /// `base`, the template's last data row, its formulas moved to row `r`.
+    fn write_item_row(
+        &mut self,
+        w: &mut Writer<Vec<u8>>,
+        r: u32,
+        base: &TemplateRow,
+        shared: &HashMap<String, (u32, String)>,
+        n: usize,
+        _new: bool,
+    ) -> Result<(), ExportError> {
+        let (item, cells) = &self.rows[n];
+        let mut values: BTreeMap<u16, &CellValue> = cells.iter().map(|(c, v)| (*c, v)).collect();
+        let mut out = String::new();
+        open_row(&mut out, r, &base.attrs);
+        let mut cols: Vec<u16> = base.cells.iter().map(|c| c.col).collect();
+        cols.extend(values.keys().copied());
+        cols.sort_unstable();
+        cols.dedup();
+        for col in cols {
+            let t = base.cells.iter().find(|c| c.col == col);
+            let value = values.remove(&col);
+            let formula = t.and_then(|t| t.formula.as_ref()).and_then(|f| {
+                let (from, text) = match f.shared_index() {
+                    Some(si) => shared.get(si).map(|(row, text)| (*row, text.clone()))?,
+                    None => (base.r, f.text.clone()),
+                };
+                Some(Formula {
+                    attrs: Vec::new(),
+                    text: move_formula(&text, i64::from(r) - i64::from(from)),
+                })
+            });
+            match (formula, value) {
+                (Some(_), Some(v)) if self.opts.keep_dates => {
+                    self.check_formula(item, col, Some(v));
+                    self.value_cell(&mut out, r, col, t.and_then(|t| t.style), v)?;
+                }
+                (Some(f), v) => {
+                    self.check_formula(item, col, v);
+                    formula_cell(
+                        &mut out,
+                        r,
+                        col,
+                        t.and_then(|t| t.style),
+                        &f,
+                        v,
+                        self.styles,
+                    )?;
+                }
+                (None, Some(v)) => self.value_cell(&mut out, r, col, t.and_then(|t| t.style), v)?,
+                (None, None) => {
+                    if let Some(t) = t {
+                        style_only_cell(&mut out, r, col, t.style);
+                    }
+                }
+            }
+        }
+        out.push_str("</row>");
+        write_raw(w, &out)
+    }
+
+    /// A template row past the items: its styles and formulas kept, any
+    /// value it held cleared (and counted).
+    fn write_blank_row(
+        &mut self,
+        w: &mut Writer<Vec<u8>>,
+        row: &TemplateRow,
+        orphaned: &mut HashMap<String, (u32, String, String)>,
+    ) -> Result<(), ExportError> {
+        let held = row.cells.iter().any(|c| c.has_value && c.formula.is_none());
+        let adopts = row.cells.iter().any(|c| {
+            c.formula
+                .as_ref()
+                .and_then(Formula::shared_index)
+                .is_some_and(|si| orphaned.contains_key(si))
+        });
+        if !held && !adopts {
+            for e in &row.events {
+                w.write_event(e.clone()).map_err(bad)?;
+            }
+            return Ok(());
+        }
+        if held {
+            self.cleared += 1;
+        }
+        let mut out = String::new();
+        open_row(&mut out, row.r, &row.attrs);
+        for c in &row.cells {
+            match &c.formula {
+                Some(f) => {
+                    let f = self.adopt_orphan(f, row.r, orphaned, &HashMap::new());
+                    formula_cell(&mut out, row.r, c.col, c.style, &f, None, self.styles)?;
+                }
+                None => style_only_cell(&mut out, row.r, c.col, c.style),
+            }
+        }
+        out.push_str("</row>");
+        write_raw(w, &out)
+    }
+
+    /// A shared formula's child whose master was replaced by a value
+    /// becomes the master, its text moved to its row.
+    fn adopt_orphan(
+        &self,
+        f: &Formula,
+        r: u32,
+        orphaned: &mut HashMap<String, (u32, String, String)>,
+        _shared: &HashMap<String, (u32, String)>,
+    ) -> Formula {
+        let Some(si) = f.shared_index() else {
+            return f.clone();
+        };
+        let Some((from, text, reference)) = orphaned.remove(si) else {
+            return f.clone();
+        };
+        let end = reference
+            .split_once(':')
+            .map_or(reference.as_str(), |(_, e)| e)
+            .to_string();
+        let col = column_letters(cell_col(&end).unwrap_or(0));
+        Formula {
+            attrs: vec![
+                ("t".into(), "shared".into()),
+                ("ref".into(), format!("{col}{r}:{end}")),
+                ("si".into(), si.to_string()),
+            ],
+            text: move_formula(&text, i64::from(r) - i64::from(from)),
+        }
+    }
+
+    /// For a column the template computes (`computed_by`): counts the
+    /// items whose own date is not the formula's.
+    fn check_formula(&mut self, item: &Item, col: u16, value: Option<&CellValue>) {
+        let c0 = column_index(&self.def.first_column).unwrap_or(0);
+        let Some(header) = col
+            .checked_sub(c0)
+            .and_then(|i| self.def.headers.get(i as usize))
+        else {
+            return;
+        };
+        let Some(policy) = self
+            .layout
+            .column(header)
+            .and_then(|c| c.computed_by.as_deref())
+            .and_then(|p| poam_rules::Policy::builtin(p).ok())
+        else {
+            return;
+        };
+        let Some(CellValue::Date(own)) = value else {
+            return;
+        };
+        let expected = match (item.detected_on, policy.days_for(item)) {
+            (Some(d), Some((days, _))) => Some(d + chrono::Duration::days(days)),
+            _ => None,
+        };
+        if expected != Some(*own) {
+            let entry = self
+                .differs
+                .entry(header.clone())
+                .or_insert((0, String::new()));
+            if entry.0 == 0 {
+                entry.1 = match expected {
+                    Some(e) => format!("{}: {own}, the formula {e}", item.display_name()),
+                    None => format!(
+                        "{}: {own}, the formula none (it needs a detection date and a rating)",
+                        item.display_name()
+                    ),
+                };
+            }
+            entry.0 += 1;
+        }
+    }
+
+    fn value_cell(
+        &mut self,
+        out: &mut String,
+        r: u32,
+        col: u16,
+        style: Option<u32>,
+        v: &CellValue,
+    ) -> Result<(), ExportError> {
+        value_cell(out, r, col, style, v, self.styles)
+    }
+}
+
+/// The number of a sheet's last `<row>`, 0 when it has none.
+fn last_row_number(xml: &[u8]) -> u32 {
+    let text = String::from_utf8_lossy(xml);
+    let Some(end) = text.rfind("</sheetData>") else {
+        return 0;
+    };
+    let Some(at) = text[..end].rfind("<row ") else {
+        return 0;
+    };
+    text[at..]
+        .split("r=\"")
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn write_raw(w: &mut Writer<Vec<u8>>, text: &str) -> Result<(), ExportError> {
+    w.get_mut().extend_from_slice(text.as_bytes());
+    Ok(())
+}
+
+fn attrs_of(e: &BytesStart) -> Vec<(String, String)> {
+    e.attributes()
+        .flatten()
+        .filter_map(|a| {
+            Some((
+                a.key.as_ref().to_string(),
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()?
+                    .into_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn cell_col(reference: &str) -> Option<u16> {
+    let letters: String = reference
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic())
+        .collect();
+    column_index(&letters)
+}
+
+fn cell_row(reference: &str) -> Option<u32> {
+    reference
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()
+}
+
+/// Reads a `<row>` to its end: the row's attributes, its cells, and its
+/// events to copy it unchanged.
+fn read_row(
+    reader: &mut Reader<&[u8]>,
+    start: BytesStart<'static>,
+    first: Event<'static>,
+) -> Result<TemplateRow, ExportError> {
+    let r = attr(&start, "r")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| bad("a row without its number"))?;
+    let mut row = TemplateRow {
+        r,
+        attrs: attrs_of(&start),
+        cells: Vec::new(),
+        events: vec![first],
+    };
+    let mut cell: Option<TemplateCell> = None;
+    let mut in_f: Option<Formula> = None;
+    loop {
+        let event = reader.read_event().map_err(bad)?.into_owned();
+        match &event {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "c" => {
+                let col = attr(e, "r")
+                    .and_then(|v| cell_col(&v))
+                    .unwrap_or_else(|| row.cells.last().map_or(0, |c| c.col + 1));
+                let c = TemplateCell {
+                    col,
+                    style: attr(e, "s").and_then(|v| v.parse().ok()),
+                    formula: None,
+                    has_value: false,
+                };
+                if matches!(event, Event::Empty(_)) {
+                    row.cells.push(c);
+                } else {
+                    cell = Some(c);
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "c" => {
+                if let Some(c) = cell.take() {
+                    row.cells.push(c);
+                }
+            }
+            Event::Start(e) if e.local_name().as_ref() == "f" => {
+                in_f = Some(Formula {
+                    attrs: attrs_of(e),
+                    text: String::new(),
+                });
+            }
+            Event::Empty(e) if e.local_name().as_ref() == "f" => {
+                if let Some(c) = cell.as_mut() {
+                    c.formula = Some(Formula {
+                        attrs: attrs_of(e),
+                        text: String::new(),
+                    });
+                }
+            }
+            Event::Text(t) if in_f.is_some() => {
+                if let Some(f) = in_f.as_mut() {
+                    f.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(g) if in_f.is_some() => {
+                if let Some(f) = in_f.as_mut() {
+                    match g.resolve_char_ref() {
+                        Ok(Some(ch)) => f.text.push(ch),
+                        _ => f.text.push_str(
+                            quick_xml::escape::resolve_predefined_entity(g).unwrap_or_default(),
+                        ),
+                    }
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "f" => {
+                if let (Some(c), Some(f)) = (cell.as_mut(), in_f.take()) {
+                    c.formula = Some(f);
+                }
+            }
+            Event::Text(t)
+                if cell.is_some() && !t.as_ref().chars().all(|c| c.is_ascii_whitespace()) =>
+            {
+                if let Some(c) = cell.as_mut() {
+                    c.has_value = true;
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "row" => {
+                row.events.push(event);
+                return Ok(row);
+            }
+            Event::Eof => return Err(bad(format!("row {r} is not closed"))),
+            _ => {}
+        }
+        row.events.push(event);
+    }
+}
+
+fn esc(text: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::escape(text)
+}
+
+fn open_row(out: &mut String, r: u32, attrs: &[(String, String)]) {
+    out.push_str("<row r=\"");
+    out.push_str(&r.to_string());
+    out.push('"');
+    for (k, v) in attrs {
+        // `spans` is a hint that the cells written may not keep.
+        if k == "r" || k == "spans" {
+            continue;
+        }
+        out.push_str(&format!(" {k}=\"{}\"", esc(v)));
+    }
+    out.push('>');
+}
+
+fn cell_ref(col: u16, r: u32) -> String {
+    format!("{}{r}", column_letters(col))
+}
+
+fn style_attr(style: Option<u32>) -> String {
+    style.map(|s| format!(" s=\"{s}\"")).unwrap_or_default()
+}
+
+fn style_only_cell(out: &mut String, r: u32, col: u16, style: Option<u32>) {
+    out.push_str(&format!(
+        "<c r=\"{}\"{}/>",
+        cell_ref(col, r),
+        style_attr(style)
+    ));
+}
+
+fn copy_cell_as_is(out: &mut String, row: &TemplateRow, c: &TemplateCell) {
+    // Re-serialize the cell from the row's events.
+    let mut depth = 0usize;
+    let mut inside = false;
+    let mut w = Writer::new(Vec::new());
+    for e in &row.events {
+        match e {
+            Event::Start(s) | Event::Empty(s)
+                if s.local_name().as_ref() == "c"
+                    && attr(s, "r").and_then(|v| cell_col(&v)) == Some(c.col) =>
+            {
+                inside = matches!(e, Event::Start(_));
+                let _ = w.write_event(e.clone());
+                if !inside {
+                    break;
+                }
+                depth = 1;
+            }
+            Event::End(s) if inside && s.local_name().as_ref() == "c" && depth == 1 => {
+                let _ = w.write_event(e.clone());
+                break;
+            }
+            _ if inside => {
+                let _ = w.write_event(e.clone());
+            }
+            _ => {}
+        }
+    }
+    out.push_str(&String::from_utf8_lossy(&w.into_inner()));
+}
+
+fn value_cell(
+    out: &mut String,
+    r: u32,
+    col: u16,
+    style: Option<u32>,
+    v: &CellValue,
+    styles: &mut Styles,
+) -> Result<(), ExportError> {
+    let at = cell_ref(col, r);
+    match v {
+        CellValue::Text(t) => {
+            let style = match style {
+                Some(s) if t.contains('\n') => Some(styles.for_value(s, Need::Wrap)?),
+                other => other,
+            };
+            out.push_str(&format!(
+                "<c r=\"{at}\"{} t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
+                style_attr(style),
+                esc(t)
+            ));
+        }
+        CellValue::Number(n) => {
+            out.push_str(&format!(
+                "<c r=\"{at}\"{}><v>{n}</v></c>",
+                style_attr(style)
+            ));
+        }
+        CellValue::Date(d) => {
+            let style = styles.for_value(style.unwrap_or(0), Need::Date)?;
+            out.push_str(&format!(
+                "<c r=\"{at}\"{}><v>{}</v></c>",
+                style_attr(Some(style)),
+                serial(*d)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A formula cell: the formula as the template has it, and as its value
+/// until recalculated the item's own (a date in a date format).
+fn formula_cell(
+    out: &mut String,
+    r: u32,
+    col: u16,
+    style: Option<u32>,
+    f: &Formula,
+    value: Option<&CellValue>,
+    styles: &mut Styles,
+) -> Result<(), ExportError> {
+    let at = cell_ref(col, r);
+    let mut f_attrs = String::new();
+    for (k, v) in &f.attrs {
+        f_attrs.push_str(&format!(" {k}=\"{}\"", esc(v)));
+    }
+    let f_xml = if f.text.is_empty() {
+        format!("<f{f_attrs}/>")
+    } else {
+        format!("<f{f_attrs}>{}</f>", esc(&f.text))
+    };
+    match value {
+        Some(CellValue::Date(d)) => {
+            let style = styles.for_value(style.unwrap_or(0), Need::Date)?;
+            out.push_str(&format!(
+                "<c r=\"{at}\"{}>{f_xml}<v>{}</v></c>",
+                style_attr(Some(style)),
+                serial(*d)
+            ));
+        }
+        Some(CellValue::Number(n)) => {
+            out.push_str(&format!(
+                "<c r=\"{at}\"{}>{f_xml}<v>{n}</v></c>",
+                style_attr(style)
+            ));
+        }
+        Some(CellValue::Text(t)) => {
+            out.push_str(&format!(
+                "<c r=\"{at}\"{} t=\"str\">{f_xml}<v>{}</v></c>",
+                style_attr(style),
+                esc(t)
+            ));
+        }
+        None => {
+            out.push_str(&format!(
+                "<c r=\"{at}\"{} t=\"str\">{f_xml}<v></v></c>",
+                style_attr(style)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A formula's relative row references moved by `by` rows (`L10` → `L11`);
+/// absolute rows (`L$10`), text in quotes and names are left alone.
+fn move_formula(text: &str, by: i64) -> String {
+    if by == 0 {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut i = 0;
+    let mut quoted = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '"' {
+            quoted = !quoted;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let starts_word = i == 0
+            || !(chars[i - 1].is_ascii_alphanumeric()
+                || chars[i - 1] == '_'
+                || chars[i - 1] == '.');
+        if !quoted && starts_word && (c == '$' || c.is_ascii_uppercase()) {
+            // [$]LETTERS[$]DIGITS, not followed by a letter, digit or '('.
+            let mut j = i;
+            if chars[j] == '$' {
+                j += 1;
+            }
+            let letters_start = j;
+            while j < chars.len() && chars[j].is_ascii_uppercase() {
+                j += 1;
+            }
+            let letters = j - letters_start;
+            let mut absolute_row = false;
+            if j < chars.len() && chars[j] == '$' {
+                absolute_row = true;
+                j += 1;
+            }
+            let digits_start = j;
+            while j < chars.len() && chars[j].is_ascii_digit() {
+                j += 1;
+            }
+            let digits = j - digits_start;
+            let ends = j >= chars.len()
+                || !(chars[j].is_ascii_alphanumeric() || chars[j] == '(' || chars[j] == '_');
+            if (1..=3).contains(&letters) && digits > 0 && ends {
+                let row: i64 = chars[digits_start..j]
+                    .iter()
+                    .collect::<String>()
+                    .parse()
+                    .unwrap_or(0);
+                out.extend(&chars[i..digits_start]);
+                if absolute_row {
+                    out.push_str(&row.to_string());
+                } else {
+                    out.push_str(&(row + by).max(1).to_string());
+                }
+                i = j;
+                continue;
+            }
+            out.extend(&chars[i..j.max(i + 1)]);
+            i = j.max(i + 1);
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Ranges (`B9:AB4021 L9:L4021`) that end on the template's last row,
+/// grown to the last row written.
+fn grow_ranges(sqref: &str, last: u32, new_last: u32) -> String {
+    sqref
+        .split_whitespace()
+        .map(|range| {
+            // A column range down to the last row grows; a single row (an
+            // example row's prompt) does not, lest it overlap the
+            // validations of the rows below it.
+            let Some((a, b)) = range.split_once(':') else {
+                return range.to_string();
+            };
+            match (cell_row(a), cell_row(b), cell_col(b)) {
+                (Some(top), Some(r), Some(c)) if r == last && top < r => {
+                    format!("{a}:{}{new_last}", column_letters(c))
+                }
+                _ => range.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_move_their_relative_rows_only() {
+        assert_eq!(
+            move_formula("IF(R10=\"High\", L10+30, L$10+LOG10(2))", 5),
+            "IF(R15=\"High\", L15+30, L$10+LOG10(2))"
+        );
+        assert_eq!(move_formula("SUM(A1:B2)&\"A1\"", 1), "SUM(A2:B3)&\"A1\"");
+    }
+
+    #[test]
+    fn ranges_on_the_last_row_grow() {
+        assert_eq!(
+            grow_ranges("B9:AB4021 L1:L5 M7", 4021, 5000),
+            "B9:AB5000 L1:L5 M7"
+        );
+        assert_eq!(
+            grow_ranges("I7 G7:H7 I8:I1048576", 7, 12),
+            "I7 G7:H7 I8:I1048576"
+        );
+    }
+
+    #[test]
+    fn date_codes_are_told_from_others() {
+        assert!(date_code("m/d/yyyy"));
+        assert!(date_code("[$-409]d-mmm-yy"));
+        assert!(!date_code("0.0"));
+        assert!(!date_code("[$-F400]h:mm:ss\\ AM/PM"));
+        assert!(!date_code("\"day\" 0"));
+    }
+
+    #[test]
+    fn serial_numbers_are_excels() {
+        assert_eq!(
+            serial(NaiveDate::from_ymd_opt(2024, 11, 12).unwrap()),
+            45608
+        );
+        assert_eq!(serial(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()), 1);
+        assert_eq!(serial(NaiveDate::from_ymd_opt(1900, 3, 1).unwrap()), 61);
+    }
+}
