@@ -12,6 +12,8 @@ mod cells;
 mod deliverables;
 #[path = "cli/emass.rs"]
 mod emass;
+#[path = "cli/fill.rs"]
+mod fill;
 #[path = "cli/golden.rs"]
 mod golden;
 #[path = "cli/hostile.rs"]
