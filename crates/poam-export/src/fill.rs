@@ -20,6 +20,7 @@ use poam_model::{DiagKind, Diagnostic, Item, Poam};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, Writer};
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::io::{Cursor, Read, Write};
 
 /// One row of an item on its sheet: the item and the row's cells.
@@ -74,21 +75,18 @@ pub fn fill_workbook(
         .find(|r| r.kind.ends_with("/calcChain"))
         .map(|r| r.target.clone());
 
-    // The items, turned into cells as the drawn workbook would have them.
+    // Each sheet's items, and the rows they take; their cells are made as
+    // the rows are written, never all held.
     let plan = XlsxPlan::new(layout);
-    let mut tally = Tally::default();
-    let mut rows: Vec<Vec<ItemRow>> = (0..layout.sheets.len()).map(|_| Vec::new()).collect();
+    let mut items: Vec<Vec<&Item>> = (0..layout.sheets.len()).map(|_| Vec::new()).collect();
+    let mut totals = vec![0usize; layout.sheets.len()];
     for item in &poam.items {
-        let prepared = plan.prepare(item);
-        tally.merge(prepared.tally);
-        if let Some(s) = prepared.sheet {
-            rows[s].extend(prepared.rows.into_iter().map(|r| (item, r)));
+        if let Some((s, rows)) = plan.place(item) {
+            items[s].push(item);
+            totals[s] += rows;
         }
     }
-
-    let mut styles = Styles::parse(&read_part(&mut zip, &styles_part)?)?;
-    let mut new_parts: HashMap<String, Vec<u8>> = HashMap::new();
-    let mut diagnostics = Vec::new();
+    let mut parts_of: HashMap<String, usize> = HashMap::new();
     for (s, def) in layout.sheets.iter().enumerate() {
         let part = sheets
             .iter()
@@ -99,46 +97,18 @@ pub fn fill_workbook(
                     .find(|(name, _)| name.eq_ignore_ascii_case(&def.name))
             })
             .and_then(|(_, id)| target_of(id));
-        let Some(part) = part else {
-            if rows[s].is_empty() {
-                continue;
+        match part {
+            Some(part) => {
+                parts_of.insert(part, s);
             }
-            return Err(bad(format!("it has no sheet '{}'", def.name)));
-        };
-        let xml = read_part(&mut zip, &part)?;
-        let mut fill = SheetFill {
-            layout,
-            def,
-            system: &poam.system,
-            rows: &rows[s],
-            styles: &mut styles,
-            opts,
-            differs: BTreeMap::new(),
-            cleared: 0,
-        };
-        let out = fill
-            .run(&xml)
-            .map_err(|e| bad(format!("sheet '{}': {e}", def.name)))?;
-        for (header, (count, example)) in std::mem::take(&mut fill.differs) {
-            diagnostics.push(Diagnostic::unplaced(DiagKind::FormulaDiffers {
-                header,
-                count,
-                example,
-                kept_dates: opts.keep_dates,
-            }));
+            None if items[s].is_empty() => {}
+            None => return Err(bad(format!("it has no sheet '{}'", def.name))),
         }
-        if fill.cleared > 0 {
-            diagnostics.push(Diagnostic::unplaced(DiagKind::TemplateRowsCleared {
-                sheet: def.name.clone(),
-                rows: fill.cleared,
-            }));
-        }
-        new_parts.insert(part, out);
     }
-    if styles.added > 0 {
-        new_parts.insert(styles_part, styles.finish()?);
-    }
-    new_parts.insert(workbook_part, calculate_on_opening(&workbook_xml)?);
+
+    let mut styles = Styles::parse(&read_part(&mut zip, &styles_part)?)?;
+    let mut new_parts: HashMap<String, Vec<u8>> = HashMap::new();
+    new_parts.insert(workbook_part.clone(), calculate_on_opening(&workbook_xml)?);
     if let Some(chain) = &calc_chain {
         // The chain lists formula cells; Excel rebuilds it when it is gone.
         let rels_xml = read_part(&mut zip, &rels_part)?;
@@ -150,24 +120,79 @@ pub fn fill_workbook(
         );
     }
 
+    let mut tally = Tally::default();
+    let mut diagnostics = Vec::new();
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let deflate = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
-    for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(bad)?;
-        let name = entry.name().map_err(bad)?.to_string();
-        if calc_chain.as_deref() == Some(name.as_str()) {
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| {
+            zip.by_index_raw(i)
+                .map_err(bad)
+                .and_then(|e| e.name().map(|n| n.to_string()).map_err(bad))
+        })
+        .collect::<Result<_, _>>()?;
+    for (i, name) in names.iter().enumerate() {
+        if calc_chain.as_deref() == Some(name.as_str()) || *name == styles_part {
             continue;
         }
-        match new_parts.remove(&name) {
+        if let Some(&s) = parts_of.get(name) {
+            let xml = read_part(&mut zip, name)?;
+            let def = &layout.sheets[s];
+            let mut fill = SheetFill {
+                layout,
+                def,
+                system: &poam.system,
+                plan: &plan,
+                items: std::mem::take(&mut items[s]),
+                total: totals[s],
+                taken: 0,
+                pending: std::collections::VecDeque::new(),
+                tally: Tally::default(),
+                styles: &mut styles,
+                opts,
+                differs: BTreeMap::new(),
+                cleared: 0,
+            };
+            out.start_file(name.as_str(), deflate).map_err(bad)?;
+            fill.run(&xml, &mut out)
+                .map_err(|e| bad(format!("sheet '{}': {e}", def.name)))?;
+            tally.merge(std::mem::take(&mut fill.tally));
+            for (header, (count, example)) in std::mem::take(&mut fill.differs) {
+                diagnostics.push(Diagnostic::unplaced(DiagKind::FormulaDiffers {
+                    header,
+                    count,
+                    example,
+                    kept_dates: opts.keep_dates,
+                }));
+            }
+            if fill.cleared > 0 {
+                diagnostics.push(Diagnostic::unplaced(DiagKind::TemplateRowsCleared {
+                    sheet: def.name.clone(),
+                    rows: fill.cleared,
+                }));
+            }
+            continue;
+        }
+        match new_parts.remove(name) {
             Some(bytes) => {
-                drop(entry);
-                out.start_file(name, deflate).map_err(bad)?;
+                out.start_file(name.as_str(), deflate).map_err(bad)?;
                 out.write_all(&bytes).map_err(bad)?;
             }
-            None => out.raw_copy_file(entry).map_err(bad)?,
+            None => {
+                let entry = zip.by_index_raw(i).map_err(bad)?;
+                out.raw_copy_file(entry).map_err(bad)?;
+            }
         }
     }
+    // The cell formats last: the sheets added the ones their values needed.
+    let styles_xml = if styles.added > 0 {
+        styles.finish()?
+    } else {
+        read_part(&mut zip, &styles_part)?
+    };
+    out.start_file(styles_part.as_str(), deflate).map_err(bad)?;
+    out.write_all(&styles_xml).map_err(bad)?;
     let bytes = out.finish().map_err(bad)?.into_inner();
     let mut all = tally.diagnostics(&layout.name);
     all.extend(diagnostics);
@@ -665,7 +690,14 @@ struct SheetFill<'a> {
     layout: &'a Layout,
     def: &'a SheetDef,
     system: &'a poam_model::SystemInfo,
-    rows: &'a [ItemRow<'a>],
+    plan: &'a XlsxPlan<'a>,
+    /// The sheet's items, in order, and the rows they take in all.
+    items: Vec<&'a Item>,
+    total: usize,
+    /// Items made into rows so far, and the rows made but not yet written.
+    taken: usize,
+    pending: std::collections::VecDeque<ItemRow<'a>>,
+    tally: Tally,
     styles: &'a mut Styles,
     opts: &'a FillOptions,
     /// Formula columns whose items' own dates differ: header → (count, first).
@@ -673,10 +705,28 @@ struct SheetFill<'a> {
     cleared: usize,
 }
 
-impl SheetFill<'_> {
-    fn run(&mut self, xml: &[u8]) -> Result<Vec<u8>, ExportError> {
+impl<'a> SheetFill<'a> {
+    /// The next row of items to write, its item's cells made when needed.
+    fn next_row(&mut self) -> Result<ItemRow<'a>, ExportError> {
+        if self.pending.is_empty() {
+            let item = *self
+                .items
+                .get(self.taken)
+                .ok_or_else(|| bad("more rows asked for than the items take"))?;
+            self.taken += 1;
+            let prepared = self.plan.prepare(item);
+            self.tally.merge(prepared.tally);
+            self.pending
+                .extend(prepared.rows.into_iter().map(|cells| (item, cells)));
+        }
+        self.pending
+            .pop_front()
+            .ok_or_else(|| bad("an item without rows"))
+    }
+
+    fn run<W: Write>(&mut self, xml: &[u8], out: W) -> Result<(), ExportError> {
         let mut reader = Reader::from_reader(xml);
-        let mut writer = Writer::new(Vec::with_capacity(xml.len() + self.rows.len() * 600));
+        let mut writer = Writer::new(std::io::BufWriter::with_capacity(1 << 16, out));
         let first = self.def.first_data_row;
         let mut next = 0usize; // next row of items to write
         let mut last_template_row = 0u32;
@@ -689,10 +739,10 @@ impl SheetFill<'_> {
         // Where the rows will end, for the parts before and after them
         // (the dimension, validations, conditional formats).
         let template_last = last_row_number(xml);
-        let planned_last = if self.rows.is_empty() {
+        let planned_last = if self.total == 0 {
             template_last
         } else {
-            template_last.max(first + self.rows.len() as u32 - 1)
+            template_last.max(first + self.total as u32 - 1)
         };
         loop {
             let event = reader.read_event().map_err(bad)?.into_owned();
@@ -712,17 +762,16 @@ impl SheetFill<'_> {
                     // Items go on the rows from the first data row on;
                     // a template row past the items keeps its styles and
                     // formulas, and loses any value it held.
-                    while row.r >= first && next < self.rows.len() && (first + next as u32) < row.r
-                    {
+                    while row.r >= first && next < self.total && (first + next as u32) < row.r {
                         // The template skipped row numbers: write items there.
                         let r = first + next as u32;
+                        let data = self.next_row()?;
                         self.write_item_row(
                             &mut writer,
                             r,
                             model.as_ref().unwrap_or(&row),
                             &shared,
-                            next,
-                            true,
+                            data,
                         )?;
                         next += 1;
                     }
@@ -734,13 +783,14 @@ impl SheetFill<'_> {
                                 writer.write_event(e.clone()).map_err(bad)?;
                             }
                         }
-                    } else if next < self.rows.len() {
+                    } else if next < self.total {
+                        let data = self.next_row()?;
                         self.write_item_row_keeping(
                             &mut writer,
                             &row,
                             &shared,
                             &mut orphaned,
-                            next,
+                            data,
                         )?;
                         next += 1;
                         model = Some(row);
@@ -761,10 +811,11 @@ impl SheetFill<'_> {
                         events: vec![event.clone()],
                     };
                     last_template_row = row.r;
-                    if row.r >= first && next < self.rows.len() {
+                    if row.r >= first && next < self.total {
                         let base = model.take().unwrap_or(row);
                         let r = last_template_row;
-                        self.write_item_row(&mut writer, r, &base, &shared, next, true)?;
+                        let data = self.next_row()?;
+                        self.write_item_row(&mut writer, r, &base, &shared, data)?;
                         next += 1;
                         model = Some(base);
                     } else {
@@ -775,7 +826,7 @@ impl SheetFill<'_> {
                 Event::End(e) if e.local_name().as_ref() == "sheetData" => {
                     // Items past the template's last row: rows like its last.
                     let mut r = last_template_row.max(first - 1);
-                    while next < self.rows.len() {
+                    while next < self.total {
                         r += 1;
                         let base = match &model {
                             Some(m) => m,
@@ -786,7 +837,8 @@ impl SheetFill<'_> {
                                 events: Vec::new(),
                             },
                         };
-                        self.write_item_row(&mut writer, r, base, &shared, next, true)?;
+                        let data = self.next_row()?;
+                        self.write_item_row(&mut writer, r, base, &shared, data)?;
                         next += 1;
                     }
                 }
@@ -802,9 +854,10 @@ impl SheetFill<'_> {
                         events: Vec::new(),
                     };
                     let mut r = first - 1;
-                    while next < self.rows.len() {
+                    while next < self.total {
                         r += 1;
-                        self.write_item_row(&mut writer, r, &empty, &shared, next, true)?;
+                        let data = self.next_row()?;
+                        self.write_item_row(&mut writer, r, &empty, &shared, data)?;
                         next += 1;
                     }
                     writer
@@ -846,7 +899,11 @@ impl SheetFill<'_> {
             }
             writer.write_event(event).map_err(bad)?;
         }
-        Ok(writer.into_inner())
+        writer
+            .into_inner()
+            .into_inner()
+            .map_err(|e| bad(e.into_error()))?;
+        Ok(())
     }
 
     fn is_metadata_row(&self, r: u32) -> bool {
@@ -904,7 +961,7 @@ impl SheetFill<'_> {
 
     fn write_metadata_row(
         &mut self,
-        w: &mut Writer<Vec<u8>>,
+        w: &mut Writer<impl Write>,
         row: &TemplateRow,
     ) -> Result<(), ExportError> {
         let mut values = self.metadata_values(row.r);
@@ -934,23 +991,16 @@ impl SheetFill<'_> {
     /// styles and formulas, the item's values go in.
     fn write_item_row_keeping(
         &mut self,
-        w: &mut Writer<Vec<u8>>,
+        w: &mut Writer<impl Write>,
         row: &TemplateRow,
         shared: &HashMap<String, (u32, String)>,
         orphaned: &mut HashMap<String, (u32, String, String)>,
-        n: usize,
+        data: ItemRow<'a>,
     ) -> Result<(), ExportError> {
-        let (item, cells) = &self.rows[n];
-        let mut values: BTreeMap<u16, &CellValue> = cells.iter().map(|(c, v)| (*c, v)).collect();
-        let mut out = String::new();
+        let (item, cells) = &data;
+        let mut out = String::with_capacity(4096);
         open_row(&mut out, row.r, &row.attrs);
-        let mut cols: Vec<u16> = row.cells.iter().map(|c| c.col).collect();
-        cols.extend(values.keys().copied());
-        cols.sort_unstable();
-        cols.dedup();
-        for col in cols {
-            let t = row.cells.iter().find(|c| c.col == col);
-            let value = values.remove(&col);
+        for (col, t, value) in merged(&row.cells, cells) {
             match (t.and_then(|t| t.formula.as_ref()), value) {
                 (Some(f), Some(v)) if self.opts.keep_dates => {
                     // --keep-dates: the value replaces the formula.
@@ -999,24 +1049,16 @@ impl SheetFill<'_> {
     /// `base`, the template's last data row, its formulas moved to row `r`.
     fn write_item_row(
         &mut self,
-        w: &mut Writer<Vec<u8>>,
+        w: &mut Writer<impl Write>,
         r: u32,
         base: &TemplateRow,
         shared: &HashMap<String, (u32, String)>,
-        n: usize,
-        _new: bool,
+        data: ItemRow<'a>,
     ) -> Result<(), ExportError> {
-        let (item, cells) = &self.rows[n];
-        let mut values: BTreeMap<u16, &CellValue> = cells.iter().map(|(c, v)| (*c, v)).collect();
-        let mut out = String::new();
+        let (item, cells) = &data;
+        let mut out = String::with_capacity(4096);
         open_row(&mut out, r, &base.attrs);
-        let mut cols: Vec<u16> = base.cells.iter().map(|c| c.col).collect();
-        cols.extend(values.keys().copied());
-        cols.sort_unstable();
-        cols.dedup();
-        for col in cols {
-            let t = base.cells.iter().find(|c| c.col == col);
-            let value = values.remove(&col);
+        for (col, t, value) in merged(&base.cells, cells) {
             let formula = t.and_then(|t| t.formula.as_ref()).and_then(|f| {
                 let (from, text) = match f.shared_index() {
                     Some(si) => shared.get(si).map(|(row, text)| (*row, text.clone()))?,
@@ -1060,7 +1102,7 @@ impl SheetFill<'_> {
     /// value it held cleared (and counted).
     fn write_blank_row(
         &mut self,
-        w: &mut Writer<Vec<u8>>,
+        w: &mut Writer<impl Write>,
         row: &TemplateRow,
         orphaned: &mut HashMap<String, (u32, String, String)>,
     ) -> Result<(), ExportError> {
@@ -1197,9 +1239,41 @@ fn last_row_number(xml: &[u8]) -> u32 {
         .unwrap_or(0)
 }
 
-fn write_raw(w: &mut Writer<Vec<u8>>, text: &str) -> Result<(), ExportError> {
-    w.get_mut().extend_from_slice(text.as_bytes());
-    Ok(())
+/// The template row's cells and the item's values, by column in order
+/// (both lists are in column order; the values are sorted if not).
+fn merged<'t, 'v>(
+    template: &'t [TemplateCell],
+    values: &'v [(u16, CellValue)],
+) -> Vec<(u16, Option<&'t TemplateCell>, Option<&'v CellValue>)> {
+    let mut sorted: Vec<&'v (u16, CellValue)> = values.iter().collect();
+    if !sorted.windows(2).all(|w| w[0].0 < w[1].0) {
+        sorted.sort_by_key(|(c, _)| *c);
+    }
+    let mut out = Vec::with_capacity(template.len().max(values.len()));
+    let (mut t, mut v) = (template.iter().peekable(), sorted.into_iter().peekable());
+    loop {
+        match (t.peek(), v.peek()) {
+            (Some(a), Some(b)) if a.col == b.0 => {
+                out.push((a.col, t.next(), v.next().map(|(_, x)| x)));
+            }
+            (Some(a), Some(b)) if a.col < b.0 => out.push((a.col, t.next(), None)),
+            (Some(_), Some(b)) => {
+                let col = b.0;
+                out.push((col, None, v.next().map(|(_, x)| x)));
+            }
+            (Some(a), None) => out.push((a.col, t.next(), None)),
+            (None, Some(b)) => {
+                let col = b.0;
+                out.push((col, None, v.next().map(|(_, x)| x)));
+            }
+            (None, None) => break,
+        }
+    }
+    out
+}
+
+fn write_raw(w: &mut Writer<impl Write>, text: &str) -> Result<(), ExportError> {
+    w.get_mut().write_all(text.as_bytes()).map_err(bad)
 }
 
 fn attrs_of(e: &BytesStart) -> Vec<(String, String)> {
@@ -1332,33 +1406,46 @@ fn esc(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn open_row(out: &mut String, r: u32, attrs: &[(String, String)]) {
-    out.push_str("<row r=\"");
-    out.push_str(&r.to_string());
-    out.push('"');
+    let _ = write!(out, "<row r=\"{r}\"");
     for (k, v) in attrs {
         // `spans` is a hint that the cells written may not keep.
         if k == "r" || k == "spans" {
             continue;
         }
-        out.push_str(&format!(" {k}=\"{}\"", esc(v)));
+        let _ = write!(out, " {k}=\"{}\"", esc(v));
     }
     out.push('>');
 }
 
-fn cell_ref(col: u16, r: u32) -> String {
-    format!("{}{r}", column_letters(col))
+/// `<c r="B9" s="17"`: a cell's start, without its end.
+fn open_cell(out: &mut String, col: u16, r: u32, style: Option<u32>) {
+    out.push_str("<c r=\"");
+    push_column(out, col);
+    let _ = write!(out, "{r}\"");
+    if let Some(s) = style {
+        let _ = write!(out, " s=\"{s}\"");
+    }
 }
 
-fn style_attr(style: Option<u32>) -> String {
-    style.map(|s| format!(" s=\"{s}\"")).unwrap_or_default()
+/// A column's letters (`AB`), written without an allocation of their own.
+fn push_column(out: &mut String, col: u16) {
+    let mut letters = [0u8; 3];
+    let mut n = u32::from(col) + 1;
+    let mut len = 0;
+    while n > 0 && len < 3 {
+        let rem = ((n - 1) % 26) as u8;
+        letters[len] = b'A' + rem;
+        len += 1;
+        n = (n - 1) / 26;
+    }
+    for &b in letters[..len].iter().rev() {
+        out.push(char::from(b));
+    }
 }
 
 fn style_only_cell(out: &mut String, r: u32, col: u16, style: Option<u32>) {
-    out.push_str(&format!(
-        "<c r=\"{}\"{}/>",
-        cell_ref(col, r),
-        style_attr(style)
-    ));
+    open_cell(out, col, r, style);
+    out.push_str("/>");
 }
 
 fn copy_cell_as_is(out: &mut String, row: &TemplateRow, c: &TemplateCell) {
@@ -1400,32 +1487,25 @@ fn value_cell(
     v: &CellValue,
     styles: &mut Styles,
 ) -> Result<(), ExportError> {
-    let at = cell_ref(col, r);
     match v {
         CellValue::Text(t) => {
             let style = match style {
                 Some(s) if t.contains('\n') => Some(styles.for_value(s, Need::Wrap)?),
                 other => other,
             };
-            out.push_str(&format!(
-                "<c r=\"{at}\"{} t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
-                style_attr(style),
-                esc(t)
-            ));
+            open_cell(out, col, r, style);
+            out.push_str(" t=\"inlineStr\"><is><t xml:space=\"preserve\">");
+            out.push_str(&esc(t));
+            out.push_str("</t></is></c>");
         }
         CellValue::Number(n) => {
-            out.push_str(&format!(
-                "<c r=\"{at}\"{}><v>{n}</v></c>",
-                style_attr(style)
-            ));
+            open_cell(out, col, r, style);
+            let _ = write!(out, "><v>{n}</v></c>");
         }
         CellValue::Date(d) => {
             let style = styles.for_value(style.unwrap_or(0), Need::Date)?;
-            out.push_str(&format!(
-                "<c r=\"{at}\"{}><v>{}</v></c>",
-                style_attr(Some(style)),
-                serial(*d)
-            ));
+            open_cell(out, col, r, Some(style));
+            let _ = write!(out, "><v>{}</v></c>", serial(*d));
         }
     }
     Ok(())
@@ -1442,43 +1522,32 @@ fn formula_cell(
     value: Option<&CellValue>,
     styles: &mut Styles,
 ) -> Result<(), ExportError> {
-    let at = cell_ref(col, r);
-    let mut f_attrs = String::new();
+    let mut f_xml = String::from("<f");
     for (k, v) in &f.attrs {
-        f_attrs.push_str(&format!(" {k}=\"{}\"", esc(v)));
+        let _ = write!(f_xml, " {k}=\"{}\"", esc(v));
     }
-    let f_xml = if f.text.is_empty() {
-        format!("<f{f_attrs}/>")
+    if f.text.is_empty() {
+        f_xml.push_str("/>");
     } else {
-        format!("<f{f_attrs}>{}</f>", esc(&f.text))
-    };
+        let _ = write!(f_xml, ">{}</f>", esc(&f.text));
+    }
     match value {
         Some(CellValue::Date(d)) => {
             let style = styles.for_value(style.unwrap_or(0), Need::Date)?;
-            out.push_str(&format!(
-                "<c r=\"{at}\"{}>{f_xml}<v>{}</v></c>",
-                style_attr(Some(style)),
-                serial(*d)
-            ));
+            open_cell(out, col, r, Some(style));
+            let _ = write!(out, ">{f_xml}<v>{}</v></c>", serial(*d));
         }
         Some(CellValue::Number(n)) => {
-            out.push_str(&format!(
-                "<c r=\"{at}\"{}>{f_xml}<v>{n}</v></c>",
-                style_attr(style)
-            ));
+            open_cell(out, col, r, style);
+            let _ = write!(out, ">{f_xml}<v>{n}</v></c>");
         }
         Some(CellValue::Text(t)) => {
-            out.push_str(&format!(
-                "<c r=\"{at}\"{} t=\"str\">{f_xml}<v>{}</v></c>",
-                style_attr(style),
-                esc(t)
-            ));
+            open_cell(out, col, r, style);
+            let _ = write!(out, " t=\"str\">{f_xml}<v>{}</v></c>", esc(t));
         }
         None => {
-            out.push_str(&format!(
-                "<c r=\"{at}\"{} t=\"str\">{f_xml}<v></v></c>",
-                style_attr(style)
-            ));
+            open_cell(out, col, r, style);
+            let _ = write!(out, " t=\"str\">{f_xml}<v></v></c>");
         }
     }
     Ok(())

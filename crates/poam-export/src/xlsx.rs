@@ -357,6 +357,17 @@ impl<'l> XlsxPlan<'l> {
         XlsxPlan { layout, sheets }
     }
 
+    /// The sheet an item goes to and how many rows it takes there, without
+    /// making its cells.
+    pub(crate) fn place(&self, item: &Item) -> Option<(usize, usize)> {
+        let s = target_sheet(self.layout, item)?;
+        let cells = SheetCells {
+            layout: self.layout,
+            def: &self.layout.sheets[s],
+        };
+        Some((s, cells.plan_rows(item, &self.sheets[s].fields).len()))
+    }
+
     /// An item's sheet, rows of cells and losses.
     pub fn prepare(&self, item: &Item) -> PreparedItem {
         let mut tally = Tally::default();
