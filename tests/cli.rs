@@ -22,6 +22,8 @@ mod hostile;
 mod layouts;
 #[path = "cli/legacy.rs"]
 mod legacy;
+#[path = "cli/markings.rs"]
+mod markings;
 #[path = "cli/nist.rs"]
 mod nist;
 #[path = "cli/ops.rs"]

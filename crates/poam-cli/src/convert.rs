@@ -184,7 +184,11 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
             out.display()
         )));
     }
-    let opts = import_options(&args.read)?;
+    // The template as it is: the command line's system fields are for the input.
+    let opts = poam_import::ImportOptions {
+        system: Default::default(),
+        ..import_options(&args.read)?
+    };
     let blank = import_path(template, &opts).map_err(|e| {
         input_failure(anyhow::anyhow!(
             "--into {}: {e}; --into takes a copy of an official blank template (FedRAMP or eMASS)",
@@ -238,15 +242,26 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
         let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
         poam_ssp::link(&mut imported.poam, &index);
     }
-    let written = poam_export::fill::fill_workbook(
+    // A template marked otherwise than the input takes the input's marking.
+    let marking = match (&blank.poam.system.marking, &imported.poam.system.marking) {
+        (Some(t), Some(i)) if !poam_model::marking::same(t, i) => Some((t.clone(), i.clone())),
+        _ => None,
+    };
+    let mut written = poam_export::fill::fill_workbook(
         &bytes,
         layout,
         &imported.poam,
         &poam_export::fill::FillOptions {
             keep_dates: args.keep_dates,
+            marking: marking.clone(),
         },
     )
     .map_err(|e| input_failure(anyhow::anyhow!("--into {}: {e}", template.display())))?;
+    if let Some((template, input)) = marking {
+        written.diagnostics.push(Diagnostic::unplaced(
+            poam_model::DiagKind::MarkingReplaced { template, input },
+        ));
+    }
     save_atomic(out, &written.bytes).map_err(output_failure)?;
     let counts = (imported.poam.open_count(), imported.poam.closed_count());
     conversion_done(

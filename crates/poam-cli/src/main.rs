@@ -179,6 +179,34 @@ struct ReadArgs {
     /// (a guard against zip bombs).
     #[arg(long, value_name = "MB", default_value_t = 1024)]
     max_inflated_mb: u64,
+    /// The system's name (FedRAMP: Cloud Service Offering; eMASS: System /
+    /// Project Name), in place of the file's.
+    #[arg(long, value_name = "NAME", help_heading = "System")]
+    system_name: Option<String>,
+    /// The organization (FedRAMP: Cloud Service Provider; eMASS: DoD
+    /// Component), in place of the file's.
+    #[arg(long, value_name = "NAME", help_heading = "System")]
+    organization: Option<String>,
+    /// The impact level (LI-SaaS, Low, Moderate, High), in place of the file's.
+    #[arg(long, value_name = "LEVEL", help_heading = "System")]
+    impact_level: Option<String>,
+    /// The POA&M date (eMASS: Date Exported), YYYY-MM-DD, in place of the file's.
+    #[arg(long, value_name = "DATE", help_heading = "System")]
+    poam_date: Option<String>,
+    /// The marking every output carries (CUI, `CONTROLLED UNCLASSIFIED
+    /// INFORMATION`), in place of the one the file carries (said when it
+    /// differs).
+    #[arg(long, value_name = "TEXT", help_heading = "System")]
+    marking: Option<String>,
+    /// A header field of the template by its label, e.g. `--header-field
+    /// "POC Name=Jane Doe"` (eMASS: System Type, POC Name, POC Phone, POC
+    /// E-Mail, Registration Number...). May be repeated.
+    #[arg(
+        long = "header-field",
+        value_name = "LABEL=VALUE",
+        help_heading = "System"
+    )]
+    header_fields: Vec<String>,
 }
 
 /// An error with the exit code it should end the program with.
@@ -285,6 +313,50 @@ fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
         one_thread: false,
         layouts: Some(config().registry.clone()),
         frameworks,
+        system: system_settings(read)?,
+    })
+}
+
+/// The system's fields set on the command line.
+fn system_settings(read: &ReadArgs) -> Result<poam_import::SystemSettings, Failure> {
+    let poam_date = match &read.poam_date {
+        Some(text) => Some(
+            poam_model::date::parse_date_text(text, DateOrder::MonthFirst)
+                .with_context(|| format!("--poam-date: \"{text}\" is not a date (use YYYY-MM-DD)"))
+                .map_err(input_failure)?,
+        ),
+        None => None,
+    };
+    let mut extra = Vec::new();
+    for field in &read.header_fields {
+        let Some((label, value)) = field.split_once('=') else {
+            return Err(input_failure(anyhow::anyhow!(
+                "--header-field \"{field}\": write it as LABEL=VALUE, e.g. \"POC Name=Jane Doe\""
+            )));
+        };
+        // Labels are kept as the template writes them (`POC Name:`).
+        let label = label.trim();
+        let label = if label.ends_with(':') {
+            label.to_string()
+        } else {
+            format!("{label}:")
+        };
+        extra.push((label, value.trim().to_string()));
+    }
+    if let Some(m) = &read.marking {
+        if poam_model::marking::bare(m).is_empty() {
+            return Err(input_failure(anyhow::anyhow!(
+                "--marking: give the marking's text, e.g. --marking CUI"
+            )));
+        }
+    }
+    Ok(poam_import::SystemSettings {
+        name: read.system_name.clone(),
+        organization: read.organization.clone(),
+        impact_level: read.impact_level.clone(),
+        poam_date,
+        marking: read.marking.clone(),
+        extra,
     })
 }
 

@@ -10,8 +10,8 @@
 use crate::report::ReportData;
 use crate::{ExportError, Written};
 use docx_rs::{
-    BreakType, Docx, PageMargin, PageOrientationType, Paragraph, Run, Shading, Style, StyleType,
-    Table, TableCell, TableOfContents, TableRow, WidthType,
+    AlignmentType, BreakType, Docx, Footer, Header, PageMargin, PageOrientationType, Paragraph,
+    Run, Shading, Style, StyleType, Table, TableCell, TableOfContents, TableRow, WidthType,
 };
 use poam_layout::text::format_milestones;
 use poam_model::{Poam, State};
@@ -100,6 +100,21 @@ fn cell_text(text: &str, bold: bool) -> TableCell {
 
 fn header_cell(text: &str) -> TableCell {
     cell_text(text, true).shading(Shading::new().fill("CCECFC"))
+}
+
+/// The marking, centered and bold, in the page header and footer of every
+/// page, as a security office looks for it.
+fn marked(docx: Docx, marking: Option<&str>) -> Docx {
+    let Some(m) = marking else {
+        return docx;
+    };
+    let line = || {
+        Paragraph::new()
+            .align(AlignmentType::Center)
+            .add_run(Run::new().add_text(xml_safe(m)).bold())
+    };
+    docx.header(Header::new().add_paragraph(line()))
+        .footer(Footer::new().add_paragraph(line()))
 }
 
 fn styles(docx: Docx) -> Docx {
@@ -273,7 +288,7 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
         Some(n) => format!("Plan of Action: {n}"),
         None => "Plan of Action".to_string(),
     };
-    let mut docx = styles(Docx::new())
+    let mut docx = marked(styles(Docx::new()), poam.system.marking.as_deref())
         .page_size(LETTER_LONG, LETTER_SHORT)
         .page_orient(PageOrientationType::Landscape)
         .page_margin(
@@ -342,11 +357,11 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
     check_word_size(
         data.total,
         REPORT_ITEMS,
-        "Word report",
+        "report",
         "the HTML or Markdown report (--format html), which has no such limit",
     )?;
     begin_cleaning();
-    let mut docx = styles(Docx::new())
+    let mut docx = marked(styles(Docx::new()), data.marking.as_deref())
         .page_size(LETTER_LONG, LETTER_SHORT)
         .page_orient(PageOrientationType::Landscape)
         .add_paragraph(

@@ -31,6 +31,9 @@ type ItemRow<'a> = (&'a Item, Vec<(u16, CellValue)>);
 pub struct FillOptions {
     /// Write the items' own dates in place of the template's formulas.
     pub keep_dates: bool,
+    /// The template's marking and the input's, when they differ: the
+    /// input's is written in the banner and the page header and footer.
+    pub marking: Option<(String, String)>,
 }
 
 fn bad(reason: impl std::fmt::Display) -> ExportError {
@@ -120,6 +123,17 @@ pub fn fill_workbook(
         );
     }
 
+    // A template marked otherwise than the input: its banners on every tab
+    // (shared strings) take the input's marking too.
+    if let Some((template, input)) = &opts.marking {
+        if let Some(strings) = rels.iter().find(|r| r.kind.ends_with("/sharedStrings")) {
+            let xml = read_part(&mut zip, &strings.target)?;
+            new_parts.insert(
+                strings.target.clone(),
+                remark_strings(&xml, template, input)?,
+            );
+        }
+    }
     let mut tally = Tally::default();
     let mut diagnostics = Vec::new();
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -346,6 +360,33 @@ fn calculate_on_opening(xml: &[u8]) -> Result<Vec<u8>, ExportError> {
             _ => {}
         }
         writer.write_event(event).map_err(bad)?;
+    }
+    Ok(writer.into_inner())
+}
+
+/// The shared strings with each one that is the template's marking (a
+/// banner) given the input's.
+fn remark_strings(xml: &[u8], template: &str, input: &str) -> Result<Vec<u8>, ExportError> {
+    let mut reader = Reader::from_reader(xml);
+    let mut writer = Writer::new(Vec::with_capacity(xml.len()));
+    loop {
+        match reader.read_event().map_err(bad)? {
+            Event::Text(t) => {
+                let text = t.xml10_content().into_owned();
+                let is_banner = poam_model::marking::marking_of(&text)
+                    .is_some_and(|m| poam_model::marking::same(&m, template));
+                if is_banner {
+                    let replaced = poam_model::marking::rebanner(&text, input);
+                    writer
+                        .write_event(Event::Text(quick_xml::events::BytesText::new(&replaced)))
+                        .map_err(bad)?;
+                } else {
+                    writer.write_event(Event::Text(t)).map_err(bad)?;
+                }
+            }
+            Event::Eof => break,
+            event => writer.write_event(event).map_err(bad)?,
+        }
     }
     Ok(writer.into_inner())
 }
@@ -739,6 +780,7 @@ impl<'a> SheetFill<'a> {
         // Where the rows will end, for the parts before and after them
         // (the dimension, validations, conditional formats).
         let template_last = last_row_number(xml);
+        let mut in_header = false;
         let planned_last = if self.total == 0 {
             template_last
         } else {
@@ -894,6 +936,34 @@ impl<'a> SheetFill<'a> {
                     writer.write_event(out).map_err(bad)?;
                     continue;
                 }
+                Event::Start(e)
+                    if matches!(
+                        e.local_name().as_ref(),
+                        "oddHeader"
+                            | "oddFooter"
+                            | "evenHeader"
+                            | "evenFooter"
+                            | "firstHeader"
+                            | "firstFooter"
+                    ) =>
+                {
+                    in_header = true;
+                }
+                Event::End(_) if in_header => in_header = false,
+                Event::Text(t) if in_header => {
+                    if let Some((template, input)) = &self.opts.marking {
+                        let text = t.xml10_content().into_owned();
+                        if text.contains(template.as_str()) {
+                            let replaced = text.replace(template.as_str(), input);
+                            writer
+                                .write_event(Event::Text(quick_xml::events::BytesText::new(
+                                    &replaced,
+                                )))
+                                .map_err(bad)?;
+                            continue;
+                        }
+                    }
+                }
                 Event::Eof => break,
                 _ => {}
             }
@@ -906,8 +976,20 @@ impl<'a> SheetFill<'a> {
         Ok(())
     }
 
+    /// The banner's cell (row, column), when the marking is replaced.
+    fn banner_cell(&self) -> Option<(u32, u16)> {
+        self.opts.marking.as_ref()?;
+        let b = self.def.banner.as_ref()?;
+        let start = b
+            .merge
+            .as_deref()
+            .map_or("A1", |m| m.split(':').next().unwrap_or("A1"));
+        Some((cell_row(start)?, cell_col(start)?))
+    }
+
     fn is_metadata_row(&self, r: u32) -> bool {
-        self.def.metadata.as_ref().is_some_and(|m| m.value_row == r)
+        self.banner_cell().is_some_and(|(br, _)| br == r)
+            || self.def.metadata.as_ref().is_some_and(|m| m.value_row == r)
             || self
                 .def
                 .label_values
@@ -918,6 +1000,16 @@ impl<'a> SheetFill<'a> {
     /// The system's values for the metadata cells of this row, by column.
     fn metadata_values(&self, r: u32) -> BTreeMap<u16, CellValue> {
         let mut out = BTreeMap::new();
+        if let (Some((br, bc)), Some(b), Some((_, input))) =
+            (self.banner_cell(), &self.def.banner, &self.opts.marking)
+        {
+            if br == r {
+                out.insert(
+                    bc,
+                    CellValue::Text(poam_model::marking::rebanner(&b.text, input)),
+                );
+            }
+        }
         let value = |f: SystemField| -> Option<CellValue> {
             match f {
                 SystemField::Name => self.system.name.clone().map(CellValue::Text),

@@ -290,6 +290,10 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
     if let Some(level) = &sys.impact_level {
         meta_props.push(pk("impact-level", level));
     }
+    // OSCAL's own property for a document's marking.
+    if let Some(marking) = &sys.marking {
+        meta_props.insert(0, json!({"name": "marking", "value": marking}));
+    }
     for (label, value) in &sys.extra {
         if label != "system-id" && label != "import-ssp" {
             meta_props.push(pk_labelled("system-extra", value, label));

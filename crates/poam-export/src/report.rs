@@ -108,6 +108,8 @@ pub struct ReportData {
     pub title: String,
     /// System name.
     pub system: Option<String>,
+    /// The marking (CUI) the POA&M carries, shown at the top and bottom.
+    pub marking: Option<String>,
     /// Organization.
     pub organization: Option<String>,
     /// Impact level.
@@ -460,6 +462,7 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
             None => "Plan of Action and Milestones".into(),
         },
         system: sys.name.clone(),
+        marking: sys.marking.clone(),
         organization: sys.organization.clone(),
         impact_level: sys.impact_level.clone(),
         poam_date: iso(sys.poam_date),

@@ -180,6 +180,42 @@ impl Tally {
     }
 }
 
+/// The page header and footer for a system: the layout's, with its own
+/// marking replaced by the system's; without one in the layout, the
+/// system's marking centered in both. Excel's header codes take `&&` for `&`.
+pub(crate) fn marked_header_footer(
+    layout: &Layout,
+    system: &SystemInfo,
+) -> (Option<String>, Option<String>) {
+    let print = &layout.print;
+    let Some(marking) = &system.marking else {
+        return (print.header.clone(), print.footer.clone());
+    };
+    let marking = marking.replace('&', "&&");
+    let defaults: Vec<&str> = layout
+        .sheets
+        .iter()
+        .filter_map(|s| s.banner.as_ref())
+        .map(|b| poam_model::marking::bare(&b.text))
+        .filter(|m| !m.is_empty())
+        .collect();
+    let mark = |text: &Option<String>| -> Option<String> {
+        let text = text.as_ref()?;
+        let found = defaults.iter().find(|d| text.contains(**d))?;
+        Some(text.replace(found, &marking))
+    };
+    match (mark(&print.header), mark(&print.footer)) {
+        (None, None) if print.header.is_none() && print.footer.is_none() => {
+            let centered = format!("&C{marking}");
+            (Some(centered.clone()), Some(centered))
+        }
+        (h, f) => (
+            h.or_else(|| print.header.clone()),
+            f.or_else(|| print.footer.clone()),
+        ),
+    }
+}
+
 /// Whether Excel can hold a date as a date (1900-01-01 to 9999-12-31).
 fn excel_can_hold(d: NaiveDate) -> bool {
     (1900..=9999).contains(&d.year())
@@ -299,6 +335,8 @@ pub struct XlsxStream<'l> {
     /// Data rows written so far, per sheet.
     rows: Vec<u32>,
     extra_sheets: Vec<(String, Vec<Vec<String>>)>,
+    /// Notes about the whole workbook (the marking written).
+    notes: Vec<Diagnostic>,
 }
 
 /// How items become the cells of a layout's sheets. Cheap to clone and
@@ -443,8 +481,17 @@ impl<'l> XlsxStream<'l> {
             let writer = SheetWriter { layout, def, f: &f };
             writer.begin(ws, system, &sheet.extra_headers)?;
         }
+        let mut notes = Vec::new();
+        if system.marking.is_none() {
+            if let Some(b) = layout.sheets.iter().find_map(|s| s.banner.as_ref()) {
+                notes.push(Diagnostic::unplaced(DiagKind::TemplateMarking {
+                    text: poam_model::marking::bare(&b.text).to_string(),
+                }));
+            }
+        }
         Ok(XlsxStream {
             workbook,
+            notes,
             rows: vec![0; plan.sheets.len()],
             plan,
             f,
@@ -539,10 +586,9 @@ impl<'l> XlsxStream<'l> {
             }
         }
         let bytes = self.workbook.save_to_buffer()?;
-        Ok(Written {
-            bytes,
-            diagnostics: self.tally.diagnostics(&layout.name),
-        })
+        let mut diagnostics = self.tally.diagnostics(&layout.name);
+        diagnostics.extend(self.notes);
+        Ok(Written { bytes, diagnostics })
     }
 }
 
@@ -594,7 +640,7 @@ impl SheetWriter<'_> {
     ) -> Result<(), ExportError> {
         let def = self.def;
         let c0 = column_index(&def.first_column).unwrap_or(0);
-        self.page_setup(ws)?;
+        self.page_setup(ws, system)?;
         for (row, h) in &def.row_heights {
             ws.set_row_height(row - 1, *h)?;
         }
@@ -629,8 +675,9 @@ impl SheetWriter<'_> {
 
     /// The layout's `[print]`: orientation, paper, fit to width, the page
     /// header and footer (the marking), the header row on every page.
-    fn page_setup(&self, ws: &mut Worksheet) -> Result<(), ExportError> {
+    fn page_setup(&self, ws: &mut Worksheet, system: &SystemInfo) -> Result<(), ExportError> {
         let print = &self.layout.print;
+        let (header, footer) = marked_header_footer(self.layout, system);
         match print.orientation {
             Some(poam_layout::Orientation::Landscape) => {
                 ws.set_landscape();
@@ -646,10 +693,10 @@ impl SheetWriter<'_> {
         if print.fit_to_width {
             ws.set_print_fit_to_pages(1, 0);
         }
-        if let Some(h) = &print.header {
+        if let Some(h) = &header {
             ws.set_header(h);
         }
-        if let Some(f) = &print.footer {
+        if let Some(f) = &footer {
             ws.set_footer(f);
         }
         if print.repeat_header {
@@ -713,12 +760,16 @@ impl SheetWriter<'_> {
     ) {
         let def = self.def;
         for (text, style, merge) in [
-            def.banner
-                .as_ref()
-                .map(|b| (&b.text, Style::Banner, &b.merge)),
+            def.banner.as_ref().map(|b| {
+                let text = match &sys.marking {
+                    Some(m) => poam_model::marking::rebanner(&b.text, m),
+                    None => b.text.clone(),
+                };
+                (text, Style::Banner, &b.merge)
+            }),
             def.title
                 .as_ref()
-                .map(|t| (&t.text, Style::Title, &t.merge)),
+                .map(|t| (t.text.clone(), Style::Title, &t.merge)),
         ]
         .into_iter()
         .flatten()

@@ -550,6 +550,7 @@ pub(crate) fn read_from<R: std::io::Read>(
                 "system.name" => poam.system.name = Some(value.to_string()),
                 "system.organization" => poam.system.organization = Some(value.to_string()),
                 "system.impact_level" => poam.system.impact_level = Some(value.to_string()),
+                "system.marking" => poam.system.marking = Some(value.to_string()),
                 "system.poam_date" => match parse_date_text(value, opts.date_order) {
                     Some(d) => poam.system.poam_date = Some(d),
                     None => diags.push(Diagnostic::new(

@@ -815,6 +815,17 @@ fn stream_tail<RS: std::io::Read + std::io::Seek>(
     Ok(())
 }
 
+/// The marking (banner, title line) in the rows of a sheet above `rows`,
+/// the first one found: a cell whose whole text is a marking.
+pub(crate) fn marking_above(grid: &Grid, rows: u32) -> Option<String> {
+    (0..rows).find_map(|r| {
+        grid.rows
+            .get(r as usize)?
+            .iter()
+            .find_map(|cell| poam_model::marking::marking_of(&cell.text_ref()))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::zero_padded;

@@ -151,6 +151,9 @@ fn read_title_block(
             None if cover => 30.min(grid.height()),
             None => continue,
         };
+        if system.marking.is_none() {
+            system.marking = crate::grid::marking_above(grid, rows);
+        }
         for r in 0..rows {
             let Some(row) = grid.rows.get(r as usize) else {
                 continue;

@@ -64,6 +64,82 @@ pub struct ImportOptions {
     /// Control-id frameworks of the user's own (`--framework`), recognized
     /// before the built-in ones.
     pub frameworks: Vec<poam_layout::catalog::Framework>,
+    /// What the user says about the system (`--system-name`, `--marking`...),
+    /// in place of what the file says.
+    pub system: SystemSettings,
+}
+
+/// The system's fields a user sets on the command line; each one set takes
+/// the place of the file's.
+#[derive(Debug, Clone, Default)]
+pub struct SystemSettings {
+    /// `--system-name`.
+    pub name: Option<String>,
+    /// `--organization`.
+    pub organization: Option<String>,
+    /// `--impact-level`.
+    pub impact_level: Option<String>,
+    /// `--poam-date`.
+    pub poam_date: Option<chrono::NaiveDate>,
+    /// `--marking`.
+    pub marking: Option<String>,
+    /// eMASS header fields by label (`POC Name:`), from `--emass-field`.
+    pub extra: Vec<(String, String)>,
+}
+
+impl SystemSettings {
+    /// Sets the fields given; a marking that replaces another one the file
+    /// carries is said (`Some((read, set))`).
+    pub fn apply(&self, system: &mut SystemInfo) -> Option<(String, String)> {
+        let mut replaced = None;
+        if let Some(m) = &self.marking {
+            if let Some(old) = &system.marking {
+                if !poam_model::marking::same(old, m) {
+                    replaced = Some((old.clone(), m.clone()));
+                }
+            }
+            system.marking = Some(poam_model::marking::bare(m).to_string());
+        }
+        for (slot, value) in [
+            (&mut system.name, &self.name),
+            (&mut system.organization, &self.organization),
+            (&mut system.impact_level, &self.impact_level),
+        ] {
+            if let Some(v) = value {
+                *slot = Some(v.clone());
+            }
+        }
+        if let Some(d) = self.poam_date {
+            system.poam_date = Some(d);
+        }
+        for (label, value) in &self.extra {
+            system.extra.insert(label.clone(), value.clone());
+        }
+        replaced
+    }
+
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.organization.is_none()
+            && self.impact_level.is_none()
+            && self.poam_date.is_none()
+            && self.marking.is_none()
+            && self.extra.is_empty()
+    }
+}
+
+/// The user's settings applied to what was read, a replaced marking said.
+fn settle(imported: &mut Imported, opts: &ImportOptions) {
+    if opts.system.is_empty() {
+        return;
+    }
+    if let Some((read, set)) = opts.system.apply(&mut imported.poam.system) {
+        imported.diagnostics.push(Diagnostic::new(
+            poam_model::DiagKind::MarkingSet { read, set },
+            poam_model::Location::default(),
+        ));
+    }
 }
 
 impl ImportOptions {
@@ -248,6 +324,7 @@ pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, Import
     }) {
         let mut imported = read?;
         add_equivalents(&mut imported.poam);
+        settle(&mut imported, opts);
         return Ok(imported);
     }
     let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
@@ -271,6 +348,7 @@ pub fn import_bytes(
 ) -> Result<Imported, ImportError> {
     let mut imported = import_any(file, path, bytes, opts, &mut Items::new(None))?;
     add_equivalents(&mut imported.poam);
+    settle(&mut imported, opts);
     Ok(imported)
 }
 
@@ -360,6 +438,8 @@ pub(crate) struct Items<'s> {
     sink: Option<&'s mut dyn ItemSink>,
     begun: bool,
     equivalents: Equivalents,
+    /// The user's settings for the system, applied to what the sink is given.
+    settings: Option<SystemSettings>,
 }
 
 impl<'s> Items<'s> {
@@ -369,6 +449,7 @@ impl<'s> Items<'s> {
             sink,
             begun: false,
             equivalents: Equivalents::default(),
+            settings: None,
         }
     }
 
@@ -380,7 +461,14 @@ impl<'s> Items<'s> {
     /// Gives the sink the system's fields, once, before any item.
     pub fn begin(&mut self, system: &SystemInfo) {
         if let (Some(sink), false) = (self.sink.as_deref_mut(), self.begun) {
-            sink.system(system);
+            match &self.settings {
+                Some(settings) if !settings.is_empty() => {
+                    let mut system = system.clone();
+                    settings.apply(&mut system);
+                    sink.system(&system);
+                }
+                _ => sink.system(system),
+            }
             self.begun = true;
         }
     }
@@ -418,6 +506,7 @@ pub fn import_path_into(
 ) -> Result<Imported, ImportError> {
     let file = path.display().to_string();
     let mut out = Items::new(Some(sink));
+    out.settings = Some(opts.system.clone());
     if let Some(read) = csv_in::read_file(&file, path, opts, &mut out, &|grids, bytes, out| {
         read_grids(&file, bytes, grids, opts, out)
     }) {
@@ -425,6 +514,7 @@ pub fn import_path_into(
         out.begin(&imported.poam.system);
         out.list = std::mem::take(&mut imported.poam.items);
         out.release(out.list.len());
+        settle(&mut imported, opts);
         return Ok(imported);
     }
     let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
@@ -436,6 +526,7 @@ pub fn import_path_into(
     out.begin(&imported.poam.system);
     out.list = std::mem::take(&mut imported.poam.items);
     out.release(out.list.len());
+    settle(&mut imported, opts);
     Ok(imported)
 }
 

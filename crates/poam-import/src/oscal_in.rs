@@ -113,6 +113,12 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
         .and_then(Value::as_str)
         .and_then(|u| names.get(u).cloned());
     poam.system.organization = csp;
+    // OSCAL's own `marking` property (no namespace) carries the marking.
+    poam.system.marking = arr(meta, "props")
+        .iter()
+        .find(|p| s(p, "name") == Some("marking") && p.get("ns").is_none())
+        .and_then(|p| s(p, "value"))
+        .map(str::to_string);
     for (name, value, remarks) in own_props(meta) {
         match name {
             "no-system-name" => poam.system.name = None,

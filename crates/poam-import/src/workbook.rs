@@ -252,6 +252,9 @@ pub(crate) fn read(
         if !def.label_values.is_empty() {
             read_label_values(file, grid, def, m.header_row, &mut poam, &mut diags, opts);
         }
+        if poam.system.marking.is_none() {
+            poam.system.marking = crate::grid::marking_above(grid, m.header_row);
+        }
     }
     out.begin(&poam.system);
     let marks = RowMarks::of(&layout.rules);

@@ -79,6 +79,7 @@ pub const COLUMNS: &[&str] = &[
     "system.name",
     "system.organization",
     "system.impact_level",
+    "system.marking",
     "system.poam_date",
     "system.extra",
 ];
@@ -136,6 +137,7 @@ enum Column {
     SystemName,
     SystemOrganization,
     SystemImpactLevel,
+    SystemMarking,
     SystemExtra,
     SystemPoamDate,
     Field(Field),
@@ -164,6 +166,7 @@ fn columns() -> &'static [Column] {
                 "system.name" => Column::SystemName,
                 "system.organization" => Column::SystemOrganization,
                 "system.impact_level" => Column::SystemImpactLevel,
+                "system.marking" => Column::SystemMarking,
                 "system.extra" => Column::SystemExtra,
                 "system.poam_date" => Column::SystemPoamDate,
                 name => Field::from_name(name).map_or(Column::Unknown, Column::Field),
@@ -225,6 +228,7 @@ pub fn to_record(system: &SystemInfo, item: &Item) -> Vec<String> {
             Column::SystemName => system.name.clone().unwrap_or_default(),
             Column::SystemOrganization => system.organization.clone().unwrap_or_default(),
             Column::SystemImpactLevel => system.impact_level.clone().unwrap_or_default(),
+            Column::SystemMarking => system.marking.clone().unwrap_or_default(),
             Column::SystemExtra => json_map(&system.extra),
             Column::SystemPoamDate => system
                 .poam_date

@@ -272,6 +272,26 @@ pub enum DiagKind {
         /// The target's name.
         target: String,
     },
+    /// The input carries no marking: the template's own is written.
+    TemplateMarking {
+        /// The template's banner or page header marking.
+        text: String,
+    },
+    /// Filling a template whose marking is not the input's: the input's
+    /// is written in the template's banner and page header and footer.
+    MarkingReplaced {
+        /// The template's.
+        template: String,
+        /// The input's, now written.
+        input: String,
+    },
+    /// `--marking` set a marking other than the one the file carries.
+    MarkingSet {
+        /// The file's.
+        read: String,
+        /// The one written.
+        set: String,
+    },
     /// Filling a template in place: items whose own date in a column the
     /// template computes with a formula differs from the formula's result.
     FormulaDiffers {
@@ -320,6 +340,7 @@ impl DiagKind {
             | DiagKind::DayFirstColumn { .. }
             | DiagKind::SkippedRow { .. }
             | DiagKind::ManyRelatedRisks { .. }
+            | DiagKind::TemplateMarking { .. }
             | DiagKind::MovedField { .. } => Severity::Info,
             DiagKind::BadDate { .. }
             | DiagKind::DateOutOfRange { .. }
@@ -341,6 +362,8 @@ impl DiagKind {
             | DiagKind::BadControlId { .. }
             | DiagKind::FormulaDiffers { .. }
             | DiagKind::TemplateRowsCleared { .. }
+            | DiagKind::MarkingSet { .. }
+            | DiagKind::MarkingReplaced { .. }
             | DiagKind::DroppedField { .. } => Severity::Warning,
         }
     }
@@ -439,6 +462,18 @@ impl fmt::Display for DiagKind {
             } => write!(
                 f,
                 "{count} item(s) have a \"{header}\" other than the template's formula gives ({example}); their own dates are written in place of the formula (--keep-dates)"
+            ),
+            DiagKind::TemplateMarking { text } => write!(
+                f,
+                "the input carries no marking; the template's own \"{text}\" is written (--marking sets the one the POA&M needs)"
+            ),
+            DiagKind::MarkingReplaced { template, input } => write!(
+                f,
+                "the template is marked \"{template}\" and the input \"{input}\": the input's marking is written in the template's banner, page header and footer"
+            ),
+            DiagKind::MarkingSet { read, set } => write!(
+                f,
+                "the file is marked \"{read}\"; --marking writes \"{set}\" in its place on every output"
             ),
             DiagKind::TemplateRowsCleared { sheet, rows } => write!(
                 f,

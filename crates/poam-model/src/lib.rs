@@ -34,6 +34,7 @@ pub mod control;
 pub mod date;
 pub mod diag;
 pub mod field;
+pub mod marking;
 pub mod vocab;
 
 use chrono::NaiveDate;
@@ -90,6 +91,11 @@ pub struct SystemInfo {
     pub impact_level: Option<String>,
     /// Date of the POA&M submission (eMASS: the export date).
     pub poam_date: Option<NaiveDate>,
+    /// The classification or CUI marking the file carries (`CONTROLLED
+    /// UNCLASSIFIED INFORMATION`), without its decoration: read from a
+    /// banner or title row, or set with `--marking`; every output carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marking: Option<String>,
     /// Other metadata cells (eMASS `POC Name:`, `System Type:`...), by label.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub extra: IndexMap<String, String>,

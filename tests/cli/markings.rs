@@ -1,0 +1,308 @@
+//! Markings and system metadata (issue 15): the marking read from the input
+//! is carried to every output, never replaced by another; `--marking` and
+//! the system flags set what the file does not say.
+
+use crate::{poam, require, root};
+use std::io::Read;
+use std::path::Path;
+
+fn part(path: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+fn all_parts(path: &Path) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        if entry.name().unwrap().ends_with(".xml") {
+            let mut part = String::new();
+            let _ = entry.read_to_string(&mut part);
+            text.push_str(&part);
+        }
+    }
+    text
+}
+
+/// Every page of the PDF LibreOffice prints of `file`, as text.
+fn pdf_pages(file: &Path, dir: &Path) -> Option<Vec<String>> {
+    let Some(soffice) = crate::deliverables::on_path("soffice") else {
+        require::missing("LibreOffice is not installed; .ci/run installs it");
+        return None;
+    };
+    let Some(pdftotext) = crate::deliverables::on_path("pdftotext") else {
+        require::missing("pdftotext (poppler-utils) is not installed; .ci/run installs it");
+        return None;
+    };
+    let out = dir.join("pdf");
+    let status = std::process::Command::new(soffice)
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out)
+        .arg(file)
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let pdf = out.join(file.with_extension("pdf").file_name().unwrap());
+    let text = std::process::Command::new(pdftotext)
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    Some(
+        String::from_utf8_lossy(&text.stdout)
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// A CUI-marked Army POA&M converted to the classic RMF layout (whose
+/// template says UNCLASSIFIED//FOR OFFICIAL USE ONLY) keeps CUI: in the
+/// banner and in the page header and footer of every printed page, drawn
+/// or filled into the official template; FOUO appears nowhere.
+#[test]
+fn a_cui_input_stays_cui_in_every_emass_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "fixtures/emass/emass-army-2026.xlsx";
+    let drawn = dir.path().join("drawn.xlsm");
+    let run = poam()
+        .args([
+            "convert",
+            input,
+            "--to",
+            "emass",
+            "--template-version",
+            "rmf-classic",
+            "-o",
+        ])
+        .arg(&drawn)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut outputs = vec![drawn];
+    let template =
+        root().join("../shared/reference/real-files/emass/eMASS-POAM-Template-RMF-classic.xlsm");
+    if template.is_file() {
+        let filled = dir.path().join("filled.xlsm");
+        let run = poam()
+            .args(["convert", input, "--into"])
+            .arg(&template)
+            .arg("-o")
+            .arg(&filled)
+            .output()
+            .unwrap();
+        assert!(run.status.success());
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains("the template is marked \"UNCLASSIFIED//FOR OFFICIAL USE ONLY\" and the input \"CONTROLLED UNCLASSIFIED INFORMATION\""),
+            "{err}"
+        );
+        outputs.push(filled);
+    } else {
+        require::missing(&format!("{} is absent", template.display()));
+    }
+    for out in &outputs {
+        let xml = all_parts(out);
+        assert!(
+            !xml.contains("FOR OFFICIAL USE ONLY"),
+            "{}: FOUO written",
+            out.display()
+        );
+        let sheet = part(out, "xl/worksheets/sheet1.xml");
+        assert!(
+            sheet.contains("CONTROLLED UNCLASSIFIED INFORMATION *****</oddHeader>"),
+            "{}: page header",
+            out.display()
+        );
+        assert!(sheet.contains("CONTROLLED UNCLASSIFIED INFORMATION *****</oddFooter>"));
+        let back = poam()
+            .arg("convert")
+            .arg(out)
+            .args(["--to", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&back.stdout).unwrap();
+        assert_eq!(
+            v["system"]["marking"],
+            "CONTROLLED UNCLASSIFIED INFORMATION"
+        );
+        if let Some(pages) = pdf_pages(out, dir.path()) {
+            // The POA&M sheet's pages (the template's other tabs print too).
+            let poam_pages: Vec<&String> = pages
+                .iter()
+                .filter(|p| p.contains("Local accounts") || p.contains("Legacy protocol"))
+                .collect();
+            assert!(!poam_pages.is_empty(), "{}: {pages:?}", out.display());
+            for p in poam_pages {
+                // The page header and footer, and the banner on the first page.
+                assert!(
+                    p.matches("CONTROLLED UNCLASSIFIED INFORMATION").count() >= 2,
+                    "{}: a page without its marking: {p}",
+                    out.display()
+                );
+                assert!(!p.contains("FOR OFFICIAL USE ONLY"));
+            }
+        }
+    }
+}
+
+/// `--marking` on a FedRAMP conversion (the template has no banner): every
+/// output carries it, and replacing the file's own is said.
+#[test]
+fn a_marking_given_reaches_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let marking = "CUI//SP-PRVCY";
+    let input = "fixtures/fedramp/fedramp-3.0.xlsx";
+    let outputs = [
+        ("fedramp", "out.xlsx"),
+        ("csv", "out.csv"),
+        ("oscal", "out.oscal.json"),
+        ("nist171-docx", "out.docx"),
+    ];
+    for (to, name) in outputs {
+        let out = dir.path().join(name);
+        let run = poam()
+            .args(["convert", input, "--marking", marking, "--to", to, "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{to}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        match to {
+            "fedramp" => {
+                let sheet = part(&out, "xl/worksheets/sheet1.xml");
+                assert!(
+                    sheet.contains(&format!("<oddHeader>&amp;C{marking}</oddHeader>")),
+                    "{sheet:.300}"
+                );
+            }
+            "csv" | "oscal" => {
+                let back = poam()
+                    .arg("convert")
+                    .arg(&out)
+                    .args(["--to", "json"])
+                    .output()
+                    .unwrap();
+                let v: serde_json::Value = serde_json::from_slice(&back.stdout).unwrap();
+                assert_eq!(v["system"]["marking"], marking, "{to}");
+            }
+            _ => {
+                let xml = all_parts(&out);
+                assert!(xml.matches(marking).count() >= 2, "{to}: header and footer");
+            }
+        }
+    }
+    let report = poam()
+        .args(["report", input, "--format", "md", "--marking", marking])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(text.starts_with(&format!("**{marking}**")), "{text:.200}");
+    assert!(text.trim_end().ends_with(&format!("**{marking}**")));
+    // Over a file marked otherwise: written, and said.
+    let run = poam()
+        .args([
+            "convert",
+            "fixtures/emass/emass-navy-2026.xlsx",
+            "--marking",
+            marking,
+            "--to",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains(&format!("the file is marked \"CONTROLLED UNCLASSIFIED INFORMATION\"; --marking writes \"{marking}\"")),
+        "{err}"
+    );
+}
+
+/// The system flags fill the metadata cells of the templates: FedRAMP's
+/// CSP, offering, impact level and date; eMASS's header fields by label.
+#[test]
+fn system_flags_fill_the_metadata_of_every_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = [
+        "--system-name",
+        "Example Offering",
+        "--organization",
+        "Example CSP",
+        "--impact-level",
+        "High",
+        "--poam-date",
+        "2026-11-30",
+        "--header-field",
+        "POC Name=Pat Smith",
+    ];
+    for (to, version, ext) in [
+        ("fedramp", "3.0", "xlsx"),
+        ("fedramp", "2.1", "xlsx"),
+        ("emass", "navy-2026", "xlsx"),
+    ] {
+        let out = dir.path().join(format!("{version}.{ext}"));
+        let run = poam()
+            .args([
+                "convert",
+                "fixtures/legacy/unit-tracker.xlsx",
+                "--to",
+                to,
+                "--template-version",
+                version,
+            ])
+            .args(flags)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{version}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let back = poam()
+            .arg("convert")
+            .arg(&out)
+            .args(["--to", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&back.stdout).unwrap();
+        let system = &v["system"];
+        assert_eq!(system["name"], "Example Offering", "{version}");
+        assert_eq!(system["organization"], "Example CSP", "{version}");
+        assert_eq!(system["poam_date"], "2026-11-30", "{version}");
+        if to == "fedramp" {
+            assert_eq!(system["impact_level"], "High", "{version}");
+        } else {
+            assert_eq!(system["extra"]["POC Name:"], "Pat Smith", "{version}");
+        }
+    }
+    let bad = poam()
+        .args([
+            "convert",
+            "fixtures/fedramp/fedramp-3.0.xlsx",
+            "--to",
+            "json",
+            "--poam-date",
+            "soon",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--poam-date: \"soon\" is not a date"));
+}
