@@ -645,7 +645,7 @@ fn committed_fixtures_match_the_generator() {
 }
 
 /// The XML of one part of a written workbook.
-fn xml_part(path: &Path, part: &str) -> String {
+pub(crate) fn xml_part(path: &Path, part: &str) -> String {
     use std::io::Read;
     let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut text = String::new();

@@ -421,3 +421,80 @@ fn variants(mode: poam_layout::RowMode) -> Vec<&'static str> {
     );
     found
 }
+
+/// The Navy templates list Raw Severity on the five-level scale (their own
+/// Example sheets say High and Low): a DISA category is written as its
+/// rating, the drop-down is the five levels, and reading it back gives the
+/// category again.
+#[test]
+fn navy_raw_severity_is_written_on_the_templates_own_scale() {
+    let dir = tempfile::tempdir().unwrap();
+    for version in ["navy-2024", "navy-2026"] {
+        let out = dir.path().join(format!("{version}.xlsx"));
+        super::poam()
+            .args([
+                "convert",
+                "fixtures/emass/emass-rmf-classic.xlsm",
+                "--to",
+                "emass",
+                "--template-version",
+                version,
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        use calamine::Reader as _;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+        let range = book.worksheet_range("POA&M").unwrap();
+        let header = range
+            .rows()
+            .position(|r| r.iter().any(|c| *c == "Raw Severity"))
+            .unwrap();
+        let col = range
+            .rows()
+            .nth(header)
+            .unwrap()
+            .iter()
+            .position(|c| *c == "Raw Severity")
+            .unwrap();
+        let values: Vec<String> = range
+            .rows()
+            .skip(header + 1)
+            .map(|r| r[col].to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        assert!(!values.is_empty(), "{version}");
+        assert!(
+            values
+                .iter()
+                .all(|v| ["Low", "Moderate", "High"].contains(&v.as_str())),
+            "{version}: {values:?}"
+        );
+        let sheet = super::xml_part(&out, "xl/worksheets/sheet1.xml");
+        assert!(
+            sheet.contains("\"Very Low,Low,Moderate,High,Very High\""),
+            "{version}"
+        );
+        let json = |p: &std::path::Path| {
+            let o = super::poam()
+                .arg("convert")
+                .arg(p)
+                .args(["--to", "json"])
+                .output()
+                .unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["emass"]["raw_severity"].clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            json(&out),
+            json(&super::root().join("fixtures/emass/emass-rmf-classic.xlsm")),
+            "{version}"
+        );
+    }
+}

@@ -1000,6 +1000,18 @@ impl SheetCells<'_> {
                     });
                     Value::Rating(cat.to_rating())
                 }
+                // The Navy templates list Raw Severity on the five-level
+                // scale: a DISA category is written as its rating there.
+                Field::RawSeverity
+                    if self
+                        .layout
+                        .column(header)
+                        .is_some_and(|c| c.list.iter().any(|v| v == "High")) =>
+                {
+                    item.emass
+                        .raw_severity
+                        .map_or(Value::Empty, |c| Value::Rating(c.to_rating()))
+                }
                 Field::RemediationPlan if fold => {
                     let plan_text = fold_into_plan(
                         item.remediation_plan.as_deref(),

@@ -160,9 +160,10 @@ impl RawSeverity {
             .or_else(|| t.strip_prefix("cat"))
             .unwrap_or(&t);
         Some(match t {
-            "i" | "1" | "high" => RawSeverity::CatI,
+            // The Navy templates' five-level scale: CAT I covers both top levels.
+            "i" | "1" | "high" | "veryhigh" | "critical" => RawSeverity::CatI,
             "ii" | "2" | "medium" | "moderate" => RawSeverity::CatII,
-            "iii" | "3" | "low" => RawSeverity::CatIII,
+            "iii" | "3" | "low" | "verylow" => RawSeverity::CatIII,
             _ => return None,
         })
     }
