@@ -433,3 +433,91 @@ fn fedramp_cells_stay_blank_rather_than_n_a() {
         "N/A"
     );
 }
+
+/// The NIST plan as NIST's template lays it out: its page header (the
+/// marking, "Plan of Action for" the system) and page-number footer, its
+/// margins and column widths, a FedRAMP weakness name kept before its
+/// description, milestones dated as read and not numbered; LibreOffice
+/// prints it with the header and page number.
+#[test]
+fn the_nist_plan_has_the_templates_header_footer_margins_and_widths() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.docx");
+    poam()
+        .args([
+            "convert",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--to",
+            "nist171-docx",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let doc = crate::xml_part(&out, "word/document.xml");
+    assert!(
+        doc.contains("w:top=\"720\"") && doc.contains("w:left=\"1080\""),
+        "margins"
+    );
+    for w in [1728, 1774, 1440, 1260, 3420, 1800, 1440, 1026] {
+        assert!(
+            doc.contains(&format!("<w:gridCol w:w=\"{w}\"")),
+            "column width {w}"
+        );
+    }
+    assert!(
+        doc.contains("Open port on example firewall: Port 80 is open"),
+        "the weakness name"
+    );
+    assert!(!doc.contains("(1) "), "milestones numbered by poam");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut header = String::new();
+    let mut footer = String::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+        if name.starts_with("word/header") {
+            header.push_str(&text);
+        } else if name.starts_with("word/footer") {
+            footer.push_str(&text);
+        }
+    }
+    assert!(
+        header.contains("Controlled Unclassified Information Plan of Action for Example Cloud"),
+        "{header}"
+    );
+    assert!(footer.contains("PAGE"), "{footer}");
+    // Every item reads back, the one whose weakness names an example host too.
+    let m = model(out.to_str().unwrap(), &[]);
+    assert_eq!(m["items"].as_array().unwrap().len(), 5);
+    let Some(soffice) = on_path("soffice") else {
+        crate::require::missing("LibreOffice is not installed; .ci/run installs it");
+        return;
+    };
+    let Some(pdftotext) = on_path("pdftotext") else {
+        crate::require::missing("pdftotext (poppler-utils) is not installed; .ci/run installs it");
+        return;
+    };
+    let status = std::process::Command::new(soffice)
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&out)
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let text = std::process::Command::new(pdftotext)
+        .arg(dir.path().join("plan.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let first = text.split('\u{c}').next().unwrap();
+    assert!(
+        first.contains("Plan of Action for Example Cloud"),
+        "{first}"
+    );
+    assert!(first.contains("Page 1"), "{first}");
+}

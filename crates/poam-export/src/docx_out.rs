@@ -13,7 +13,6 @@ use docx_rs::{
     AlignmentType, BreakType, Docx, Footer, Header, PageMargin, PageOrientationType, Paragraph,
     Run, Shading, Style, StyleType, Table, TableCell, TableOfContents, TableRow, WidthType,
 };
-use poam_layout::text::format_milestones;
 use poam_model::{Poam, State};
 use std::io::{Cursor, Read, Write};
 
@@ -86,10 +85,15 @@ fn check_word_size(
 }
 
 fn cell_text(text: &str, bold: bool) -> TableCell {
+    cell_sized(text, bold, 18)
+}
+
+/// A cell of text, one paragraph per line, in `size` half-points.
+fn cell_sized(text: &str, bold: bool, size: usize) -> TableCell {
     let mut cell = TableCell::new();
     let text = xml_safe(text);
     for line in text.split('\n') {
-        let mut run = Run::new().add_text(line).size(18);
+        let mut run = Run::new().add_text(line).size(size);
         if bold {
             run = run.bold();
         }
@@ -118,7 +122,15 @@ fn marked(docx: Docx, marking: Option<&str>) -> Docx {
 }
 
 fn styles(docx: Docx) -> Docx {
-    docx.add_style(
+    // Calibri, the NIST template's body font (its theme's minor font).
+    docx.default_fonts(
+        docx_rs::RunFonts::new()
+            .ascii("Calibri")
+            .hi_ansi("Calibri")
+            .east_asia("Calibri")
+            .cs("Calibri"),
+    )
+    .add_style(
         Style::new("Title", StyleType::Paragraph)
             .name("Title")
             .size(48)
@@ -217,6 +229,20 @@ fn mark_header_rows(xml: &str) -> String {
     out
 }
 
+/// Milestones as the plan's column shows them: one per line, each with its
+/// date as the plan writes dates, numbered only when the source numbered
+/// them (the text then carries its number).
+fn nist_milestones(milestones: &[poam_model::Milestone]) -> String {
+    milestones
+        .iter()
+        .map(|m| match m.due {
+            Some(d) => format!("{}: {}", d.format("%m/%d/%Y"), m.description),
+            None => m.description.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The NIST SP 800-171 plan of action: landscape, NIST's eight columns with
 /// the header row repeated on every page, one row per item, milestones with
 /// their dates in their column.
@@ -242,16 +268,26 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
         "How was the weakness identified?",
         "Status (Ongoing or Complete)",
     ];
-    let widths = [2600usize, 1500, 1500, 1200, 2600, 1700, 1500, 1100];
+    // The template's own column widths (twentieths of a point).
+    let widths = [1728usize, 1774, 1440, 1260, 3420, 1800, 1440, 1026];
     let mut rows = vec![TableRow::new(
-        headers.iter().map(|h| header_cell(h)).collect(),
+        // The template's header row: 10 pt, so that no header word breaks.
+        headers
+            .iter()
+            .map(|h| cell_sized(h, true, 16).shading(Shading::new().fill("CCECFC")))
+            .collect(),
     )];
     for item in &poam.items {
-        let mut weakness = item
-            .weakness_description
-            .clone()
-            .or_else(|| item.weakness_name.clone())
-            .unwrap_or_default();
+        // A weakness name (FedRAMP's, a scanner's) leads its description.
+        let mut weakness: poam_model::Text = match (&item.weakness_name, &item.weakness_description)
+        {
+            (Some(n), Some(d)) if !d.starts_with(n.as_str()) => {
+                poam_model::format_compact!("{n}: {d}")
+            }
+            (_, Some(d)) => d.clone(),
+            (Some(n), None) => n.clone(),
+            (None, None) => poam_model::Text::default(),
+        };
         // The requirement ids lead the weakness text, as NIST's reader expects.
         if !item.controls.is_empty() && !item.controls.iter().all(|c| weakness.contains(c.as_str()))
         {
@@ -270,9 +306,7 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
                 .map(|d| d.format("%m/%d/%Y").to_string())
                 .unwrap_or_default()
                 .into(),
-            format_milestones(&item.milestones)
-                .replace("\n\n", "\n")
-                .into(),
+            nist_milestones(&item.milestones).into(),
             item.milestone_changes.clone().unwrap_or_default(),
             item.detector_source.clone().unwrap_or_default(),
             status.into(),
@@ -288,15 +322,46 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
         Some(n) => format!("Plan of Action: {n}"),
         None => "Plan of Action".to_string(),
     };
-    let mut docx = marked(styles(Docx::new()), poam.system.marking.as_deref())
+    // The template's page header: the marking (CUI, the plan's own), "Plan
+    // of Action for" the system; its footer: the page number.
+    let header = format!(
+        "{} Plan of Action{}",
+        poam.system
+            .marking
+            .as_deref()
+            .unwrap_or("Controlled Unclassified Information"),
+        poam.system
+            .name
+            .as_deref()
+            .map(|n| format!(" for {n}"))
+            .unwrap_or_default()
+    );
+    let mut docx = styles(Docx::new())
+        .header(
+            Header::new().add_paragraph(
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .add_run(Run::new().add_text(xml_safe(&header)).bold()),
+            ),
+        )
+        .footer(
+            Footer::new().add_paragraph(
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .add_run(Run::new().add_text("Page "))
+                    .add_page_num(docx_rs::PageNum::new()),
+            ),
+        )
         .page_size(LETTER_LONG, LETTER_SHORT)
         .page_orient(PageOrientationType::Landscape)
         .page_margin(
             PageMargin::new()
-                .top(1080)
-                .bottom(1080)
-                .left(720)
-                .right(720),
+                .top(720)
+                .bottom(720)
+                .left(1080)
+                .right(1080)
+                .header(432)
+                .footer(720),
         )
         .add_paragraph(
             Paragraph::new()

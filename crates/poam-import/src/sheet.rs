@@ -131,12 +131,23 @@ fn is_guidance_row(
         }
     }
     let id_text = row.get(cols.first().map_or(first_col, |c| c.0)).text();
-    // Only short cells can be an example id or an identifier hint.
+    // Only short cells can be an example id or an identifier hint. In an ID
+    // column a mark anywhere counts (`VS-001-Example`); in a text column
+    // (NIST's Weaknesses) only as the first word, so that a weakness that
+    // mentions an example host is read.
+    let id_column = cols
+        .first()
+        .is_some_and(|(_, h)| (spec.resolve)(h).flatten() == Some(Field::Id));
     if id_text.len() < 200 {
         let id_norm = normalize_header(&id_text);
-        if marks.contains.iter().any(|m| id_norm.contains(m.as_str()))
-            || marks.ids.contains(&id_norm)
-        {
+        let marked = |m: &String| {
+            if id_column {
+                id_norm.contains(m.as_str())
+            } else {
+                id_norm.starts_with(m.as_str())
+            }
+        };
+        if marks.contains.iter().any(marked) || marks.ids.contains(&id_norm) {
             return true;
         }
     }
