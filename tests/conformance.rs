@@ -1281,3 +1281,72 @@ fn filling_an_official_template_keeps_every_part_but_the_rows_written() {
         );
     }
 }
+
+/// The drawn FedRAMP v3.0 workbook takes the official file's look, read
+/// from the official file itself: the title's font, size and color, the
+/// header row's font, the body font, and the columns' widths.
+#[test]
+fn the_drawn_v30_workbook_has_the_official_fonts_and_widths() {
+    let Some(real) = real_files() else { return };
+    let official = real.join("fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("drawn.xlsx");
+    write_fedramp(
+        &root().join("fixtures/fedramp/fedramp-2.1.xlsx"),
+        "3.0",
+        &out,
+    );
+    let parts = |p: &Path| {
+        let all = zip_parts(p);
+        let text = |n: &str| String::from_utf8_lossy(&all[n]).into_owned();
+        (text("xl/styles.xml"), text("xl/workbook.xml"))
+    };
+    let (official_styles, _) = parts(&official);
+    let (drawn_styles, _) = parts(&out);
+    // The official title font: bold Arial 18 in 1A4480.
+    for (what, styles) in [("official", &official_styles), ("drawn", &drawn_styles)] {
+        let fonts = &styles[styles.find("<fonts").unwrap()..styles.find("</fonts>").unwrap()];
+        assert!(
+            fonts.split("<font>").any(|f| f.contains("<b/>")
+                && f.contains("val=\"18")
+                && f.contains("1A4480")
+                && f.contains("Arial")),
+            "{what}: no bold 18-point dark-blue Arial title font"
+        );
+        assert!(
+            fonts
+                .split("<font>")
+                .any(|f| f.contains("val=\"10") && f.contains("Arial")),
+            "{what}: no Arial 10 body font"
+        );
+    }
+    // Widths: the official sheet's columns B and C.
+    let width = |p: &Path, sheet: &str, col: u32| -> f64 {
+        let xml = String::from_utf8_lossy(&zip_parts(p)[sheet]).into_owned();
+        xml.split("<col ")
+            .skip(1)
+            .find_map(|c| {
+                let num = |k: &str| -> Option<f64> {
+                    c.split(&format!("{k}=\""))
+                        .nth(1)?
+                        .split('"')
+                        .next()?
+                        .parse()
+                        .ok()
+                };
+                let (min, max) = (num("min")? as u32, num("max")? as u32);
+                (min <= col && col <= max).then(|| num("width")).flatten()
+            })
+            .unwrap_or(0.0)
+    };
+    for col in [2, 3, 10, 28] {
+        let (o, d) = (
+            width(&official, "xl/worksheets/sheet2.xml", col),
+            width(&out, "xl/worksheets/sheet1.xml", col),
+        );
+        assert!(
+            (o - d).abs() < 0.75,
+            "column {col}: official {o}, drawn {d}"
+        );
+    }
+}
