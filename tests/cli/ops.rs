@@ -531,6 +531,23 @@ fn diff_lists_every_category_and_the_changed_fields() {
         .iter()
         .any(|r| r[0] == "MOVED" && r[2] == "Scheduled completion date" && r[5] == "30"));
     assert_eq!(sheet_rows(&xlsx, "Disappeared")[1][0], "GONE");
+    // A title block naming the files; no sheet for a category that is
+    // empty; dates as real dates.
+    assert_eq!(summary[0][0], "POA&M changes");
+    assert!(summary[1][0].starts_with("OLD: ") && summary[2][0].starts_with("NEW: "));
+    let mut wb = open_workbook_auto(&xlsx).unwrap();
+    let names = wb.sheet_names().to_vec();
+    assert!(names.iter().any(|n| n == "Reopened"), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n == "Renumbered"),
+        "an empty category's sheet: {names:?}"
+    );
+    let range = wb.worksheet_range("Changes").unwrap();
+    let moved = range
+        .rows()
+        .find(|r| r[0] == "MOVED" && r[2] == "Scheduled completion date")
+        .unwrap();
+    assert!(matches!(moved[3], Data::DateTime(_)), "{:?}", moved[3]);
     // The same POA&M in two layouts is identical: exit 0.
     let csv = dir.path().join("same.csv");
     poam()

@@ -3,19 +3,69 @@
 
 use crate::ExportError;
 use poam_ops::diff::{Diff, ItemRef};
-use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Workbook, Worksheet};
 
 fn header(ws: &mut Worksheet, cells: &[&str], widths: &[f64]) -> Result<(), ExportError> {
-    let bold = Format::new().set_bold().set_background_color("#CCECFC");
-    for (c, (text, w)) in cells.iter().zip(widths).enumerate() {
-        ws.write_string_with_format(0, c as u16, *text, &bold)?;
-        ws.set_column_width(c as u16, *w)?;
-    }
+    header_at(ws, 0, cells, widths)?;
     ws.set_freeze_panes(1, 0)?;
+    // Printed one page wide, landscape, the header row on every page.
+    ws.set_repeat_rows(0, 0)?;
     Ok(())
 }
 
+fn header_at(
+    ws: &mut Worksheet,
+    row: u32,
+    cells: &[&str],
+    widths: &[f64],
+) -> Result<(), ExportError> {
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color("#CCECFC")
+        .set_border(FormatBorder::Thin);
+    for (c, (text, w)) in cells.iter().zip(widths).enumerate() {
+        ws.write_string_with_format(row, c as u16, *text, &bold)?;
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// A value of the Changes sheet: a date as a real date, else text.
+fn value(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    text: &str,
+    wrap: &Format,
+    date: &Format,
+) -> Result<(), ExportError> {
+    let as_date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)));
+    match as_date {
+        Some(d) => {
+            let day = ExcelDateTime::from_ymd(
+                chrono::Datelike::year(&d) as u16,
+                chrono::Datelike::month(&d) as u8,
+                chrono::Datelike::day(&d) as u8,
+            )?;
+            ws.write_datetime_with_format(r, c, &day, date)?;
+        }
+        None => {
+            ws.write_string_with_format(r, c, text, wrap)?;
+        }
+    }
+    Ok(())
+}
+
+/// One sheet of items in one category; none when the category is empty
+/// (the Summary still counts it).
 fn refs(wb: &mut Workbook, name: &str, list: &[ItemRef]) -> Result<(), ExportError> {
+    if list.is_empty() {
+        return Ok(());
+    }
     let ws = wb.add_worksheet();
     ws.set_name(name)?;
     header(
@@ -48,17 +98,20 @@ pub fn write_diff_xlsx(
     {
         let ws = wb.add_worksheet();
         ws.set_name("Summary")?;
-        header(ws, &["", "Count"], &[40.0, 10.0])?;
+        // A title block: what was compared.
+        let title = Format::new().set_bold().set_font_size(14);
+        ws.write_string_with_format(0, 0, "POA&M changes", &title)?;
+        ws.write_string(1, 0, format!("OLD: {old_name}"))?;
+        ws.write_string(2, 0, format!("NEW: {new_name}"))?;
+        header_at(ws, 4, &["", "Count"], &[48.0, 10.0])?;
         for (r, (label, n)) in diff.counts.rows().iter().enumerate() {
-            ws.write_string(r as u32 + 1, 0, *label)?;
-            ws.write_number(r as u32 + 1, 1, *n as f64)?;
+            ws.write_string(r as u32 + 5, 0, *label)?;
+            ws.write_number(r as u32 + 5, 1, *n as f64)?;
         }
-        let below = diff.counts.rows().len() as u32 + 2;
-        ws.write_string(below, 0, format!("OLD: {old_name}"))?;
-        ws.write_string(below + 1, 0, format!("NEW: {new_name}"))?;
+        let below = diff.counts.rows().len() as u32 + 6;
         for (k, dup) in diff.duplicate_ids.iter().enumerate() {
             ws.write_string(
-                below + 3 + k as u32,
+                below + k as u32,
                 0,
                 format!("ID held by more than one item (paired by content, else position): {dup}"),
             )?;
@@ -68,7 +121,7 @@ pub fn write_diff_xlsx(
     refs(&mut wb, "Closed", &diff.closed)?;
     refs(&mut wb, "Reopened", &diff.reopened)?;
     refs(&mut wb, "Disappeared", &diff.disappeared)?;
-    {
+    if !diff.renumbered.is_empty() {
         let ws = wb.add_worksheet();
         ws.set_name("Renumbered")?;
         header(
@@ -83,6 +136,9 @@ pub fn write_diff_xlsx(
             ws.write_string(r, 2, item.weakness.as_deref().unwrap_or(""))?;
             ws.write_string(r, 3, &item.by)?;
         }
+    }
+    if diff.changed.is_empty() {
+        return Ok(wb.save_to_buffer()?);
     }
     let ws = wb.add_worksheet();
     ws.set_name("Changes")?;
@@ -99,14 +155,15 @@ pub fn write_diff_xlsx(
         &[18.0, 40.0, 28.0, 40.0, 40.0, 12.0],
     )?;
     let wrap = Format::new().set_text_wrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
     let mut r = 1u32;
     for item in &diff.changed {
         for ch in &item.changes {
             ws.write_string(r, 0, &item.item.id)?;
             ws.write_string(r, 1, item.item.weakness.as_deref().unwrap_or(""))?;
             ws.write_string(r, 2, &ch.label)?;
-            ws.write_string_with_format(r, 3, &ch.old, &wrap)?;
-            ws.write_string_with_format(r, 4, &ch.new, &wrap)?;
+            value(ws, r, 3, &ch.old, &wrap, &date)?;
+            value(ws, r, 4, &ch.new, &wrap, &date)?;
             if let Some(d) = ch.days {
                 ws.write_number(r, 5, d as f64)?;
             }
