@@ -521,3 +521,27 @@ fn the_nist_plan_has_the_templates_header_footer_margins_and_widths() {
     );
     assert!(first.contains("Page 1"), "{first}");
 }
+
+/// The age chart counts every open item: those detected after `--as-of`
+/// and those without a detection date have buckets of their own; a long
+/// weakness line is shown whole.
+#[test]
+fn the_age_chart_counts_every_open_item() {
+    let run = poam()
+        .args([
+            "report",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--format",
+            "html",
+            "--as-of",
+            "2024-06-01",
+        ])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let html = String::from_utf8_lossy(&run.stdout);
+    let chart = &html[html.find("Age of open items").unwrap()..];
+    let chart = &chart[..chart.find("</svg>").unwrap()];
+    assert!(chart.contains("detected after the as-of date"), "{chart}");
+    assert!(chart.contains("no detection date"), "{chart}");
+}

@@ -180,14 +180,10 @@ fn row(item: &Item, as_of: NaiveDate, due_override: Option<NaiveDate>) -> ItemRo
         .weakness_name
         .clone()
         .or_else(|| {
-            item.weakness_description.as_ref().map(|d| {
-                d.lines()
-                    .next()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(90)
-                    .collect()
-            })
+            // The description's first line, whole.
+            item.weakness_description
+                .as_ref()
+                .map(|d| d.lines().next().unwrap_or_default().trim().into())
         })
         .unwrap_or_else(|| "(no weakness name)".into());
     let mut deviation = Vec::new();
@@ -371,6 +367,10 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         .collect();
     overdue_picks.sort_by_key(|(days, _)| std::cmp::Reverse(*days));
     let overdue_items = Rows::new(&source, overdue_picks.into_iter().map(|(_, n)| n).collect());
+    let open_count_without_detection = open_picks
+        .iter()
+        .filter(|&&n| poam.items[n as usize].detected_on.is_none())
+        .count();
     let ages: Vec<i64> = open_picks
         .iter()
         .filter_map(|&n| {
@@ -431,13 +431,29 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         ("181-365", 181, 365),
         ("over a year", 366, i64::MAX),
     ];
-    let age: Vec<Count> = buckets
+    let mut age: Vec<Count> = buckets
         .iter()
         .map(|(label, lo, hi)| Count {
             label: label.to_string(),
             count: ages.iter().filter(|a| **a >= *lo && **a <= *hi).count(),
         })
         .collect();
+    // Every open item is counted: detected after the as-of date, or with no
+    // detection date, in buckets of their own.
+    let later = ages.iter().filter(|a| **a < 0).count();
+    if later > 0 {
+        age.push(Count {
+            label: "detected after the as-of date".into(),
+            count: later,
+        });
+    }
+    let unknown = open_count_without_detection;
+    if unknown > 0 {
+        age.push(Count {
+            label: "no detection date".into(),
+            count: unknown,
+        });
+    }
     let mut months: Vec<Count> = Vec::new();
     let mut overdue_dates: Vec<NaiveDate> = poam
         .items
