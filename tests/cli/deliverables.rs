@@ -545,3 +545,40 @@ fn the_age_chart_counts_every_open_item() {
     assert!(chart.contains("detected after the as-of date"), "{chart}");
     assert!(chart.contains("no detection date"), "{chart}");
 }
+
+/// A value kept raw on import ("Severe", "13/45/2024") goes back into its
+/// column as read, never lost, and the warning names the item and column
+/// whose template check refuses it; `validate` flags it too.
+#[test]
+fn values_the_templates_checks_refuse_are_written_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("v30.xlsx");
+    let run = poam()
+        .args([
+            "convert",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--to",
+            "fedramp",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("POAM-002: \"Severe\" written in 'Original Risk Rating', which the template's check refuses (it takes Low, Moderate, High)"), "{err}");
+    assert!(
+        err.contains("POAM-002: \"13/45/2024\" written in 'Original Detection Date'"),
+        "{err}"
+    );
+    let sheet = crate::xml_part(&out, "xl/sharedStrings.xml");
+    assert!(
+        sheet.contains("Severe") && sheet.contains("13/45/2024"),
+        "written as read"
+    );
+    let validate = poam()
+        .args(["validate", "fixtures/fedramp/fedramp-2.1.xlsx"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&validate.stdout);
+    assert!(text.contains("\"Severe\""), "{text}");
+}

@@ -159,6 +159,8 @@ enum Put {
 pub(crate) struct Tally {
     dropped: BTreeMap<Lost, usize>,
     moved: BTreeMap<Moved, usize>,
+    /// Notes about single items (a value the template's check refuses).
+    notes: Vec<Diagnostic>,
 }
 
 impl Tally {
@@ -170,6 +172,7 @@ impl Tally {
         for (what, n) in other.dropped {
             *self.dropped.entry(what).or_default() += n;
         }
+        self.notes.extend(other.notes);
     }
 
     fn moved(&mut self, what: Moved) {
@@ -611,6 +614,7 @@ impl Tally {
                 target: target.clone(),
             }));
         }
+        diagnostics.extend(self.notes);
         diagnostics
     }
 }
@@ -1049,6 +1053,33 @@ impl SheetCells<'_> {
                                     family: self.layout.family_label().to_string(),
                                 });
                             } else {
+                                // Written as read, never lost; said when the
+                                // template's own check would refuse it.
+                                let allowed = self.layout.column(header).and_then(|c| {
+                                    if !c.list.is_empty() && !official {
+                                        Some(c.list.join(", "))
+                                    } else if c.date_validation
+                                        && poam_model::date::parse_date_text(
+                                            raw,
+                                            poam_model::date::DateOrder::MonthFirst,
+                                        )
+                                        .is_none()
+                                    {
+                                        Some("a date".to_string())
+                                    } else {
+                                        None
+                                    }
+                                });
+                                if let Some(allowed) = allowed {
+                                    tally.notes.push(Diagnostic::unplaced(
+                                        DiagKind::OutsideTemplateList {
+                                            item: item.display_name(),
+                                            header: header.to_string(),
+                                            raw: raw.to_string(),
+                                            allowed,
+                                        },
+                                    ));
+                                }
                                 cells.push((col, text_cell(raw.to_string(), tally, header)));
                             }
                         }

@@ -272,6 +272,18 @@ pub enum DiagKind {
         /// The target's name.
         target: String,
     },
+    /// A value written into a column whose template validation refuses it
+    /// (kept raw on import: `Severe`, `13/45/2024`).
+    OutsideTemplateList {
+        /// The item.
+        item: String,
+        /// The column.
+        header: String,
+        /// The text written.
+        raw: String,
+        /// What the template takes (`Low, Moderate, High`, or `a date`).
+        allowed: String,
+    },
     /// The input carries no marking: the template's own is written.
     TemplateMarking {
         /// The template's banner or page header marking.
@@ -363,6 +375,7 @@ impl DiagKind {
             | DiagKind::FormulaDiffers { .. }
             | DiagKind::TemplateRowsCleared { .. }
             | DiagKind::MarkingSet { .. }
+            | DiagKind::OutsideTemplateList { .. }
             | DiagKind::MarkingReplaced { .. }
             | DiagKind::DroppedField { .. } => Severity::Warning,
         }
@@ -462,6 +475,15 @@ impl fmt::Display for DiagKind {
             } => write!(
                 f,
                 "{count} item(s) have a \"{header}\" other than the template's formula gives ({example}); their own dates are written in place of the formula (--keep-dates)"
+            ),
+            DiagKind::OutsideTemplateList {
+                item,
+                header,
+                raw,
+                allowed,
+            } => write!(
+                f,
+                "{item}: \"{raw}\" written in '{header}', which the template's check refuses (it takes {allowed}); correct it before submitting"
             ),
             DiagKind::TemplateMarking { text } => write!(
                 f,
