@@ -582,3 +582,33 @@ fn values_the_templates_checks_refuse_are_written_and_said() {
     let text = String::from_utf8_lossy(&validate.stdout);
     assert!(text.contains("\"Severe\""), "{text}");
 }
+
+/// Under the DoD policy a report names risks as DISA categories (CAT I/II/
+/// III), as the policy counts them; without it, as ratings.
+#[test]
+fn the_dod_report_speaks_in_categories() {
+    let report = |args: &[&str]| {
+        let out = poam()
+            .args([
+                "report",
+                "fixtures/emass/emass-navy-2026.xlsx",
+                "--format",
+                "md",
+                "--as-of",
+                "2024-12-01",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let dod = report(&["--policy", "dod"]);
+    assert!(
+        dod.contains("| CAT II | 1 |") && dod.contains("| CAT III | 1 |"),
+        "{dod}"
+    );
+    assert!(dod.contains("- Risk: CAT II"), "{dod}");
+    let plain = report(&[]);
+    assert!(!plain.contains("CAT II"), "{plain}");
+    assert!(plain.contains("| Moderate | 1 |"), "{plain}");
+}

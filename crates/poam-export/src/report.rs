@@ -23,6 +23,9 @@ pub struct ReportOptions {
     pub due: Option<Vec<Option<NaiveDate>>>,
     /// The SPRS score and CMMC verdict, for 800-171 / CMMC POA&Ms.
     pub score: Option<ScoreSummary>,
+    /// Risks named by DISA category (CAT I/II/III) where items have one, as
+    /// the DoD policy counts them.
+    pub by_category: bool,
 }
 
 pub use poam_rules::ScoreSummary;
@@ -174,7 +177,21 @@ fn iso(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-fn row(item: &Item, as_of: NaiveDate, due_override: Option<NaiveDate>) -> ItemRow {
+/// An item's risk as the report names it: its DISA category under the DoD
+/// policy, else its rating.
+fn risk_label(item: &Item, by_category: bool) -> Option<String> {
+    match (by_category, item.emass.raw_severity) {
+        (true, Some(c)) => Some(format!("CAT {}", c.label())),
+        _ => effective_risk(item).map(|r| r.label().to_string()),
+    }
+}
+
+fn row(
+    item: &Item,
+    as_of: NaiveDate,
+    due_override: Option<NaiveDate>,
+    by_category: bool,
+) -> ItemRow {
     let open = item.state == State::Open;
     let title = item
         .weakness_name
@@ -209,7 +226,7 @@ fn row(item: &Item, as_of: NaiveDate, due_override: Option<NaiveDate>) -> ItemRo
         controls: item.controls.join(", "),
         state: if open { "Open" } else { "Closed" }.into(),
         status: item.status.map(|s| s.label().to_string()),
-        risk: effective_risk(item).map(|r| r.label().to_string()),
+        risk: risk_label(item, by_category),
         original_risk: item.risk.original.map(|r| r.label().to_string()),
         adjusted_risk: item.risk.adjusted.map(|r| r.label().to_string()),
         detected_on: iso(item.detected_on),
@@ -272,6 +289,7 @@ struct RowSource {
     poam: Arc<Poam>,
     as_of: NaiveDate,
     due: Option<Vec<Option<NaiveDate>>>,
+    by_category: bool,
 }
 
 impl RowSource {
@@ -310,7 +328,12 @@ impl Rows {
     pub fn get(&self, at: usize) -> Option<ItemRow> {
         let source = self.source.as_ref()?;
         let n = *self.picks.get(at)? as usize;
-        Some(row(&source.poam.items[n], source.as_of, source.due_for(n)))
+        Some(row(
+            &source.poam.items[n],
+            source.as_of,
+            source.due_for(n),
+            source.by_category,
+        ))
     }
 
     /// The rows in order.
@@ -353,6 +376,7 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         poam: poam.clone(),
         as_of,
         due: opts.due.clone(),
+        by_category: opts.by_category,
     });
     let due_for = |n: usize| source.due_for(n);
     let is_open = |n: &u32| poam.items[*n as usize].state == State::Open;
@@ -394,18 +418,41 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         .iter()
         .filter(|i| i.state == State::Open)
         .collect();
-    let mut by_risk: Vec<Count> = ratings
+    // Under the DoD policy, items with a DISA category are counted by it.
+    let categorized = |i: &&Item| opts.by_category && i.emass.raw_severity.is_some();
+    let mut by_risk: Vec<Count> = Vec::new();
+    for cat in [
+        poam_model::RawSeverity::CatI,
+        poam_model::RawSeverity::CatII,
+        poam_model::RawSeverity::CatIII,
+    ] {
+        let count = open
+            .iter()
+            .filter(|i| categorized(i) && i.emass.raw_severity == Some(cat))
+            .count();
+        if count > 0 {
+            by_risk.push(Count {
+                label: format!("CAT {}", cat.label()),
+                count,
+            });
+        }
+    }
+    by_risk.extend(
+        ratings
+            .iter()
+            .map(|r| Count {
+                label: r.label().to_string(),
+                count: open
+                    .iter()
+                    .filter(|i| !categorized(i) && effective_risk(i) == Some(*r))
+                    .count(),
+            })
+            .filter(|c| c.count > 0),
+    );
+    let unrated = open
         .iter()
-        .map(|r| Count {
-            label: r.label().to_string(),
-            count: open
-                .iter()
-                .filter(|i| effective_risk(i) == Some(*r))
-                .count(),
-        })
-        .filter(|c| c.count > 0)
-        .collect();
-    let unrated = open.iter().filter(|i| effective_risk(i).is_none()).count();
+        .filter(|i| !categorized(i) && effective_risk(i).is_none())
+        .count();
     if unrated > 0 {
         by_risk.push(Count {
             label: "Not rated".into(),
