@@ -990,18 +990,16 @@ fn zip_parts(path: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 
 /// The part of a sheet, by name, from the workbook and its relationships.
 fn sheet_part(workbook: &str, rels: &str, name: &str) -> Option<String> {
+    // The sheet's relationship id, from its tag in workbook.xml.
     let escaped = name.replace('&', "&amp;");
     let at = workbook.find(&format!("name=\"{escaped}\""))?;
     let tag = &workbook[workbook[..at].rfind('<')?..];
     let tag = &tag[..tag.find('>')?];
     let id = tag.split("r:id=\"").nth(1)?.split('"').next()?;
-    let rel = &rels[rels.find(&format!("Id=\"{id}\""))?..];
-    let rel_start = rels[..rels.find(&format!("Id=\"{id}\""))?].rfind('<')?;
-    let rel = &rels[rel_start
-        ..rel_start
-            + rel.find("/>")?
-            + (rel.as_ptr() as usize - rels[rel_start..].as_ptr() as usize)
-            + 2];
+    // That relationship's target, from its tag in the rels.
+    let at = rels.find(&format!("Id=\"{id}\""))?;
+    let rel = &rels[rels[..at].rfind('<')?..];
+    let rel = &rel[..rel.find("/>")?];
     let target = rel.split("Target=\"").nth(1)?.split('"').next()?;
     Some(match target.strip_prefix('/') {
         Some(abs) => abs.to_string(),

@@ -24,6 +24,40 @@ pub(crate) fn on_path(name: &str) -> Option<PathBuf> {
     })
 }
 
+/// Every page of the PDF LibreOffice prints of `file`, as text.
+pub(crate) fn pdf_pages(file: &Path, dir: &Path) -> Option<Vec<String>> {
+    let Some(soffice) = on_path("soffice") else {
+        crate::require::missing("LibreOffice is not installed; .ci/run installs it");
+        return None;
+    };
+    let Some(pdftotext) = on_path("pdftotext") else {
+        crate::require::missing("pdftotext (poppler-utils) is not installed; .ci/run installs it");
+        return None;
+    };
+    let out = dir.join("pdf");
+    let status = std::process::Command::new(soffice)
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out)
+        .arg(file)
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let pdf = out.join(file.with_extension("pdf").file_name().unwrap());
+    let text = std::process::Command::new(pdftotext)
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    Some(
+        String::from_utf8_lossy(&text.stdout)
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
 #[test]
 fn the_nist_plan_of_action_in_word_reads_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -492,29 +526,10 @@ fn the_nist_plan_has_the_templates_header_footer_margins_and_widths() {
     // Every item reads back, the one whose weakness names an example host too.
     let m = model(out.to_str().unwrap(), &[]);
     assert_eq!(m["items"].as_array().unwrap().len(), 5);
-    let Some(soffice) = on_path("soffice") else {
-        crate::require::missing("LibreOffice is not installed; .ci/run installs it");
+    let Some(pages) = pdf_pages(&out, dir.path()) else {
         return;
     };
-    let Some(pdftotext) = on_path("pdftotext") else {
-        crate::require::missing("pdftotext (poppler-utils) is not installed; .ci/run installs it");
-        return;
-    };
-    let status = std::process::Command::new(soffice)
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(dir.path())
-        .arg(&out)
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
-    assert!(status.status.success());
-    let text = std::process::Command::new(pdftotext)
-        .arg(dir.path().join("plan.pdf"))
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
-    let first = text.split('\u{c}').next().unwrap();
+    let first = &pages[0];
     assert!(
         first.contains("Plan of Action for Example Cloud"),
         "{first}"

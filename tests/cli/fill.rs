@@ -4,8 +4,7 @@
 //! than the template has rows.
 
 use crate::{poam, require, root};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn template(name: &str) -> Option<PathBuf> {
     let path = root().join("../shared/reference/real-files").join(name);
@@ -18,16 +17,6 @@ fn template(name: &str) -> Option<PathBuf> {
 }
 
 const V30: &str = "fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx";
-
-fn part(path: &Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut text = String::new();
-    zip.by_name(name)
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    text
-}
 
 /// The cell element of `reference` in a sheet's XML.
 fn cell<'a>(xml: &'a str, reference: &str) -> &'a str {
@@ -129,14 +118,14 @@ fn the_templates_formula_is_kept_or_replaced_by_the_items_dates() {
         err.contains("1 item(s) have a \"Scheduled Completion Date\" other than the template's formula gives (POAM-002: 2024-12-31, the formula none"),
         "{err}"
     );
-    let sheet = part(&kept, "xl/worksheets/sheet2.xml");
+    let sheet = crate::xml_part(&kept, "xl/worksheets/sheet2.xml");
     // Row 10 is the template's first formula row (the shared formula's master).
     let m10 = cell(&sheet, "M10");
     assert!(
         m10.contains("<f t=\"shared\" ref=\"M10:M1252\" si=\"1\">IF("),
         "{m10}"
     );
-    assert!(part(&kept, "xl/workbook.xml").contains("fullCalcOnLoad=\"1\""));
+    assert!(crate::xml_part(&kept, "xl/workbook.xml").contains("fullCalcOnLoad=\"1\""));
 
     let values = dir.path().join("values.xlsx");
     let run = poam()
@@ -149,7 +138,7 @@ fn the_templates_formula_is_kept_or_replaced_by_the_items_dates() {
     assert!(run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr)
         .contains("their own dates are written in place of the formula (--keep-dates)"));
-    let sheet = part(&values, "xl/worksheets/sheet2.xml");
+    let sheet = crate::xml_part(&values, "xl/worksheets/sheet2.xml");
     let m10 = cell(&sheet, "M10");
     assert!(!m10.contains("<f"), "{m10}");
     assert!(
@@ -216,7 +205,7 @@ fn more_items_than_the_template_has_rows_are_written_like_its_last_row() {
     );
     // The generator's dates are the FedRAMP formula's: nothing differs.
     assert!(!String::from_utf8_lossy(&run.stderr).contains("formula gives"));
-    let sheet = part(&out, "xl/worksheets/sheet2.xml");
+    let sheet = crate::xml_part(&out, "xl/worksheets/sheet2.xml");
     let last = 9 + 4_500 - 1;
     let m = cell(&sheet, &format!("M{last}"));
     assert!(

@@ -6,16 +6,6 @@ use crate::{poam, require, root};
 use std::io::Read;
 use std::path::Path;
 
-fn part(path: &Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut text = String::new();
-    zip.by_name(name)
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    text
-}
-
 fn all_parts(path: &Path) -> String {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut text = String::new();
@@ -28,40 +18,6 @@ fn all_parts(path: &Path) -> String {
         }
     }
     text
-}
-
-/// Every page of the PDF LibreOffice prints of `file`, as text.
-fn pdf_pages(file: &Path, dir: &Path) -> Option<Vec<String>> {
-    let Some(soffice) = crate::deliverables::on_path("soffice") else {
-        require::missing("LibreOffice is not installed; .ci/run installs it");
-        return None;
-    };
-    let Some(pdftotext) = crate::deliverables::on_path("pdftotext") else {
-        require::missing("pdftotext (poppler-utils) is not installed; .ci/run installs it");
-        return None;
-    };
-    let out = dir.join("pdf");
-    let status = std::process::Command::new(soffice)
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(&out)
-        .arg(file)
-        .env("HOME", dir)
-        .output()
-        .unwrap();
-    assert!(status.status.success());
-    let pdf = out.join(file.with_extension("pdf").file_name().unwrap());
-    let text = std::process::Command::new(pdftotext)
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    Some(
-        String::from_utf8_lossy(&text.stdout)
-            .split('\u{c}')
-            .filter(|p| !p.trim().is_empty())
-            .map(str::to_string)
-            .collect(),
-    )
 }
 
 /// A CUI-marked Army POA&M converted to the classic RMF layout (whose
@@ -120,7 +76,7 @@ fn a_cui_input_stays_cui_in_every_emass_output() {
             "{}: FOUO written",
             out.display()
         );
-        let sheet = part(out, "xl/worksheets/sheet1.xml");
+        let sheet = crate::xml_part(out, "xl/worksheets/sheet1.xml");
         assert!(
             sheet.contains("CONTROLLED UNCLASSIFIED INFORMATION *****</oddHeader>"),
             "{}: page header",
@@ -138,7 +94,7 @@ fn a_cui_input_stays_cui_in_every_emass_output() {
             v["system"]["marking"],
             "CONTROLLED UNCLASSIFIED INFORMATION"
         );
-        if let Some(pages) = pdf_pages(out, dir.path()) {
+        if let Some(pages) = crate::deliverables::pdf_pages(out, dir.path()) {
             // The POA&M sheet's pages (the template's other tabs print too).
             let poam_pages: Vec<&String> = pages
                 .iter()
@@ -185,7 +141,7 @@ fn a_marking_given_reaches_every_format() {
         );
         match to {
             "fedramp" => {
-                let sheet = part(&out, "xl/worksheets/sheet1.xml");
+                let sheet = crate::xml_part(&out, "xl/worksheets/sheet1.xml");
                 assert!(
                     sheet.contains(&format!("<oddHeader>&amp;C{marking}</oddHeader>")),
                     "{sheet:.300}"

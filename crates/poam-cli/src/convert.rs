@@ -126,11 +126,7 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             None,
         );
     }
-    let mut imported = read_input(&args.input, &args.read)?;
-    if let Some(ssp) = &args.ssp {
-        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
-        poam_ssp::link(&mut imported.poam, &index);
-    }
+    let imported = read_linked(&args.input, &args.read, args.ssp.as_deref())?;
     // OSCAL streams straight to its file: a large POA&M is never held twice
     // (as the model and as the output).
     let streamed = matches!(output, Output::Oscal) && args.output.is_some();
@@ -189,12 +185,16 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
         system: Default::default(),
         ..import_options(&args.read)?
     };
-    let blank = import_path(template, &opts).map_err(|e| {
-        input_failure(anyhow::anyhow!(
+    let bytes = std::fs::read(template)
+        .with_context(|| format!("--into {}: cannot read the file", template.display()))
+        .map_err(input_failure)?;
+    let blank = poam_import::import_bytes(&template.display().to_string(), template, &bytes, &opts)
+        .map_err(|e| {
+            input_failure(anyhow::anyhow!(
             "--into {}: {e}; --into takes a copy of an official blank template (FedRAMP or eMASS)",
             template.display()
         ))
-    })?;
+        })?;
     let registry = &config().registry;
     let layout = blank
         .report
@@ -234,14 +234,7 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
         None => parse_format(&layout.family)?,
     };
     warn_on_mismatched_ending(out, &Output::Workbook(layout), &format);
-    let bytes = std::fs::read(template)
-        .with_context(|| format!("--into {}: cannot read the file", template.display()))
-        .map_err(input_failure)?;
-    let mut imported = read_input(&args.input, &args.read)?;
-    if let Some(ssp) = &args.ssp {
-        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
-        poam_ssp::link(&mut imported.poam, &index);
-    }
+    let imported = read_linked(&args.input, &args.read, args.ssp.as_deref())?;
     // A template marked otherwise than the input takes the input's marking.
     let marking = match (&blank.poam.system.marking, &imported.poam.system.marking) {
         (Some(t), Some(i)) if !poam_model::marking::same(t, i) => Some((t.clone(), i.clone())),

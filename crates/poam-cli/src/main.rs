@@ -376,6 +376,16 @@ fn read_input(path: &Path, read: &ReadArgs) -> Result<Imported, Failure> {
     import_path(path, &import_options(read)?).map_err(|e| input_failure(with_hint(e)))
 }
 
+/// Reads a POA&M and, with `--ssp`, links its items to the SSP's sections.
+fn read_linked(path: &Path, read: &ReadArgs, ssp: Option<&Path>) -> Result<Imported, Failure> {
+    let mut imported = read_input(path, read)?;
+    if let Some(ssp) = ssp {
+        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
+        poam_ssp::link(&mut imported.poam, &index);
+    }
+    Ok(imported)
+}
+
 /// An import error with what the user can do about it on this command line.
 #[derive(Debug)]
 pub(crate) struct Hinted {

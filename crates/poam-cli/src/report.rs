@@ -60,11 +60,7 @@ pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
             .map_err(input_failure)?,
         None => today(),
     };
-    let mut imported = read_input(&args.input, &args.read)?;
-    if let Some(ssp) = &args.ssp {
-        let index = poam_ssp::read_ssp(ssp).map_err(input_failure)?;
-        poam_ssp::link(&mut imported.poam, &index);
-    }
+    let imported = read_linked(&args.input, &args.read, args.ssp.as_deref())?;
     print_diagnostics(&args.input, &imported.diagnostics, false, None);
     let policy = args.policy.as_deref().map(load_policy).transpose()?;
     let mut opts = ReportOptions {

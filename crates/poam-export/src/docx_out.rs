@@ -112,13 +112,15 @@ fn marked(docx: Docx, marking: Option<&str>) -> Docx {
     let Some(m) = marking else {
         return docx;
     };
-    let line = || {
-        Paragraph::new()
-            .align(AlignmentType::Center)
-            .add_run(Run::new().add_text(xml_safe(m)).bold())
-    };
-    docx.header(Header::new().add_paragraph(line()))
-        .footer(Footer::new().add_paragraph(line()))
+    docx.header(Header::new().add_paragraph(centered_bold(m)))
+        .footer(Footer::new().add_paragraph(centered_bold(m)))
+}
+
+/// A centered bold line (a page header's or footer's).
+fn centered_bold(text: &str) -> Paragraph {
+    Paragraph::new()
+        .align(AlignmentType::Center)
+        .add_run(Run::new().add_text(xml_safe(text)).bold())
 }
 
 fn styles(docx: Docx) -> Docx {
@@ -337,13 +339,7 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
             .unwrap_or_default()
     );
     let mut docx = styles(Docx::new())
-        .header(
-            Header::new().add_paragraph(
-                Paragraph::new()
-                    .align(AlignmentType::Center)
-                    .add_run(Run::new().add_text(xml_safe(&header)).bold()),
-            ),
-        )
+        .header(Header::new().add_paragraph(centered_bold(&header)))
         .footer(
             Footer::new().add_paragraph(
                 Paragraph::new()

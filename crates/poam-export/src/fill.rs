@@ -15,7 +15,7 @@
 use crate::xlsx::{CellValue, Tally, XlsxPlan};
 use crate::{ExportError, Written};
 use chrono::NaiveDate;
-use poam_layout::{column_index, column_letters, Layout, SheetDef, SystemField};
+use poam_layout::{column_index, column_letters, parse_cell_ref, Layout, SheetDef, SystemField};
 use poam_model::{DiagKind, Diagnostic, Item, Poam};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, Writer};
@@ -65,7 +65,8 @@ pub fn fill_workbook(
         .map_or(String::new(), |(d, _)| d.to_string());
     let rels_part = format!("{dir}/_rels/workbook.xml.rels");
     let workbook_xml = read_part(&mut zip, &workbook_part)?;
-    let rels = relationships(&read_part(&mut zip, &rels_part)?, &dir)?;
+    let rels_xml = read_part(&mut zip, &rels_part)?;
+    let rels = relationships(&rels_xml, &dir)?;
     let sheets = sheet_ids(&workbook_xml)?;
     let target_of = |id: &str| rels.iter().find(|r| r.id == id).map(|r| r.target.clone());
     let styles_part = rels
@@ -114,7 +115,6 @@ pub fn fill_workbook(
     new_parts.insert(workbook_part.clone(), calculate_on_opening(&workbook_xml)?);
     if let Some(chain) = &calc_chain {
         // The chain lists formula cells; Excel rebuilds it when it is gone.
-        let rels_xml = read_part(&mut zip, &rels_part)?;
         new_parts.insert(rels_part.clone(), without_calc_chain_rel(&rels_xml)?);
         let types = read_part(&mut zip, "[Content_Types].xml")?;
         new_parts.insert(
@@ -200,11 +200,7 @@ pub fn fill_workbook(
         }
     }
     // The cell formats last: the sheets added the ones their values needed.
-    let styles_xml = if styles.added > 0 {
-        styles.finish()?
-    } else {
-        read_part(&mut zip, &styles_part)?
-    };
+    let styles_xml = styles.finish()?;
     out.start_file(styles_part.as_str(), deflate).map_err(bad)?;
     out.write_all(&styles_xml).map_err(bad)?;
     let bytes = out.finish().map_err(bad)?.into_inner();
@@ -338,22 +334,20 @@ fn calculate_on_opening(xml: &[u8]) -> Result<Vec<u8>, ExportError> {
                 writer.write_event(out).map_err(bad)?;
                 continue;
             }
+            // No calcPr: one goes before the first element the schema puts
+            // after it, or at the end.
             Event::Start(e) | Event::Empty(e)
                 if !seen && AFTER_CALC.contains(&e.local_name().as_ref()) =>
             {
                 seen = true;
                 writer
-                    .write_event(Event::Empty(
-                        BytesStart::new("calcPr").with_attributes([("fullCalcOnLoad", "1")]),
-                    ))
+                    .write_event(Event::Empty(calc_on_load()))
                     .map_err(bad)?;
             }
             Event::End(e) if !seen && e.local_name().as_ref() == "workbook" => {
                 seen = true;
                 writer
-                    .write_event(Event::Empty(
-                        BytesStart::new("calcPr").with_attributes([("fullCalcOnLoad", "1")]),
-                    ))
+                    .write_event(Event::Empty(calc_on_load()))
                     .map_err(bad)?;
             }
             Event::Eof => break,
@@ -389,6 +383,10 @@ fn remark_strings(xml: &[u8], template: &str, input: &str) -> Result<Vec<u8>, Ex
         }
     }
     Ok(writer.into_inner())
+}
+
+fn calc_on_load() -> BytesStart<'static> {
+    BytesStart::new("calcPr").with_attributes([("fullCalcOnLoad", "1")])
 }
 
 fn without_calc_chain_rel(xml: &[u8]) -> Result<Vec<u8>, ExportError> {
@@ -557,7 +555,11 @@ impl Styles {
         Ok(index)
     }
 
+    /// The styles part with the formats added, or as read when none were.
     fn finish(self) -> Result<Vec<u8>, ExportError> {
+        if self.added == 0 {
+            return Ok(self.xml);
+        }
         let (a, b) = self.start_tag;
         let mut tag = Reader::from_reader(&self.xml[a..b]);
         let start = match tag.read_event().map_err(bad)? {
@@ -813,6 +815,7 @@ impl<'a> SheetFill<'a> {
                             r,
                             model.as_ref().unwrap_or(&row),
                             &shared,
+                            &mut orphaned,
                             data,
                         )?;
                         next += 1;
@@ -827,8 +830,9 @@ impl<'a> SheetFill<'a> {
                         }
                     } else if next < self.total {
                         let data = self.next_row()?;
-                        self.write_item_row_keeping(
+                        self.write_item_row(
                             &mut writer,
+                            row.r,
                             &row,
                             &shared,
                             &mut orphaned,
@@ -857,7 +861,7 @@ impl<'a> SheetFill<'a> {
                         let base = model.take().unwrap_or(row);
                         let r = last_template_row;
                         let data = self.next_row()?;
-                        self.write_item_row(&mut writer, r, &base, &shared, data)?;
+                        self.write_item_row(&mut writer, r, &base, &shared, &mut orphaned, data)?;
                         next += 1;
                         model = Some(base);
                     } else {
@@ -880,7 +884,7 @@ impl<'a> SheetFill<'a> {
                             },
                         };
                         let data = self.next_row()?;
-                        self.write_item_row(&mut writer, r, base, &shared, data)?;
+                        self.write_item_row(&mut writer, r, base, &shared, &mut orphaned, data)?;
                         next += 1;
                     }
                 }
@@ -899,7 +903,7 @@ impl<'a> SheetFill<'a> {
                     while next < self.total {
                         r += 1;
                         let data = self.next_row()?;
-                        self.write_item_row(&mut writer, r, &empty, &shared, data)?;
+                        self.write_item_row(&mut writer, r, &empty, &shared, &mut orphaned, data)?;
                         next += 1;
                     }
                     writer
@@ -1079,79 +1083,47 @@ impl<'a> SheetFill<'a> {
         write_raw(w, &out)
     }
 
-    /// An item's row on a template row: the template's cells keep their
-    /// styles and formulas, the item's values go in.
-    fn write_item_row_keeping(
-        &mut self,
-        w: &mut Writer<impl Write>,
-        row: &TemplateRow,
-        shared: &HashMap<String, (u32, String)>,
-        orphaned: &mut HashMap<String, (u32, String, String)>,
-        data: ItemRow<'a>,
-    ) -> Result<(), ExportError> {
-        let (item, cells) = &data;
-        let mut out = String::with_capacity(4096);
-        open_row(&mut out, row.r, &row.attrs);
-        for (col, t, value) in merged(&row.cells, cells) {
-            match (t.and_then(|t| t.formula.as_ref()), value) {
-                (Some(f), Some(v)) if self.opts.keep_dates => {
-                    // --keep-dates: the value replaces the formula.
-                    self.check_formula(item, col, Some(v));
-                    if let Some(si) = f.shared_index() {
-                        if !f.text.is_empty() {
-                            let reference = f
-                                .attrs
-                                .iter()
-                                .find(|(k, _)| k == "ref")
-                                .map(|(_, v)| v.clone())
-                                .unwrap_or_default();
-                            orphaned.insert(si.to_string(), (row.r, f.text.clone(), reference));
-                        }
-                    }
-                    self.value_cell(&mut out, row.r, col, t.and_then(|t| t.style), v)?;
-                }
-                (Some(f), v) => {
-                    let f = self.adopt_orphan(f, row.r, orphaned, shared);
-                    self.check_formula(item, col, v);
-                    formula_cell(
-                        &mut out,
-                        row.r,
-                        col,
-                        t.and_then(|t| t.style),
-                        &f,
-                        v,
-                        self.styles,
-                    )?;
-                }
-                (None, Some(v)) => {
-                    self.value_cell(&mut out, row.r, col, t.and_then(|t| t.style), v)?
-                }
-                (None, None) => {
-                    if let Some(t) = t {
-                        style_only_cell(&mut out, row.r, col, t.style);
-                    }
-                }
-            }
-        }
-        out.push_str("</row>");
-        write_raw(w, &out)
-    }
-
-    /// A row past the template's rows (or where it skipped some): made like
-    /// `base`, the template's last data row, its formulas moved to row `r`.
+    /// An item's row `r`, made on the template row `base`: the template's
+    /// cells keep their styles and formulas and the item's values go in. On
+    /// the template row itself (`r == base.r`) its formulas stay as written;
+    /// on a row past the template's (or where it skipped some), `base` is
+    /// its last data row and its formulas are moved to row `r`.
     fn write_item_row(
         &mut self,
         w: &mut Writer<impl Write>,
         r: u32,
         base: &TemplateRow,
         shared: &HashMap<String, (u32, String)>,
+        orphaned: &mut HashMap<String, (u32, String, String)>,
         data: ItemRow<'a>,
     ) -> Result<(), ExportError> {
         let (item, cells) = &data;
+        let in_place = r == base.r;
         let mut out = String::with_capacity(4096);
         open_row(&mut out, r, &base.attrs);
         for (col, t, value) in merged(&base.cells, cells) {
-            let formula = t.and_then(|t| t.formula.as_ref()).and_then(|f| {
+            let style = t.and_then(|t| t.style);
+            let formula = t.and_then(|t| t.formula.as_ref());
+            if let (Some(f), Some(v), true) = (formula, value, self.opts.keep_dates) {
+                // --keep-dates: the value replaces the formula; a shared
+                // group's master passes to the next row that keeps it.
+                self.check_formula(item, col, Some(v));
+                if let (Some(si), true) = (f.shared_index(), in_place && !f.text.is_empty()) {
+                    let reference = f
+                        .attrs
+                        .iter()
+                        .find(|(k, _)| k == "ref")
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default();
+                    orphaned.insert(si.to_string(), (r, f.text.clone(), reference));
+                }
+                self.value_cell(&mut out, r, col, style, v)?;
+                continue;
+            }
+            let here = formula.and_then(|f| {
+                if in_place {
+                    return Some(adopt_orphan(f, r, orphaned));
+                }
                 let (from, text) = match f.shared_index() {
                     Some(si) => shared.get(si).map(|(row, text)| (*row, text.clone()))?,
                     None => (base.r, f.text.clone()),
@@ -1161,27 +1133,15 @@ impl<'a> SheetFill<'a> {
                     text: move_formula(&text, i64::from(r) - i64::from(from)),
                 })
             });
-            match (formula, value) {
-                (Some(_), Some(v)) if self.opts.keep_dates => {
-                    self.check_formula(item, col, Some(v));
-                    self.value_cell(&mut out, r, col, t.and_then(|t| t.style), v)?;
-                }
+            match (here, value) {
                 (Some(f), v) => {
                     self.check_formula(item, col, v);
-                    formula_cell(
-                        &mut out,
-                        r,
-                        col,
-                        t.and_then(|t| t.style),
-                        &f,
-                        v,
-                        self.styles,
-                    )?;
+                    formula_cell(&mut out, r, col, style, &f, v, self.styles)?;
                 }
-                (None, Some(v)) => self.value_cell(&mut out, r, col, t.and_then(|t| t.style), v)?,
+                (None, Some(v)) => self.value_cell(&mut out, r, col, style, v)?,
                 (None, None) => {
-                    if let Some(t) = t {
-                        style_only_cell(&mut out, r, col, t.style);
+                    if t.is_some() {
+                        style_only_cell(&mut out, r, col, style);
                     }
                 }
             }
@@ -1219,7 +1179,7 @@ impl<'a> SheetFill<'a> {
         for c in &row.cells {
             match &c.formula {
                 Some(f) => {
-                    let f = self.adopt_orphan(f, row.r, orphaned, &HashMap::new());
+                    let f = adopt_orphan(f, row.r, orphaned);
                     formula_cell(&mut out, row.r, c.col, c.style, &f, None, self.styles)?;
                 }
                 None => style_only_cell(&mut out, row.r, c.col, c.style),
@@ -1227,36 +1187,6 @@ impl<'a> SheetFill<'a> {
         }
         out.push_str("</row>");
         write_raw(w, &out)
-    }
-
-    /// A shared formula's child whose master was replaced by a value
-    /// becomes the master, its text moved to its row.
-    fn adopt_orphan(
-        &self,
-        f: &Formula,
-        r: u32,
-        orphaned: &mut HashMap<String, (u32, String, String)>,
-        _shared: &HashMap<String, (u32, String)>,
-    ) -> Formula {
-        let Some(si) = f.shared_index() else {
-            return f.clone();
-        };
-        let Some((from, text, reference)) = orphaned.remove(si) else {
-            return f.clone();
-        };
-        let end = reference
-            .split_once(':')
-            .map_or(reference.as_str(), |(_, e)| e)
-            .to_string();
-        let col = column_letters(cell_col(&end).unwrap_or(0));
-        Formula {
-            attrs: vec![
-                ("t".into(), "shared".into()),
-                ("ref".into(), format!("{col}{r}:{end}")),
-                ("si".into(), si.to_string()),
-            ],
-            text: move_formula(&text, i64::from(r) - i64::from(from)),
-        }
     }
 
     /// For a column the template computes (`computed_by`): counts the
@@ -1311,6 +1241,34 @@ impl<'a> SheetFill<'a> {
         v: &CellValue,
     ) -> Result<(), ExportError> {
         value_cell(out, r, col, style, v, self.styles)
+    }
+}
+
+/// A shared formula's child whose master was replaced by a value
+/// becomes the master, its text moved to its row.
+fn adopt_orphan(
+    f: &Formula,
+    r: u32,
+    orphaned: &mut HashMap<String, (u32, String, String)>,
+) -> Formula {
+    let Some(si) = f.shared_index() else {
+        return f.clone();
+    };
+    let Some((from, text, reference)) = orphaned.remove(si) else {
+        return f.clone();
+    };
+    let end = reference
+        .split_once(':')
+        .map_or(reference.as_str(), |(_, e)| e)
+        .to_string();
+    let col = column_letters(cell_col(&end).unwrap_or(0));
+    Formula {
+        attrs: vec![
+            ("t".into(), "shared".into()),
+            ("ref".into(), format!("{col}{r}:{end}")),
+            ("si".into(), si.to_string()),
+        ],
+        text: move_formula(&text, i64::from(r) - i64::from(from)),
     }
 }
 
@@ -1382,21 +1340,14 @@ fn attrs_of(e: &BytesStart) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A cell reference's 0-based column (`B9` → 1).
 fn cell_col(reference: &str) -> Option<u16> {
-    let letters: String = reference
-        .chars()
-        .filter(|c| c.is_ascii_alphabetic())
-        .collect();
-    column_index(&letters)
+    parse_cell_ref(reference).map(|(c, _)| c)
 }
 
+/// A cell reference's 1-based row (`B9` → 9).
 fn cell_row(reference: &str) -> Option<u32> {
-    reference
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .ok()
+    parse_cell_ref(reference).map(|(_, r)| r + 1)
 }
 
 /// Reads a `<row>` to its end: the row's attributes, its cells, and its
@@ -1542,7 +1493,6 @@ fn style_only_cell(out: &mut String, r: u32, col: u16, style: Option<u32>) {
 
 fn copy_cell_as_is(out: &mut String, row: &TemplateRow, c: &TemplateCell) {
     // Re-serialize the cell from the row's events.
-    let mut depth = 0usize;
     let mut inside = false;
     let mut w = Writer::new(Vec::new());
     for e in &row.events {
@@ -1556,9 +1506,8 @@ fn copy_cell_as_is(out: &mut String, row: &TemplateRow, c: &TemplateCell) {
                 if !inside {
                     break;
                 }
-                depth = 1;
             }
-            Event::End(s) if inside && s.local_name().as_ref() == "c" && depth == 1 => {
+            Event::End(s) if inside && s.local_name().as_ref() == "c" => {
                 let _ = w.write_event(e.clone());
                 break;
             }
