@@ -267,3 +267,50 @@ fn system_flags_fill_the_metadata_of_every_layout() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--poam-date: \"soon\" is not a date"));
 }
+
+/// Filling a template that carries no marking (FedRAMP's) with a marked
+/// POA&M: the marking goes in the page header and footer of the sheets
+/// filled, and prints on their pages.
+#[test]
+fn a_marking_reaches_a_filled_template_that_has_none() {
+    let template = root()
+        .join("../shared/reference/real-files/fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx");
+    if !template.is_file() {
+        require::missing(&format!("{} is absent", template.display()));
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("filled.xlsx");
+    let run = poam()
+        .args([
+            "convert",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+            "--marking",
+            "CUI",
+            "--into",
+        ])
+        .arg(&template)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let sheet = crate::xml_part(&out, "xl/worksheets/sheet2.xml");
+    assert!(
+        sheet.contains("<headerFooter><oddHeader>&amp;CCUI</oddHeader><oddFooter>&amp;CCUI</oddFooter></headerFooter><drawing"),
+        "{}",
+        &sheet[sheet.find("</sheetData>").unwrap()..]
+    );
+    if let Some(pages) = crate::deliverables::pdf_pages(&out, dir.path()) {
+        let filled: Vec<&String> = pages.iter().filter(|p| p.contains("POAM-001")).collect();
+        assert!(!filled.is_empty());
+        assert!(
+            filled.iter().all(|p| p.contains("CUI")),
+            "a filled page without the marking"
+        );
+    }
+}

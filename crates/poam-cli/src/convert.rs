@@ -247,6 +247,11 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
         &poam_export::fill::FillOptions {
             keep_dates: args.keep_dates,
             marking: marking.clone(),
+            // A template without a marking takes the input's in its page header.
+            add_marking: match &blank.poam.system.marking {
+                None => imported.poam.system.marking.clone(),
+                Some(_) => None,
+            },
         },
     )
     .map_err(|e| input_failure(anyhow::anyhow!("--into {}: {e}", template.display())))?;

@@ -34,6 +34,9 @@ pub struct FillOptions {
     /// The template's marking and the input's, when they differ: the
     /// input's is written in the banner and the page header and footer.
     pub marking: Option<(String, String)>,
+    /// The input's marking, when the template has none: written as the page
+    /// header and footer of every sheet filled.
+    pub add_marking: Option<String>,
 }
 
 fn bad(reason: impl std::fmt::Display) -> ExportError {
@@ -783,6 +786,8 @@ impl<'a> SheetFill<'a> {
         // (the dimension, validations, conditional formats).
         let template_last = last_row_number(xml);
         let mut in_header = false;
+        // A sheet without a page header gets the input's marking in one.
+        let mut header_seen = false;
         let planned_last = if self.total == 0 {
             template_last
         } else {
@@ -940,6 +945,43 @@ impl<'a> SheetFill<'a> {
                     writer.write_event(out).map_err(bad)?;
                     continue;
                 }
+                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "headerFooter" => {
+                    header_seen = true;
+                }
+                // headerFooter's place in the schema's sequence: before these.
+                Event::Start(e) | Event::Empty(e)
+                    if !header_seen
+                        && self.opts.add_marking.is_some()
+                        && matches!(
+                            e.local_name().as_ref(),
+                            "rowBreaks"
+                                | "colBreaks"
+                                | "customProperties"
+                                | "cellWatches"
+                                | "ignoredErrors"
+                                | "smartTags"
+                                | "drawing"
+                                | "legacyDrawing"
+                                | "legacyDrawingHF"
+                                | "picture"
+                                | "oleObjects"
+                                | "controls"
+                                | "webPublishItems"
+                                | "tableParts"
+                                | "extLst"
+                        ) =>
+                {
+                    header_seen = true;
+                    self.write_marked_header(&mut writer)?;
+                }
+                Event::End(e)
+                    if !header_seen
+                        && self.opts.add_marking.is_some()
+                        && e.local_name().as_ref() == "worksheet" =>
+                {
+                    header_seen = true;
+                    self.write_marked_header(&mut writer)?;
+                }
                 Event::Start(e)
                     if matches!(
                         e.local_name().as_ref(),
@@ -978,6 +1020,19 @@ impl<'a> SheetFill<'a> {
             .into_inner()
             .map_err(|e| bad(e.into_error()))?;
         Ok(())
+    }
+
+    /// `<headerFooter>` with the input's marking centered in both.
+    fn write_marked_header(&self, w: &mut Writer<impl Write>) -> Result<(), ExportError> {
+        let Some(m) = &self.opts.add_marking else {
+            return Ok(());
+        };
+        let code = format!("&C{}", m.replace('&', "&&"));
+        let xml = format!(
+            "<headerFooter><oddHeader>{0}</oddHeader><oddFooter>{0}</oddFooter></headerFooter>",
+            esc(&code)
+        );
+        write_raw(w, &xml)
     }
 
     /// The banner's cell (row, column), when the marking is replaced.
