@@ -1256,6 +1256,66 @@ fn filling_an_official_template_keeps_every_part_but_the_rows_written() {
                 def.name
             );
         }
+        // Each filled sheet's print area takes in every row written (the
+        // Navy templates' stopped at their blank rows, leaving the items
+        // off the printed copy); the other defined names are the template's.
+        let new_workbook = String::from_utf8_lossy(&after["xl/workbook.xml"]).into_owned();
+        let names_of = |x: &str| -> Vec<(String, String)> {
+            x.split("<definedName ")
+                .skip(1)
+                .map(|d| {
+                    let (head, rest) = d.split_once('>').unwrap();
+                    (
+                        head.to_string(),
+                        rest.split('<').next().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let sheet_names: Vec<String> = workbook
+            .split("<sheet ")
+            .skip(1)
+            .map(|s| {
+                s.split("name=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .replace("&amp;", "&")
+            })
+            .collect();
+        let (old_names, new_names) = (names_of(&workbook), names_of(&new_workbook));
+        assert_eq!(old_names.len(), new_names.len(), "{version}: defined names");
+        for ((old_head, old_text), (new_head, new_text)) in old_names.iter().zip(&new_names) {
+            assert_eq!(old_head, new_head, "{version}");
+            let sheet = old_head
+                .split("localSheetId=\"")
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .and_then(|v| v.parse::<usize>().ok())
+                .map(|at| sheet_names[at].clone());
+            let filled = sheet.as_ref().filter(|s| sheets_written.contains(s));
+            match filled {
+                Some(sheet) if old_head.contains("_xlnm.Print_Area") => {
+                    let part = sheet_part(&workbook, &rels, sheet).unwrap();
+                    let last = *xml_rows(&String::from_utf8_lossy(&after[&part]))
+                        .keys()
+                        .last()
+                        .unwrap();
+                    let end: u32 = new_text
+                        .rsplit('$')
+                        .next()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or_else(|| panic!("{version}: print area {new_text}"));
+                    assert!(
+                        end >= last,
+                        "{version}: '{sheet}' prints {new_text} (was {old_text}), its rows end at {last}"
+                    );
+                }
+                _ => assert_eq!(old_text, new_text, "{version}: {old_head}"),
+            }
+        }
         // Which sheet parts changed: the ones items went to, no other.
         let sheet_parts = changed.iter().filter(|n| n.contains("worksheets/")).count();
         assert_eq!(sheet_parts, sheets_written.len(), "{version}: {changed:?}");

@@ -93,20 +93,22 @@ pub fn fill_workbook(
             totals[s] += rows;
         }
     }
-    let mut parts_of: HashMap<String, usize> = HashMap::new();
+    // Each filled sheet's part → its layout sheet and its place among the
+    // workbook's sheets (what a defined name's localSheetId counts).
+    let mut parts_of: HashMap<String, (usize, usize)> = HashMap::new();
     for (s, def) in layout.sheets.iter().enumerate() {
         let part = sheets
             .iter()
-            .find(|(name, _)| name == &def.name)
+            .position(|(name, _)| name == &def.name)
             .or_else(|| {
                 sheets
                     .iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case(&def.name))
+                    .position(|(name, _)| name.eq_ignore_ascii_case(&def.name))
             })
-            .and_then(|(_, id)| target_of(id));
+            .and_then(|at| target_of(&sheets[at].1).map(|part| (part, at)));
         match part {
-            Some(part) => {
-                parts_of.insert(part, s);
+            Some((part, at)) => {
+                parts_of.insert(part, (s, at));
             }
             None if items[s].is_empty() => {}
             None => return Err(bad(format!("it has no sheet '{}'", def.name))),
@@ -115,7 +117,6 @@ pub fn fill_workbook(
 
     let mut styles = Styles::parse(&read_part(&mut zip, &styles_part)?)?;
     let mut new_parts: HashMap<String, Vec<u8>> = HashMap::new();
-    new_parts.insert(workbook_part.clone(), calculate_on_opening(&workbook_xml)?);
     if let Some(chain) = &calc_chain {
         // The chain lists formula cells; Excel rebuilds it when it is gone.
         new_parts.insert(rels_part.clone(), without_calc_chain_rel(&rels_xml)?);
@@ -139,6 +140,7 @@ pub fn fill_workbook(
     }
     let mut tally = Tally::default();
     let mut diagnostics = Vec::new();
+    let mut grown: Vec<(usize, u32, u32)> = Vec::new();
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let deflate = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -150,10 +152,13 @@ pub fn fill_workbook(
         })
         .collect::<Result<_, _>>()?;
     for (i, name) in names.iter().enumerate() {
-        if calc_chain.as_deref() == Some(name.as_str()) || *name == styles_part {
+        if calc_chain.as_deref() == Some(name.as_str())
+            || *name == styles_part
+            || *name == workbook_part
+        {
             continue;
         }
-        if let Some(&s) = parts_of.get(name) {
+        if let Some(&(s, at)) = parts_of.get(name) {
             let xml = read_part(&mut zip, name)?;
             let def = &layout.sheets[s];
             let mut fill = SheetFill {
@@ -170,10 +175,18 @@ pub fn fill_workbook(
                 opts,
                 differs: BTreeMap::new(),
                 cleared: 0,
+                last_row: 0,
             };
             out.start_file(name.as_str(), deflate).map_err(bad)?;
             fill.run(&xml, &mut out)
                 .map_err(|e| bad(format!("sheet '{}': {e}", def.name)))?;
+            // Data rows from the header row on: print areas and filters
+            // over them grow with the rows written.
+            grown.push((
+                at,
+                def.first_data_row.saturating_sub(1).max(1),
+                fill.last_row,
+            ));
             tally.merge(std::mem::take(&mut fill.tally));
             for (header, (count, example)) in std::mem::take(&mut fill.differs) {
                 diagnostics.push(Diagnostic::unplaced(DiagKind::FormulaDiffers {
@@ -202,7 +215,12 @@ pub fn fill_workbook(
             }
         }
     }
-    // The cell formats last: the sheets added the ones their values needed.
+    // The workbook part after its sheets, whose print areas it names; the
+    // cell formats last, as the sheets added the ones their values needed.
+    let workbook_xml = grow_defined_names(&calculate_on_opening(&workbook_xml)?, &grown)?;
+    out.start_file(workbook_part.as_str(), deflate)
+        .map_err(bad)?;
+    out.write_all(&workbook_xml).map_err(bad)?;
     let styles_xml = styles.finish()?;
     out.start_file(styles_part.as_str(), deflate).map_err(bad)?;
     out.write_all(&styles_xml).map_err(bad)?;
@@ -359,6 +377,98 @@ fn calculate_on_opening(xml: &[u8]) -> Result<Vec<u8>, ExportError> {
         writer.write_event(event).map_err(bad)?;
     }
     Ok(writer.into_inner())
+}
+
+/// The workbook part with each filled sheet's print area and filter range
+/// (`_xlnm.Print_Area`, `_xlnm._FilterDatabase`) grown over the rows
+/// written: a print area that stopped at the template's blank rows would
+/// leave the items off the printed copy. `grown` holds, per filled sheet,
+/// its place among the sheets, its header row and its last row.
+fn grow_defined_names(xml: &[u8], grown: &[(usize, u32, u32)]) -> Result<Vec<u8>, ExportError> {
+    let mut reader = Reader::from_reader(xml);
+    let mut writer = Writer::new(Vec::with_capacity(xml.len() + 64));
+    // The sheet a defined name being read belongs to, when it is one to grow.
+    let mut growing: Option<(u32, u32)> = None;
+    let mut text = String::new();
+    loop {
+        let event = reader.read_event().map_err(bad)?;
+        match &event {
+            Event::Start(e) if e.local_name().as_ref() == "definedName" => {
+                let name = attr(e, "name").unwrap_or_default();
+                let sheet = attr(e, "localSheetId").and_then(|v| v.parse::<usize>().ok());
+                growing = match sheet {
+                    Some(at)
+                        if matches!(
+                            name.as_str(),
+                            "_xlnm.Print_Area" | "_xlnm._FilterDatabase"
+                        ) =>
+                    {
+                        grown
+                            .iter()
+                            .find(|(s, _, _)| *s == at)
+                            .map(|&(_, header, last)| (header, last))
+                    }
+                    _ => None,
+                };
+            }
+            // The name's text comes in pieces (`'POA`, `&amp;`, `M'!$A$1`):
+            // gathered, then written grown before the name closes.
+            Event::Text(t) if growing.is_some() => {
+                text.push_str(&t.xml10_content());
+                continue;
+            }
+            Event::GeneralRef(g) if growing.is_some() => {
+                match g.resolve_char_ref() {
+                    Ok(Some(ch)) => text.push(ch),
+                    _ => text.push_str(
+                        quick_xml::escape::resolve_predefined_entity(g).unwrap_or_default(),
+                    ),
+                }
+                continue;
+            }
+            Event::End(e) if e.local_name().as_ref() == "definedName" => {
+                if let Some((header, last)) = growing.take() {
+                    let areas = text
+                        .split(',')
+                        .map(|area| grow_area(area, header, last))
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    writer
+                        .write_event(Event::Text(quick_xml::events::BytesText::new(&areas)))
+                        .map_err(bad)?;
+                    text.clear();
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        writer.write_event(event).map_err(bad)?;
+    }
+    Ok(writer.into_inner())
+}
+
+/// One area of a defined name (`'POA&M'!$A$1:$T$7`) that reaches the
+/// header row, taken down to `last`; other areas as they are.
+fn grow_area(area: &str, header: u32, last: u32) -> String {
+    let Some((sheet, range)) = area.rsplit_once('!') else {
+        return area.to_string();
+    };
+    let Some((a, b)) = range.split_once(':') else {
+        return area.to_string();
+    };
+    let plain = |c: &str| c.replace('$', "");
+    match (cell_row(&plain(b)), cell_col(&plain(b))) {
+        (Some(end), Some(col)) if end >= header && end < last => {
+            let absolute = b.starts_with('$');
+            let col = column_letters(col);
+            if absolute {
+                format!("{sheet}!{a}:${col}${last}")
+            } else {
+                format!("{sheet}!{a}:{col}{last}")
+            }
+        }
+        _ => area.to_string(),
+    }
 }
 
 /// The shared strings with each one that is the template's marking (a
@@ -749,6 +859,8 @@ struct SheetFill<'a> {
     /// Formula columns whose items' own dates differ: header → (count, first).
     differs: BTreeMap<String, (usize, String)>,
     cleared: usize,
+    /// The sheet's last row once filled.
+    last_row: u32,
 }
 
 impl<'a> SheetFill<'a> {
@@ -793,6 +905,7 @@ impl<'a> SheetFill<'a> {
         } else {
             template_last.max(first + self.total as u32 - 1)
         };
+        self.last_row = planned_last;
         loop {
             let event = reader.read_event().map_err(bad)?.into_owned();
             match &event {
@@ -1753,6 +1866,23 @@ mod tests {
             "IF(R15=\"High\", L15+30, L$10+LOG10(2))"
         );
         assert_eq!(move_formula("SUM(A1:B2)&\"A1\"", 1), "SUM(A2:B3)&\"A1\"");
+    }
+
+    #[test]
+    fn print_areas_reaching_the_header_grow_to_the_last_row() {
+        assert_eq!(
+            grow_area("'POA&M'!$A$1:$T$7", 7, 120),
+            "'POA&M'!$A$1:$T$120"
+        );
+        assert_eq!(grow_area("Example!A1:S12", 7, 120), "Example!A1:S120");
+        // An area above the header row (a title block) stays.
+        assert_eq!(grow_area("'POA&M'!$A$1:$T$3", 7, 120), "'POA&M'!$A$1:$T$3");
+        // One already past the rows written stays.
+        assert_eq!(
+            grow_area("'POA&M'!$A$1:$T$500", 7, 120),
+            "'POA&M'!$A$1:$T$500"
+        );
+        assert_eq!(grow_area("#REF!", 7, 120), "#REF!");
     }
 
     #[test]
