@@ -2,7 +2,7 @@
 //! is carried to every output, never replaced by another; `--marking` and
 //! the system flags set what the file does not say.
 
-use crate::{poam, require, root};
+use crate::{model, poam, require, root};
 use std::io::Read;
 use std::path::Path;
 
@@ -231,11 +231,9 @@ fn system_flags_fill_the_metadata_of_every_layout() {
             .arg(&out)
             .output()
             .unwrap();
-        assert!(
-            run.status.success(),
-            "{version}: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{version}: {err}");
+        assert!(!err.contains("left blank"), "{version}: {err}");
         let back = poam()
             .arg("convert")
             .arg(&out)
@@ -266,6 +264,103 @@ fn system_flags_fill_the_metadata_of_every_layout() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--poam-date: \"soon\" is not a date"));
+}
+
+/// A tracker without the system's metadata written to a template that asks
+/// for it: each blank mandatory cell is a warning naming the option that
+/// fills it, `validate` finds it too, and the POA&M date is today's, said.
+#[test]
+fn blank_metadata_is_warned_and_the_poam_date_defaults_to_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 86_400;
+    let today = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Days::new(days);
+    for (to, version, blanks) in [
+        (
+            "fedramp",
+            "3.0",
+            &[
+                ("Cloud Service Provider", "--organization"),
+                ("Cloud Service Offering", "--system-name"),
+                ("Impact Level", "--impact-level"),
+            ][..],
+        ),
+        (
+            "emass",
+            "navy-2026",
+            &[
+                ("System / Project Name", "--system-name"),
+                ("POC Name", "--header-field \"POC Name=...\""),
+            ][..],
+        ),
+    ] {
+        let out = dir.path().join(format!("{version}.xlsx"));
+        let run = poam()
+            .args([
+                "convert",
+                "fixtures/legacy/unit-tracker.xlsx",
+                "--to",
+                to,
+                "--template-version",
+                version,
+                "-o",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{version}: {err}");
+        for (label, how) in blanks {
+            assert!(
+                err.contains(&format!("'{label}' is left blank")) && err.contains(how),
+                "{version}: {label}: {err}"
+            );
+        }
+        assert!(
+            err.contains(&format!(
+                "the input has no POA&M date: {} (today) is written",
+                today.format("%Y-%m-%d")
+            )),
+            "{version}: {err}"
+        );
+        let back = model(out.to_str().unwrap(), &[]);
+        assert_eq!(
+            back["system"]["poam_date"],
+            today.format("%Y-%m-%d").to_string(),
+            "{version}"
+        );
+        // validate with the template finds the same blanks in the input.
+        let check = poam()
+            .args([
+                "validate",
+                "fixtures/legacy/unit-tracker.xlsx",
+                "--template",
+            ])
+            .arg(format!("{to}:{version}"))
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let findings: serde_json::Value = serde_json::from_slice(&check.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&check.stderr)));
+        let blank: Vec<&str> = findings["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "metadata-blank")
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        for (label, _) in blanks {
+            assert!(
+                blank
+                    .iter()
+                    .any(|m| m.contains(&format!("'{label}' is blank"))),
+                "{version}: {blank:?}"
+            );
+        }
+    }
 }
 
 /// Filling a template that carries no marking (FedRAMP's) with a marked

@@ -96,9 +96,10 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
     let piped = match (output, &args.output) {
         _ if args.ssp.is_some() => None,
         (_, None) => None,
-        (Output::Workbook(layout), Some(out)) if !args.keep_extra => {
-            Some((poam_convert::Streamed::Xlsx(layout), out))
-        }
+        (Output::Workbook(layout), Some(out)) if !args.keep_extra => Some((
+            poam_convert::Streamed::Xlsx(layout, Some(crate::today())),
+            out,
+        )),
         (Output::Workbook(_), Some(_)) => None,
         (Output::Csv, Some(out)) => Some((
             poam_convert::Streamed::Csv {
@@ -252,6 +253,7 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
                 None => imported.poam.system.marking.clone(),
                 Some(_) => None,
             },
+            default_poam_date: Some(crate::today()),
         },
     )
     .map_err(|e| input_failure(anyhow::anyhow!("--into {}: {e}", template.display())))?;
@@ -414,6 +416,7 @@ pub(crate) fn write_options(keep_extra: bool, excel_bom: bool) -> WriteOptions {
         xlsx: xlsx::XlsxOptions {
             keep_extra,
             extra_sheets: Vec::new(),
+            default_poam_date: Some(crate::today()),
         },
         csv: csv_out::CsvOptions { excel_bom },
     }

@@ -546,8 +546,9 @@ fn parse_day(flag: &str, text: &Option<String>) -> Result<poam_model::date::Date
     }
 }
 
-/// Today's date (UTC), from the system clock.
-fn today() -> poam_model::date::Date {
+/// Today's date (UTC), from the system clock: the default as-of date, and
+/// the POA&M date a workbook gets when its input has none.
+pub(crate) fn today() -> poam_model::date::Date {
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() / 86_400);

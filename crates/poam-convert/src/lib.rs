@@ -23,8 +23,9 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 /// What the writer makes: the outputs that can be written item by item.
 #[derive(Debug, Clone, Copy)]
 pub enum Streamed<'l> {
-    /// A workbook in this layout.
-    Xlsx(&'l Layout),
+    /// A workbook in this layout, with the POA&M date to write when the
+    /// input has none (see [`xlsx::XlsxOptions::default_poam_date`]).
+    Xlsx(&'l Layout, Option<chrono::NaiveDate>),
     /// poamkit's CSV.
     Csv {
         /// Start with a UTF-8 byte order mark.
@@ -88,7 +89,7 @@ pub fn convert(
 ) -> Result<Piped, PipeError> {
     poam_export::check_output_folder(out).map_err(PipeError::Write)?;
     match output {
-        Streamed::Xlsx(layout) => workbook(input, opts, layout, out),
+        Streamed::Xlsx(layout, options) => workbook(input, opts, layout, options, out),
         text => text_file(input, opts, text, out),
     }
 }
@@ -241,13 +242,14 @@ fn workbook(
     input: &Path,
     opts: &ImportOptions,
     layout: &Layout,
+    default_poam_date: Option<chrono::NaiveDate>,
     out: &Path,
 ) -> Result<Piped, PipeError> {
     std::thread::scope(|s| {
         // Enough items in flight to keep both threads busy, few enough to
         // keep memory flat.
         let (tx, rx) = sync_channel(256);
-        let writer = s.spawn(move || write_workbook(rx, layout, out));
+        let writer = s.spawn(move || write_workbook(rx, layout, default_poam_date, out));
         let mut sink = CellSink {
             tx,
             plan: xlsx::XlsxPlan::new(layout),
@@ -278,12 +280,17 @@ fn workbook(
 fn write_workbook(
     rx: Receiver<Msg>,
     layout: &Layout,
+    default_poam_date: Option<chrono::NaiveDate>,
     out: &Path,
 ) -> Result<Vec<Diagnostic>, ExportError> {
     let Ok(Msg::System(system)) = rx.recv() else {
         return Err(stopped(out));
     };
-    let mut stream = xlsx::XlsxStream::new(&system, layout, &xlsx::XlsxOptions::default())?;
+    let options = xlsx::XlsxOptions {
+        default_poam_date,
+        ..xlsx::XlsxOptions::default()
+    };
+    let mut stream = xlsx::XlsxStream::new(&system, layout, &options)?;
     loop {
         match rx.recv() {
             Ok(Msg::Cells(cells)) => stream.push_prepared(cells)?,

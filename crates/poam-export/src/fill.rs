@@ -37,6 +37,9 @@ pub struct FillOptions {
     /// The input's marking, when the template has none: written as the page
     /// header and footer of every sheet filled.
     pub add_marking: Option<String>,
+    /// The POA&M date written when the input has none (see
+    /// [`crate::xlsx::XlsxOptions::default_poam_date`]).
+    pub default_poam_date: Option<NaiveDate>,
 }
 
 fn bad(reason: impl std::fmt::Display) -> ExportError {
@@ -140,6 +143,12 @@ pub fn fill_workbook(
     }
     let mut tally = Tally::default();
     let mut diagnostics = Vec::new();
+    let system = crate::xlsx::settle_metadata(
+        &poam.system,
+        layout,
+        opts.default_poam_date,
+        &mut diagnostics,
+    );
     let mut grown: Vec<(usize, u32, u32)> = Vec::new();
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let deflate = zip::write::SimpleFileOptions::default()
@@ -164,7 +173,7 @@ pub fn fill_workbook(
             let mut fill = SheetFill {
                 layout,
                 def,
-                system: &poam.system,
+                system: &system,
                 plan: &plan,
                 items: std::mem::take(&mut items[s]),
                 total: totals[s],

@@ -29,6 +29,42 @@ pub struct XlsxOptions {
     /// Sheets added after the template's own (a roll-up's summary by unit):
     /// a name and rows of text, the first row a header.
     pub extra_sheets: Vec<(String, Vec<Vec<String>>)>,
+    /// The POA&M date written when the input has none and the template has
+    /// a cell for it (the CLI gives today's), with a note saying so.
+    pub default_poam_date: Option<NaiveDate>,
+}
+
+/// The system as a template's metadata cells take it: the POA&M date
+/// defaulted (`default`) when the template has a cell for it and the
+/// system none, and a note for that and for each mandatory metadata cell
+/// left blank.
+pub(crate) fn settle_metadata<'s>(
+    system: &'s SystemInfo,
+    layout: &Layout,
+    default: Option<NaiveDate>,
+    notes: &mut Vec<Diagnostic>,
+) -> std::borrow::Cow<'s, SystemInfo> {
+    let mut system = std::borrow::Cow::Borrowed(system);
+    let has_date_cell = layout.sheets.iter().any(|s| {
+        s.metadata
+            .as_ref()
+            .is_some_and(|m| m.fields.contains(&SystemField::PoamDate))
+            || s.label_values
+                .iter()
+                .any(|lv| lv.field == Some(SystemField::PoamDate))
+    });
+    if let (true, None, Some(date)) = (has_date_cell, system.poam_date, default) {
+        system.to_mut().poam_date = Some(date);
+        notes.push(Diagnostic::unplaced(DiagKind::PoamDateDefault { date }));
+    }
+    for blank in layout.blank_metadata(&system) {
+        notes.push(Diagnostic::unplaced(DiagKind::MetadataBlank {
+            label: blank.label,
+            how: blank.how,
+            template: layout.name.clone(),
+        }));
+    }
+    system
 }
 
 /// The rows and columns of an Excel sheet.
@@ -459,7 +495,7 @@ impl<'l> XlsxStream<'l> {
     ) -> Result<Self, ExportError> {
         let opts = XlsxOptions {
             keep_extra: false,
-            extra_sheets: opts.extra_sheets.clone(),
+            ..opts.clone()
         };
         Self::start(system, XlsxPlan::new(layout), &opts)
     }
@@ -473,6 +509,8 @@ impl<'l> XlsxStream<'l> {
         let f = Formats::new(&layout.style);
         let mut workbook = Workbook::new();
         let mut tally = Tally::default();
+        let mut notes = Vec::new();
+        let system = &*settle_metadata(system, layout, opts.default_poam_date, &mut notes);
         if opts.keep_extra && !layout.rules.extra_columns {
             tally.moved(Moved::ExtraColumnsRefused {
                 family: layout.family_label().to_string(),
@@ -484,7 +522,6 @@ impl<'l> XlsxStream<'l> {
             let writer = SheetWriter { layout, def, f: &f };
             writer.begin(ws, system, &sheet.extra_headers)?;
         }
-        let mut notes = Vec::new();
         if system.marking.is_none() {
             if let Some(b) = layout.sheets.iter().find_map(|s| s.banner.as_ref()) {
                 notes.push(Diagnostic::unplaced(DiagKind::TemplateMarking {

@@ -164,6 +164,39 @@ pub enum SystemField {
     PoamDate,
 }
 
+impl SystemField {
+    /// The `poam` option that sets this field.
+    pub fn flag(self) -> &'static str {
+        match self {
+            SystemField::Name => "--system-name",
+            SystemField::Organization => "--organization",
+            SystemField::ImpactLevel => "--impact-level",
+            SystemField::PoamDate => "--poam-date",
+        }
+    }
+
+    /// Whether the system has this field set.
+    pub fn is_set(self, sys: &poam_model::SystemInfo) -> bool {
+        let text = |v: &Option<String>| v.as_deref().is_some_and(|t| !t.trim().is_empty());
+        match self {
+            SystemField::Name => text(&sys.name),
+            SystemField::Organization => text(&sys.organization),
+            SystemField::ImpactLevel => text(&sys.impact_level),
+            SystemField::PoamDate => sys.poam_date.is_some(),
+        }
+    }
+}
+
+/// A metadata cell the template asks to be filled and the system leaves
+/// blank.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlankMetadata {
+    /// The cell's label in the template (`Impact Level`, `POC Name:`).
+    pub label: String,
+    /// The option that fills it (`--impact-level`, `--header-field "POC Name=..."`).
+    pub how: String,
+}
+
 /// The extension a written workbook takes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -503,6 +536,10 @@ pub struct LabelValue {
     /// for cells kept in `system.extra` by label.
     #[serde(default)]
     pub field: Option<SystemField>,
+    /// Whether the template (or the system it feeds) needs this cell
+    /// filled: left blank, a write warns and `validate` finds it.
+    #[serde(default)]
+    pub mandatory: bool,
 }
 
 /// How one column is read and written.
@@ -1000,6 +1037,49 @@ impl Layout {
             source,
             fields,
         })
+    }
+
+    /// The template's mandatory metadata cells (every label of a
+    /// `[sheets.metadata]` block, and the `label_values` marked
+    /// `mandatory`) that `sys` leaves blank, each once.
+    pub fn blank_metadata(&self, sys: &poam_model::SystemInfo) -> Vec<BlankMetadata> {
+        let mut out: Vec<BlankMetadata> = Vec::new();
+        let mut push = |label: &str, how: String| {
+            if !out.iter().any(|b| b.label == label) {
+                out.push(BlankMetadata {
+                    label: label.to_string(),
+                    how,
+                });
+            }
+        };
+        for sheet in &self.sheets {
+            if let Some(meta) = &sheet.metadata {
+                for (label, field) in meta.labels.iter().zip(&meta.fields) {
+                    if !field.is_set(sys) {
+                        push(label, field.flag().to_string());
+                    }
+                }
+            }
+            for lv in sheet.label_values.iter().filter(|lv| lv.mandatory) {
+                let set = match lv.field {
+                    Some(field) => field.is_set(sys),
+                    None => sys
+                        .extra
+                        .get(&lv.label)
+                        .is_some_and(|v| !v.trim().is_empty()),
+                };
+                if !set {
+                    let how = match lv.field {
+                        Some(field) => field.flag().to_string(),
+                        None => {
+                            format!("--header-field \"{}=...\"", lv.label.trim_end_matches(':'))
+                        }
+                    };
+                    push(&lv.label, how);
+                }
+            }
+        }
+        out
     }
 
     /// The headers the template marks mandatory, as fields.

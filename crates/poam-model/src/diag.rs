@@ -297,6 +297,22 @@ pub enum DiagKind {
         /// The input's, now written.
         input: String,
     },
+    /// A mandatory metadata cell of the template (above the header) is
+    /// written blank.
+    MetadataBlank {
+        /// The cell's label (`Impact Level`, `POC Name:`).
+        label: String,
+        /// The option that fills it.
+        how: String,
+        /// The template.
+        template: String,
+    },
+    /// The input has no POA&M date and the template a cell for one: the
+    /// date given (today's) is written.
+    PoamDateDefault {
+        /// The date written.
+        date: NaiveDate,
+    },
     /// `--marking` set a marking other than the one the file carries.
     MarkingSet {
         /// The file's.
@@ -353,6 +369,7 @@ impl DiagKind {
             | DiagKind::SkippedRow { .. }
             | DiagKind::ManyRelatedRisks { .. }
             | DiagKind::TemplateMarking { .. }
+            | DiagKind::PoamDateDefault { .. }
             | DiagKind::MovedField { .. } => Severity::Info,
             DiagKind::BadDate { .. }
             | DiagKind::DateOutOfRange { .. }
@@ -375,6 +392,7 @@ impl DiagKind {
             | DiagKind::FormulaDiffers { .. }
             | DiagKind::TemplateRowsCleared { .. }
             | DiagKind::MarkingSet { .. }
+            | DiagKind::MetadataBlank { .. }
             | DiagKind::OutsideTemplateList { .. }
             | DiagKind::MarkingReplaced { .. }
             | DiagKind::DroppedField { .. } => Severity::Warning,
@@ -492,6 +510,20 @@ impl fmt::Display for DiagKind {
             DiagKind::MarkingReplaced { template, input } => write!(
                 f,
                 "the template is marked \"{template}\" and the input \"{input}\": the input's marking is written in the template's banner, page header and footer"
+            ),
+            DiagKind::MetadataBlank {
+                label,
+                how,
+                template,
+            } => write!(
+                f,
+                "'{}' is left blank, and the {template} template asks for it; set it with {how}",
+                label.trim_end_matches(':')
+            ),
+            DiagKind::PoamDateDefault { date } => write!(
+                f,
+                "the input has no POA&M date: {} (today) is written; --poam-date sets another",
+                date.format("%Y-%m-%d")
             ),
             DiagKind::MarkingSet { read, set } => write!(
                 f,

@@ -75,6 +75,24 @@ pub fn validate(poam: &Poam, opts: &ValidateOptions) -> Vec<Finding> {
             .and_then(FedrampBaseline::from_impact_level);
         check_item(item, opts, as_of, baseline, &mut out);
     }
+    // The template's mandatory metadata cells (above the header).
+    if let Some(layout) = opts.template {
+        for blank in layout.blank_metadata(&poam.system) {
+            out.push(Finding {
+                item: "POA&M header".to_string(),
+                rule: "metadata-blank".to_string(),
+                severity: Level::Warning,
+                message: format!(
+                    "'{}' is blank, and the {} template asks for it; set it with {}",
+                    blank.label.trim_end_matches(':'),
+                    layout.family_label(),
+                    blank.how
+                ),
+                dates: BTreeMap::new(),
+                location: None,
+            });
+        }
+    }
     // CMMC: eligibility and the score, judged on the as-of date.
     if let Some(cmmc) = opts.policy.as_ref().and_then(|p| p.cmmc.as_ref()) {
         let report = crate::score(
