@@ -253,6 +253,23 @@ fn every_emass_variant_round_trips_through_its_own_writer() {
                 }
             }
         }
+        if version == "navy-2026" {
+            // Navy 2026 lists milestone statuses as Completed, In Progress
+            // and Open: the fixture's Ongoing is written as In Progress, said,
+            // and read back as the same status in that word.
+            assert!(
+                stderr.contains("'Milestone Status' Ongoing written as In Progress"),
+                "{stderr}"
+            );
+            let words: Vec<Value> = after["items"]
+                .as_array_mut()
+                .unwrap()
+                .iter_mut()
+                .flat_map(|i| i["milestones"].as_array_mut().unwrap().iter_mut())
+                .filter_map(|m| m.as_object_mut().unwrap().remove("status_text"))
+                .collect();
+            assert_eq!(words, [json!("In Progress")], "{version}");
+        }
         assert_eq!(after, before, "{version}");
     }
 }
@@ -496,5 +513,48 @@ fn navy_raw_severity_is_written_on_the_templates_own_scale() {
             json(&super::root().join("fixtures/emass/emass-rmf-classic.xlsm")),
             "{version}"
         );
+    }
+}
+
+/// A milestone status goes into each variant's Milestone Status column in
+/// that variant's own words: Navy 2026's Open stays Open there, and becomes
+/// Ongoing (said) in the Army 2026 layout, whose list has no Open; the
+/// status read back is the same.
+#[test]
+fn milestone_status_words_follow_each_variants_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = model("fixtures/emass/emass-navy-2026.xlsx", &[]);
+    let first = &mut m["items"][0]["milestones"][1];
+    assert_eq!(first["status"], "ongoing");
+    first["status_text"] = json!("Open");
+    let input = dir.path().join("open.json");
+    std::fs::write(&input, serde_json::to_vec(&m).unwrap()).unwrap();
+    for (version, word, note) in [
+        ("navy-2026", "Open", None),
+        (
+            "army-2026",
+            "Ongoing",
+            Some("'Milestone Status' Open written as Ongoing"),
+        ),
+    ] {
+        let out = dir.path().join(format!("{version}.xlsx"));
+        let run = poam()
+            .arg("convert")
+            .arg(&input)
+            .args(["--to", "emass", "--template-version", version, "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{version}: {err}");
+        match note {
+            Some(note) => assert!(err.contains(note), "{version}: {err}"),
+            None => assert!(!err.contains("'Milestone Status'"), "{version}: {err}"),
+        }
+        let back = model(out.to_str().unwrap(), &[]);
+        let milestone = &back["items"][0]["milestones"][1];
+        assert_eq!(milestone["status"], "ongoing", "{version}");
+        let written = milestone["status_text"].as_str().unwrap_or("Ongoing");
+        assert_eq!(written, word, "{version}");
     }
 }

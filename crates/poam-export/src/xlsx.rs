@@ -918,6 +918,55 @@ struct SheetCells<'a> {
 }
 
 impl SheetCells<'_> {
+    /// A milestone's status in the template's own words: the word as read
+    /// where the column's list has it (Navy 2026's Open), else the status's
+    /// label, else the list's first word for the same status (Ongoing as
+    /// In Progress), said; a status the list has no word for is written as
+    /// its label, with a warning.
+    fn milestone_status(
+        &self,
+        m: &Milestone,
+        item: &Item,
+        header: &str,
+        tally: &mut Tally,
+    ) -> Value {
+        let Some(status) = m.status else {
+            return Value::Empty;
+        };
+        let read = m.status_text.as_deref().unwrap_or(status.label());
+        let list = self
+            .layout
+            .column(header)
+            .map(|c| c.list.as_slice())
+            .unwrap_or_default();
+        if list.is_empty() {
+            return Value::Text(read.into());
+        }
+        let listed = |word: &str| list.iter().find(|w| w.eq_ignore_ascii_case(word.trim()));
+        if let Some(word) = listed(read) {
+            return Value::Text(word.as_str().into());
+        }
+        let word = listed(status.label())
+            .or_else(|| list.iter().find(|w| Status::parse(w) == Some(status)));
+        if let Some(word) = word {
+            tally.moved(Moved::TemplateWord {
+                header: header.to_string(),
+                from: read.to_string(),
+                to: word.clone(),
+            });
+            return Value::Text(word.as_str().into());
+        }
+        tally
+            .notes
+            .push(Diagnostic::unplaced(DiagKind::OutsideTemplateList {
+                item: item.display_name(),
+                header: header.to_string(),
+                raw: read.to_string(),
+                allowed: list.join(", "),
+            }));
+        Value::Text(read.into())
+    }
+
     /// An item's data rows: one, or one per milestone in eMASS layouts.
     fn plan_rows<'a>(&self, item: &'a Item, fields: &[Option<Field>]) -> Vec<RowPlan<'a>> {
         let per_milestone = self.def.row_mode != RowMode::Item
@@ -993,10 +1042,10 @@ impl SheetCells<'_> {
                 Field::MilestoneComments => {
                     text_value(plan.milestone.and_then(|m| m.comments.clone()))
                 }
-                Field::MilestoneStatus => plan
-                    .milestone
-                    .and_then(|m| m.status)
-                    .map_or(Value::Empty, |s| Value::Text(s.label().into())),
+                Field::MilestoneStatus => match plan.milestone {
+                    Some(m) => self.milestone_status(m, item, header, tally),
+                    None => Value::Empty,
+                },
                 Field::MilestoneDue => plan
                     .milestone
                     .and_then(|m| m.due)

@@ -236,7 +236,11 @@ pub fn fill_milestone_part(
         Field::MilestoneDescription => milestone.description = cell_text_keep_lines(cell).into(),
         Field::MilestoneComments => milestone.comments = Some(cell_text_keep_lines(cell).into()),
         Field::MilestoneStatus => match Status::parse(&text) {
-            Some(s) => milestone.status = Some(s),
+            Some(s) => {
+                milestone.status = Some(s);
+                let word = text.trim();
+                milestone.status_text = (word != s.label()).then(|| word.into());
+            }
             None => unknown(item, header, text, "milestone status", location(), diags),
         },
         Field::MilestoneDue | Field::MilestoneCompletedOn => match cell.date(order) {

@@ -84,6 +84,16 @@ pub enum Moved {
         /// The template family (`FedRAMP`).
         family: String,
     },
+    /// A word written as the template's own for it (Ongoing as Navy 2026's
+    /// In Progress in its Milestone Status list).
+    TemplateWord {
+        /// The column.
+        header: String,
+        /// The word read.
+        from: String,
+        /// The template's word written.
+        to: String,
+    },
 }
 
 /// The closed list of things poamkit reports about a file, each with its data.
@@ -632,6 +642,10 @@ impl fmt::Display for DiagKind {
                     } => write!(
                         f,
                         "'{raw}' in '{header}' left blank, as the {family} template asks"
+                    ),
+                    Moved::TemplateWord { header, from, to } => write!(
+                        f,
+                        "'{header}' {from} written as {to}, the word the template's list has for it"
                     ),
                 }
             }

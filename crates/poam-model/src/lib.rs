@@ -123,6 +123,11 @@ pub struct Milestone {
     /// Its status (eMASS `Milestone Status`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// The status word as the file wrote it, when it is not the status's
+    /// own label (Navy 2026's `Open`, `In Progress`): written back where
+    /// the target's list has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_text: Option<Text>,
     /// When it was completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_on: Option<NaiveDate>,
