@@ -171,7 +171,10 @@ fn the_word_report_uses_heading_styles_and_lists_every_open_item() {
         assert!(xml.contains(&format!("<w:pStyle w:val=\"Heading1\" /></w:pPr><w:r><w:rPr /><w:t xml:space=\"preserve\">{heading}</w:t>"))
             || xml.contains(&format!(">{heading}</w:t>")), "{heading}");
     }
-    assert!(xml.contains("TOC \\o"), "a table of contents field");
+    assert!(
+        xml.contains("PAGEREF _Toc0 \\h") && xml.contains("w:name=\"_Toc0\""),
+        "a table of contents whose page numbers refer to the headings"
+    );
     for open in [
         "POAM-001: Open port on example firewall",
         "POAM-002: Shared administrator account",
@@ -184,6 +187,117 @@ fn the_word_report_uses_heading_styles_and_lists_every_open_item() {
         "closed items get no section"
     );
     assert!(xml.contains("2024-08-03 (59 days overdue)"));
+}
+
+/// The Word report as LibreOffice prints it: the table of contents gives
+/// each heading's real page, every page carries the marking at top and
+/// bottom and "Page N of M", an item's block never starts at the foot of a
+/// page apart from its heading; Word is asked to update fields on opening;
+/// the document names its title and author; paragraph properties follow the
+/// schema's order.
+#[test]
+fn the_word_report_prints_with_page_numbers_markings_and_whole_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.docx");
+    poam()
+        .args([
+            "report",
+            "fixtures/fedramp/fedramp-3.0.xlsx",
+            "--format",
+            "docx",
+            "--marking",
+            "CUI",
+            "--author",
+            "A. Analyst",
+            "--as-of",
+            "2024-10-01",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let settings = part(&out, "word/settings.xml");
+    assert!(
+        settings.contains("<w:updateFields w:val=\"true\"/>"),
+        "{settings}"
+    );
+    assert!(
+        settings.find("<w:zoom").unwrap() < settings.find("<w:defaultTabStop").unwrap(),
+        "settings in the schema's order"
+    );
+    let core = part(&out, "docProps/core.xml");
+    assert!(
+        core.contains("<dc:title>Plan of Action and Milestones: Example Cloud</dc:title>"),
+        "{core}"
+    );
+    assert!(
+        core.contains("<dc:creator>A. Analyst</dc:creator>"),
+        "{core}"
+    );
+    assert!(!core.contains("1970-01-01"), "{core}");
+    let xml = part(&out, "word/document.xml");
+    for ppr in xml.split("<w:pPr>").skip(1) {
+        let ppr = &ppr[..ppr.find("</w:pPr>").unwrap()];
+        if let Some(at) = ppr.find("<w:rPr") {
+            assert!(
+                !ppr[at..].contains("<w:pStyle") && !ppr[at..].contains("<w:keepNext"),
+                "w:rPr comes last in w:pPr: {ppr}"
+            );
+        }
+    }
+    let Some(pages) = pdf_pages(&out, dir.path()) else {
+        return;
+    };
+    let total = pages.len();
+    assert!(total >= 2, "{pages:?}");
+    for (n, page) in pages.iter().enumerate() {
+        assert!(page.matches("CUI").count() >= 2, "page {}: {page}", n + 1);
+        assert!(
+            page.contains(&format!("Page {} of {total}", n + 1)),
+            "page {}: {page}",
+            n + 1
+        );
+    }
+    // The contents give each heading the page it is printed on.
+    let contents = &pages[0];
+    for heading in [
+        "Summary",
+        "POAM-002: Shared administrator account",
+        "CFG-001: SSH permits root login",
+    ] {
+        let line = contents
+            .lines()
+            .find(|l| l.starts_with(heading) || l.trim_start().starts_with(heading))
+            .unwrap_or_else(|| panic!("{heading} in the contents: {contents}"));
+        let page: usize = line
+            .trim_end()
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| panic!("no page number: {line}"));
+        assert!(
+            pages[page - 1].lines().any(|l| l.trim() == heading),
+            "{heading} is not on page {page}"
+        );
+    }
+    // No page ends on an item's heading with its block on the next.
+    for page in &pages {
+        let lines: Vec<&str> = page
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let body: Vec<&&str> = lines
+            .iter()
+            .filter(|l| !l.starts_with("Page ") && **l != "CUI")
+            .collect();
+        if let Some(last) = body.last() {
+            assert!(
+                !(last.contains(": ") && last.starts_with("POAM-")),
+                "a page ends on the heading {last}"
+            );
+        }
+    }
 }
 
 #[test]

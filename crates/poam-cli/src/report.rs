@@ -35,6 +35,10 @@ pub(crate) struct ReportArgs {
     /// with cmmc, or for an 800-171 POA&M, the report shows the SPRS score too.
     #[arg(long, value_name = "POLICY")]
     policy: Option<String>,
+    /// The author the Word report names in its properties; the organization
+    /// (or system) by default.
+    #[arg(long, value_name = "NAME")]
+    author: Option<String>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -65,6 +69,7 @@ pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
     let policy = args.policy.as_deref().map(load_policy).transpose()?;
     let mut opts = ReportOptions {
         as_of,
+        author: args.author.clone(),
         ..ReportOptions::default()
     };
     if let Some(p) = &policy {

@@ -2,8 +2,12 @@
 //! action as NIST's template lays it out, and the POA&M report.
 //!
 //! docx-rs cannot mark a table row as a header row that Word repeats on
-//! every page (`w:tblHeader`); [`repeat_header_rows`] adds it to the first
-//! row of every table in `word/document.xml` after docx-rs has written it.
+//! every page (`w:tblHeader`), writes properties out of the schema's order,
+//! and leaves the document's properties at 1970 and "unknown": the package
+//! is finished part by part after docx-rs has written it (`finish_parts`).
+//! The report's table of contents lists every heading with a PAGEREF field
+//! to the heading's bookmark: LibreOffice computes the page numbers as it
+//! lays the document out, and Word updates them on opening.
 //! Landscape pages need `page_size` before `page_orient` (docx-rs drops the
 //! orientation otherwise).
 
@@ -11,7 +15,7 @@ use crate::report::ReportData;
 use crate::{ExportError, Written};
 use docx_rs::{
     AlignmentType, BreakType, Docx, Footer, Header, PageMargin, PageOrientationType, Paragraph,
-    Run, Shading, Style, StyleType, Table, TableCell, TableOfContents, TableRow, WidthType,
+    Run, Shading, Style, StyleType, Table, TableCell, TableRow, WidthType,
 };
 use poam_model::{Poam, State};
 use std::io::{Cursor, Read, Write};
@@ -90,6 +94,12 @@ fn cell_text(text: &str, bold: bool) -> TableCell {
 
 /// A cell of text, one paragraph per line, in `size` half-points.
 fn cell_sized(text: &str, bold: bool, size: usize) -> TableCell {
+    cell_kept(text, bold, size, false)
+}
+
+/// A cell whose paragraphs keep with the next (the rows of an item's
+/// block stay on one page with its heading, as far as a page holds them).
+fn cell_kept(text: &str, bold: bool, size: usize, keep_next: bool) -> TableCell {
     let mut cell = TableCell::new();
     let text = xml_safe(text);
     for line in text.split('\n') {
@@ -97,23 +107,13 @@ fn cell_sized(text: &str, bold: bool, size: usize) -> TableCell {
         if bold {
             run = run.bold();
         }
-        cell = cell.add_paragraph(Paragraph::new().add_run(run));
+        cell = cell.add_paragraph(Paragraph::new().add_run(run).keep_next(keep_next));
     }
     cell
 }
 
 fn header_cell(text: &str) -> TableCell {
     cell_text(text, true).shading(Shading::new().fill("CCECFC"))
-}
-
-/// The marking, centered and bold, in the page header and footer of every
-/// page, as a security office looks for it.
-fn marked(docx: Docx, marking: Option<&str>) -> Docx {
-    let Some(m) = marking else {
-        return docx;
-    };
-    docx.header(Header::new().add_paragraph(centered_bold(m)))
-        .footer(Footer::new().add_paragraph(centered_bold(m)))
 }
 
 /// A centered bold line (a page header's or footer's).
@@ -154,31 +154,118 @@ fn styles(docx: Docx) -> Docx {
     )
 }
 
-fn heading(text: &str, level: usize) -> Paragraph {
+/// A heading, bookmarked `_Toc{n}` for the table of contents' page
+/// reference, kept with what follows it.
+fn heading(text: &str, level: usize, n: usize) -> Paragraph {
     Paragraph::new()
+        .add_bookmark_start(n, format!("_Toc{n}"))
         .add_run(Run::new().add_text(xml_safe(text)))
+        .add_bookmark_end(n)
         .style(if level == 1 { "Heading1" } else { "Heading2" })
+        .keep_next(true)
+}
+
+/// A field's runs: begin, instruction, separate, the result shown until
+/// the field is updated, end. `dirty` asks Word to update it.
+fn field(instr: &str, shown: &str, dirty: bool) -> Vec<Run> {
+    use docx_rs::{FieldCharType, InstrText};
+    vec![
+        Run::new().add_field_char(FieldCharType::Begin, dirty),
+        Run::new().add_instr_text(InstrText::Unsupported(instr.to_string())),
+        Run::new().add_field_char(FieldCharType::Separate, false),
+        Run::new().add_text(shown),
+        Run::new().add_field_char(FieldCharType::End, false),
+    ]
+}
+
+/// The table of contents: every heading with a PAGEREF field to its
+/// bookmark for the page number. LibreOffice computes those as it lays the
+/// document out, and Word, told to update fields on opening, fills them in
+/// (a TOC field's cached entries would show no numbers in LibreOffice,
+/// which does not update an index on opening).
+fn table_of_contents(mut docx: Docx, entries: &[(String, usize)], text_width: usize) -> Docx {
+    use docx_rs::{TabLeaderType, TabValueType};
+    docx = docx.add_paragraph(
+        Paragraph::new()
+            .add_run(Run::new().add_text("Contents").bold().size(28))
+            .keep_next(true),
+    );
+    for (n, (text, level)) in entries.iter().enumerate() {
+        let mut p = Paragraph::new()
+            .add_tab(
+                docx_rs::Tab::new()
+                    .val(TabValueType::Right)
+                    .leader(TabLeaderType::Dot)
+                    .pos(text_width),
+            )
+            .add_run(Run::new().add_text(xml_safe(text)))
+            .add_run(Run::new().add_tab());
+        if *level > 1 {
+            p = p.indent(Some(360), None, None, None);
+        }
+        for run in field(&format!("PAGEREF _Toc{n} \\h"), "", true) {
+            p = p.add_run(run);
+        }
+        docx = docx.add_paragraph(p);
+    }
+    docx
+}
+
+/// The report's page header (marking, then the title) and footer (page N
+/// of M, then the marking).
+fn report_header_footer(docx: Docx, title: &str, marking: Option<&str>) -> Docx {
+    let mut header = Header::new();
+    if let Some(m) = marking {
+        header = header.add_paragraph(centered_bold(m));
+    }
+    header = header.add_paragraph(
+        Paragraph::new()
+            .align(AlignmentType::Center)
+            .add_run(Run::new().add_text(xml_safe(title)).size(16)),
+    );
+    let mut page = Paragraph::new()
+        .align(AlignmentType::Center)
+        .add_run(Run::new().add_text("Page ").size(16));
+    for run in field("PAGE", "1", false) {
+        page = page.add_run(run.size(16));
+    }
+    page = page.add_run(Run::new().add_text(" of ").size(16));
+    for run in field("NUMPAGES", "1", false) {
+        page = page.add_run(run.size(16));
+    }
+    let mut footer = Footer::new().add_paragraph(page);
+    if let Some(m) = marking {
+        footer = footer.add_paragraph(centered_bold(m));
+    }
+    docx.header(header).footer(footer)
 }
 
 fn para(text: &str) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(xml_safe(text)))
 }
 
-fn pack(docx: Docx) -> Result<Vec<u8>, ExportError> {
+/// What a Word file says about itself (File > Info, `docProps/core.xml`).
+pub(crate) struct DocInfo<'a> {
+    /// The title.
+    pub title: &'a str,
+    /// The author (`--author`, else the organization or system).
+    pub author: Option<&'a str>,
+}
+
+fn pack(docx: Docx, info: &DocInfo) -> Result<Vec<u8>, ExportError> {
     let mut out = Cursor::new(Vec::new());
     docx.build()
         .pack(&mut out)
         .map_err(|e| ExportError::Docx(e.to_string()))?;
-    repeat_header_rows(&out.into_inner())
+    finish_parts(&out.into_inner(), info)
 }
 
-/// Marks the first row of every top-level table as a header row that Word
-/// repeats at the top of each page.
-///
-/// # Errors
-///
-/// [`ExportError::Docx`] when the package is not a readable zip.
-pub fn repeat_header_rows(docx: &[u8]) -> Result<Vec<u8>, ExportError> {
+/// The package docx-rs wrote, finished where it falls short of what Word
+/// and LibreOffice expect: the first row of every table repeats on each
+/// page (`w:tblHeader`); paragraph and run properties in the schema's order;
+/// Word asked to update the fields (the table of contents) on opening; and
+/// the document's title, author and dates.
+fn finish_parts(docx: &[u8], info: &DocInfo) -> Result<Vec<u8>, ExportError> {
     let bad = |e: String| ExportError::Docx(e);
     let mut zip = zip::ZipArchive::new(Cursor::new(docx)).map_err(|e| bad(e.to_string()))?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -190,15 +277,310 @@ pub fn repeat_header_rows(docx: &[u8]) -> Result<Vec<u8>, ExportError> {
         let mut data = Vec::new();
         file.read_to_end(&mut data)
             .map_err(|e| bad(e.to_string()))?;
+        let is_xml = name.ends_with(".xml");
         if name == "word/document.xml" {
             let xml = String::from_utf8(data).map_err(|e| bad(e.to_string()))?;
             data = mark_header_rows(&xml).into_bytes();
+        }
+        if name == "word/settings.xml" {
+            data = settings_updating_fields(&data)?;
+        }
+        if name == "docProps/core.xml" {
+            data = core_properties(info).into_bytes();
+        } else if is_xml && name.starts_with("word/") {
+            data = properties_in_schema_order(&data)?;
         }
         out.start_file(name, options)
             .map_err(|e| bad(e.to_string()))?;
         out.write_all(&data).map_err(|e| bad(e.to_string()))?;
     }
     Ok(out.finish().map_err(|e| bad(e.to_string()))?.into_inner())
+}
+
+/// `docProps/core.xml` with the document's title, author and the time it
+/// was written (docx-rs writes 1970-01-01 and "unknown").
+fn core_properties(info: &DocInfo) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let stamp = chrono::DateTime::from_timestamp(now as i64, 0)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let esc = |t: &str| quick_xml::escape::escape(xml_safe(t).into_owned()).into_owned();
+    let author = esc(info.author.unwrap_or("poam"));
+    let title = if info.title.is_empty() {
+        String::new()
+    } else {
+        format!("<dc:title>{}</dc:title>", esc(info.title))
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{title}<dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy><cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>"#
+    )
+}
+
+/// The settings with `w:updateFields` (Word updates the table of contents
+/// and page references on opening) and their children in the schema's
+/// order (docx-rs writes `defaultTabStop` before `zoom`).
+fn settings_updating_fields(xml: &[u8]) -> Result<Vec<u8>, ExportError> {
+    const ORDER: &[&str] = &[
+        "writeProtection",
+        "view",
+        "zoom",
+        "removePersonalInformation",
+        "removeDateAndTime",
+        "doNotDisplayPageBoundaries",
+        "displayBackgroundShape",
+        "printPostScriptOverText",
+        "printFractionalCharacterWidth",
+        "printFormsData",
+        "embedTrueTypeFonts",
+        "embedSystemFonts",
+        "saveSubsetFonts",
+        "saveFormsData",
+        "mirrorMargins",
+        "alignBordersAndEdges",
+        "bordersDoNotSurroundHeader",
+        "bordersDoNotSurroundFooter",
+        "gutterAtTop",
+        "hideSpellingErrors",
+        "hideGrammaticalErrors",
+        "activeWritingStyle",
+        "proofState",
+        "formsDesign",
+        "attachedTemplate",
+        "linkStyles",
+        "stylePaneFormatFilter",
+        "stylePaneSortMethod",
+        "documentType",
+        "mailMerge",
+        "revisionView",
+        "trackRevisions",
+        "doNotTrackMoves",
+        "doNotTrackFormatting",
+        "documentProtection",
+        "autoFormatOverride",
+        "styleLockTheme",
+        "styleLockQFSet",
+        "defaultTabStop",
+        "autoHyphenation",
+        "consecutiveHyphenLimit",
+        "hyphenationZone",
+        "doNotHyphenateCaps",
+        "showEnvelope",
+        "summaryLength",
+        "clickAndTypeStyle",
+        "defaultTableStyle",
+        "evenAndOddHeaders",
+        "bookFoldRevPrinting",
+        "bookFoldPrinting",
+        "bookFoldPrintingSheets",
+        "drawingGridHorizontalSpacing",
+        "drawingGridVerticalSpacing",
+        "displayHorizontalDrawingGridEvery",
+        "displayVerticalDrawingGridEvery",
+        "doNotUseMarginsForDrawingGridOrigin",
+        "drawingGridHorizontalOrigin",
+        "drawingGridVerticalOrigin",
+        "doNotShadeFormData",
+        "noPunctuationKerning",
+        "characterSpacingControl",
+        "printTwoOnOne",
+        "strictFirstAndLastChars",
+        "noLineBreaksAfter",
+        "noLineBreaksBefore",
+        "savePreviewPicture",
+        "doNotValidateAgainstSchema",
+        "saveInvalidXml",
+        "ignoreMixedContent",
+        "alwaysShowPlaceholderText",
+        "doNotDemarcateInvalidXml",
+        "saveXmlDataOnly",
+        "useXSLTWhenSaving",
+        "saveThroughXslt",
+        "showXMLTags",
+        "alwaysMergeEmptyNamespace",
+        "updateFields",
+    ];
+    let update = "<w:updateFields w:val=\"true\"/>";
+    let reordered = reorder_children(xml, "settings", ORDER, Some(("updateFields", update)))?;
+    Ok(reordered)
+}
+
+/// The schema's order of a paragraph's properties (`w:pPr`) and a run's
+/// (`w:rPr`): docx-rs writes `w:rPr` first in `w:pPr`, and `w:sz` before
+/// `w:b`, which strict readers refuse.
+const PPR_ORDER: &[&str] = &[
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+];
+const RPR_ORDER: &[&str] = &[
+    "ins",
+    "del",
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+    "rPrChange",
+];
+
+/// A Word part with every `w:pPr` and `w:rPr` in the schema's order.
+fn properties_in_schema_order(xml: &[u8]) -> Result<Vec<u8>, ExportError> {
+    let once = reorder_children(xml, "pPr", PPR_ORDER, None)?;
+    reorder_children(&once, "rPr", RPR_ORDER, None)
+}
+
+/// Each element named `parent` (local name) with its children sorted into
+/// `order` (unknown children keep their place at the end), and `add`
+/// (name, XML) put in when the parent lacks it.
+fn reorder_children(
+    xml: &[u8],
+    parent: &str,
+    order: &[&str],
+    add: Option<(&str, &str)>,
+) -> Result<Vec<u8>, ExportError> {
+    use quick_xml::events::Event;
+    let bad = |e: quick_xml::Error| ExportError::Docx(e.to_string());
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut out: Vec<u8> = Vec::with_capacity(xml.len() + 64);
+    // Inside a parent: its children, each as (rank, bytes); depth below it.
+    let mut children: Option<Vec<(usize, Vec<u8>)>> = None;
+    let mut depth = 0usize;
+    let rank = |name: &str| {
+        let local = name.rsplit(':').next().unwrap_or(name);
+        order
+            .iter()
+            .position(|o| *o == local)
+            .unwrap_or(order.len())
+    };
+    let mut last = 0usize;
+    loop {
+        let start = reader.buffer_position() as usize;
+        let event = reader.read_event().map_err(bad)?;
+        let end = reader.buffer_position() as usize;
+        let raw = &xml[start..end];
+        match (&event, children.as_mut()) {
+            (Event::Eof, _) => break,
+            (Event::Start(e), None) if e.local_name().as_ref() == parent => {
+                out.extend_from_slice(raw);
+                children = Some(Vec::new());
+                depth = 0;
+            }
+            (Event::End(e), Some(list)) if depth == 0 && e.local_name().as_ref() == parent => {
+                if let Some((name, text)) = add {
+                    if !list.iter().any(|(r, _)| *r == rank(name)) {
+                        list.push((rank(name), text.as_bytes().to_vec()));
+                    }
+                }
+                list.sort_by_key(|(r, _)| *r);
+                for (_, bytes) in list.drain(..) {
+                    out.extend_from_slice(&bytes);
+                }
+                children = None;
+                out.extend_from_slice(raw);
+            }
+            (Event::Start(e), Some(list)) => {
+                if depth == 0 {
+                    list.push((rank(e.name().as_ref()), raw.to_vec()));
+                    last = list.len() - 1;
+                } else {
+                    list[last].1.extend_from_slice(raw);
+                }
+                depth += 1;
+            }
+            (Event::End(_), Some(list)) => {
+                list[last].1.extend_from_slice(raw);
+                depth -= 1;
+            }
+            (Event::Empty(e), Some(list)) if depth == 0 => {
+                list.push((rank(e.name().as_ref()), raw.to_vec()));
+                last = list.len() - 1;
+            }
+            (_, Some(list)) => {
+                if depth == 0 {
+                    // Text or whitespace between children: kept with the one before.
+                    match list.last_mut() {
+                        Some((_, bytes)) => bytes.extend_from_slice(raw),
+                        None => out.extend_from_slice(raw),
+                    }
+                } else {
+                    list[last].1.extend_from_slice(raw);
+                }
+            }
+            (_, None) => out.extend_from_slice(raw),
+        }
+    }
+    Ok(out)
 }
 
 fn mark_header_rows(xml: &str) -> String {
@@ -401,8 +783,20 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
                 .all(|i| i.weakness_description.is_none() || i.weakness_name.is_none()))
     });
     diagnostics.extend(cleaned("the NIST SP 800-171 plan of action"));
+    let title = format!(
+        "Plan of Action for {}",
+        poam.system.name.as_deref().unwrap_or("the system")
+    );
+    let info = DocInfo {
+        title: &title,
+        author: poam
+            .system
+            .organization
+            .as_deref()
+            .or(poam.system.name.as_deref()),
+    };
     Ok(Written {
-        bytes: pack(docx)?,
+        bytes: pack(docx, &info)?,
         diagnostics,
     })
 }
@@ -422,9 +816,31 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
         "the HTML or Markdown report (--format html), which has no such limit",
     )?;
     begin_cleaning();
-    let mut docx = marked(styles(Docx::new()), data.marking.as_deref())
+    // The headings, in order, for the table of contents.
+    let mut entries: Vec<(String, usize)> = vec![("Summary".to_string(), 1)];
+    if !data.units.is_empty() {
+        entries.push(("By business unit".to_string(), 1));
+    }
+    entries.push(("Overdue items".to_string(), 1));
+    entries.push(("Items".to_string(), 1));
+    for i in data.open_items.iter() {
+        entries.push((format!("{}: {}", i.id, i.title), 2));
+    }
+    // Landscape Letter with 0.75-inch margins: 13,680 twips of text.
+    const MARGIN: i32 = 1080;
+    let text_width = (LETTER_LONG as i32 - 2 * MARGIN) as usize;
+    let mut docx = report_header_footer(styles(Docx::new()), &data.title, data.marking.as_deref())
         .page_size(LETTER_LONG, LETTER_SHORT)
         .page_orient(PageOrientationType::Landscape)
+        .page_margin(
+            PageMargin::new()
+                .top(MARGIN)
+                .bottom(MARGIN)
+                .left(MARGIN)
+                .right(MARGIN)
+                .header(540)
+                .footer(540),
+        )
         .add_paragraph(
             Paragraph::new()
                 .add_run(Run::new().add_text(xml_safe(&data.title)))
@@ -441,11 +857,16 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
             value.as_deref().unwrap_or("-")
         )));
     }
+    docx = docx.add_paragraph(para(&format!("As of: {}", data.as_of)));
+    docx = table_of_contents(docx, &entries, text_width);
+    let mut n = 0usize;
+    let mut next = || {
+        n += 1;
+        n - 1
+    };
     docx = docx
-        .add_paragraph(para(&format!("As of: {}", data.as_of)))
-        .add_table_of_contents(TableOfContents::new().heading_styles_range(1, 2).auto())
         .add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
-        .add_paragraph(heading("Summary", 1))
+        .add_paragraph(heading("Summary", 1, next()))
         .add_paragraph(para(&format!(
             "{} items: {} open, {} closed. {} open items are past their {}scheduled completion date.",
             data.total,
@@ -487,7 +908,7 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
     }
     docx = docx.add_table(Table::new(rows));
     if !data.units.is_empty() {
-        docx = docx.add_paragraph(heading("By business unit", 1));
+        docx = docx.add_paragraph(heading("By business unit", 1, next()));
         let mut rows = vec![TableRow::new(
             ["Business unit", "Open", "Overdue", "Closed", "Open by risk"]
                 .iter()
@@ -505,7 +926,7 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
         }
         docx = docx.add_table(Table::new(rows));
     }
-    docx = docx.add_paragraph(heading("Overdue items", 1));
+    docx = docx.add_paragraph(heading("Overdue items", 1, next()));
     if data.overdue_items.is_empty() {
         docx = docx.add_paragraph(para("None."));
     } else {
@@ -531,7 +952,7 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
         }
         docx = docx.add_table(Table::new(rows));
     }
-    docx = docx.add_paragraph(heading("Items", 1));
+    docx = docx.add_paragraph(heading("Items", 1, next()));
     let mut rows = vec![TableRow::new(
         ["POA&M ID", "Weakness", "Controls", "State", "Risk", "Due"]
             .iter()
@@ -555,7 +976,7 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
     }
     docx = docx.add_table(Table::new(rows));
     for i in data.open_items.iter() {
-        docx = docx.add_paragraph(heading(&format!("{}: {}", i.id, i.title), 2));
+        docx = docx.add_paragraph(heading(&format!("{}: {}", i.id, i.title), 2, next()));
         let mut facts = vec![
             ("Controls", i.controls.clone()),
             ("Risk", i.risk.clone().unwrap_or_else(|| "-".into())),
@@ -601,16 +1022,36 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
                 .collect();
             facts.push(("Milestones", text.join("\n")));
         }
+        // The item's block keeps together: no row splits across pages, and
+        // each row keeps with the next (a block longer than a page breaks
+        // between rows, never inside one).
+        let last = facts.len().saturating_sub(1);
         let rows: Vec<TableRow> = facts
             .iter()
-            .map(|(k, v)| TableRow::new(vec![header_cell(k), cell_text(v, false)]))
+            .enumerate()
+            .map(|(r, (k, v))| {
+                let keep = r < last;
+                TableRow::new(vec![
+                    cell_kept(k, true, 18, keep).shading(Shading::new().fill("CCECFC")),
+                    cell_kept(v, false, 18, keep),
+                ])
+                .cant_split()
+            })
             .collect();
         docx = docx
             .add_table(Table::new(rows).set_grid(vec![2600, 10000]))
             .add_paragraph(para(""));
     }
+    let info = DocInfo {
+        title: &data.title,
+        author: data
+            .author
+            .as_deref()
+            .or(data.organization.as_deref())
+            .or(data.system.as_deref()),
+    };
     Ok(Written {
-        bytes: pack(docx)?,
+        bytes: pack(docx, &info)?,
         diagnostics: cleaned("the Word report").into_iter().collect(),
     })
 }

@@ -26,6 +26,9 @@ pub struct ReportOptions {
     /// Risks named by DISA category (CAT I/II/III) where items have one, as
     /// the DoD policy counts them.
     pub by_category: bool,
+    /// The report's author (`--author`); the organization or system when
+    /// absent.
+    pub author: Option<String>,
 }
 
 pub use poam_rules::ScoreSummary;
@@ -113,6 +116,8 @@ pub struct ReportData {
     pub system: Option<String>,
     /// The marking (CUI) the POA&M carries, shown at the top and bottom.
     pub marking: Option<String>,
+    /// The author given (`--author`), if any.
+    pub author: Option<String>,
     /// Organization.
     pub organization: Option<String>,
     /// Impact level.
@@ -526,6 +531,7 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         },
         system: sys.name.clone(),
         marking: sys.marking.clone(),
+        author: opts.author.clone(),
         organization: sys.organization.clone(),
         impact_level: sys.impact_level.clone(),
         poam_date: iso(sys.poam_date),
