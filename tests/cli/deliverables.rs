@@ -245,6 +245,15 @@ fn the_word_report_prints_with_page_numbers_markings_and_whole_items() {
             );
         }
     }
+    // The HTML report's three charts, as images.
+    let zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let images: Vec<String> = zip
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+        .collect();
+    assert_eq!(images.len(), 3, "{images:?}");
+    assert_eq!(xml.matches("<pic:pic").count(), 3);
     let Some(pages) = pdf_pages(&out, dir.path()) else {
         return;
     };

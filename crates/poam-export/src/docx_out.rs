@@ -907,6 +907,23 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
         ]));
     }
     docx = docx.add_table(Table::new(rows));
+    // The HTML report's charts, as images.
+    let mut charts_missing = false;
+    for svg in [&data.charts.risk, &data.charts.age, &data.charts.overdue] {
+        match crate::chart_png::png(svg) {
+            Some((png, w, h)) => {
+                // EMU: 9,525 a CSS pixel.
+                let pic =
+                    docx_rs::Pic::new_with_dimensions(png, w * 2, h * 2).size(w * 9525, h * 9525);
+                docx = docx.add_paragraph(
+                    Paragraph::new()
+                        .add_run(Run::new().add_image(pic))
+                        .keep_lines(true),
+                );
+            }
+            None => charts_missing = true,
+        }
+    }
     if !data.units.is_empty() {
         docx = docx.add_paragraph(heading("By business unit", 1, next()));
         let mut rows = vec![TableRow::new(
@@ -1050,8 +1067,15 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
             .or(data.organization.as_deref())
             .or(data.system.as_deref()),
     };
+    let mut diagnostics: Vec<poam_model::Diagnostic> =
+        cleaned("the Word report").into_iter().collect();
+    if charts_missing {
+        diagnostics.push(poam_model::Diagnostic::unplaced(
+            poam_model::DiagKind::ChartsLeftOut,
+        ));
+    }
     Ok(Written {
         bytes: pack(docx, &info)?,
-        diagnostics: cleaned("the Word report").into_iter().collect(),
+        diagnostics,
     })
 }

@@ -18,6 +18,7 @@
 //! ever left behind.
 #![deny(missing_docs)]
 
+mod chart_png;
 pub mod csv_out;
 pub mod diff_out;
 pub mod docx_out;

@@ -323,6 +323,9 @@ pub enum DiagKind {
         /// The date written.
         date: NaiveDate,
     },
+    /// The Word report's charts were left out: the machine has no font to
+    /// draw their labels.
+    ChartsLeftOut,
     /// `--marking` set a marking other than the one the file carries.
     MarkingSet {
         /// The file's.
@@ -403,6 +406,7 @@ impl DiagKind {
             | DiagKind::TemplateRowsCleared { .. }
             | DiagKind::MarkingSet { .. }
             | DiagKind::MetadataBlank { .. }
+            | DiagKind::ChartsLeftOut
             | DiagKind::OutsideTemplateList { .. }
             | DiagKind::MarkingReplaced { .. }
             | DiagKind::DroppedField { .. } => Severity::Warning,
@@ -529,6 +533,10 @@ impl fmt::Display for DiagKind {
                 f,
                 "'{}' is left blank, and the {template} template asks for it; set it with {how}",
                 label.trim_end_matches(':')
+            ),
+            DiagKind::ChartsLeftOut => write!(
+                f,
+                "the Word report's charts are left out: this machine has no font to draw their labels (install one, e.g. fonts-dejavu or fonts-liberation); the HTML report has them"
             ),
             DiagKind::PoamDateDefault { date } => write!(
                 f,
