@@ -333,11 +333,45 @@ fn rollup_tags_units_keeps_ids_unique_and_merges_the_same_weakness() {
         m0["assets"], o0["assets"],
         "the same assets are listed once"
     );
-    // The workbook has the summary sheet.
-    let rows = sheet_rows(&xlsx_out, "Summary by Unit");
-    assert_eq!(rows[0][0], "Business unit");
+    // The workbook has the summary sheet: a title block, the units with a
+    // total, and each input with the metadata its header gave.
+    let all = sheet_rows(&xlsx_out, "Summary by Unit");
+    assert_eq!(all[0][0], "POA&M roll-up of 2 business unit(s)");
+    assert!(all.iter().any(|r| r[0] == "Units: east, west"), "{all:?}");
+    assert!(all.iter().any(|r| r[0] == "As of: 2030-01-01"), "{all:?}");
+    let at = all.iter().position(|r| r[0] == "Business unit").unwrap();
+    let rows = &all[at..];
     assert_eq!(rows[1][0], "east");
     assert_eq!(rows[2][0], "west");
+    assert_eq!(rows[3][0], "Total");
+    let cell = |r: &Vec<String>, c: usize| r[c].parse::<usize>().unwrap();
+    assert_eq!(cell(&rows[3], 1), cell(&rows[1], 1) + cell(&rows[2], 1));
+    let inputs = all
+        .iter()
+        .position(|r| r[0] == "Business unit" && r[1] == "File")
+        .unwrap();
+    assert_eq!(all[inputs + 1][0], "east");
+    assert!(
+        all[inputs + 1][1].ends_with("poam.xlsx"),
+        "{:?}",
+        all[inputs + 1]
+    );
+    assert_eq!(all[inputs + 1][2], one["system"]["name"].as_str().unwrap());
+    // Every item's unit is in a Business Unit column of the POA&M sheets.
+    let open = sheet_rows(&xlsx_out, "Open POA&M Items");
+    let header = open
+        .iter()
+        .find(|r| r.iter().any(|c| c == "POAM ID"))
+        .unwrap();
+    let unit_col = header.iter().position(|c| c == "Business Unit").unwrap();
+    let id_col = header.iter().position(|c| c == "POAM ID").unwrap();
+    for row in &open {
+        // A merged item names both units.
+        if row[id_col].starts_with("east-") {
+            assert!(row[unit_col].split("; ").any(|u| u == "east"), "{row:?}");
+        }
+    }
+    assert!(open.iter().any(|r| r[unit_col] == "west"));
     let open_east: usize = rows[1][1].parse().unwrap();
     assert_eq!(
         open_east,

@@ -756,9 +756,43 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
         .collect();
     let mut parts = Vec::new();
     let mut problems = Vec::new();
+    // Where each input's metadata came from, for the summary sheet.
+    let mut inputs_table = vec![[
+        "Business unit",
+        "File",
+        "System",
+        "Organization",
+        "Impact level",
+        "POA&M date",
+        "Items",
+    ]
+    .map(String::from)
+    .to_vec()];
     for (job, r) in jobs.iter().zip(read) {
         match r {
             Ok((poam, n)) => {
+                let mut units: Vec<&str> = Vec::new();
+                for item in &poam.items {
+                    if let Some(u) = item.business_unit.as_deref() {
+                        if !units.contains(&u) {
+                            units.push(u);
+                        }
+                    }
+                }
+                let sys = &poam.system;
+                inputs_table.push(vec![
+                    if units.is_empty() {
+                        unit_name(job, args.unit_from)
+                    } else {
+                        units.join(", ")
+                    },
+                    job.input.display().to_string(),
+                    sys.name.clone().unwrap_or_default(),
+                    sys.organization.clone().unwrap_or_default(),
+                    sys.impact_level.clone().unwrap_or_default(),
+                    sys.poam_date.map(|d| d.to_string()).unwrap_or_default(),
+                    poam.items.len().to_string(),
+                ]);
                 if n > 0 {
                     eprintln!(
                         "{}: {n} warning(s) on reading (poam inspect shows them)",
@@ -786,8 +820,46 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
     );
     let rows = poam_ops::rollup::unit_table(&result.units);
     let mut opts = write_options(args.keep_extra, false);
-    if layout.is_some() {
-        opts.xlsx.extra_sheets = vec![(SUMMARY_SHEET.to_string(), rows.clone())];
+    if let Some(layout) = layout {
+        // The summary: what was rolled up, as of when, by unit with totals,
+        // and where each unit's header metadata came from.
+        let mut by_unit = rows.clone();
+        let columns = by_unit.first().map_or(0, Vec::len);
+        let mut total = vec!["Total".to_string()];
+        for c in 1..columns {
+            let sum: u64 = by_unit
+                .iter()
+                .skip(1)
+                .filter_map(|r| r.get(c).and_then(|v| v.parse::<u64>().ok()))
+                .sum();
+            total.push(sum.to_string());
+        }
+        by_unit.push(total);
+        let units: Vec<&str> = result.units.iter().map(|u| u.unit.as_str()).collect();
+        let organization = match &result.poam.system.organization {
+            Some(o) => format!("Organization: {o}"),
+            None => "Organization: as each unit's file gives it (below)".to_string(),
+        };
+        let mut heading = vec![
+            format!("POA&M roll-up of {} business unit(s)", units.len()),
+            format!("Units: {}", units.join(", ")),
+            format!("As of: {as_of}"),
+            organization,
+            format!("Inputs: {} file(s), listed below", jobs.len()),
+        ];
+        if !layout.rules.extra_columns {
+            heading.push(format!(
+                "Each item's unit is not in the {} sheets ({} takes no extra column); it is in the JSON and CSV forms of the roll-up",
+                layout.family_label(),
+                layout.family_label()
+            ));
+        }
+        opts.xlsx.extra_sheets = vec![poam_export::xlsx::ExtraSheet {
+            name: SUMMARY_SHEET.to_string(),
+            heading,
+            tables: vec![by_unit, inputs_table],
+        }];
+        opts.xlsx.unit_column = true;
     }
     let written = poam_export::write(&result.poam, output, &opts).map_err(output_failure)?;
     if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {

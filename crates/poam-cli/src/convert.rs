@@ -416,6 +416,7 @@ pub(crate) fn write_options(keep_extra: bool, excel_bom: bool) -> WriteOptions {
         xlsx: xlsx::XlsxOptions {
             keep_extra,
             extra_sheets: Vec::new(),
+            unit_column: false,
             default_poam_date: Some(crate::today()),
         },
         csv: csv_out::CsvOptions { excel_bom },

@@ -26,9 +26,11 @@ pub struct XlsxOptions {
     /// Add the `extra` columns after the template's last column (never for
     /// eMASS, which rejects workbooks with extra columns).
     pub keep_extra: bool,
-    /// Sheets added after the template's own (a roll-up's summary by unit):
-    /// a name and rows of text, the first row a header.
-    pub extra_sheets: Vec<(String, Vec<Vec<String>>)>,
+    /// Sheets added after the template's own (a roll-up's summary by unit).
+    pub extra_sheets: Vec<ExtraSheet>,
+    /// Add a `Business Unit` column after the template's last (a roll-up's
+    /// items, each with its unit), where the template takes extra columns.
+    pub unit_column: bool,
     /// The POA&M date written when the input has none and the template has
     /// a cell for it (the CLI gives today's), with a note saying so.
     pub default_poam_date: Option<NaiveDate>,
@@ -66,6 +68,23 @@ pub(crate) fn settle_metadata<'s>(
     }
     system
 }
+
+/// A sheet added after the template's own: a title block, then tables of
+/// text (numbers written as numbers), each with a header row.
+#[derive(Debug, Clone, Default)]
+pub struct ExtraSheet {
+    /// The sheet's name.
+    pub name: String,
+    /// Lines above the tables: the first the title, the others facts
+    /// (`As of: 2025-01-31`).
+    pub heading: Vec<String>,
+    /// The tables, each its header row then its rows; a table whose last
+    /// row's first cell is `Total` has that row in bold.
+    pub tables: Vec<Vec<Vec<String>>>,
+}
+
+/// The header of the column a roll-up's items carry their unit in.
+pub const UNIT_HEADER: &str = "Business Unit";
 
 /// The rows and columns of an Excel sheet.
 const MAX_ROWS: u32 = 1_048_576;
@@ -327,6 +346,18 @@ pub fn write_xlsx(
             }
         }
     }
+    if opts.unit_column
+        && layout.rules.extra_columns
+        && poam.items.iter().any(|i| i.business_unit.is_some())
+    {
+        for (s, def) in layout.sheets.iter().enumerate() {
+            if !def.headers.iter().any(|h| h == UNIT_HEADER)
+                && !extra_headers[s].iter().any(|h| h == UNIT_HEADER)
+            {
+                extra_headers[s].insert(0, UNIT_HEADER.to_string());
+            }
+        }
+    }
     // Limits checked before any work: the sheets' rows and columns.
     let mut per_sheet = vec![0usize; layout.sheets.len()];
     for item in &poam.items {
@@ -373,7 +404,7 @@ pub struct XlsxStream<'l> {
     tally: Tally,
     /// Data rows written so far, per sheet.
     rows: Vec<u32>,
-    extra_sheets: Vec<(String, Vec<Vec<String>>)>,
+    extra_sheets: Vec<ExtraSheet>,
     /// Notes about the whole workbook (the marking written).
     notes: Vec<Diagnostic>,
 }
@@ -603,33 +634,88 @@ impl<'l> XlsxStream<'l> {
             let ws = self.workbook.worksheet_from_index(s)?;
             writer.end(ws, self.rows[s])?;
         }
-        for (name, rows) in &self.extra_sheets {
-            let ws = self.workbook.add_worksheet();
-            ws.set_name(name)?;
-            let bold = Format::new().set_bold();
-            for (r, row) in rows.iter().enumerate() {
-                for (c, text) in row.iter().enumerate() {
-                    let (r, c) = (r as u32, c as u16);
-                    match text.parse::<f64>() {
-                        Ok(n) if r > 0 && !text.is_empty() => ws.write_number(r, c, n)?,
-                        _ if r == 0 => ws.write_string_with_format(r, c, text, &bold)?,
-                        // Text stays text: never a formula.
-                        _ => ws.write_string(r, c, text)?,
-                    };
-                }
-            }
-            if let Some(header) = rows.first() {
-                for c in 0..header.len() {
-                    ws.set_column_width(c as u16, if c == 0 { 28 } else { 14 })?;
-                }
-                ws.set_freeze_panes(1, 0)?;
-            }
+        for sheet in &self.extra_sheets {
+            write_extra_sheet(self.workbook.add_worksheet(), sheet, self.plan.layout)?;
         }
         let bytes = self.workbook.save_to_buffer()?;
         let mut diagnostics = self.tally.diagnostics(&layout.name);
         diagnostics.extend(self.notes);
         Ok(Written { bytes, diagnostics })
     }
+}
+
+/// An added sheet (a roll-up's summary): its title block, then each table
+/// with a bordered, shaded header row and bordered cells, numbers as
+/// numbers, a bold total row; columns as wide as their texts; printed
+/// landscape, one page wide, in the template's fonts.
+fn write_extra_sheet(
+    ws: &mut Worksheet,
+    sheet: &ExtraSheet,
+    layout: &Layout,
+) -> Result<(), ExportError> {
+    ws.set_name(&sheet.name)?;
+    let font = layout.style.font.as_deref().unwrap_or("Calibri");
+    let size = layout.style.font_size.unwrap_or(11.0);
+    let base = Format::new().set_font_name(font).set_font_size(size);
+    let title = base.clone().set_bold().set_font_size(size + 4.0);
+    let cell = base
+        .clone()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Top);
+    let header = cell
+        .clone()
+        .set_bold()
+        .set_background_color(Color::RGB(0xD9E1F2));
+    let total = cell.clone().set_bold();
+    let mut r = 0u32;
+    for (i, line) in sheet.heading.iter().enumerate() {
+        ws.write_string_with_format(r, 0, line, if i == 0 { &title } else { &base })?;
+        r += 1;
+    }
+    let mut widths: Vec<usize> = Vec::new();
+    let mut first_header = None;
+    for table in &sheet.tables {
+        r += 1;
+        let last = table.len().saturating_sub(1);
+        for (t, row) in table.iter().enumerate() {
+            let is_total = t == last && t > 0 && row.first().is_some_and(|c| c == "Total");
+            for (c, text) in row.iter().enumerate() {
+                if widths.len() <= c {
+                    widths.resize(c + 1, 8);
+                }
+                widths[c] = widths[c].max(text.chars().count().min(60) + 2);
+                let col = c as u16;
+                let format = if t == 0 {
+                    &header
+                } else if is_total {
+                    &total
+                } else {
+                    &cell
+                };
+                match text.parse::<f64>() {
+                    Ok(n) if t > 0 && !text.is_empty() => {
+                        ws.write_number_with_format(r, col, n, format)?
+                    }
+                    // Text stays text: never a formula.
+                    _ => ws.write_string_with_format(r, col, text, format)?,
+                };
+            }
+            if t == 0 && first_header.is_none() {
+                first_header = Some(r);
+            }
+            r += 1;
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w as f64)?;
+    }
+    if let Some(h) = first_header {
+        ws.set_freeze_panes(h + 1, 0)?;
+        ws.set_repeat_rows(h, h)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
 }
 
 impl Tally {
@@ -1203,9 +1289,13 @@ impl SheetCells<'_> {
         }
         if plan.first {
             for (i, key) in extra_headers.iter().enumerate() {
+                let col = c0 + (self.def.headers.len() + i) as u16;
                 if let Some(raw) = item.extra.get(key.as_str()) {
-                    let col = c0 + (self.def.headers.len() + i) as u16;
                     cells.push((col, text_cell(raw.to_string(), tally, key)));
+                } else if key == UNIT_HEADER {
+                    if let Some(unit) = &item.business_unit {
+                        cells.push((col, text_cell(unit.to_string(), tally, key)));
+                    }
                 }
             }
         }
@@ -1228,8 +1318,12 @@ impl SheetCells<'_> {
             .iter()
             .flatten()
             .any(|f| f.kind() == FieldKind::MilestonePart);
+        let unit_column = extra_headers.iter().any(|h| h == UNIT_HEADER);
         for field in Field::ALL {
             if holds(*field) || item.is_blank(*field) {
+                continue;
+            }
+            if *field == Field::BusinessUnit && unit_column {
                 continue;
             }
             let moved_elsewhere = match field {

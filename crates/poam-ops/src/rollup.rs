@@ -142,13 +142,14 @@ fn unit_of(item: &Item) -> String {
 pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
     let mut system = SystemInfo::default();
     let mut impact: BTreeSet<String> = BTreeSet::new();
+    let mut organizations: BTreeSet<String> = BTreeSet::new();
     let mut items: Vec<Item> = Vec::new();
     // Which input each item came from.
     let mut part_of: Vec<usize> = Vec::new();
     for (p, part) in parts.into_iter().enumerate() {
         part_of.extend(std::iter::repeat_n(p, part.items.len()));
-        if system.organization.is_none() {
-            system.organization = part.system.organization.clone();
+        if let Some(o) = &part.system.organization {
+            organizations.insert(o.clone());
         }
         if let Some(l) = &part.system.impact_level {
             impact.insert(l.clone());
@@ -156,8 +157,13 @@ pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
         system.poam_date = system.poam_date.max(part.system.poam_date);
         items.extend(part.items);
     }
+    // A header field the units agree on is the roll-up's; one they differ
+    // on is left blank rather than taken from one unit.
     if impact.len() == 1 {
         system.impact_level = impact.into_iter().next();
+    }
+    if organizations.len() == 1 {
+        system.organization = organizations.into_iter().next();
     }
     let mut out = Rollup::default();
     // Unique IDs: which inputs use each ID (two units, or two files of one
