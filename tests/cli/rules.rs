@@ -650,6 +650,15 @@ fn reports_carry_the_policy_and_the_score() {
         text.contains("Conditional CMMC Level 2: not eligible (2 ineligible item(s)"),
         "{text}"
     );
+    // Each ineligible requirement is named, as `poam score` names it.
+    let named: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- not eligible: "))
+        .collect();
+    // Two items, each with two reasons: 5 points, and past the closeout.
+    assert_eq!(named.len(), 4, "{text}");
+    assert!(named.iter().any(|l| l.contains("3.1.1")), "{named:?}");
+    assert!(named.iter().any(|l| l.contains("3.5.3")), "{named:?}");
     // The Word and HTML reports carry them too.
     let docx = dir.path().join("report.docx");
     poam()
@@ -672,6 +681,11 @@ fn reports_carry_the_policy_and_the_score() {
         xml.contains("100 of 110"),
         "the Word report shows the score"
     );
+    assert_eq!(
+        xml.matches("Not eligible: ").count(),
+        4,
+        "the Word report names them"
+    );
     let out = poam()
         .args([
             "report",
@@ -687,6 +701,16 @@ fn reports_carry_the_policy_and_the_score() {
         .unwrap();
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.contains("<strong>100 of 110</strong>"));
+    assert_eq!(
+        html.split("<ul class=\"ineligible\">").nth(1).map(|l| l
+            .split("</ul>")
+            .next()
+            .unwrap()
+            .matches("<li>")
+            .count()),
+        Some(4),
+        "the HTML report names them"
+    );
     assert!(html.contains("CMMC Level 2 (32 CFR 170.21) deadline"));
     // Overdue by the policy's deadline even when the scheduled date is later.
     let late = write(

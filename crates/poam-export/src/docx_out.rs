@@ -884,6 +884,14 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
             sc.minimum,
             sc.closeout
         )));
+        for reason in &sc.ineligible_reasons {
+            docx = docx.add_paragraph(para(&format!("Not eligible: {reason}")).indent(
+                Some(360),
+                None,
+                None,
+                None,
+            ));
+        }
     }
     let mut rows = vec![TableRow::new(vec![
         header_cell("Risk (open items)"),

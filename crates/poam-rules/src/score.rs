@@ -81,6 +81,9 @@ pub struct ScoreSummary {
     pub eligible: bool,
     /// Items that may not be on the POA&M (each counted once).
     pub ineligible: usize,
+    /// Each reason an item may not be on the POA&M, as `score` names it
+    /// (`P-3: 3.1.1 (5 points) may not be on a POA&M ...`).
+    pub ineligible_reasons: Vec<String>,
     /// POA&M closeout deadline, ISO.
     pub closeout: String,
 }
@@ -169,6 +172,11 @@ impl ScoreReport {
                 .map(|i| &i.item)
                 .collect::<std::collections::BTreeSet<_>>()
                 .len(),
+            ineligible_reasons: self
+                .ineligible
+                .iter()
+                .map(|i| format!("{}: {}", i.item, i.reason))
+                .collect(),
             closeout: self.closeout_deadline.to_string(),
         }
     }
