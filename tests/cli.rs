@@ -661,8 +661,9 @@ pub(crate) fn xml_part(path: &Path, part: &str) -> String {
 fn written_fedramp_workbook_has_drop_downs_frozen_panes_and_real_dates() {
     let dir = tempfile::tempdir().unwrap();
     for (version, sheet1, list_range, pane) in [
-        // v3.0: Open tab is the first sheet; Original Risk Rating is column R, data from row 9.
-        ("3.0", "xl/worksheets/sheet1.xml", "R9:R4021", "A6"),
+        // v3.0: Open tab is the second sheet (after Instructions); Original
+        // Risk Rating is column R, data from row 9.
+        ("3.0", "xl/worksheets/sheet2.xml", "R9:R4021", "A6"),
         // v2.1: Original Risk Rating is column S, data from row 8.
         ("2.1", "xl/worksheets/sheet1.xml", "S8:S4022", "A6"),
     ] {

@@ -270,7 +270,8 @@ fn sheet_xml(path: &Path, index: usize) -> String {
 fn written_workbooks_have_the_official_drop_downs_and_frozen_panes() {
     let Some(dir) = real_files() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    // (version, official file, [(sheet index in the official file, in ours)])
+    // (version, official file, [(sheet index in the official file, in ours)]):
+    // the same, now that the drawn workbook has the official tabs in order.
     for (version, file, sheets) in [
         (
             "2.1",
@@ -280,7 +281,7 @@ fn written_workbooks_have_the_official_drop_downs_and_frozen_panes() {
         (
             "3.0",
             "fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx",
-            vec![(2, 1), (3, 2), (4, 3)],
+            vec![(2, 2), (3, 3), (4, 4)],
         ),
     ] {
         let ours = tmp.path().join(format!("{version}.xlsx"));
@@ -1397,14 +1398,129 @@ fn the_drawn_v30_workbook_has_the_official_fonts_and_widths() {
             })
             .unwrap_or(0.0)
     };
+    let part_of = |p: &Path, sheet: &str| {
+        let all = zip_parts(p);
+        let text = |n: &str| String::from_utf8_lossy(&all[n]).into_owned();
+        sheet_part(
+            &text("xl/workbook.xml"),
+            &text("xl/_rels/workbook.xml.rels"),
+            sheet,
+        )
+        .unwrap()
+    };
+    let (o_open, d_open) = (
+        part_of(&official, "Open POA&M Items"),
+        part_of(&out, "Open POA&M Items"),
+    );
     for col in [2, 3, 10, 28] {
-        let (o, d) = (
-            width(&official, "xl/worksheets/sheet2.xml", col),
-            width(&out, "xl/worksheets/sheet1.xml", col),
-        );
+        let (o, d) = (width(&official, &o_open, col), width(&out, &d_open, col));
         assert!(
             (o - d).abs() < 0.75,
             "column {col}: official {o}, drawn {d}"
         );
     }
+}
+
+/// The visible tabs of a workbook, in order.
+fn visible_sheets(path: &Path) -> Vec<String> {
+    let workbook = String::from_utf8_lossy(&zip_parts(path)["xl/workbook.xml"]).into_owned();
+    workbook
+        .split("<sheet ")
+        .skip(1)
+        .filter(|s| {
+            let head = &s[..s.find('>').unwrap()];
+            !head.contains("state=\"hidden\"") && !head.contains("state=\"veryHidden\"")
+        })
+        .map(|s| {
+            s.split("name=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+/// The workbook poam draws has the official file's visible tabs, named and
+/// ordered as there, for every layout with an official file in ../shared
+/// (FedRAMP's Instructions, PL-2 Findings and Record of Changes; eMASS's
+/// Example and Instructions); the tabs that hold no items point to the
+/// official instructions rather than copy them, and take the official
+/// column widths.
+#[test]
+fn drawn_workbooks_have_the_official_tabs_in_order() {
+    let Some(real) = real_files() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for (official, family, version, input) in [
+        (
+            "fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx",
+            "fedramp",
+            "3.0",
+            "fixtures/fedramp/fedramp-2.1.xlsx",
+        ),
+        (
+            "fedramp/FedRAMP-POAM-Template-v2.1-2024-03-29.xlsx",
+            "fedramp",
+            "2.1",
+            "fixtures/fedramp/fedramp-3.0.xlsx",
+        ),
+        (
+            "emass/eMASS-POAM-Template-RMF-classic.xlsm",
+            "emass",
+            "rmf-classic",
+            "fixtures/emass/emass-rmf-classic.xlsm",
+        ),
+        (
+            "emass/eMASS-POAM-Template-Navy-2024.xlsx",
+            "emass",
+            "navy-2024",
+            "fixtures/emass/emass-navy-2024.xlsx",
+        ),
+        (
+            "emass/eMASS-POAM-Template-Navy-2026.xlsx",
+            "emass",
+            "navy-2026",
+            "fixtures/emass/emass-navy-2026.xlsx",
+        ),
+    ] {
+        let official = real.join(official);
+        let out = dir.path().join(format!("{version}.xlsx"));
+        let run = poam()
+            .arg("convert")
+            .arg(root().join(input))
+            .args(["--to", family, "--template-version", version, "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{version}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(visible_sheets(&out), visible_sheets(&official), "{version}");
+        // Items still read back from the item tabs only.
+        let (code, inspected, _) = inspect(&out);
+        assert_eq!(code, Some(0), "{version}");
+        assert_eq!(
+            inspected["read"]["layout"],
+            format!("{family} {version}"),
+            "{version}"
+        );
+    }
+    // The PL-2 Findings tab's header cells and widths are the official ones.
+    let official = real.join("fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx");
+    let drawn = dir.path().join("3.0.xlsx");
+    assert_eq!(
+        top_cells(&drawn, "PL-2 Findings", 1),
+        top_cells(&official, "PL-2 Findings", 1)
+    );
+    let instructions = top_cells(&drawn, "Instructions", 6);
+    assert!(
+        instructions
+            .iter()
+            .any(|(_, _, t)| t.contains("https://www.fedramp.gov/")),
+        "{instructions:?}"
+    );
 }

@@ -404,6 +404,9 @@ pub struct XlsxStream<'l> {
     tally: Tally,
     /// Data rows written so far, per sheet.
     rows: Vec<u32>,
+    /// Each layout sheet's place among the workbook's tabs (the official
+    /// tabs that hold no items come between them).
+    index_of: Vec<usize>,
     extra_sheets: Vec<ExtraSheet>,
     /// Notes about the whole workbook (the marking written).
     notes: Vec<Diagnostic>,
@@ -547,11 +550,26 @@ impl<'l> XlsxStream<'l> {
                 family: layout.family_label().to_string(),
             });
         }
+        // The layout's sheets and its item-less tabs, in the official order.
+        let mut tabs: Vec<&poam_layout::Tab> = layout.tabs.iter().collect();
+        tabs.sort_by_key(|t| t.position);
+        let mut tabs = tabs.into_iter().peekable();
+        let mut index_of = Vec::with_capacity(layout.sheets.len());
+        let mut at = 0usize;
         for (def, sheet) in layout.sheets.iter().zip(&plan.sheets) {
+            while let Some(tab) = tabs.next_if(|t| t.position <= at) {
+                write_tab(workbook.add_worksheet(), tab, layout, system)?;
+                at += 1;
+            }
             let ws = workbook.add_worksheet_with_low_memory()?;
             ws.set_name(&def.name)?;
             let writer = SheetWriter { layout, def, f: &f };
             writer.begin(ws, system, &sheet.extra_headers)?;
+            index_of.push(at);
+            at += 1;
+        }
+        for tab in tabs {
+            write_tab(workbook.add_worksheet(), tab, layout, system)?;
         }
         if system.marking.is_none() {
             if let Some(b) = layout.sheets.iter().find_map(|s| s.banner.as_ref()) {
@@ -564,6 +582,7 @@ impl<'l> XlsxStream<'l> {
             workbook,
             notes,
             rows: vec![0; plan.sheets.len()],
+            index_of,
             plan,
             f,
             tally,
@@ -600,7 +619,7 @@ impl<'l> XlsxStream<'l> {
         let def = &self.plan.layout.sheets[s];
         let first = def.first_data_row - 1;
         let height = def.data_row_height;
-        let ws = self.workbook.worksheet_from_index(s)?;
+        let ws = self.workbook.worksheet_from_index(self.index_of[s])?;
         for cells in item.rows {
             let n = self.rows[s];
             if first + n >= MAX_ROWS {
@@ -631,7 +650,7 @@ impl<'l> XlsxStream<'l> {
                 def,
                 f: &self.f,
             };
-            let ws = self.workbook.worksheet_from_index(s)?;
+            let ws = self.workbook.worksheet_from_index(self.index_of[s])?;
             writer.end(ws, self.rows[s])?;
         }
         for sheet in &self.extra_sheets {
@@ -642,6 +661,83 @@ impl<'l> XlsxStream<'l> {
         diagnostics.extend(self.notes);
         Ok(Written { bytes, diagnostics })
     }
+}
+
+/// A tab of the official workbook that holds no items, as the layout
+/// gives it: its cells in the layout's fonts, widths and heights.
+fn write_tab(
+    ws: &mut Worksheet,
+    tab: &poam_layout::Tab,
+    layout: &Layout,
+    system: &SystemInfo,
+) -> Result<(), ExportError> {
+    use poam_layout::TabStyle;
+    ws.set_name(&tab.name)?;
+    let style = &layout.style;
+    let mut base = Format::new().set_align(FormatAlign::Top);
+    if let Some(font) = &style.font {
+        base = base.set_font_name(font);
+    }
+    if let Some(size) = style.font_size {
+        base = base.set_font_size(size);
+    }
+    let text = base.clone().set_text_wrap();
+    let label = base.clone().set_bold().set_text_wrap();
+    let header = base
+        .clone()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(style.header_fill.0));
+    let mut title = base
+        .clone()
+        .set_bold()
+        .set_font_size(style.title_size)
+        .set_text_wrap();
+    if let Some(c) = style.title_color {
+        title = title.set_font_color(Color::RGB(c.0));
+    }
+    for (letter, width) in &tab.widths {
+        if let Some(c) = column_index(letter) {
+            ws.set_column_width(c, *width)?;
+        }
+    }
+    for (row, height) in &tab.heights {
+        ws.set_row_height(row.saturating_sub(1), *height)?;
+    }
+    for cell in &tab.cells {
+        let Some((c, r)) = parse_cell_ref(&cell.cell) else {
+            continue;
+        };
+        let format = match cell.style {
+            TabStyle::Text => &text,
+            TabStyle::Title => &title,
+            TabStyle::Header => &header,
+            TabStyle::Label => &label,
+        };
+        match cell.merge.as_deref().and_then(cell_range) {
+            Some(((c0, r0), (c1, r1))) => {
+                ws.merge_range(r0, c0, r1, c1, &cell.text, format)?;
+            }
+            None => {
+                ws.write_string_with_format(r, c, &cell.text, format)?;
+            }
+        }
+    }
+    if tab.landscape {
+        ws.set_landscape();
+    }
+    // One page wide: its few columns never print apart; the marking on
+    // its pages as on the item tabs'.
+    ws.set_print_fit_to_pages(1, 0);
+    let (header, footer) = marked_header_footer(layout, system);
+    if let Some(h) = &header {
+        ws.set_header(h);
+    }
+    if let Some(f) = &footer {
+        ws.set_footer(f);
+    }
+    Ok(())
 }
 
 /// An added sheet (a roll-up's summary): its title block, then each table

@@ -711,6 +711,65 @@ struct LayoutFile {
     print: Print,
     columns: BTreeMap<String, ColumnDef>,
     sheets: Vec<SheetDef>,
+    #[serde(default)]
+    tabs: Vec<Tab>,
+}
+
+/// A tab of the official workbook that holds no items (FedRAMP's
+/// Instructions and Record of Changes), written in its place so that the
+/// workbook has the official tabs in the official order. Its text is
+/// poamkit's own (a pointer to the official instructions), never a copy of
+/// the template's prose.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tab {
+    /// The tab's name.
+    pub name: String,
+    /// Its place among the workbook's tabs (0 is the first).
+    pub position: usize,
+    /// Column widths by letter, in Excel's character units.
+    #[serde(default)]
+    pub widths: BTreeMap<String, f64>,
+    /// Row heights by row number (1-based), in points.
+    #[serde(default)]
+    pub heights: BTreeMap<u32, f64>,
+    /// The cells written.
+    #[serde(default)]
+    pub cells: Vec<TabCell>,
+    /// Landscape printing.
+    #[serde(default)]
+    pub landscape: bool,
+}
+
+/// One cell of a [`Tab`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TabCell {
+    /// Where (`B2`).
+    pub cell: String,
+    /// The text.
+    pub text: String,
+    /// How it looks.
+    #[serde(default)]
+    pub style: TabStyle,
+    /// A merged range it fills (`B2:E2`).
+    #[serde(default)]
+    pub merge: Option<String>,
+}
+
+/// The look of a [`TabCell`], from the layout's `[style]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TabStyle {
+    /// Body text, wrapped.
+    #[default]
+    Text,
+    /// The title's font, size and colour.
+    Title,
+    /// Bold, on the header fill, bordered.
+    Header,
+    /// Bold.
+    Label,
 }
 
 /// One version of one template.
@@ -740,6 +799,8 @@ pub struct Layout {
     pub style: Style,
     /// Page setup of a written workbook.
     pub print: Print,
+    /// The official tabs that hold no items, written in their places.
+    pub tabs: Vec<Tab>,
     /// Where the layout came from.
     pub source: Source,
     /// Fields resolved by normalized header text.
@@ -1034,6 +1095,7 @@ impl Layout {
             rules: file.rules,
             style: file.style,
             print: file.print,
+            tabs: file.tabs,
             source,
             fields,
         })
