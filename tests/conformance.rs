@@ -1341,18 +1341,27 @@ fn filling_an_official_template_keeps_every_part_but_the_rows_written() {
     }
 }
 
-/// The drawn FedRAMP v3.0 workbook takes the official file's look, read
+/// The drawn FedRAMP v3.0 and v2.1 workbooks take the official file's look, read
 /// from the official file itself: the title's font, size and color, the
 /// header row's font, the body font, and the columns' widths.
 #[test]
 fn the_drawn_v30_workbook_has_the_official_fonts_and_widths() {
     let Some(real) = real_files() else { return };
-    let official = real.join("fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx");
+    for (official, version) in [
+        ("fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx", "3.0"),
+        ("fedramp/FedRAMP-POAM-Template-v2.1-2024-03-29.xlsx", "2.1"),
+    ] {
+        drawn_fedramp_has_the_official_look(&real.join(official), version);
+    }
+}
+
+fn drawn_fedramp_has_the_official_look(official: &Path, version: &str) {
+    let official = official.to_path_buf();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("drawn.xlsx");
     write_fedramp(
         &root().join("fixtures/fedramp/fedramp-2.1.xlsx"),
-        "3.0",
+        version,
         &out,
     );
     let parts = |p: &Path| {
@@ -1370,13 +1379,13 @@ fn the_drawn_v30_workbook_has_the_official_fonts_and_widths() {
                 && f.contains("val=\"18")
                 && f.contains("1A4480")
                 && f.contains("Arial")),
-            "{what}: no bold 18-point dark-blue Arial title font"
+            "{version} {what}: no bold 18-point dark-blue Arial title font"
         );
         assert!(
             fonts
                 .split("<font>")
                 .any(|f| f.contains("val=\"10") && f.contains("Arial")),
-            "{what}: no Arial 10 body font"
+            "{version} {what}: no Arial 10 body font"
         );
     }
     // Widths: the official sheet's columns B and C.
@@ -1416,7 +1425,7 @@ fn the_drawn_v30_workbook_has_the_official_fonts_and_widths() {
         let (o, d) = (width(&official, &o_open, col), width(&out, &d_open, col));
         assert!(
             (o - d).abs() < 0.75,
-            "column {col}: official {o}, drawn {d}"
+            "{version} column {col}: official {o}, drawn {d}"
         );
     }
 }

@@ -407,6 +407,8 @@ pub struct XlsxStream<'l> {
     /// Each layout sheet's place among the workbook's tabs (the official
     /// tabs that hold no items come between them).
     index_of: Vec<usize>,
+    /// Each sheet's column widths, by column index.
+    widths: Vec<Vec<f64>>,
     extra_sheets: Vec<ExtraSheet>,
     /// Notes about the whole workbook (the marking written).
     notes: Vec<Diagnostic>,
@@ -583,6 +585,22 @@ impl<'l> XlsxStream<'l> {
             notes,
             rows: vec![0; plan.sheets.len()],
             index_of,
+            widths: layout
+                .sheets
+                .iter()
+                .zip(&plan.sheets)
+                .map(|(def, sheet)| {
+                    let c0 = column_index(&def.first_column).unwrap_or(0) as usize;
+                    let mut w = vec![0.0; c0];
+                    w.extend(
+                        def.headers
+                            .iter()
+                            .map(|h| layout.column(h).map_or(20.0, |c| c.width)),
+                    );
+                    w.extend(sheet.extra_headers.iter().map(|_| 20.0));
+                    w
+                })
+                .collect(),
             plan,
             f,
             tally,
@@ -625,8 +643,19 @@ impl<'l> XlsxStream<'l> {
             if first + n >= MAX_ROWS {
                 return Err(too_many_rows(&def.name, def.first_data_row, None));
             }
-            if let Some(h) = height {
-                ws.set_row_height(first + n, h)?;
+            match height {
+                Some(h) => {
+                    ws.set_row_height(first + n, h)?;
+                }
+                // No height in the official file: as tall as its wrapped
+                // text, which neither Excel nor LibreOffice sizes on opening.
+                None => {
+                    if let Some(h) =
+                        wrapped_height(&cells, &self.widths[s], &self.plan.layout.style)
+                    {
+                        ws.set_row_height(first + n, h)?;
+                    }
+                }
             }
             // Every other data row shaded, from the second, when the layout says.
             let band = n % 2 == 1;
@@ -661,6 +690,35 @@ impl<'l> XlsxStream<'l> {
         diagnostics.extend(self.notes);
         Ok(Written { bytes, diagnostics })
     }
+}
+
+/// The height a data row needs for its wrapped text, in points, when more
+/// than one line: each cell's lines at about 1.1 characters a width unit
+/// (Excel's unit is a character of the default font), the tallest cell's
+/// lines at 1.3 times the font size; at most Excel's 409 points.
+fn wrapped_height(
+    cells: &[(u16, CellValue)],
+    widths: &[f64],
+    style: &poam_layout::Style,
+) -> Option<f64> {
+    let size = style.font_size.unwrap_or(11.0);
+    let per_unit = 1.1 * 11.0 / size;
+    let lines = cells
+        .iter()
+        .filter_map(|(c, v)| match v {
+            CellValue::Text(t) => Some((*c, t)),
+            _ => None,
+        })
+        .map(|(c, t)| {
+            let width = widths.get(c as usize).copied().unwrap_or(20.0).max(1.0);
+            let room = (width * per_unit).floor().max(1.0) as usize;
+            t.split('\n')
+                .map(|l| l.chars().count().div_ceil(room).max(1))
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(1);
+    (lines > 1).then(|| (lines as f64 * size * 1.3 + 2.0).min(409.0))
 }
 
 /// A tab of the official workbook that holds no items, as the layout
