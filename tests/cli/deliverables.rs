@@ -750,3 +750,176 @@ fn the_dod_report_speaks_in_categories() {
     assert!(!plain.contains("CAT II"), "{plain}");
     assert!(plain.contains("| Moderate | 1 |"), "{plain}");
 }
+
+/// A PDF's pages: each page's text and whether it is landscape.
+fn pdf_read(pdf: &Path) -> Vec<(String, bool)> {
+    let pdftotext = on_path("pdftotext").expect("pdftotext");
+    let pdfinfo = on_path("pdfinfo").expect("pdfinfo (poppler-utils)");
+    let text = std::process::Command::new(pdftotext)
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let pages: Vec<String> = String::from_utf8_lossy(&text.stdout)
+        .split('\u{c}')
+        .map(str::to_string)
+        .collect();
+    let info = std::process::Command::new(pdfinfo)
+        .args(["-f", "1", "-l", "100000"])
+        .arg(pdf)
+        .output()
+        .unwrap();
+    let sizes: Vec<bool> = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains(" size:"))
+        .map(|l| {
+            let n: Vec<f64> = l
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            // "Page    1 size: 792 x 612 pts": the page number, then w and h.
+            n.len() >= 3 && n[1] > n[2]
+        })
+        .collect();
+    sizes
+        .into_iter()
+        .enumerate()
+        .map(|(i, landscape)| (pages.get(i).cloned().unwrap_or_default(), landscape))
+        .collect()
+}
+
+/// Every deliverable printed as a reviewer prints it (LibreOffice for
+/// workbooks and Word files, Chromium for the HTML report): each page of a
+/// marked POA&M carries its marking, the landscape layouts print landscape,
+/// and a three-item POA&M prints on the few pages it needs (the Navy 2026
+/// template once printed on 14 A4 portrait pages).
+#[test]
+fn every_deliverable_prints_marked_on_every_page_in_its_orientation() {
+    let Some(soffice) = on_path("soffice") else {
+        crate::require::missing("LibreOffice is not installed; .ci/run installs it");
+        return;
+    };
+    if on_path("pdfinfo").is_none() || on_path("pdftotext").is_none() {
+        crate::require::missing("poppler-utils is not installed; .ci/run installs it");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = "fixtures/emass/emass-navy-2026.xlsx"; // 3 items, marked CUI
+    let marking = "CONTROLLED UNCLASSIFIED INFORMATION";
+    let run = |args: &[&str], out: &Path| {
+        let r = poam().args(args).arg("-o").arg(out).output().unwrap();
+        assert!(
+            r.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    };
+    // (file, landscape on every page, most pages)
+    let mut cases: Vec<(PathBuf, Option<bool>, usize)> = Vec::new();
+    for v in [
+        "rmf-classic",
+        "navy-2024",
+        "navy-2026",
+        "army-2026",
+        "marine-2026",
+    ] {
+        let out = d.join(format!("{v}.xlsx"));
+        run(
+            &["convert", input, "--to", "emass", "--template-version", v],
+            &out,
+        );
+        cases.push((out, Some(true), 3));
+    }
+    for v in ["3.0", "2.1"] {
+        let out = d.join(format!("fedramp-{v}.xlsx"));
+        run(
+            &["convert", input, "--to", "fedramp", "--template-version", v],
+            &out,
+        );
+        // FedRAMP's own print setup: its item tabs portrait, unscaled.
+        cases.push((out, None, 40));
+    }
+    let nist = d.join("nist.docx");
+    run(&["convert", input, "--to", "nist171-docx"], &nist);
+    cases.push((nist, Some(true), 1));
+    let report = d.join("report.docx");
+    run(&["report", input, "--format", "docx"], &report);
+    cases.push((report, Some(true), 4));
+    let units = d.join("units");
+    for unit in ["east", "west"] {
+        std::fs::create_dir_all(units.join(unit)).unwrap();
+        std::fs::copy(root().join(input), units.join(unit).join("poam.xlsx")).unwrap();
+    }
+    let rollup = d.join("rollup.xlsx");
+    run(
+        &[
+            "rollup",
+            units.to_str().unwrap(),
+            "--to",
+            "emass",
+            "--template-version",
+            "navy-2026",
+        ],
+        &rollup,
+    );
+    cases.push((rollup, Some(true), 4));
+    for (file, landscape, most) in &cases {
+        let out = d.join("pdf");
+        let status = std::process::Command::new(&soffice)
+            .args(["--headless", "--convert-to", "pdf", "--outdir"])
+            .arg(&out)
+            .arg(file)
+            .env("HOME", d)
+            .output()
+            .unwrap();
+        assert!(status.status.success());
+        let pdf = out.join(file.with_extension("pdf").file_name().unwrap());
+        let pages = pdf_read(&pdf);
+        let name = file.file_name().unwrap().to_string_lossy();
+        assert!(
+            !pages.is_empty() && pages.len() <= *most,
+            "{name}: {} pages",
+            pages.len()
+        );
+        for (n, (text, is_landscape)) in pages.iter().enumerate() {
+            assert!(text.contains(marking), "{name} page {}: no marking", n + 1);
+            if let Some(l) = landscape {
+                assert_eq!(is_landscape, l, "{name} page {}: orientation", n + 1);
+            }
+        }
+    }
+    // The HTML report printed by Chromium: the marking on every page.
+    let Some(chromium) = on_path("chromium").or_else(|| on_path("chromium-browser")) else {
+        crate::require::missing("Chromium is not installed; .ci/run installs it");
+        return;
+    };
+    let html = d.join("report.html");
+    run(&["report", input, "--format", "html"], &html);
+    let pdf = d.join("report-html.pdf");
+    let status = std::process::Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", d.join("profile").display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let pages = pdf_read(&pdf);
+    assert!(!pages.is_empty());
+    for (n, (text, _)) in pages.iter().enumerate() {
+        assert!(
+            text.contains(marking),
+            "HTML report page {}: no marking",
+            n + 1
+        );
+    }
+}

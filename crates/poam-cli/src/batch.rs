@@ -811,6 +811,16 @@ pub(crate) fn rollup(args: &RollupArgs) -> Result<u8, Failure> {
             problems.join("\n  ")
         )));
     }
+    let markings: std::collections::BTreeSet<&str> = parts
+        .iter()
+        .filter_map(|p| p.system.marking.as_deref())
+        .collect();
+    if markings.len() > 1 {
+        eprintln!(
+            "warning: the units carry different markings ({}): the roll-up carries none of them; set the one it needs with --marking",
+            markings.into_iter().collect::<Vec<_>>().join("; ")
+        );
+    }
     let result = poam_ops::rollup::rollup(
         parts,
         &poam_ops::rollup::RollupOptions {

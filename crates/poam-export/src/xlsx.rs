@@ -409,6 +409,8 @@ pub struct XlsxStream<'l> {
     index_of: Vec<usize>,
     /// Each sheet's column widths, by column index.
     widths: Vec<Vec<f64>>,
+    /// The page header and footer with the marking, for the added sheets.
+    header_footer: (Option<String>, Option<String>),
     extra_sheets: Vec<ExtraSheet>,
     /// Notes about the whole workbook (the marking written).
     notes: Vec<Diagnostic>,
@@ -585,6 +587,7 @@ impl<'l> XlsxStream<'l> {
             notes,
             rows: vec![0; plan.sheets.len()],
             index_of,
+            header_footer: marked_header_footer(layout, system),
             widths: layout
                 .sheets
                 .iter()
@@ -683,7 +686,14 @@ impl<'l> XlsxStream<'l> {
             writer.end(ws, self.rows[s])?;
         }
         for sheet in &self.extra_sheets {
-            write_extra_sheet(self.workbook.add_worksheet(), sheet, self.plan.layout)?;
+            let ws = self.workbook.add_worksheet();
+            write_extra_sheet(ws, sheet, self.plan.layout)?;
+            if let Some(h) = &self.header_footer.0 {
+                ws.set_header(h);
+            }
+            if let Some(f) = &self.header_footer.1 {
+                ws.set_footer(f);
+            }
         }
         let bytes = self.workbook.save_to_buffer()?;
         let mut diagnostics = self.tally.diagnostics(&layout.name);

@@ -143,6 +143,7 @@ pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
     let mut system = SystemInfo::default();
     let mut impact: BTreeSet<String> = BTreeSet::new();
     let mut organizations: BTreeSet<String> = BTreeSet::new();
+    let mut markings: BTreeSet<String> = BTreeSet::new();
     let mut items: Vec<Item> = Vec::new();
     // Which input each item came from.
     let mut part_of: Vec<usize> = Vec::new();
@@ -150,6 +151,9 @@ pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
         part_of.extend(std::iter::repeat_n(p, part.items.len()));
         if let Some(o) = &part.system.organization {
             organizations.insert(o.clone());
+        }
+        if let Some(m) = &part.system.marking {
+            markings.insert(m.clone());
         }
         if let Some(l) = &part.system.impact_level {
             impact.insert(l.clone());
@@ -164,6 +168,11 @@ pub fn rollup(parts: Vec<Poam>, opts: &RollupOptions) -> Rollup {
     }
     if organizations.len() == 1 {
         system.organization = organizations.into_iter().next();
+    }
+    // The units' marking, when they carry one (`--marking` sets it when
+    // they differ).
+    if markings.len() == 1 {
+        system.marking = markings.into_iter().next();
     }
     let mut out = Rollup::default();
     // Unique IDs: which inputs use each ID (two units, or two files of one
