@@ -1533,3 +1533,76 @@ fn drawn_workbooks_have_the_official_tabs_in_order() {
         "{instructions:?}"
     );
 }
+
+/// `convert --into` NIST's blank SP 800-171 plan of action: every part of
+/// the official file is kept byte for byte but the document (whose table
+/// gets one row per item in place of its blank rows, everything around the
+/// table as it was) and the page header whose `[SYSTEM NAME]` takes the
+/// system's name; the items read back as those of the plan poam draws.
+#[test]
+fn filling_nists_plan_of_action_keeps_the_template_and_reads_back() {
+    let Some(real) = real_files() else { return };
+    let template = real.join("nist/NIST-CUI-Plan-of-Action-Template.docx");
+    let dir = tempfile::tempdir().unwrap();
+    let input = root().join("fixtures/nist/plan-of-action.xlsx");
+    let out = dir.path().join("filled.docx");
+    let run = poam()
+        .arg("convert")
+        .arg(&input)
+        .args(["--system-name", "Example Enclave", "--into"])
+        .arg(&template)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (before, after) = (zip_parts(&template), zip_parts(&out));
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "the same parts"
+    );
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    for (name, bytes) in &before {
+        let new = &after[name];
+        if name == "word/document.xml" {
+            let (old, new) = (text(bytes), text(new));
+            let cut = |x: &str| {
+                let a = x.find("<w:tbl>").unwrap();
+                let b = x.find("</w:tbl>").unwrap();
+                (x[..a].to_string(), x[b..].to_string())
+            };
+            assert_eq!(cut(&old), cut(&new), "the document around the table");
+            // The header row is the template's.
+            let first_row = |x: &str| {
+                let a = x.find("<w:tr ").unwrap();
+                x[a..a + x[a..].find("</w:tr>").unwrap()].to_string()
+            };
+            assert_eq!(first_row(&old), first_row(&new));
+        } else if text(bytes).contains(">SYSTEM NAME<") {
+            let new = text(new);
+            assert!(
+                new.contains(">Example Enclave<") && !new.contains("SYSTEM NAME"),
+                "{name}"
+            );
+        } else {
+            assert_eq!(bytes, new, "{name} changed");
+        }
+    }
+    // The items read back as the drawn plan's.
+    let drawn = dir.path().join("drawn.docx");
+    poam()
+        .arg("convert")
+        .arg(&input)
+        .args(["--to", "nist171-docx", "-o"])
+        .arg(&drawn)
+        .assert()
+        .success();
+    let (a, b) = (items_without_origin(&drawn), items_without_origin(&out));
+    assert_eq!(a["items"], b["items"]);
+    assert_eq!(a["items"].as_array().unwrap().len(), 3);
+}

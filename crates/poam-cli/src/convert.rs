@@ -172,7 +172,7 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
 fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
     let Some(out) = &args.output else {
         return Err(input_failure(anyhow::anyhow!(
-            "--into writes a filled copy of the template: add -o OUT.xlsx"
+            "--into writes a filled copy of the template: add -o OUT.xlsx (or OUT.docx for the NIST plan)"
         )));
     };
     if same_file(out, template) {
@@ -189,10 +189,36 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
     let bytes = std::fs::read(template)
         .with_context(|| format!("--into {}: cannot read the file", template.display()))
         .map_err(input_failure)?;
+    // NIST's Word plan of action: its table filled in place.
+    if poam_export::fill_docx::is_nist_plan_template(&bytes) {
+        let format = parse_format("nist171-docx")?;
+        if let Some(to) = &args.to {
+            if parse_format(to)?.name() != format.name() {
+                return Err(input_failure(anyhow::anyhow!(
+                    "--into {} is NIST's SP 800-171 plan of action, and --to asks for {to}; leave out --to to fill the plan",
+                    template.display()
+                )));
+            }
+        }
+        let imported = read_linked(&args.input, &args.read, args.ssp.as_deref())?;
+        let written = poam_export::fill_docx::fill_nist_plan(&bytes, &imported.poam)
+            .map_err(|e| input_failure(anyhow::anyhow!("--into {}: {e}", template.display())))?;
+        save_atomic(out, &written.bytes).map_err(output_failure)?;
+        let counts = (imported.poam.open_count(), imported.poam.closed_count());
+        return conversion_done(
+            args,
+            &format,
+            None,
+            &imported,
+            &written.diagnostics,
+            counts,
+            None,
+        );
+    }
     let blank = poam_import::import_bytes(&template.display().to_string(), template, &bytes, &opts)
         .map_err(|e| {
             input_failure(anyhow::anyhow!(
-            "--into {}: {e}; --into takes a copy of an official blank template (FedRAMP or eMASS)",
+            "--into {}: {e}; --into takes a copy of an official blank template (FedRAMP, eMASS or NIST's SP 800-171 plan of action)",
             template.display()
         ))
         })?;

@@ -627,6 +627,44 @@ fn nist_milestones(milestones: &[poam_model::Milestone]) -> String {
         .join("\n")
 }
 
+/// An item's eight cells in the NIST plan's table, as the plan writes
+/// them: the weakness (requirement ids and name first), the office, the
+/// resources, the date, the milestones, their changes, the source, the
+/// status.
+pub(crate) fn nist_cells(item: &poam_model::Item) -> [poam_model::Text; 8] {
+    // A weakness name (FedRAMP's, a scanner's) leads its description.
+    let mut weakness: poam_model::Text = match (&item.weakness_name, &item.weakness_description) {
+        (Some(n), Some(d)) if !d.starts_with(n.as_str()) => {
+            poam_model::format_compact!("{n}: {d}")
+        }
+        (_, Some(d)) => d.clone(),
+        (Some(n), None) => n.clone(),
+        (None, None) => poam_model::Text::default(),
+    };
+    // The requirement ids lead the weakness text, as NIST's reader expects.
+    if !item.controls.is_empty() && !item.controls.iter().all(|c| weakness.contains(c.as_str())) {
+        weakness = format!("{}: {weakness}", item.controls.join(", ")).into();
+    }
+    let status = match (item.state, item.status) {
+        (State::Closed, _) => "Complete".to_string(),
+        (_, Some(s)) if s != poam_model::Status::Ongoing => s.label().to_string(),
+        _ => "Ongoing".to_string(),
+    };
+    [
+        weakness,
+        item.point_of_contact.clone().unwrap_or_default(),
+        item.resources_required.clone().unwrap_or_default(),
+        item.scheduled_completion
+            .map(|d| d.format("%m/%d/%Y").to_string())
+            .unwrap_or_default()
+            .into(),
+        nist_milestones(&item.milestones).into(),
+        item.milestone_changes.clone().unwrap_or_default(),
+        item.detector_source.clone().unwrap_or_default(),
+        status.into(),
+    ]
+}
+
 /// The NIST SP 800-171 plan of action: landscape, NIST's eight columns with
 /// the header row repeated on every page, one row per item, milestones with
 /// their dates in their column.
@@ -662,39 +700,7 @@ pub fn write_nist171(poam: &Poam) -> Result<Written, ExportError> {
             .collect(),
     )];
     for item in &poam.items {
-        // A weakness name (FedRAMP's, a scanner's) leads its description.
-        let mut weakness: poam_model::Text = match (&item.weakness_name, &item.weakness_description)
-        {
-            (Some(n), Some(d)) if !d.starts_with(n.as_str()) => {
-                poam_model::format_compact!("{n}: {d}")
-            }
-            (_, Some(d)) => d.clone(),
-            (Some(n), None) => n.clone(),
-            (None, None) => poam_model::Text::default(),
-        };
-        // The requirement ids lead the weakness text, as NIST's reader expects.
-        if !item.controls.is_empty() && !item.controls.iter().all(|c| weakness.contains(c.as_str()))
-        {
-            weakness = format!("{}: {weakness}", item.controls.join(", ")).into();
-        }
-        let status = match (item.state, item.status) {
-            (State::Closed, _) => "Complete".to_string(),
-            (_, Some(s)) if s != poam_model::Status::Ongoing => s.label().to_string(),
-            _ => "Ongoing".to_string(),
-        };
-        let cells = [
-            weakness,
-            item.point_of_contact.clone().unwrap_or_default(),
-            item.resources_required.clone().unwrap_or_default(),
-            item.scheduled_completion
-                .map(|d| d.format("%m/%d/%Y").to_string())
-                .unwrap_or_default()
-                .into(),
-            nist_milestones(&item.milestones).into(),
-            item.milestone_changes.clone().unwrap_or_default(),
-            item.detector_source.clone().unwrap_or_default(),
-            status.into(),
-        ];
+        let cells = nist_cells(item);
         rows.push(TableRow::new(
             cells.iter().map(|t| cell_text(t, false)).collect(),
         ));

@@ -23,6 +23,7 @@ pub mod csv_out;
 pub mod diff_out;
 pub mod docx_out;
 pub mod fill;
+pub mod fill_docx;
 pub mod format;
 pub mod json;
 pub mod oscal_out;
