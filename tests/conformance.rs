@@ -1606,3 +1606,129 @@ fn filling_nists_plan_of_action_keeps_the_template_and_reads_back() {
     assert_eq!(a["items"], b["items"]);
     assert_eq!(a["items"].as_array().unwrap().len(), 3);
 }
+
+/// A sheet's column widths (by 1-based column) and row heights (by row),
+/// from its XML.
+fn widths_and_heights(
+    path: &Path,
+    sheet: &str,
+) -> (
+    std::collections::BTreeMap<u32, f64>,
+    std::collections::BTreeMap<u32, f64>,
+) {
+    let all = zip_parts(path);
+    let text = |n: &str| String::from_utf8_lossy(&all[n]).into_owned();
+    let part = sheet_part(
+        &text("xl/workbook.xml"),
+        &text("xl/_rels/workbook.xml.rels"),
+        sheet,
+    )
+    .unwrap();
+    let xml = text(&part);
+    let attr = |tag: &str, k: &str| -> Option<String> {
+        Some(
+            tag.split(&format!(" {k}=\""))
+                .nth(1)?
+                .split('"')
+                .next()?
+                .to_string(),
+        )
+    };
+    let mut widths = std::collections::BTreeMap::new();
+    for col in xml.split("<col ").skip(1) {
+        let tag = &col[..col.find('>').unwrap()];
+        let (Some(min), Some(max), Some(w)) =
+            (attr(tag, "min"), attr(tag, "max"), attr(tag, "width"))
+        else {
+            continue;
+        };
+        for c in min.parse::<u32>().unwrap()..=max.parse::<u32>().unwrap() {
+            widths.insert(c, w.parse::<f64>().unwrap());
+        }
+    }
+    let mut heights = std::collections::BTreeMap::new();
+    for row in xml.split("<row ").skip(1) {
+        let tag = format!(" {}", &row[..row.find('>').unwrap()]);
+        if let (Some(r), Some(h)) = (attr(&tag, "r"), attr(&tag, "ht")) {
+            heights.insert(r.parse::<u32>().unwrap(), h.parse::<f64>().unwrap());
+        }
+    }
+    (widths, heights)
+}
+
+/// The drawn eMASS workbooks take the official files' look, read from the
+/// official files: every header column's width, the heights of the rows
+/// above the data, and the banner's white bold 14-point Calibri on green.
+#[test]
+fn drawn_emass_workbooks_have_the_official_widths_heights_and_banner() {
+    let Some(real) = real_files() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for (official, version, input) in [
+        (
+            "emass/eMASS-POAM-Template-RMF-classic.xlsm",
+            "rmf-classic",
+            "fixtures/emass/emass-rmf-classic.xlsm",
+        ),
+        (
+            "emass/eMASS-POAM-Template-Navy-2024.xlsx",
+            "navy-2024",
+            "fixtures/emass/emass-navy-2024.xlsx",
+        ),
+        (
+            "emass/eMASS-POAM-Template-Navy-2026.xlsx",
+            "navy-2026",
+            "fixtures/emass/emass-navy-2026.xlsx",
+        ),
+    ] {
+        let official = real.join(official);
+        let out = dir.path().join(format!("{version}.xlsx"));
+        poam()
+            .arg("convert")
+            .arg(root().join(input))
+            .args(["--to", "emass", "--template-version", version, "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        let layout = poam_layout::builtin().find("emass", Some(version)).unwrap();
+        let def = &layout.sheets[0];
+        let (ow, oh) = widths_and_heights(&official, "POA&M");
+        let (dw, dh) = widths_and_heights(&out, "POA&M");
+        let c0 = poam_layout::column_index(&def.first_column).unwrap() as u32 + 1;
+        for i in 0..def.headers.len() as u32 {
+            let c = c0 + i;
+            let (o, d) = (
+                ow.get(&c).copied().unwrap_or(0.0),
+                dw.get(&c).copied().unwrap_or(0.0),
+            );
+            assert!(
+                (o - d).abs() < 0.75,
+                "{version} column {c} ({}): official {o}, drawn {d}",
+                def.headers[i as usize]
+            );
+        }
+        // Heights within a pixel (rust_xlsxwriter stores whole pixels).
+        for r in 1..=def.header_row {
+            let (o, d) = (
+                oh.get(&r).copied().unwrap_or(15.0),
+                dh.get(&r).copied().unwrap_or(15.0),
+            );
+            assert!(
+                (o - d).abs() <= 0.75,
+                "{version} row {r} height: official {o}, drawn {d}"
+            );
+        }
+        let styles = String::from_utf8_lossy(&zip_parts(&out)["xl/styles.xml"]).into_owned();
+        let fonts = &styles[styles.find("<fonts").unwrap()..styles.find("</fonts>").unwrap()];
+        assert!(
+            fonts.split("<font>").any(|f| f.contains("<b/>")
+                && f.contains("val=\"14\"")
+                && f.contains("FFFFFFFF")
+                && f.contains("Calibri")),
+            "{version}: no white bold 14-point Calibri banner font: {fonts}"
+        );
+        assert!(
+            styles.contains("FF007A3D"),
+            "{version}: no green banner fill"
+        );
+    }
+}

@@ -208,13 +208,19 @@ fn a_layouts_style_and_page_setup_reach_the_written_workbook() {
     let text = std::fs::read_to_string(&layout).unwrap();
     // The style and print tables, and row heights on the sheet (in place of
     // the print table the layout copied from has).
-    let text = match text.find("\n[print]\n") {
+    let without = |text: String, table: &str| match text.find(table) {
         Some(at) => {
             let end = at + 1 + text[at + 1..].find("\n\n").unwrap();
             format!("{}{}", &text[..at], &text[end..])
         }
         None => text,
     };
+    let text = without(without(text, "\n[print]\n"), "\n[style]\n");
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("row_heights = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let text = text.replacen(
         "[columns]",
         "[style]\nfont = \"Arial\"\nfont_size = 10\ntitle_size = 18\ntitle_color = \"1F3864\"\nband_fill = \"DDEBF7\"\n\n[print]\norientation = \"landscape\"\npaper = \"legal\"\nfit_to_width = true\nheader = \"&C***** CONTROLLED UNCLASSIFIED INFORMATION *****\"\nfooter = \"&CPage &P of &N\"\nrepeat_header = true\n\n[columns]",

@@ -149,10 +149,26 @@ impl Formats {
         }
         let mut banner = font(Format::new())
             .set_bold()
-            .set_align(FormatAlign::Center);
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter);
         if let Some(c) = style.banner_fill {
             banner = banner.set_background_color(Color::RGB(c.0));
         }
+        if let Some(name) = &style.banner_font {
+            banner = banner.set_font_name(name);
+        }
+        if let Some(size) = style.banner_size {
+            banner = banner.set_font_size(size);
+        }
+        if let Some(c) = style.banner_color {
+            banner = banner.set_font_color(Color::RGB(c.0));
+        }
+        // Header and label cells: their own size where the template has one.
+        let heading = |f: Format| match style.header_size {
+            Some(size) => f.set_font_size(size),
+            None => f,
+        };
+        let label_fill = style.label_fill.map_or(header_fill, |c| Color::RGB(c.0));
         let text = font(Format::new())
             .set_text_wrap()
             .set_align(FormatAlign::Top);
@@ -168,11 +184,11 @@ impl Formats {
         Formats {
             title,
             banner,
-            label: font(Format::new())
+            label: heading(font(Format::new()))
                 .set_bold()
-                .set_background_color(header_fill)
+                .set_background_color(label_fill)
                 .set_border(FormatBorder::Thin),
-            header: font(Format::new())
+            header: heading(font(Format::new()))
                 .set_bold()
                 .set_text_wrap()
                 .set_align(FormatAlign::Top)

@@ -360,6 +360,22 @@ pub struct Style {
     /// The fill of every other data row (alternating shading), if any.
     #[serde(default)]
     pub band_fill: Option<Rgb>,
+    /// The banner's font (eMASS: Calibri), when not the cells' own.
+    #[serde(default)]
+    pub banner_font: Option<String>,
+    /// The banner's font size, in points.
+    #[serde(default)]
+    pub banner_size: Option<f64>,
+    /// The banner's font colour (eMASS: white on green).
+    #[serde(default)]
+    pub banner_color: Option<Rgb>,
+    /// The header and label cells' font size, when not the cells' own.
+    #[serde(default)]
+    pub header_size: Option<f64>,
+    /// The fill of label cells (eMASS's metadata labels), when not the
+    /// header fill.
+    #[serde(default)]
+    pub label_fill: Option<Rgb>,
 }
 
 fn title_size() -> f64 {
@@ -383,6 +399,11 @@ impl Default for Style {
             guidance_fill: guidance_fill(),
             banner_fill: None,
             band_fill: None,
+            banner_font: None,
+            banner_size: None,
+            banner_color: None,
+            header_size: None,
+            label_fill: None,
         }
     }
 }
