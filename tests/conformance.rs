@@ -1421,6 +1421,28 @@ fn drawn_fedramp_has_the_official_look(official: &Path, version: &str) {
         part_of(&official, "Open POA&M Items"),
         part_of(&out, "Open POA&M Items"),
     );
+    // v2.1 colours the impact level cell by the level it holds.
+    let sheet_text =
+        |p: &Path, part: &str| String::from_utf8_lossy(&zip_parts(p)[part]).into_owned();
+    let (o_xml, d_xml) = (sheet_text(&official, &o_open), sheet_text(&out, &d_open));
+    for word in ["Low", "Moderate", "High"] {
+        let rule = format!("text=\"{word}\"");
+        let colours = |x: &str| {
+            x.split("<conditionalFormatting sqref=\"C3\"")
+                .nth(1)
+                .is_some_and(|c| {
+                    c.split("</conditionalFormatting>")
+                        .next()
+                        .unwrap()
+                        .contains(&rule)
+                })
+        };
+        assert_eq!(
+            colours(&d_xml),
+            colours(&o_xml),
+            "{version}: the impact level's {word} colour"
+        );
+    }
     for col in [2, 3, 10, 28] {
         let (o, d) = (width(&official, &o_open, col), width(&out, &d_open, col));
         assert!(

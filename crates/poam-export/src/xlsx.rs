@@ -1049,6 +1049,19 @@ impl SheetWriter<'_> {
                 let col = column_index(&meta.first_column).unwrap_or(0) + i as u16;
                 let dv = DataValidation::new().allow_list_strings(&meta.impact_list)?;
                 ws.add_data_validation(meta.value_row - 1, col, meta.value_row - 1, col, &dv)?;
+                // The official file colours the level it holds.
+                let r = meta.value_row - 1;
+                for (word, fill) in &meta.impact_colors {
+                    let format = Format::new()
+                        .set_background_color(Color::RGB(fill.0))
+                        .set_font_color(Color::White);
+                    let cf = rust_xlsxwriter::ConditionalFormatText::new()
+                        .set_rule(rust_xlsxwriter::ConditionalFormatTextRule::Contains(
+                            word.clone(),
+                        ))
+                        .set_format(format);
+                    ws.add_conditional_format(r, col, r, col, &cf)?;
+                }
             }
         }
         if let Some((fc, fr)) = def.freeze.as_deref().and_then(parse_cell_ref) {

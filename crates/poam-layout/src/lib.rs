@@ -639,6 +639,10 @@ pub struct Metadata {
     /// Allowed impact levels (drop-down), if the official file has one.
     #[serde(default)]
     pub impact_list: Vec<String>,
+    /// The fill the official file gives the impact level cell for each
+    /// level it holds (a conditional format, white text), if any.
+    #[serde(default)]
+    pub impact_colors: BTreeMap<String, Rgb>,
     /// Placeholder texts of the blank template (`Text`, `Date`), never values.
     #[serde(default)]
     pub placeholders: Vec<String>,
