@@ -915,10 +915,22 @@ fn every_deliverable_prints_marked_on_every_page_in_its_orientation() {
     assert!(status.success());
     let pages = pdf_read(&pdf);
     assert!(!pages.is_empty());
-    for (n, (text, _)) in pages.iter().enumerate() {
+    let pages: Vec<&String> = pages
+        .iter()
+        .map(|(t, _)| t)
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    let total = pages.len();
+    for (n, text) in pages.iter().enumerate() {
+        // In the page's margins: the marking above and below, the number.
         assert!(
-            text.contains(marking),
-            "HTML report page {}: no marking",
+            text.matches(marking).count() >= 2,
+            "HTML report page {}: {text}",
+            n + 1
+        );
+        assert!(
+            text.contains(&format!("Page {} of {total}", n + 1)),
+            "HTML report page {}: {text}",
             n + 1
         );
     }

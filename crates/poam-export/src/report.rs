@@ -118,6 +118,10 @@ pub struct ReportData {
     pub marking: Option<String>,
     /// The author given (`--author`), if any.
     pub author: Option<String>,
+    /// The marking as a CSS string's contents (every character but letters,
+    /// digits, spaces and `-` as a CSS escape), for the HTML report's
+    /// printed page margins; nothing in it for HTML escaping to change.
+    pub marking_css: Option<String>,
     /// Organization.
     pub organization: Option<String>,
     /// Impact level.
@@ -176,6 +180,22 @@ pub struct UnitRow {
 /// adjustment is approved, else the original, else the eMASS category's.
 pub fn effective_risk(item: &Item) -> Option<Rating> {
     item.effective_rating()
+}
+
+/// Text as the inside of a CSS string: letters, digits, spaces and `-` as
+/// they are, every other character as `\HHHHHH` (six hex digits, so no
+/// space is needed after it; HTML escaping, which would change `/` or `&`,
+/// then has nothing to change).
+fn css_string(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, ' ' | '-') {
+                c.to_string()
+            } else {
+                format!("\\{:06X}", c as u32)
+            }
+        })
+        .collect()
 }
 
 fn iso(d: Option<NaiveDate>) -> Option<String> {
@@ -532,6 +552,7 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         system: sys.name.clone(),
         marking: sys.marking.clone(),
         author: opts.author.clone(),
+        marking_css: sys.marking.as_deref().map(css_string),
         organization: sys.organization.clone(),
         impact_level: sys.impact_level.clone(),
         poam_date: iso(sys.poam_date),
