@@ -558,3 +558,81 @@ fn milestone_status_words_follow_each_variants_list() {
         assert_eq!(written, word, "{version}");
     }
 }
+
+/// eMASS's "Controls / APs" holds controls or assessment procedures:
+/// `CM-6.5` is procedure 5 of CM-6, not the enhancement CM-6(5). The item
+/// keeps the procedure and its control; an eMASS workbook writes the
+/// procedure back as read; a target with no place for procedures writes
+/// the control and says so.
+#[test]
+fn assessment_procedures_are_not_read_as_enhancements() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("aps.csv");
+    std::fs::write(
+        &input,
+        "POA&M Item ID,Controls / APs,Control Vulnerability Description,POA&M Status,Scheduled Completion Date\n\
+         1,\"CM-6.5, AC-2(1)\",Baseline not applied,Ongoing,12/31/2026\n\
+         2,SC-8(2).2; IA-11.3,Weak TLS,Ongoing,12/31/2026\n",
+    )
+    .unwrap();
+    let m = model(input.to_str().unwrap(), &[]);
+    assert_eq!(item(&m, "1")["controls"], json!(["CM-6", "AC-2(1)"]));
+    assert_eq!(item(&m, "1")["procedures"], json!(["CM-6.5"]));
+    assert_eq!(item(&m, "2")["controls"], json!(["SC-8(2)", "IA-11"]));
+    assert_eq!(item(&m, "2")["procedures"], json!(["SC-8(2).2", "IA-11.3"]));
+    // validate under the DoD policy finds no made-up enhancement.
+    let check = poam()
+        .arg("validate")
+        .arg(&input)
+        .args(["--policy", "dod", "--format", "json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        !text.contains("CM-6(5)") && !text.contains("IA-11(3)"),
+        "{text}"
+    );
+    // Written to Navy 2026, the procedures come back as read.
+    let out = dir.path().join("navy.xlsx");
+    poam()
+        .arg("convert")
+        .arg(&input)
+        .args(["--to", "emass", "--template-version", "navy-2026", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut wb = calamine::open_workbook_auto(&out).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut wb, "POA&M").unwrap();
+    let cells: Vec<String> = range.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "CM-6.5, AC-2(1)"), "{cells:?}");
+    assert!(cells.iter().any(|c| c == "SC-8(2).2, IA-11.3"), "{cells:?}");
+    let back = model(out.to_str().unwrap(), &[]);
+    assert_eq!(item(&back, "1")["procedures"], json!(["CM-6.5"]));
+    // FedRAMP has no place for them: the controls, and a warning.
+    let fed = poam()
+        .arg("convert")
+        .arg(&input)
+        .args(["--to", "fedramp", "-o"])
+        .arg(dir.path().join("fed.xlsx"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&fed.stderr)
+            .contains("assessment procedures (CM-6.5; their controls are written) has no place"),
+        "{}",
+        String::from_utf8_lossy(&fed.stderr)
+    );
+    // CSV keeps them.
+    let csv = dir.path().join("round.csv");
+    poam()
+        .arg("convert")
+        .arg(&input)
+        .args(["--to", "csv", "-o"])
+        .arg(&csv)
+        .assert()
+        .success();
+    assert_eq!(
+        item(&model(csv.to_str().unwrap(), &[]), "2")["procedures"],
+        json!(["SC-8(2).2", "IA-11.3"])
+    );
+}

@@ -1321,6 +1321,21 @@ impl SheetCells<'_> {
                 Field::MilestoneComments => {
                     text_value(plan.milestone.and_then(|m| m.comments.clone()))
                 }
+                // eMASS's "Controls / APs": the procedures as read.
+                Field::Controls
+                    if !item.procedures.is_empty()
+                        && poam_model::control::names_procedures(header) =>
+                {
+                    let all = poam_model::control::controls_with_procedures(
+                        &item.controls,
+                        &item.control_parts,
+                        &item.unparsed_controls,
+                        &item.procedures,
+                    );
+                    let mut all: Vec<poam_model::Text> = all;
+                    all.extend(item.other_controls.iter().map(|o| o.id.as_str().into()));
+                    Value::List(all)
+                }
                 Field::MilestoneStatus => match plan.milestone {
                     Some(m) => self.milestone_status(m, item, header, tally),
                     None => Value::Empty,
@@ -1531,6 +1546,16 @@ impl SheetCells<'_> {
             if !moved_elsewhere {
                 tally.dropped(Lost::Field(*field));
             }
+        }
+        // Assessment procedures where no column holds them (only their
+        // controls are written).
+        if !item.procedures.is_empty()
+            && !self.def.headers.iter().enumerate().any(|(i, h)| {
+                fields.get(i) == Some(&Some(Field::Controls))
+                    && poam_model::control::names_procedures(h)
+            })
+        {
+            tally.dropped(Lost::Procedures);
         }
         // Milestone details a text milestone column cannot hold.
         if !per_row

@@ -61,6 +61,39 @@ pub fn fill(
         FieldKind::Lines => item.set_list(field, split_lines(&cell_text_keep_lines(cell))),
         FieldKind::Cves => item.set_list(field, split_cves(&text)),
         FieldKind::Controls => {
+            // eMASS's "Controls / APs": `CM-6.5` is assessment procedure 5
+            // of CM-6, not the enhancement CM-6(5). The procedures are kept,
+            // their controls read with the rest.
+            let text = if poam_model::control::names_procedures(header) {
+                // Each procedure token replaced by its control, the rest of
+                // the text (separators, other ids) as written.
+                let mut rest = String::with_capacity(text.len());
+                let mut token = String::new();
+                let flush = |token: &mut String, rest: &mut String, item: &mut Item| {
+                    match poam_model::control::parse_procedure(token) {
+                        Some((control, procedure)) => {
+                            if !item.procedures.contains(&procedure) {
+                                item.procedures.push(procedure);
+                            }
+                            rest.push_str(&control);
+                        }
+                        None => rest.push_str(token),
+                    }
+                    token.clear();
+                };
+                for c in text.chars() {
+                    if matches!(c, ',' | ';') || c.is_whitespace() {
+                        flush(&mut token, &mut rest, item);
+                        rest.push(c);
+                    } else {
+                        token.push(c);
+                    }
+                }
+                flush(&mut token, &mut rest, item);
+                std::borrow::Cow::Owned(rest)
+            } else {
+                text
+            };
             let parsed = parse_controls_cached(&text);
             for c in parsed.controls {
                 if !item.controls.contains(&c) {

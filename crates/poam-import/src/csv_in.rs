@@ -531,6 +531,7 @@ pub(crate) fn read_from<R: std::io::Read>(
                 "controls" => item.controls = split(value),
                 "control_parts" => item.control_parts = split(value),
                 "unparsed_controls" => item.unparsed_controls = split(value),
+                "procedures" => item.procedures = split(value),
                 "other_controls" => {
                     item.other_controls = split(value)
                         .into_iter()

@@ -2,7 +2,8 @@
 //! names and the text each field is written as.
 //!
 //! Columns are the model's field names (`risk.original`) plus `state`,
-//! `category`, `control_parts`, `unparsed_controls`, `origin.*`, `extra` and
+//! `category`, `control_parts`, `unparsed_controls`, `procedures` (eMASS
+//! assessment procedures), `origin.*`, `extra` and
 //! `system.*` (repeated on every row).
 //! Lists are joined by new lines inside the cell, dates are ISO
 //! `YYYY-MM-DD`, ratings and answers use the template words (`Moderate`,
@@ -23,6 +24,7 @@ pub const COLUMNS: &[&str] = &[
     "controls",
     "control_parts",
     "unparsed_controls",
+    "procedures",
     "other_controls",
     "weakness_name",
     "weakness_description",
@@ -126,6 +128,7 @@ enum Column {
     Controls,
     ControlParts,
     UnparsedControls,
+    Procedures,
     OtherControls,
     OriginFile,
     OriginSheet,
@@ -155,6 +158,7 @@ fn columns() -> &'static [Column] {
                 "controls" => Column::Controls,
                 "control_parts" => Column::ControlParts,
                 "unparsed_controls" => Column::UnparsedControls,
+                "procedures" => Column::Procedures,
                 "other_controls" => Column::OtherControls,
                 "origin.file" => Column::OriginFile,
                 "origin.sheet" => Column::OriginSheet,
@@ -192,6 +196,7 @@ pub fn to_record(system: &SystemInfo, item: &Item) -> Vec<String> {
             Column::Controls => item.controls.join("\n"),
             Column::ControlParts => item.control_parts.join("\n"),
             Column::UnparsedControls => item.unparsed_controls.join("\n"),
+            Column::Procedures => item.procedures.join("\n"),
             Column::OtherControls => item
                 .other_controls
                 .iter()

@@ -519,9 +519,93 @@ pub fn controls_for_display(controls: &[Text], parts: &[Text], unparsed: &[Text]
     out
 }
 
+/// Whether a controls column's header says it holds assessment procedures
+/// (eMASS's and C-PAT's `Controls / APs`).
+pub fn names_procedures(header: &str) -> bool {
+    let h = header.to_ascii_lowercase();
+    h.contains("assessment procedure")
+        || h.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w == "aps" || w == "ap")
+}
+
+/// An item's controls as a column that holds assessment procedures writes
+/// them: each control with procedures read as those procedures (`CM-6.5`),
+/// the others as [`controls_for_display`] gives them.
+pub fn controls_with_procedures(
+    controls: &[Text],
+    parts: &[Text],
+    unparsed: &[Text],
+    procedures: &[Text],
+) -> Vec<Text> {
+    let mut out = Vec::new();
+    for shown in controls_for_display(controls, parts, unparsed) {
+        let mine: Vec<&Text> = procedures
+            .iter()
+            .filter(|p| parse_procedure(p).is_some_and(|(c, _)| c == shown))
+            .collect();
+        if mine.is_empty() {
+            out.push(shown);
+        } else {
+            out.extend(mine.into_iter().cloned());
+        }
+    }
+    out
+}
+
+/// An eMASS assessment procedure (`CM-6.5`, `sc-8(2).2`): its control's
+/// canonical id and the procedure as eMASS writes it (`CM-6.5`, `SC-8(2).2`);
+/// `None` for anything else (`CM-6`, `AC-2(1)`, `CM-6b`).
+pub fn parse_procedure(text: &str) -> Option<(Text, Text)> {
+    let text = text.trim();
+    let (control, number) = text.rsplit_once('.')?;
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // The control: a family, a number, an optional enhancement; no part.
+    let upper = control.to_ascii_uppercase();
+    let (family, rest) = upper.split_once('-')?;
+    if family.len() != 2 || !family.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let (base, enhancement) = match rest.split_once('(') {
+        Some((b, e)) => (b, Some(e.strip_suffix(')')?)),
+        None => (rest, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(base) || enhancement.is_some_and(|e| !digits(e)) {
+        return None;
+    }
+    let id = parse_control(&upper)?.ids.into_iter().next()?.canonical();
+    Some((
+        id.clone(),
+        crate::format_compact!("{id}.{}", number.trim_start_matches('0').max("0")),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn assessment_procedures_are_told_from_enhancements_and_parts() {
+        assert_eq!(
+            parse_procedure("CM-6.5"),
+            Some((Text::from("CM-6"), Text::from("CM-6.5")))
+        );
+        assert_eq!(
+            parse_procedure("sc-8(2).2"),
+            Some((Text::from("SC-8(2)"), Text::from("SC-8(2).2")))
+        );
+        assert_eq!(
+            parse_procedure("IA-11.3"),
+            Some((Text::from("IA-11"), Text::from("IA-11.3")))
+        );
+        for not in [
+            "CM-6", "AC-2(1)", "CM-6b", "AC-2h.1", "3.1.1", "CM-6.", "CM-6.x",
+        ] {
+            assert_eq!(parse_procedure(not), None, "{not}");
+        }
+    }
 
     /// (input, controls, parts, unparsed count)
     const CASES: &[(&str, &[&str], &[&str], usize)] = &[

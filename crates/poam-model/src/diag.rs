@@ -40,6 +40,8 @@ pub enum Lost {
     ExtraColumns,
     /// Milestone statuses and completion dates (a text milestone column).
     MilestoneDetails,
+    /// eMASS assessment procedures (`CM-6.5`): their controls are written.
+    Procedures,
     /// Text past Excel's 32,767-character cell limit, by column header.
     CellLimit(String),
     /// A date before 1900 or after 9999, which Excel cannot hold as a date
@@ -434,6 +436,10 @@ impl fmt::Display for Lost {
             Lost::DateRange(header) => write!(
                 f,
                 "a date before 1900 or after 9999 in '{header}' (written as text instead)"
+            ),
+            Lost::Procedures => write!(
+                f,
+                "assessment procedures (CM-6.5; their controls are written)"
             ),
             Lost::ControlCharacters => write!(
                 f,

@@ -502,6 +502,10 @@ pub struct Item {
     /// Control text that could not be read as a control id, kept as written.
     #[serde(default)]
     pub unparsed_controls: Vec<Text>,
+    /// eMASS assessment procedures as read (`CM-6.5`: procedure 5 of CM-6;
+    /// `SC-8(2).2`); each one's control is in `controls`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub procedures: Vec<Text>,
     /// Controls of other frameworks (ISO, CIS) named beside the NIST ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_controls: Vec<OtherControl>,
@@ -617,6 +621,7 @@ impl Item {
             &mut self.controls,
             &mut self.control_parts,
             &mut self.unparsed_controls,
+            &mut self.procedures,
             &mut self.assets,
             &mut self.cves,
             &mut self.service_names,
