@@ -153,13 +153,7 @@ pub fn fill_workbook(
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let deflate = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
-    let names: Vec<String> = (0..zip.len())
-        .map(|i| {
-            zip.by_index_raw(i)
-                .map_err(bad)
-                .and_then(|e| e.name().map(|n| n.to_string()).map_err(bad))
-        })
-        .collect::<Result<_, _>>()?;
+    let names = entry_names(&mut zip)?;
     for (i, name) in names.iter().enumerate() {
         if calc_chain.as_deref() == Some(name.as_str())
             || *name == styles_part
@@ -240,6 +234,19 @@ pub fn fill_workbook(
         bytes,
         diagnostics: all,
     })
+}
+
+/// The names of a package's parts, in the order they are stored.
+pub(crate) fn entry_names(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+) -> Result<Vec<String>, ExportError> {
+    (0..zip.len())
+        .map(|i| {
+            zip.by_index_raw(i)
+                .map_err(bad)
+                .and_then(|e| e.name().map(|n| n.to_string()).map_err(bad))
+        })
+        .collect()
 }
 
 fn read_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Vec<u8>, ExportError> {

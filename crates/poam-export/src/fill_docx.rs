@@ -199,13 +199,7 @@ pub fn fill_nist_plan(template: &[u8], poam: &Poam) -> Result<Written, ExportErr
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let deflate = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
-    let names: Vec<String> = (0..zip.len())
-        .map(|i| {
-            zip.by_index_raw(i)
-                .map_err(bad)
-                .and_then(|e| e.name().map(|n| n.to_string()).map_err(bad))
-        })
-        .collect::<Result<_, _>>()?;
+    let names = crate::fill::entry_names(&mut zip)?;
     let mut named = false;
     for (i, name) in names.iter().enumerate() {
         if name == "word/document.xml" {

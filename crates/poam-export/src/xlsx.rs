@@ -718,6 +718,18 @@ impl<'l> XlsxStream<'l> {
     }
 }
 
+/// A width as a workbook's XML stores it (what layouts record, read off the
+/// official files) as rust_xlsxwriter takes it: the characters shown,
+/// without the five pixels of padding (5/7 of a character of the default
+/// font) that the file's `width` includes.
+fn stored_width(width: f64) -> f64 {
+    if width > 1.0 {
+        width - 5.0 / 7.0
+    } else {
+        width
+    }
+}
+
 /// The height a data row needs for its wrapped text, in points, when more
 /// than one line: each cell's lines at about 1.1 characters a width unit
 /// (Excel's unit is a character of the default font), the tallest cell's
@@ -783,7 +795,7 @@ fn write_tab(
     }
     for (letter, width) in &tab.widths {
         if let Some(c) = column_index(letter) {
-            ws.set_column_width(c, *width)?;
+            ws.set_column_width(c, stored_width(*width))?;
         }
     }
     for (row, height) in &tab.heights {
@@ -972,7 +984,7 @@ impl SheetWriter<'_> {
         }
         for (i, header) in def.headers.iter().enumerate() {
             let width = self.layout.column(header).map_or(20.0, |c| c.width);
-            ws.set_column_width(c0 + i as u16, width)?;
+            ws.set_column_width(c0 + i as u16, stored_width(width))?;
         }
         for i in 0..extra_headers.len() {
             ws.set_column_width(c0 + (def.headers.len() + i) as u16, 20)?;
