@@ -1355,6 +1355,12 @@ fn the_drawn_v30_workbook_has_the_official_fonts_and_widths() {
     }
 }
 
+/// The `<fonts>` list of a workbook's styles part.
+fn fonts_of(path: &Path) -> String {
+    let styles = String::from_utf8_lossy(&zip_parts(path)["xl/styles.xml"]).into_owned();
+    styles[styles.find("<fonts").unwrap()..styles.find("</fonts>").unwrap()].to_string()
+}
+
 fn drawn_fedramp_has_the_official_look(official: &Path, version: &str) {
     let official = official.to_path_buf();
     let dir = tempfile::tempdir().unwrap();
@@ -1364,16 +1370,9 @@ fn drawn_fedramp_has_the_official_look(official: &Path, version: &str) {
         version,
         &out,
     );
-    let parts = |p: &Path| {
-        let all = zip_parts(p);
-        let text = |n: &str| String::from_utf8_lossy(&all[n]).into_owned();
-        (text("xl/styles.xml"), text("xl/workbook.xml"))
-    };
-    let (official_styles, _) = parts(&official);
-    let (drawn_styles, _) = parts(&out);
     // The official title font: bold Arial 18 in 1A4480.
-    for (what, styles) in [("official", &official_styles), ("drawn", &drawn_styles)] {
-        let fonts = &styles[styles.find("<fonts").unwrap()..styles.find("</fonts>").unwrap()];
+    for (what, path) in [("official", &official), ("drawn", &out)] {
+        let fonts = fonts_of(path);
         assert!(
             fonts.split("<font>").any(|f| f.contains("<b/>")
                 && f.contains("val=\"18")
@@ -1727,7 +1726,7 @@ fn drawn_emass_workbooks_have_the_official_widths_heights_and_banner() {
             );
         }
         let styles = String::from_utf8_lossy(&zip_parts(&out)["xl/styles.xml"]).into_owned();
-        let fonts = &styles[styles.find("<fonts").unwrap()..styles.find("</fonts>").unwrap()];
+        let fonts = fonts_of(&out);
         assert!(
             fonts.split("<font>").any(|f| f.contains("<b/>")
                 && f.contains("val=\"14\"")

@@ -249,7 +249,10 @@ pub(crate) fn entry_names(
         .collect()
 }
 
-fn read_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Vec<u8>, ExportError> {
+pub(crate) fn read_part(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<Vec<u8>, ExportError> {
     let mut entry = zip
         .by_name(name)
         .map_err(|_| bad(format!("it has no part {name}")))?;

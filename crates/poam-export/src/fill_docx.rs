@@ -10,7 +10,7 @@
 use crate::docx_out::{nist_cells, xml_safe};
 use crate::{ExportError, Written};
 use poam_model::{DiagKind, Diagnostic, Poam};
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Write};
 
 fn bad(reason: impl std::fmt::Display) -> ExportError {
     ExportError::Fill(reason.to_string())
@@ -48,13 +48,9 @@ pub fn is_nist_plan_template(docx: &[u8]) -> bool {
     })
 }
 
+/// A part of the package as text (Word's parts are UTF-8 XML).
 fn read(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<String, ExportError> {
-    let mut entry = zip
-        .by_name(name)
-        .map_err(|_| bad(format!("it has no part {name}")))?;
-    let mut text = String::new();
-    entry.read_to_string(&mut text).map_err(bad)?;
-    Ok(text)
+    String::from_utf8(crate::fill::read_part(zip, name)?).map_err(bad)
 }
 
 /// The byte range of the first `<w:tbl>` … `</w:tbl>` (the template has no

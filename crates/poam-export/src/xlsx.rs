@@ -254,6 +254,16 @@ impl Tally {
     }
 }
 
+/// A page header and footer (from [`marked_header_footer`]) set on a sheet.
+fn set_header_footer(ws: &mut Worksheet, (header, footer): &(Option<String>, Option<String>)) {
+    if let Some(h) = header {
+        ws.set_header(h);
+    }
+    if let Some(f) = footer {
+        ws.set_footer(f);
+    }
+}
+
 /// The page header and footer for a system: the layout's, with its own
 /// marking replaced by the system's; without one in the layout, the
 /// system's marking centered in both. Excel's header codes take `&&` for `&`.
@@ -570,7 +580,9 @@ impl<'l> XlsxStream<'l> {
                 family: layout.family_label().to_string(),
             });
         }
-        // The layout's sheets and its item-less tabs, in the official order.
+        // The layout's sheets and its item-less tabs, in the official order;
+        // the tabs and the added sheets take the item sheets' marking.
+        let header_footer = marked_header_footer(layout, system);
         let mut tabs: Vec<&poam_layout::Tab> = layout.tabs.iter().collect();
         tabs.sort_by_key(|t| t.position);
         let mut tabs = tabs.into_iter().peekable();
@@ -578,7 +590,13 @@ impl<'l> XlsxStream<'l> {
         let mut at = 0usize;
         for (def, sheet) in layout.sheets.iter().zip(&plan.sheets) {
             while let Some(tab) = tabs.next_if(|t| t.position <= at) {
-                write_tab(workbook.add_worksheet(), tab, layout, system)?;
+                write_tab(
+                    workbook.add_worksheet(),
+                    tab,
+                    &layout.style,
+                    &f,
+                    &header_footer,
+                )?;
                 at += 1;
             }
             let ws = workbook.add_worksheet_with_low_memory()?;
@@ -589,7 +607,13 @@ impl<'l> XlsxStream<'l> {
             at += 1;
         }
         for tab in tabs {
-            write_tab(workbook.add_worksheet(), tab, layout, system)?;
+            write_tab(
+                workbook.add_worksheet(),
+                tab,
+                &layout.style,
+                &f,
+                &header_footer,
+            )?;
         }
         if system.marking.is_none() {
             if let Some(b) = layout.sheets.iter().find_map(|s| s.banner.as_ref()) {
@@ -603,7 +627,7 @@ impl<'l> XlsxStream<'l> {
             notes,
             rows: vec![0; plan.sheets.len()],
             index_of,
-            header_footer: marked_header_footer(layout, system),
+            header_footer,
             widths: layout
                 .sheets
                 .iter()
@@ -704,12 +728,7 @@ impl<'l> XlsxStream<'l> {
         for sheet in &self.extra_sheets {
             let ws = self.workbook.add_worksheet();
             write_extra_sheet(ws, sheet, self.plan.layout)?;
-            if let Some(h) = &self.header_footer.0 {
-                ws.set_header(h);
-            }
-            if let Some(f) = &self.header_footer.1 {
-                ws.set_footer(f);
-            }
+            set_header_footer(ws, &self.header_footer);
         }
         let bytes = self.workbook.save_to_buffer()?;
         let mut diagnostics = self.tally.diagnostics(&layout.name);
@@ -764,32 +783,16 @@ fn wrapped_height(
 fn write_tab(
     ws: &mut Worksheet,
     tab: &poam_layout::Tab,
-    layout: &Layout,
-    system: &SystemInfo,
+    style: &poam_layout::Style,
+    f: &Formats,
+    header_footer: &(Option<String>, Option<String>),
 ) -> Result<(), ExportError> {
     use poam_layout::TabStyle;
     ws.set_name(&tab.name)?;
-    let style = &layout.style;
-    let mut base = Format::new().set_align(FormatAlign::Top);
-    if let Some(font) = &style.font {
-        base = base.set_font_name(font);
-    }
-    if let Some(size) = style.font_size {
-        base = base.set_font_size(size);
-    }
-    let text = base.clone().set_text_wrap();
-    let label = base.clone().set_bold().set_text_wrap();
-    let header = base
-        .clone()
-        .set_bold()
-        .set_text_wrap()
-        .set_border(FormatBorder::Thin)
-        .set_background_color(Color::RGB(style.header_fill.0));
-    let mut title = base
-        .clone()
-        .set_bold()
-        .set_font_size(style.title_size)
-        .set_text_wrap();
+    // The item sheets' text and header formats; a label is bold text, the
+    // title bold text in the title's size and colour.
+    let label = f.text.clone().set_bold();
+    let mut title = label.clone().set_font_size(style.title_size);
     if let Some(c) = style.title_color {
         title = title.set_font_color(Color::RGB(c.0));
     }
@@ -806,9 +809,9 @@ fn write_tab(
             continue;
         };
         let format = match cell.style {
-            TabStyle::Text => &text,
+            TabStyle::Text => &f.text,
             TabStyle::Title => &title,
-            TabStyle::Header => &header,
+            TabStyle::Header => &f.header,
             TabStyle::Label => &label,
         };
         match cell.merge.as_deref().and_then(cell_range) {
@@ -826,13 +829,7 @@ fn write_tab(
     // One page wide: its few columns never print apart; the marking on
     // its pages as on the item tabs'.
     ws.set_print_fit_to_pages(1, 0);
-    let (header, footer) = marked_header_footer(layout, system);
-    if let Some(h) = &header {
-        ws.set_header(h);
-    }
-    if let Some(f) = &footer {
-        ws.set_footer(f);
-    }
+    set_header_footer(ws, header_footer);
     Ok(())
 }
 
@@ -996,7 +993,6 @@ impl SheetWriter<'_> {
     /// header and footer (the marking), the header row on every page.
     fn page_setup(&self, ws: &mut Worksheet, system: &SystemInfo) -> Result<(), ExportError> {
         let print = &self.layout.print;
-        let (header, footer) = marked_header_footer(self.layout, system);
         match print.orientation {
             Some(poam_layout::Orientation::Landscape) => {
                 ws.set_landscape();
@@ -1012,12 +1008,7 @@ impl SheetWriter<'_> {
         if print.fit_to_width {
             ws.set_print_fit_to_pages(1, 0);
         }
-        if let Some(h) = &header {
-            ws.set_header(h);
-        }
-        if let Some(f) = &footer {
-            ws.set_footer(f);
-        }
+        set_header_footer(ws, &marked_header_footer(self.layout, system));
         if print.repeat_header {
             let r = self.def.header_row - 1;
             ws.set_repeat_rows(r, r)?;
