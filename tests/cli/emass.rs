@@ -636,3 +636,70 @@ fn assessment_procedures_are_not_read_as_enhancements() {
         json!(["SC-8(2).2", "IA-11.3"])
     );
 }
+
+/// STIG Manager's MCCAST template (one sheet, `Sheet1`, a `${table:...}`
+/// placeholder row under the header) filled with real values: the
+/// placeholder row becomes the first item, no placeholder is left, the
+/// sheet keeps its own name, and the file reads back with the values given.
+#[test]
+fn mccast_template_is_filled_in_place_and_reads_back() {
+    let template = super::root()
+        .join("../shared/reference/real-files/trackers/stigman_poam-template-mccast.xlsx");
+    if !template.is_file() {
+        super::require::missing(&format!("{} is absent", template.display()));
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("items.csv");
+    std::fs::write(
+        &input,
+        "id,status,weakness_name,weakness_description,controls,detector_source,source_identifier,detected_on,scheduled_completion,completed_on,comments,assets,emass.mitigations,emass.resulting_residual_risk\n\
+         V-230222,ongoing,RHEL 8 must audit sudo,The audit rule for sudo is missing.,AU-12,RHEL 8 STIG V1R12,SV-230222r627750_rule,2026-10-01,2026-12-31,,Rule added in the next build.,\"web-01\nweb-02\",Logs forwarded to the SIEM.,low\n\
+         V-230223,completed,FIPS mode,FIPS mode is disabled.,SC-13,RHEL 8 STIG V1R12,SV-230223r627750_rule,2026-09-01,2026-10-30,2026-10-15,Enabled and verified.,db-01,,\n",
+    )
+    .unwrap();
+    let out = dir.path().join("mccast.xlsx");
+    let run = poam()
+        .arg("convert")
+        .arg(&input)
+        .arg("--into")
+        .arg(&template)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    use calamine::Reader as _;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    assert_eq!(book.sheet_names(), vec!["Sheet1".to_string()]);
+    let range = book.worksheet_range("Sheet1").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(
+        rows.iter().flatten().all(|c| !c.contains("${")),
+        "a placeholder is left: {rows:?}"
+    );
+    assert_eq!(rows[1][1], "RHEL 8 must audit sudo");
+    assert_eq!(rows[1][4], "Ongoing");
+    assert_eq!(rows[1][9], "AU-12");
+    assert_eq!(rows[2][4], "Completed");
+    let back = model(out.to_str().unwrap(), &[]);
+    let items = back["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let first = &items[0];
+    assert_eq!(first["weakness_name"], "RHEL 8 must audit sudo");
+    assert_eq!(first["controls"], json!(["AU-12"]));
+    assert_eq!(first["source_identifier"], "SV-230222r627750_rule");
+    assert_eq!(first["detected_on"], "2026-10-01");
+    assert_eq!(first["scheduled_completion"], "2026-12-31");
+    assert_eq!(first["assets"], json!(["web-01", "web-02"]));
+    assert_eq!(first["emass"]["resulting_residual_risk"], "low");
+    assert_eq!(items[1]["state"], "closed");
+    assert_eq!(items[1]["completed_on"], "2026-10-15");
+}

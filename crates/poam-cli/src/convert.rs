@@ -280,6 +280,12 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
                 Some(_) => None,
             },
             default_poam_date: Some(crate::today()),
+            renamed: blank
+                .report
+                .sheets
+                .iter()
+                .filter_map(|s| Some((s.read_as.clone()?, s.name.clone())))
+                .collect(),
         },
     )
     .map_err(|e| input_failure(anyhow::anyhow!("--into {}: {e}", template.display())))?;

@@ -40,6 +40,10 @@ pub struct FillOptions {
     /// The POA&M date written when the input has none (see
     /// [`crate::xlsx::XlsxOptions::default_poam_date`]).
     pub default_poam_date: Option<NaiveDate>,
+    /// The template's own name for a layout sheet its owner renamed
+    /// (layout sheet, workbook sheet), as the reader matched them by their
+    /// headers: STIG Manager's MCCAST template calls its one sheet `Sheet1`.
+    pub renamed: Vec<(String, String)>,
 }
 
 fn bad(reason: impl std::fmt::Display) -> ExportError {
@@ -100,13 +104,18 @@ pub fn fill_workbook(
     // workbook's sheets (what a defined name's localSheetId counts).
     let mut parts_of: HashMap<String, (usize, usize)> = HashMap::new();
     for (s, def) in layout.sheets.iter().enumerate() {
+        let own = opts
+            .renamed
+            .iter()
+            .find(|(as_read, _)| as_read == &def.name)
+            .map_or(def.name.as_str(), |(_, name)| name.as_str());
         let part = sheets
             .iter()
-            .position(|(name, _)| name == &def.name)
+            .position(|(name, _)| name == own)
             .or_else(|| {
                 sheets
                     .iter()
-                    .position(|(name, _)| name.eq_ignore_ascii_case(&def.name))
+                    .position(|(name, _)| name.eq_ignore_ascii_case(own))
             })
             .and_then(|at| target_of(&sheets[at].1).map(|part| (part, at)));
         match part {

@@ -647,6 +647,7 @@ pub(crate) fn read_from<R: std::io::Read>(
             items: count,
             rows_read: count,
             rows_skipped: 0,
+            read_as: None,
             note: None,
         }],
         ..ReadReport::default()

@@ -672,6 +672,7 @@ fn read_found(
                 items: 0,
                 rows_read: 0,
                 rows_skipped: 0,
+                read_as: None,
                 note: Some(if is_template_sheet(opts.registry(), &grid.name) {
                     "not read: the template's own example or instructions, not data".into()
                 } else if grid.hidden {

@@ -329,6 +329,7 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
             items: poam.items.len(),
             rows_read: 0,
             rows_skipped: 0,
+            read_as: None,
             note: None,
         }],
     };

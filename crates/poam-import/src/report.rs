@@ -51,6 +51,10 @@ pub struct SheetReport {
     pub rows_skipped: usize,
     /// Anything else to say.
     pub note: Option<String>,
+    /// The layout's sheet it was read as, when its own name is another
+    /// (renamed by its owner): where `--into` writes that sheet's items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<String>,
 }
 
 /// One column and where its cells went.

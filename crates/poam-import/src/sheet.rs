@@ -805,6 +805,7 @@ pub(crate) fn read_sheet(
         rows_read,
         rows_skipped,
         note: spec.read_as.clone().map(|n| format!("read as '{n}'")),
+        read_as: spec.read_as.clone(),
     };
     out.release(out.list.len());
     Ok(report)

@@ -291,6 +291,7 @@ pub(crate) fn read(
                 items: 0,
                 rows_read: 0,
                 rows_skipped: 0,
+                read_as: None,
                 note: Some(if layout.rules.sheet_words.skips(&grid.name) {
                     "not read: the template's own example or instructions, not data".into()
                 } else if grid.hidden {
