@@ -506,22 +506,80 @@ fn layout_rules_match_the_official_documents() {
     assert!(theirs.len() >= 10, "{theirs:?}");
     assert_eq!(ours, theirs, "v3.0 mandatory columns");
 
-    // eMASS: statuses whose required fields include "milestones (at least 1)",
-    // and the rule that Risk Accepted items cannot have milestones.
+    // eMASS: the fields each status needs, as the eMASS API's rules list
+    // them, are the ones poam's eMASS rules file asks for.
     let doc = std::fs::read_to_string(
         root().join("../shared/reference/docs/mitre-emasser_poam_post_mapper.md"),
     )
     .expect("the eMASS POA&M field rules");
-    let mut required: Vec<String> = doc
+    let rules = poam_rules::system::for_family("emass").expect("eMASS rules");
+    let field_of = |api: &str| match api.trim() {
+        "scheduledCompletionDate" => "scheduled_completion",
+        "completionDate" => "completed_on",
+        "comments" => "comments",
+        "milestones (at least 1)" => "milestones",
+        other => panic!("the eMASS rules name a field poam does not map: {other}"),
+    };
+    let mut statuses = 0;
+    for (status, fields) in doc
         .lines()
         .filter_map(|l| l.trim().strip_prefix('|'))
         .filter_map(|l| l.split_once('|'))
-        .filter(|(_, fields)| fields.contains("milestones (at least 1)"))
-        .map(|(status, _)| status.trim().to_string())
-        .collect();
-    required.sort();
-    assert_eq!(required, ["Completed", "Ongoing"], "{required:?}");
-    assert!(doc.contains("status of \"Risk Accepted\" cannot have milestones"));
+        .map(|(s, f)| (s.trim(), f.trim()))
+        .filter(|(s, _)| poam_model::Status::parse(s).is_some())
+    {
+        statuses += 1;
+        let ours = &rules.status[status];
+        if fields.contains("can not be created") {
+            assert!(ours.refused.is_some(), "{status}");
+            continue;
+        }
+        let mut theirs: Vec<&str> = fields.split(',').map(field_of).collect();
+        let mut mine: Vec<&str> = ours.needs.iter().map(String::as_str).collect();
+        theirs.sort();
+        mine.sort();
+        assert_eq!(mine, theirs, "{status}");
+    }
+    assert_eq!(statuses, 4, "the status table of the eMASS rules");
+    assert!(doc.contains(
+        "Risk Accepted POA&M Item cannot be saved with a Scheduled Completion Date or Milestones"
+    ));
+    let ra = &rules.status["Risk Accepted"];
+    assert!(ra.forbids.contains(&"scheduled_completion".to_string()));
+    assert!(ra.forbids.contains(&"milestones".to_string()));
+    assert!(
+        doc.contains("Completed POA&M Item cannot be saved if Completion Date is in the future")
+    );
+    assert_eq!(rules.status["Completed"].not_in_future, ["completed_on"]);
+    // Each character limit: the API field's own line says its number.
+    for (api, ours) in [
+        ("vulnerabilityDescription", "weakness_description"),
+        ("sourceIdentifyingVulnerability", "detector_source"),
+        ("pocOrganization", "point_of_contact"),
+        ("resources ", "resources_required"),
+        ("comments ", "comments"),
+        ("mitigation ", "emass.mitigations"),
+        ("recommendations ", "emass.recommendations"),
+    ] {
+        let line = doc
+            .lines()
+            .find(|l| l.starts_with(api))
+            .unwrap_or_else(|| panic!("{api} in the eMASS rules"));
+        let limit: usize = line
+            .split(|c: char| !c.is_ascii_digit() && c != ',')
+            .filter_map(|w| w.replace(',', "").parse().ok())
+            .next_back()
+            .unwrap_or_else(|| panic!("{line}"));
+        assert_eq!(rules.max_chars[ours], limit, "{api}: {line}");
+        // The fields eMASS requires on every item.
+        assert_eq!(
+            line.contains("[Required]"),
+            rules.every.needs.iter().any(|f| f == ours),
+            "{api}: {line}"
+        );
+    }
+    assert!(doc.contains("Milestone Description exceeds 2000 characters"));
+    assert_eq!(rules.max_chars["milestone.description"], 2000);
     let emass: Vec<_> = poam_layout::builtin()
         .all()
         .iter()
@@ -529,15 +587,6 @@ fn layout_rules_match_the_official_documents() {
         .collect();
     assert!(emass.len() >= 5);
     for l in emass {
-        let mut mine = l.rules.milestones_required.clone();
-        mine.sort();
-        assert_eq!(mine, required, "{}", l.label());
-        assert_eq!(
-            l.rules.milestones_forbidden,
-            ["Risk Accepted"],
-            "{}",
-            l.label()
-        );
         assert!(
             !l.rules.extra_columns,
             "{}: eMASS rejects extra columns",

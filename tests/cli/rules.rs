@@ -227,26 +227,152 @@ fn template_rules_break_and_keep() {
         "product-vendor",
         "vendor-product-without-dependency"
     ));
+}
 
-    // eMASS: no milestones on accepted risks; at least one on ongoing and completed items.
-    let emass = vec![
-        item(
-            "ra-ms",
-            json!({"status": "risk-accepted", "milestones": [{"description": "m", "due": null}]}),
+/// eMASS's business rules (the eMASS API's field rules, which its import
+/// enforces): each with an item that breaks it and one that keeps it.
+#[test]
+fn emass_business_rules_break_and_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let milestone = json!([{"description": "Patch", "due": "2024-03-01"}]);
+    // An item eMASS takes in each status; `patch` breaks one rule.
+    let emass = |id: &str, status: &str, patch: Value| {
+        let mut base = match status {
+            "ongoing" => {
+                json!({"status": "ongoing", "resources_required": "Staff time", "milestones": milestone})
+            }
+            "completed" => {
+                json!({"status": "completed", "state": "closed", "resources_required": "Staff time",
+                "milestones": milestone, "completed_on": "2024-03-15", "comments": "Patched and rescanned."})
+            }
+            _ => {
+                json!({"status": "risk-accepted", "resources_required": "AO review", "scheduled_completion": null,
+                "comments": "Accepted by the AO."})
+            }
+        };
+        merge(&mut base, patch);
+        item(id, base)
+    };
+    let long = |n: usize| "x".repeat(n);
+    let items = vec![
+        emass("ongoing-ok", "ongoing", json!({})),
+        emass("completed-ok", "completed", json!({})),
+        emass("ra-ok", "risk-accepted", json!({})),
+        // Required on every item.
+        emass(
+            "no-resources",
+            "ongoing",
+            json!({"resources_required": null}),
         ),
-        item("ra", json!({"status": "risk-accepted"})),
-        item("ongoing-none", json!({"status": "ongoing"})),
+        emass("no-source", "ongoing", json!({"detector_source": null})),
+        // Ongoing: a scheduled completion date and a milestone.
+        emass(
+            "ongoing-no-date",
+            "ongoing",
+            json!({"scheduled_completion": null}),
+        ),
+        emass("ongoing-none", "ongoing", json!({"milestones": []})),
+        // Completed: a completion date, not in the future, and comments.
+        emass(
+            "completed-no-date",
+            "completed",
+            json!({"completed_on": null}),
+        ),
+        emass(
+            "completed-future",
+            "completed",
+            json!({"completed_on": "2030-01-01"}),
+        ),
+        emass(
+            "completed-no-comments",
+            "completed",
+            json!({"comments": null}),
+        ),
+        // Risk Accepted: comments; no scheduled completion date, no milestones.
+        emass("ra-no-comments", "risk-accepted", json!({"comments": null})),
+        emass(
+            "ra-scheduled",
+            "risk-accepted",
+            json!({"scheduled_completion": "2024-12-31"}),
+        ),
+        emass("ra-ms", "risk-accepted", json!({"milestones": milestone})),
+        // Not Applicable cannot be created.
         item(
-            "ongoing-ms",
-            json!({"status": "ongoing", "milestones": [{"description": "m", "due": "2024-05-01"}]}),
+            "na",
+            json!({"status": "not-applicable", "state": "closed", "resources_required": "r"}),
+        ),
+        // Milestones within the scheduled completion date.
+        emass(
+            "ms-late",
+            "ongoing",
+            json!({"milestones": [{"description": "Patch", "due": "2024-04-15"}]}),
+        ),
+        // Character limits.
+        emass(
+            "desc-2000",
+            "ongoing",
+            json!({"weakness_description": long(2000)}),
+        ),
+        emass(
+            "desc-2001",
+            "ongoing",
+            json!({"weakness_description": long(2001)}),
+        ),
+        emass(
+            "resources-251",
+            "ongoing",
+            json!({"resources_required": long(251)}),
+        ),
+        emass("poc-101", "ongoing", json!({"point_of_contact": long(101)})),
+        emass("comments-2001", "ongoing", json!({"comments": long(2001)})),
+        emass(
+            "ms-2001",
+            "ongoing",
+            json!({"milestones": [{"description": long(2001), "due": "2024-03-01"}]}),
         ),
     ];
-    let file = write(dir.path(), "emass.json", emass, "Moderate");
-    let (_, f, _) = findings(&file, &["--template", "emass", "--as-of", "2024-01-02"]);
-    assert!(has(&f, "ra-ms", "risk-accepted-with-milestones"));
-    assert!(!has(&f, "ra", "risk-accepted-with-milestones"));
-    assert!(has(&f, "ongoing-none", "milestone-missing"));
-    assert!(!has(&f, "ongoing-ms", "milestone-missing"));
+    let file = write(dir.path(), "emass.json", items, "Moderate");
+    let (_, f, _) = findings(&file, &["--template", "emass", "--as-of", "2024-06-01"]);
+    for ok in ["ongoing-ok", "completed-ok", "ra-ok", "desc-2000"] {
+        assert!(!f.iter().any(|(i, _)| i == ok), "{ok}: {f:?}");
+    }
+    for (id, rule) in [
+        ("no-resources", "status-needs"),
+        ("no-source", "status-needs"),
+        ("ongoing-no-date", "status-needs"),
+        ("ongoing-none", "milestone-missing"),
+        ("completed-no-date", "status-needs"),
+        ("completed-future", "date-in-future"),
+        ("completed-no-comments", "status-needs"),
+        ("ra-no-comments", "status-needs"),
+        ("ra-scheduled", "status-forbids"),
+        ("ra-ms", "risk-accepted-with-milestones"),
+        ("na", "status-refused"),
+        ("ms-late", "milestone-after-schedule"),
+        ("desc-2001", "too-long"),
+        ("resources-251", "too-long"),
+        ("poc-101", "too-long"),
+        ("comments-2001", "too-long"),
+        ("ms-2001", "too-long"),
+    ] {
+        assert!(has(&f, id, rule), "{id} should break {rule}: {f:?}");
+        // The one rule it breaks, and no other.
+        assert_eq!(f.iter().filter(|(i, _)| i == id).count(), 1, "{id}: {f:?}");
+    }
+    // The same rules, said before an eMASS workbook is written.
+    let out = dir.path().join("emass.xlsx");
+    let run = poam()
+        .args(["convert", &file, "--to", "emass", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(
+        err.contains("1 item breaks eMASS's rule date-in-future (completed-future)"),
+        "{err}"
+    );
+    assert!(err.contains("5 items break eMASS's rule too-long"), "{err}");
 }
 
 #[test]

@@ -112,10 +112,16 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
     };
     if let Some((output, out)) = piped {
         let opts = import_options(&args.read)?;
-        let done = poam_convert::convert(&args.input, &opts, output, out).map_err(|e| match e {
-            poam_convert::PipeError::Read(e) => input_failure(with_hint(e)),
-            poam_convert::PipeError::Write(e) => output_failure(e),
-        })?;
+        let mut tally = SystemTally::new(layout);
+        let mut done =
+            poam_convert::convert_inspecting(&args.input, &opts, output, out, &mut |i| {
+                tally.add(i)
+            })
+            .map_err(|e| match e {
+                poam_convert::PipeError::Read(e) => input_failure(with_hint(e)),
+                poam_convert::PipeError::Write(e) => output_failure(e),
+            })?;
+        done.written.extend(tally.diagnostics());
         let counts = (done.open, done.closed);
         return conversion_done(
             args,
@@ -321,6 +327,9 @@ pub(crate) fn conversion_done(
     let mut diags = imported.diagnostics.clone();
     let read_count = diags.len();
     diags.extend(written.iter().cloned());
+    let mut tally = SystemTally::new(layout);
+    imported.poam.items.iter().for_each(|i| tally.add(i));
+    diags.extend(tally.diagnostics());
     if let Some(path) = &args.report_json {
         let report = serde_json::json!({
             "format_version": JSON_FORMAT_VERSION,
@@ -359,6 +368,70 @@ pub(crate) fn conversion_done(
     } else {
         0
     })
+}
+
+/// The business rules of the system a workbook goes to (eMASS), checked on
+/// each item written: one warning per rule broken, naming the first items.
+/// Only the counts and the first items are kept, so a streamed conversion
+/// stays flat in memory.
+pub(crate) struct SystemTally<'l> {
+    rules: Option<&'static poam_rules::system::SystemRules>,
+    layout: Option<&'l Layout>,
+    family: String,
+    as_of: poam_model::date::Date,
+    /// Rule → items breaking it, the first items' names, the first message.
+    by_rule: std::collections::BTreeMap<String, (usize, Vec<String>, String)>,
+}
+
+impl<'l> SystemTally<'l> {
+    pub(crate) fn new(layout: Option<&'l Layout>) -> SystemTally<'l> {
+        SystemTally {
+            rules: layout.and_then(|l| poam_rules::system::for_family(&l.family)),
+            layout,
+            family: layout.map(|l| l.family.clone()).unwrap_or_default(),
+            as_of: crate::today(),
+            by_rule: std::collections::BTreeMap::new(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, item: &poam_model::Item) {
+        let Some(rules) = self.rules else { return };
+        let mut found = Vec::new();
+        rules.check_item(item, self.as_of, self.layout, &mut found);
+        let mut seen = std::collections::BTreeSet::new();
+        for f in found {
+            if !seen.insert(f.rule.clone()) {
+                continue;
+            }
+            let entry = self
+                .by_rule
+                .entry(f.rule)
+                .or_insert_with(|| (0, Vec::new(), f.message));
+            entry.0 += 1;
+            if entry.1.len() < 3 {
+                entry.1.push(f.item);
+            }
+        }
+    }
+
+    pub(crate) fn diagnostics(self) -> Vec<Diagnostic> {
+        let Some(rules) = self.rules else {
+            return Vec::new();
+        };
+        self.by_rule
+            .into_iter()
+            .map(|(rule, (count, examples, first))| {
+                Diagnostic::unplaced(poam_model::DiagKind::SystemRule {
+                    system: rules.system.clone(),
+                    family: self.family.clone(),
+                    rule,
+                    count,
+                    examples,
+                    first,
+                })
+            })
+            .collect()
+    }
 }
 
 /// What a format writes with `--template-version`, from the run's registry.

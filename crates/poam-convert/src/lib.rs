@@ -87,10 +87,27 @@ pub fn convert(
     output: Streamed<'_>,
     out: &Path,
 ) -> Result<Piped, PipeError> {
+    convert_inspecting(input, opts, output, out, &mut |_| {})
+}
+
+/// [`convert`], showing each item to `inspect` as it goes to the writer
+/// (the checks of the system the output is for, which need every item but
+/// not all at once).
+///
+/// # Errors
+///
+/// As [`convert`].
+pub fn convert_inspecting(
+    input: &Path,
+    opts: &ImportOptions,
+    output: Streamed<'_>,
+    out: &Path,
+    inspect: &mut dyn FnMut(&Item),
+) -> Result<Piped, PipeError> {
     poam_export::check_output_folder(out).map_err(PipeError::Write)?;
     match output {
-        Streamed::Xlsx(layout, options) => workbook(input, opts, layout, options, out),
-        text => text_file(input, opts, text, out),
+        Streamed::Xlsx(layout, options) => workbook(input, opts, layout, options, out, inspect),
+        text => text_file(input, opts, text, out, inspect),
     }
 }
 
@@ -117,6 +134,7 @@ struct TextSink<'f> {
     /// The first write error; the items after it are dropped.
     error: Option<ExportError>,
     counts: Counts,
+    inspect: &'f mut dyn FnMut(&Item),
 }
 
 impl TextSink<'_> {
@@ -154,6 +172,7 @@ impl ItemSink for TextSink<'_> {
 
     fn item(&mut self, item: Item) {
         self.counts.add(&item);
+        (self.inspect)(&item);
         if self.error.is_some() {
             return;
         }
@@ -173,6 +192,7 @@ fn text_file(
     opts: &ImportOptions,
     output: Streamed<'_>,
     out: &Path,
+    inspect: &mut dyn FnMut(&Item),
 ) -> Result<Piped, PipeError> {
     let mut read = None;
     let mut counts = Counts::default();
@@ -183,6 +203,7 @@ fn text_file(
             stream: None,
             error: None,
             counts: Counts::default(),
+            inspect,
         };
         let result = poam_import::import_path_into(input, opts, &mut sink);
         counts = sink.counts;
@@ -220,19 +241,21 @@ enum Msg {
 }
 
 /// Turns items into cells and sends them to the writer thread.
-struct CellSink<'l> {
+struct CellSink<'l, 'i> {
     tx: SyncSender<Msg>,
     plan: xlsx::XlsxPlan<'l>,
     counts: Counts,
+    inspect: &'i mut dyn FnMut(&Item),
 }
 
-impl ItemSink for CellSink<'_> {
+impl ItemSink for CellSink<'_, '_> {
     fn system(&mut self, system: &SystemInfo) {
         let _ = self.tx.send(Msg::System(system.clone()));
     }
 
     fn item(&mut self, item: Item) {
         self.counts.add(&item);
+        (self.inspect)(&item);
         // A writer that stopped has its own error to tell.
         let _ = self.tx.send(Msg::Cells(self.plan.prepare(&item)));
     }
@@ -244,6 +267,7 @@ fn workbook(
     layout: &Layout,
     default_poam_date: Option<chrono::NaiveDate>,
     out: &Path,
+    inspect: &mut dyn FnMut(&Item),
 ) -> Result<Piped, PipeError> {
     std::thread::scope(|s| {
         // Enough items in flight to keep both threads busy, few enough to
@@ -254,6 +278,7 @@ fn workbook(
             tx,
             plan: xlsx::XlsxPlan::new(layout),
             counts: Counts::default(),
+            inspect,
         };
         let read = poam_import::import_path_into(input, opts, &mut sink);
         if read.is_ok() {

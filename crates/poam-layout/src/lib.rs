@@ -252,13 +252,6 @@ pub struct Rules {
     /// See `example_contains`.
     #[serde(default)]
     pub example_ids: Vec<String>,
-    /// Statuses an item needs at least one milestone in (eMASS: Ongoing,
-    /// Completed).
-    #[serde(default)]
-    pub milestones_required: Vec<String>,
-    /// Statuses an item takes no milestone in (eMASS: Risk Accepted).
-    #[serde(default)]
-    pub milestones_forbidden: Vec<String>,
     /// Words in a renamed sheet's name that say it holds closed items
     /// (`closed`, `complete`), configuration findings, or open items; and
     /// words of the template's own sheets that never hold data (`example`,
@@ -324,8 +317,6 @@ impl Default for Rules {
             guidance_labels: Vec::new(),
             example_contains: Vec::new(),
             example_ids: Vec::new(),
-            milestones_required: Vec::new(),
-            milestones_forbidden: Vec::new(),
             sheet_words: SheetWords::default(),
         }
     }
@@ -1094,19 +1085,6 @@ impl Layout {
                 ));
             }
         }
-        for status in file
-            .rules
-            .milestones_required
-            .iter()
-            .chain(&file.rules.milestones_forbidden)
-        {
-            if poam_model::Status::parse(status).is_none() {
-                return Err(invalid(
-                    "milestones_",
-                    format!("rules: \"{status}\" is not a status poamkit knows"),
-                ));
-            }
-        }
         Ok(Layout {
             family: file.family,
             version: file.version,
@@ -1212,6 +1190,16 @@ impl Layout {
         self.sheets
             .iter()
             .find(|s| normalize_header(&s.name) == want)
+    }
+
+    /// The header of the first column that holds a field, as the template
+    /// writes it (trimmed), for messages in the template's own words.
+    pub fn header_of(&self, field: Field) -> Option<&str> {
+        self.sheets
+            .iter()
+            .flat_map(|s| &s.headers)
+            .find(|h| self.field_for_header(h) == Some(Some(field)))
+            .map(|h| h.trim())
     }
 
     /// Whether any sheet of the layout has a column for the field.

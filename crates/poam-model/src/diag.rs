@@ -355,6 +355,22 @@ pub enum DiagKind {
         /// How many rows.
         rows: usize,
     },
+    /// Items written to a system's workbook (eMASS) that break one of the
+    /// system's business rules: the system refuses them on upload.
+    SystemRule {
+        /// The system (`eMASS`).
+        system: String,
+        /// The layout family whose `validate --template` lists each.
+        family: String,
+        /// The rule (`too-long`, `status-needs`).
+        rule: String,
+        /// How many items.
+        count: usize,
+        /// The first items' names.
+        examples: Vec<String>,
+        /// The first finding, for a person.
+        first: String,
+    },
     /// A field moved into another one on export, in so many items.
     MovedField {
         /// How many items.
@@ -411,6 +427,7 @@ impl DiagKind {
             | DiagKind::ChartsLeftOut
             | DiagKind::OutsideTemplateList { .. }
             | DiagKind::MarkingReplaced { .. }
+            | DiagKind::SystemRule { .. }
             | DiagKind::DroppedField { .. } => Severity::Warning,
         }
     }
@@ -539,6 +556,24 @@ impl fmt::Display for DiagKind {
                 f,
                 "'{}' is left blank, and the {template} template asks for it; set it with {how}",
                 label.trim_end_matches(':')
+            ),
+            DiagKind::SystemRule {
+                system,
+                family,
+                rule,
+                count,
+                examples,
+                first,
+            } => write!(
+                f,
+                "{} {system}'s rule {rule} ({}{}): {first}; {system} refuses such items on upload (poam validate --template {family} lists each)",
+                if *count == 1 {
+                    "1 item breaks".to_string()
+                } else {
+                    format!("{count} items break")
+                },
+                examples.join(", "),
+                if *count > examples.len() { ", …" } else { "" }
             ),
             DiagKind::ChartsLeftOut => write!(
                 f,

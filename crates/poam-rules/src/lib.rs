@@ -6,8 +6,9 @@
 //! - [`validate`]: late items (`overdue`), schedules beyond the policy,
 //!   vendor check-ins, deviations, the template's mandatory fields, `N/A`
 //!   where blank belongs, duplicate ids, dates out of order, values outside
-//!   the allowed lists, eMASS milestone rules, and control ids unknown to the
-//!   catalogs.
+//!   the allowed lists, and control ids unknown to the catalogs.
+//! - [`system`]: the business rules of a system that takes uploads (eMASS:
+//!   fields by status, character limits, dates), as data.
 //! - [`score`]: the NIST SP 800-171 DoD Assessment (SPRS) score of an 800-171
 //!   / CMMC POA&M and its eligibility for Conditional CMMC Level 2 status
 //!   under 32 CFR 170.21.
@@ -16,6 +17,7 @@
 #![deny(missing_docs)]
 
 mod score;
+pub mod system;
 mod validate;
 
 pub use score::{is_sp800_171, score, Ineligible, ScoreOptions, ScoreReport, ScoreSummary};

@@ -6,7 +6,7 @@ use poam_layout::catalog::{catalogs, FedrampBaseline};
 use poam_layout::{Layout, Registry};
 use poam_model::control::{parse_control, Catalog};
 use poam_model::vocab::is_not_applicable;
-use poam_model::{Field, FieldKind, Item, Poam, State, Status, YesNo};
+use poam_model::{Field, FieldKind, Item, Poam, State, YesNo};
 use std::collections::{BTreeMap, HashMap};
 
 /// What to check.
@@ -24,7 +24,7 @@ pub struct ValidateOptions<'l> {
     pub registry: &'l Registry,
 }
 
-fn finding(
+pub(crate) fn finding(
     item: &Item,
     rule: &str,
     severity: Level,
@@ -245,36 +245,9 @@ fn check_item(
                 }
             }
         }
-        let in_list =
-            |list: &[String], status: Status| list.iter().any(|s| Status::parse(s) == Some(status));
-        if let Some(status) = item.status {
-            let has_milestones = !item.milestones.is_empty();
-            if has_milestones && in_list(&layout.rules.milestones_forbidden, status) {
-                out.push(finding(
-                    item,
-                    "risk-accepted-with-milestones",
-                    Level::Error,
-                    format!(
-                        "{name} is {} but has milestones; {} takes none on such items",
-                        status.label(),
-                        layout.family_label()
-                    ),
-                    &[],
-                ));
-            }
-            if !has_milestones && in_list(&layout.rules.milestones_required, status) {
-                out.push(finding(
-                    item,
-                    "milestone-missing",
-                    Level::Error,
-                    format!(
-                        "{name} is {} but has no milestone; {} needs at least one",
-                        status.label(),
-                        layout.family_label()
-                    ),
-                    &[],
-                ));
-            }
+        // The rules of the system the template is uploaded to (eMASS).
+        if let Some(rules) = crate::system::for_family(&layout.family) {
+            rules.check_item(item, as_of, Some(layout), out);
         }
     }
     // N/A or None where a value or blank belongs.
