@@ -1789,3 +1789,233 @@ fn drawn_emass_workbooks_have_the_official_widths_heights_and_banner() {
         );
     }
 }
+
+/// DISA's CCI list as its XML says: id → (deprecated, rev 4 controls, rev 5
+/// controls), each control `AC-2` or `AC-2(3)` (statement parts left off).
+fn xml_attr(e: &quick_xml::events::BytesStart, name: &str) -> String {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == name)
+        .map(|a| a.value.to_string())
+        .unwrap_or_default()
+}
+
+fn disa_ccis(path: &Path) -> std::collections::BTreeMap<String, (bool, Vec<String>, Vec<String>)> {
+    use quick_xml::events::Event;
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let mut out = std::collections::BTreeMap::new();
+    let mut current: Option<(String, bool, Vec<String>, Vec<String>)> = None;
+    let mut in_status = false;
+    let control = |index: &str| -> Option<String> {
+        let (family, rest) = index.trim().split_once('-')?;
+        let number: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let rest = rest[number.len()..].trim_start();
+        let enhancement: Option<u32> = rest
+            .strip_prefix('(')
+            .and_then(|r| r.split_once(')'))
+            .and_then(|(e, _)| e.trim().parse().ok());
+        let base = format!("{family}-{}", number.parse::<u32>().ok()?);
+        Some(match enhancement {
+            Some(e) => format!("{base}({e})"),
+            None => base,
+        })
+    };
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) if e.name().as_ref() == "cci_item" => {
+                let id = xml_attr(&e, "id");
+                current = Some((id, false, Vec::new(), Vec::new()));
+            }
+            Event::Start(e) if e.name().as_ref() == "status" => in_status = true,
+            Event::Text(t) if in_status => {
+                if let Some(c) = current.as_mut() {
+                    c.1 = t.xml10_content().trim() == "deprecated";
+                }
+            }
+            Event::End(e) if e.name().as_ref() == "status" => in_status = false,
+            Event::Empty(e) | Event::Start(e) if e.name().as_ref() == "reference" => {
+                let attr = |n: &str| xml_attr(&e, n);
+                let Some(c) = current.as_mut() else { continue };
+                if !attr("title").starts_with("NIST SP 800-53 Revision") {
+                    continue;
+                }
+                let Some(id) = control(&attr("index")) else {
+                    continue;
+                };
+                let list = match attr("version").as_str() {
+                    "4" => &mut c.2,
+                    "5" => &mut c.3,
+                    _ => continue,
+                };
+                if !list.contains(&id) {
+                    list.push(id);
+                }
+            }
+            Event::End(e) if e.name().as_ref() == "cci_item" => {
+                if let Some((id, dep, r4, r5)) = current.take() {
+                    out.insert(id, (dep, r4, r5));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn cci_catalog_is_disas_list_and_checklist_ccis_read_as_their_controls() {
+    let Some(_) = real_files() else { return };
+    let scans = root().join("../shared/reference/scans");
+    let cat = poam_layout::catalog::catalogs();
+    // Every CCI of DISA's current list, with its status and both mappings.
+    let current = disa_ccis(&scans.join("cci/U_CCI_List_2025-01-23.xml"));
+    assert_eq!(current.len(), 5137);
+    assert_eq!(cat.cci_count(), current.len());
+    for (id, (deprecated, rev4, rev5)) in &current {
+        let ours = cat.cci(id).unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!(ours.deprecated, *deprecated, "{id} deprecated");
+        assert_eq!(&ours.rev4, rev4, "{id} rev 4");
+        assert_eq!(&ours.rev5, rev5, "{id} rev 5");
+    }
+    // Files made against the 2016 list cite its CCIs: DISA deprecates,
+    // never removes, so each one is known.
+    let old = disa_ccis(&scans.join("cci/U_CCI_List_2016-06-27.xml"));
+    assert!(old.len() > 3000);
+    for id in old.keys() {
+        assert!(cat.cci(id).is_some(), "{id} of the 2016 list unknown");
+    }
+
+    // Real STIG checklists' findings, as an ISSO's tracker holds them: the
+    // rule in Security Checks, the CCIs in Comments (one sheet) or a CCI
+    // column (another), no control. Each item's controls are the ones DISA
+    // maps its CCIs to.
+    let mut vulns: Vec<(String, String, Vec<String>)> = Vec::new();
+    for ckl in [
+        "stig/ckl_heimdall_rhel8_oneOfEachStatus.ckl",
+        "stig/ckl_evaluate_stig_COMBINED_trimmed.ckl",
+    ] {
+        use quick_xml::events::Event;
+        let text = std::fs::read_to_string(scans.join(ckl)).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&text);
+        let (mut tag, mut attribute) = (String::new(), String::new());
+        let mut rule = String::new();
+        let mut title = String::new();
+        let mut refs = Vec::new();
+        loop {
+            match reader.read_event().unwrap() {
+                Event::Start(e) => tag = e.name().as_ref().to_string(),
+                Event::Text(t) => {
+                    let value = t.xml10_content().trim().to_string();
+                    match tag.as_str() {
+                        "VULN_ATTRIBUTE" => attribute = value,
+                        "ATTRIBUTE_DATA" => match attribute.as_str() {
+                            "Rule_ID" => rule = value,
+                            "Rule_Title" => title = value,
+                            "CCI_REF" => refs.push(value),
+                            _ => {}
+                        },
+                        _ => {}
+                    }
+                }
+                Event::End(e) if e.name().as_ref() == "VULN" => {
+                    vulns.push((
+                        std::mem::take(&mut rule),
+                        std::mem::take(&mut title),
+                        std::mem::take(&mut refs),
+                    ));
+                }
+                Event::End(_) => tag.clear(),
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+    }
+    assert!(vulns.len() > 20, "{} findings", vulns.len());
+    let tmp = tempfile::tempdir().unwrap();
+    let tracker = tmp.path().join("stig-tracker.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let headers = [
+        "POA&M ID",
+        "Weakness Name",
+        "Security Checks",
+        "Comments",
+        "CCI",
+        "Status",
+        "Scheduled Completion Date",
+    ];
+    let sheet = book.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write(0, c as u16, *h).unwrap();
+    }
+    for (n, (rule, title, refs)) in vulns.iter().enumerate() {
+        let r = n as u32 + 1;
+        sheet.write(r, 0, format!("STIG-{r}")).unwrap();
+        sheet.write(r, 1, title.as_str()).unwrap();
+        sheet.write(r, 2, rule.as_str()).unwrap();
+        if n % 2 == 0 {
+            sheet
+                .write(
+                    r,
+                    3,
+                    format!("Open in the checklist. CCI_REF: {}", refs.join(", ")),
+                )
+                .unwrap();
+        } else {
+            sheet.write(r, 4, refs.join("\n")).unwrap();
+        }
+        sheet.write(r, 5, "Ongoing").unwrap();
+        sheet.write(r, 6, "2027-03-31").unwrap();
+    }
+    book.save(&tracker).unwrap();
+    let out = tmp.path().join("items.csv");
+    poam()
+        .arg("convert")
+        .arg(&tracker)
+        .args(["--to", "csv", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), vulns.len());
+    for (row, (rule, _, refs)) in rows.iter().zip(&vulns) {
+        let ccis: Vec<&str> = row[col("ccis")].lines().collect();
+        assert_eq!(ccis, *refs, "{rule}");
+        let mut want: Vec<String> = Vec::new();
+        for id in refs {
+            let (_, rev4, rev5) = &current[id];
+            for c in if rev5.is_empty() { rev4 } else { rev5 } {
+                if !want.contains(c) {
+                    want.push(c.clone());
+                }
+            }
+        }
+        let got: Vec<&str> = row[col("controls")].lines().collect();
+        assert_eq!(got, want, "{rule}: controls from {refs:?}");
+        assert_eq!(&row[col("source_identifier")], rule);
+    }
+    // validate agrees: a checklist's CCIs are DISA's, and map to the item's
+    // controls (no unknown-cci, no cci-mismatch).
+    let out = poam()
+        .args(["validate", "--format", "json"])
+        .arg(&tracker)
+        .output()
+        .unwrap();
+    let findings: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(
+        !rules
+            .iter()
+            .any(|r| *r == "unknown-cci" || *r == "cci-mismatch"),
+        "{rules:?}"
+    );
+}

@@ -637,6 +637,92 @@ fn assessment_procedures_are_not_read_as_enhancements() {
     );
 }
 
+/// CCIs where STIG-based tools write them: in the controls cell, in the
+/// comments and in the security checks. The item keeps them, a row without a
+/// control gets DISA's mapping, and every writer keeps or reports them.
+#[test]
+fn ccis_are_read_mapped_to_their_controls_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ccis.csv");
+    std::fs::write(
+        &input,
+        "POA&M Item ID,Controls / APs,Control Vulnerability Description,Security Checks,Comments,POA&M Status,Scheduled Completion Date\n\
+         1,CCI-000048,Logon banner missing,V-230225,,Ongoing,12/31/2026\n\
+         2,CM-6.5,Baseline not applied,SV-230221r1 CCI-000366,,Ongoing,12/31/2026\n\
+         3,,Audit records,V-230386,\"From the STIG checklist; CCI 130, CCI-000131\",Ongoing,12/31/2026\n",
+    )
+    .unwrap();
+    let m = model(input.to_str().unwrap(), &[]);
+    // No control named: the CCIs' controls.
+    assert_eq!(item(&m, "1")["controls"], json!(["AC-8"]));
+    assert_eq!(item(&m, "1")["ccis"], json!(["CCI-000048"]));
+    assert_eq!(item(&m, "3")["controls"], json!(["AU-3"]));
+    assert_eq!(item(&m, "3")["ccis"], json!(["CCI-000130", "CCI-000131"]));
+    // A control named: kept, the CCI beside it, the text as written.
+    assert_eq!(item(&m, "2")["controls"], json!(["CM-6"]));
+    assert_eq!(item(&m, "2")["procedures"], json!(["CM-6.5"]));
+    assert_eq!(item(&m, "2")["ccis"], json!(["CCI-000366"]));
+    assert_eq!(item(&m, "2")["source_identifier"], "SV-230221r1 CCI-000366");
+    // inspect says where the controls came from.
+    let inspect = poam()
+        .args(["inspect", "--format", "json"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&inspect.stdout);
+    assert!(
+        text.contains("AC-8 read from CCI-000048 (DISA's CCI list)"),
+        "{text}"
+    );
+    // eMASS: comments and security checks keep theirs; the CCI that was
+    // only in the controls cell cannot be written, and that is said.
+    let out = dir.path().join("emass.xlsx");
+    let run = poam()
+        .arg("convert")
+        .arg(&input)
+        .args(["--to", "emass", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr
+            .contains("1 item: 'DISA Control Correlation Identifiers (CCIs)' (ccis) has no place"),
+        "{stderr}"
+    );
+    let back = model(out.to_str().unwrap(), &[]);
+    assert_eq!(item(&back, "1")["controls"], json!(["AC-8"]));
+    assert_eq!(item(&back, "2")["ccis"], json!(["CCI-000366"]));
+    assert_eq!(
+        item(&back, "3")["ccis"],
+        json!(["CCI-000130", "CCI-000131"])
+    );
+    // CSV, JSON and OSCAL keep every CCI and procedure.
+    for (to, name) in [
+        ("csv", "round.csv"),
+        ("json", "round.json"),
+        ("oscal", "round.oscal.json"),
+    ] {
+        let path = dir.path().join(name);
+        poam()
+            .arg("convert")
+            .arg(&input)
+            .args(["--to", to, "-o"])
+            .arg(&path)
+            .assert()
+            .success();
+        let back = model(path.to_str().unwrap(), &[]);
+        assert_eq!(item(&back, "1")["ccis"], json!(["CCI-000048"]), "{to}");
+        assert_eq!(item(&back, "2")["procedures"], json!(["CM-6.5"]), "{to}");
+        assert_eq!(
+            item(&back, "3")["ccis"],
+            json!(["CCI-000130", "CCI-000131"]),
+            "{to}"
+        );
+    }
+}
+
 /// STIG Manager's MCCAST template (one sheet, `Sheet1`, a `${table:...}`
 /// placeholder row under the header) filled with real values: the
 /// placeholder row becomes the first item, no placeholder is left, the

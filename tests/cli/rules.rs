@@ -867,3 +867,43 @@ fn reports_carry_the_policy_and_the_score() {
     assert!(!text.contains("SPRS"), "{text}");
     assert!(!text.contains("deadline or"), "{text}");
 }
+
+#[test]
+fn cci_rules_break_and_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = vec![
+        // CCI-000366 is CM-6 in DISA's list.
+        item(
+            "agrees",
+            json!({"controls": ["CM-6"], "ccis": ["CCI-000366"]}),
+        ),
+        item(
+            "mismatch",
+            json!({"controls": ["AC-2"], "ccis": ["CCI-000366"]}),
+        ),
+        // CCI-000015 is AC-2(1): an item naming AC-2 agrees with it.
+        item(
+            "base",
+            json!({"controls": ["AC-2"], "ccis": ["CCI-000015"]}),
+        ),
+        item(
+            "unknown",
+            json!({"controls": ["CM-6"], "ccis": ["CCI-999999"]}),
+        ),
+        item(
+            "deprecated",
+            json!({"controls": ["AC-2"], "ccis": ["CCI-000191"]}),
+        ),
+    ];
+    let file = write(dir.path(), "ccis.json", items, "Moderate");
+    let (code, f, _) = findings(&file, &["--as-of", "2024-01-02"]);
+    assert!(has(&f, "mismatch", "cci-mismatch"), "{f:?}");
+    assert!(!has(&f, "agrees", "cci-mismatch"));
+    assert!(!has(&f, "base", "cci-mismatch"));
+    assert!(has(&f, "unknown", "unknown-cci"));
+    assert!(!has(&f, "agrees", "unknown-cci"));
+    assert!(has(&f, "deprecated", "deprecated-cci"));
+    assert!(!has(&f, "agrees", "deprecated-cci"));
+    assert!(!has(&f, "deprecated", "unknown-cci"));
+    assert_ne!(code, 0, "an unknown CCI is an error");
+}

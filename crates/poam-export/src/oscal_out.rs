@@ -416,6 +416,15 @@ fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
     for u in &item.unparsed_controls {
         props.push(pk("unparsed-control", u));
     }
+    // eMASS assessment procedures beside their controls (`CM-6.5` is
+    // procedure 5 of cm-6, whose impacted-control-id is above), and the
+    // DISA CCIs named.
+    for p in &item.procedures {
+        props.push(pk("assessment-procedure", p));
+    }
+    for c in &item.ccis {
+        props.push(pk("cci", c));
+    }
     if let Some(v) = item.risk.adjustment {
         props.push(fr("risk-adjustment", deviation_value(v)));
     }

@@ -1544,6 +1544,8 @@ impl SheetCells<'_> {
                 Field::CompletedOn => {
                     holds(Field::Status) && item.status == Some(Status::Completed)
                 }
+                // CCIs named in the comments or source cells go with them.
+                Field::Ccis => poam_model::control::ccis_in_text(item, holds),
                 _ => false,
             };
             if !moved_elsewhere {

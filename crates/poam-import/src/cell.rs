@@ -55,12 +55,46 @@ pub fn fill(
             if let Field::Id = field {
                 item.id = Some(text.into_owned().into());
             } else {
+                // STIG-based tools name CCIs in the comments, source and
+                // security-checks cells: kept on the item, the text as written.
+                if poam_model::control::CCI_TEXT_FIELDS.contains(&field) {
+                    add_ccis(
+                        item,
+                        poam_model::control::find_ccis(&text)
+                            .into_iter()
+                            .map(|(_, c)| c),
+                    );
+                }
                 item.set_text(field, cell_text_keep_lines(cell));
             }
         }
         FieldKind::Lines => item.set_list(field, split_lines(&cell_text_keep_lines(cell))),
         FieldKind::Cves => item.set_list(field, split_cves(&text)),
+        FieldKind::Ccis => {
+            let (rest, ccis) = poam_model::control::take_ccis(&text);
+            add_ccis(item, ccis);
+            let rest = rest.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';'));
+            if !rest.is_empty() {
+                unknown(
+                    item,
+                    header,
+                    text.into_owned(),
+                    "CCI (CCI-000366)",
+                    location(),
+                    diags,
+                );
+            }
+        }
         FieldKind::Controls => {
+            // CCIs in a controls cell: kept on the item; their controls are
+            // the item's when no cell names one (see `controls_from_ccis`).
+            let text = if poam_model::control::find_ccis(&text).is_empty() {
+                text
+            } else {
+                let (rest, ccis) = poam_model::control::take_ccis(&text);
+                add_ccis(item, ccis);
+                std::borrow::Cow::Owned(rest)
+            };
             // eMASS's "Controls / APs": `CM-6.5` is assessment procedure 5
             // of CM-6, not the enhancement CM-6(5). The procedures are kept,
             // their controls read with the rest.
@@ -226,6 +260,47 @@ pub fn fill(
             fill_milestone_part(item, &mut m, field, header, cell, location, order, diags);
             item.milestones.push(m);
         }
+    }
+}
+
+fn add_ccis(item: &mut Item, ccis: impl IntoIterator<Item = poam_model::Text>) {
+    for c in ccis {
+        if !item.ccis.contains(&c) {
+            item.ccis.push(c);
+        }
+    }
+}
+
+/// An item whose cells named no control but named CCIs gets the controls
+/// DISA's CCI list maps them to (rev 5 where DISA gives one, else rev 4),
+/// with a note at `location`.
+pub fn controls_from_ccis(item: &mut Item, location: Location, diags: &mut Vec<Diagnostic>) {
+    if item.ccis.is_empty() || !item.controls.is_empty() || !item.unparsed_controls.is_empty() {
+        return;
+    }
+    let cat = poam_layout::catalog::catalogs();
+    let mut used = Vec::new();
+    for id in &item.ccis {
+        let Some(cci) = cat.cci(id) else { continue };
+        if cci.controls().is_empty() {
+            continue;
+        }
+        used.push(id.to_string());
+        for c in cci.controls() {
+            let c = poam_model::Text::from(c.as_str());
+            if !item.controls.contains(&c) {
+                item.controls.push(c);
+            }
+        }
+    }
+    if !used.is_empty() {
+        diags.push(Diagnostic::new(
+            DiagKind::ControlsFromCcis {
+                ccis: used.join(", "),
+                controls: item.controls.join(", "),
+            },
+            location,
+        ));
     }
 }
 

@@ -547,6 +547,8 @@ fn read_own_props(item: &mut Item, risk: &Value) {
             }
             "category" => item.category = Some(poam_model::Category::Configuration),
             "unparsed-control" => item.unparsed_controls.push(value.into()),
+            "assessment-procedure" => item.procedures.push(value.into()),
+            "cci" => item.ccis.push(value.into()),
             "source-identifier" => item.source_identifier = Some(value.into()),
             "status-date" => item.status_date = date(value),
             "completed-on" => item.completed_on = date(value),

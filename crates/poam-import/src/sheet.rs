@@ -51,12 +51,14 @@ fn value_fits(
     Some(match field.kind() {
         FieldKind::Date => (cell.date(order).is_some(), "dates"),
         FieldKind::Controls => {
-            let p = poam_model::control::parse_controls(&text());
+            let (rest, ccis) = poam_model::control::take_ccis(&text());
+            let p = poam_model::control::parse_controls(&rest);
             (
-                !p.controls.is_empty() && p.unparsed.is_empty(),
+                (!p.controls.is_empty() || !ccis.is_empty()) && p.unparsed.is_empty(),
                 "control ids",
             )
         }
+        FieldKind::Ccis => (!poam_model::control::find_ccis(&text()).is_empty(), "CCIs"),
         FieldKind::Status => (poam_model::Status::parse(&text()).is_some(), "status words"),
         FieldKind::Rating => (poam_model::Rating::parse(&text()).is_some(), "ratings"),
         FieldKind::YesNo => (poam_model::YesNo::parse(&text()).is_some(), "yes or no"),
@@ -750,6 +752,7 @@ pub(crate) fn read_sheet(
                 .join("\n");
             item.controls = poam_model::control::find_in_text(&text).controls;
         }
+        crate::cell::controls_from_ccis(&mut item, Location::row(file, sheet, r + 1), diags);
         if item.is_empty() {
             skip("nothing in it poamkit could keep".into(), r, diags);
             continue;
@@ -1068,7 +1071,7 @@ fn copy_field(to: &mut Item, from: &Item, f: Field) {
                 to.set_yes_no(f, v);
             }
         }
-        FieldKind::Lines | FieldKind::Cves => {
+        FieldKind::Lines | FieldKind::Cves | FieldKind::Ccis => {
             if let poam_model::field::Value::List(v) = from.get(f) {
                 to.set_list(f, v);
             }
@@ -1077,6 +1080,11 @@ fn copy_field(to: &mut Item, from: &Item, f: Field) {
             to.controls = from.controls.clone();
             to.control_parts = from.control_parts.clone();
             to.unparsed_controls = from.unparsed_controls.clone();
+            for c in &from.ccis {
+                if !to.ccis.contains(c) {
+                    to.ccis.push(c.clone());
+                }
+            }
         }
         FieldKind::Status => {
             to.status = from.status;

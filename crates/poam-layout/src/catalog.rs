@@ -6,6 +6,8 @@
 //! - NIST SP 800-53 rev 5: every control and enhancement, with its title,
 //!   its NIST SP 800-53B baselines, and, for a withdrawn one, where it went.
 //! - FedRAMP Rev 5 Low, Moderate and High baselines.
+//! - DISA's Control Correlation Identifiers (CCIs) with the SP 800-53 rev 4
+//!   and rev 5 controls each maps to.
 //! - Other frameworks (ISO/IEC 27001, ISO 9001, CIS Controls): a pattern and a
 //!   canonical form each; a user adds one with a file of the same shape.
 
@@ -51,6 +53,35 @@ pub struct Control {
     pub baselines: String,
     /// For a withdrawn control, where its content went (`incorporated into AC-6`).
     pub withdrawn: Option<String>,
+}
+
+/// One DISA Control Correlation Identifier (CCI).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cci {
+    /// `CCI-000366`.
+    pub id: String,
+    /// DISA has deprecated it.
+    pub deprecated: bool,
+    /// The SP 800-53 rev 4 controls or enhancements it maps to.
+    pub rev4: Vec<String>,
+    /// The SP 800-53 rev 5 controls or enhancements it maps to.
+    pub rev5: Vec<String>,
+}
+
+impl Cci {
+    /// The controls it maps to: rev 5 where DISA gives one, rev 4 otherwise.
+    pub fn controls(&self) -> &[String] {
+        if self.rev5.is_empty() {
+            &self.rev4
+        } else {
+            &self.rev5
+        }
+    }
+
+    /// Whether it maps to this control in either revision.
+    pub fn maps_to(&self, control: &str) -> bool {
+        self.rev5.iter().chain(&self.rev4).any(|c| c == control)
+    }
 }
 
 /// A FedRAMP Rev 5 baseline.
@@ -162,6 +193,7 @@ pub struct Catalogs {
     fedramp_moderate: Vec<String>,
     fedramp_high: Vec<String>,
     frameworks: Vec<Framework>,
+    ccis: HashMap<String, Cci>,
     reverse_53: HashMap<String, Vec<String>>,
 }
 
@@ -220,6 +252,24 @@ impl Catalogs {
             };
             cat.controls.insert(c.id.clone(), c);
         }
+        let split = |s: &str| -> Vec<String> {
+            s.split(';')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let text = strip_comments(include_str!("../../../templates/catalogs/cci.csv"));
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        for rec in reader.records() {
+            let r = rec.map_err(|e| bad("cci.csv", e))?;
+            let c = Cci {
+                id: r.get(0).unwrap_or("").to_string(),
+                deprecated: r.get(1) == Some("deprecated"),
+                rev4: split(r.get(2).unwrap_or("")),
+                rev5: split(r.get(3).unwrap_or("")),
+            };
+            cat.ccis.insert(c.id.clone(), c);
+        }
         let list = |text: &str| -> Vec<String> {
             strip_comments(text)
                 .lines()
@@ -275,6 +325,16 @@ impl Catalogs {
     /// The SP 800-53 rev 5 control or enhancement with this canonical id (withdrawn ones too).
     pub fn control(&self, id: &str) -> Option<&Control> {
         self.controls.get(id)
+    }
+
+    /// The CCI with this id, written `CCI-000366` (six digits).
+    pub fn cci(&self, id: &str) -> Option<&Cci> {
+        self.ccis.get(id)
+    }
+
+    /// Number of CCIs in DISA's list, deprecated ones included.
+    pub fn cci_count(&self) -> usize {
+        self.ccis.len()
     }
 
     /// Number of SP 800-53 controls and enhancements known, withdrawn ones included.
@@ -389,6 +449,11 @@ mod tests {
             ]
         );
         assert!(c.equivalents("AC-2")[0].1.contains(&"3.1.1".to_string()));
+        assert_eq!(c.cci_count(), 5137);
+        let cci = c.cci("CCI-000366").unwrap();
+        assert_eq!(cci.controls(), ["CM-6".to_string()]);
+        assert!(cci.maps_to("CM-6") && !cci.deprecated);
+        assert!(c.cci("CCI-999999").is_none());
     }
 
     #[test]

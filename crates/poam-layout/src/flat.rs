@@ -51,6 +51,7 @@ pub const COLUMNS: &[&str] = &[
     "vendor.last_checkin",
     "vendor.product",
     "cves",
+    "ccis",
     "kev.listed",
     "kev.due",
     "service_names",

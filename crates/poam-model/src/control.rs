@@ -582,9 +582,89 @@ pub fn parse_procedure(text: &str) -> Option<(Text, Text)> {
     ))
 }
 
+/// DISA Control Correlation Identifiers (CCIs) written in a cell, each with
+/// its place in the text, in order: `CCI-000366`, `CCI 366`, `cci-000366`,
+/// `CCI_2110` all read as `CCI-000366` / `CCI-002110` (six digits).
+pub fn find_ccis(text: &str) -> Vec<(std::ops::Range<usize>, Text)> {
+    static FIND: OnceLock<Regex> = OnceLock::new();
+    // Cheap test first: most cells hold no CCI.
+    if !text
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"cci"))
+    {
+        return Vec::new();
+    }
+    let find = re(&FIND, r"(?i)\bCCI[-_ :]?\s?0*(\d{1,6})\b");
+    find.captures_iter(text)
+        .filter_map(|c| {
+            let whole = c.get(0)?;
+            let digits = c.get(1)?.as_str();
+            Some((whole.range(), format_compact!("CCI-{:0>6}", digits)))
+        })
+        .collect()
+}
+
+/// The text fields where STIG-based tools write CCIs (comments, source,
+/// security checks): a CCI there is kept on the item and the text as written.
+pub const CCI_TEXT_FIELDS: &[crate::Field] = &[
+    crate::Field::Comments,
+    crate::Field::SourceIdentifier,
+    crate::Field::DetectorSource,
+    crate::Field::IdentificationSourceDetails,
+];
+
+/// Whether every CCI of the item is written in one of the text fields a
+/// target holds (`held`), so that a target without a CCI column loses none.
+pub fn ccis_in_text(item: &crate::Item, held: impl Fn(crate::Field) -> bool) -> bool {
+    item.ccis.iter().all(|cci| {
+        CCI_TEXT_FIELDS.iter().any(|f| {
+            held(*f)
+                && matches!(item.get(*f), crate::field::Value::Text(t)
+                    if find_ccis(&t).iter().any(|(_, c)| c == cci))
+        })
+    })
+}
+
+/// The text with the CCIs [`find_ccis`] found taken out (each replaced by a
+/// space), and the CCIs.
+pub fn take_ccis(text: &str) -> (String, Vec<Text>) {
+    let found = find_ccis(text);
+    if found.is_empty() {
+        return (text.to_string(), Vec::new());
+    }
+    let mut rest = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut ccis = Vec::with_capacity(found.len());
+    for (range, cci) in found {
+        rest.push_str(&text[at..range.start]);
+        rest.push(' ');
+        at = range.end;
+        if !ccis.contains(&cci) {
+            ccis.push(cci);
+        }
+    }
+    rest.push_str(&text[at..]);
+    (rest, ccis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ccis_are_found_in_any_spelling() {
+        let found: Vec<Text> = find_ccis("CCI-000366; cci 2110, CCI_000381 and CCI-0003661x CCI-")
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        assert_eq!(found, ["CCI-000366", "CCI-002110", "CCI-000381"]);
+        let (rest, ccis) = take_ccis("CM-6, CCI-000366\nCCI-000366");
+        assert_eq!(rest.trim(), "CM-6,  \n".trim());
+        assert_eq!(ccis, ["CCI-000366"]);
+        assert!(find_ccis("Accident 12").is_empty());
+        assert!(find_ccis("ACCI-000366").is_empty());
+    }
 
     #[test]
     fn assessment_procedures_are_told_from_enhancements_and_parts() {

@@ -192,6 +192,14 @@ pub enum DiagKind {
         /// The text.
         raw: String,
     },
+    /// An item whose cells name no control but name CCIs: its controls are
+    /// the ones DISA's CCI list maps them to.
+    ControlsFromCcis {
+        /// The CCIs.
+        ccis: String,
+        /// The controls read from them.
+        controls: String,
+    },
     /// A control identifier read with an assumption (zero padding, `AC-2.1`).
     ControlAssumption {
         /// What was assumed.
@@ -391,6 +399,7 @@ impl DiagKind {
     pub fn severity(&self) -> Severity {
         match self {
             DiagKind::ControlAssumption { .. }
+            | DiagKind::ControlsFromCcis { .. }
             | DiagKind::StatusWithDate { .. }
             | DiagKind::UnparsedMilestone { .. }
             | DiagKind::ExtraColumn { .. }
@@ -606,6 +615,10 @@ impl fmt::Display for DiagKind {
                 write!(f, "\"{raw}\" is not a control identifier; kept as written")
             }
             DiagKind::ControlAssumption { note } => write!(f, "{note}"),
+            DiagKind::ControlsFromCcis { ccis, controls } => write!(
+                f,
+                "no control named; {controls} read from {ccis} (DISA's CCI list)"
+            ),
             DiagKind::UnparsedMilestone { text } => {
                 write!(f, "milestone without a date: \"{text}\"")
             }

@@ -17,6 +17,8 @@ pub enum FieldKind {
     Lines,
     /// CVE identifiers (split on commas, spaces, new lines).
     Cves,
+    /// DISA CCIs (`CCI-000366`).
+    Ccis,
     /// A date.
     Date,
     /// A risk rating.
@@ -123,6 +125,7 @@ fields! {
     VendorLastCheckin = "vendor.last_checkin", Date, "Last vendor check-in date.";
     VendorProduct = "vendor.product", Text, "Vendor dependent product name.";
     Cves = "cves", Cves, "CVE identifiers.";
+    Ccis = "ccis", Ccis, "DISA Control Correlation Identifiers (CCIs).";
     KevListed = "kev.listed", YesNo, "Listed in CISA's KEV catalog (BOD 22-01).";
     KevDue = "kev.due", Date, "BOD 22-01 due date.";
     ServiceNames = "service_names", Lines, "Service names.";
@@ -231,6 +234,7 @@ impl Item {
             Field::VendorLastCheckin => date(&self.vendor.last_checkin),
             Field::VendorProduct => text(&self.vendor.product),
             Field::Cves => list(&self.cves),
+            Field::Ccis => list(&self.ccis),
             Field::KevListed => yes_no(&self.kev.listed),
             Field::KevDue => date(&self.kev.due),
             Field::ServiceNames => list(&self.service_names),
@@ -361,6 +365,7 @@ impl Item {
         match field {
             Field::Assets => self.assets = value,
             Field::Cves => self.cves = value,
+            Field::Ccis => self.ccis = value,
             Field::ServiceNames => self.service_names = value,
             _ => {}
         }
@@ -389,7 +394,9 @@ mod tests {
                 FieldKind::Date => item.set_date(*f, day),
                 FieldKind::YesNo => item.set_yes_no(*f, YesNo::Yes),
                 FieldKind::Rating => item.set_rating(*f, Rating::Low),
-                FieldKind::Lines | FieldKind::Cves => item.set_list(*f, vec!["a".into()]),
+                FieldKind::Lines | FieldKind::Cves | FieldKind::Ccis => {
+                    item.set_list(*f, vec!["a".into()])
+                }
                 FieldKind::RawSeverity => item.emass.raw_severity = Some(RawSeverity::CatI),
                 _ => continue,
             }

@@ -506,6 +506,11 @@ pub struct Item {
     /// `SC-8(2).2`); each one's control is in `controls`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub procedures: Vec<Text>,
+    /// DISA Control Correlation Identifiers named in the item's cells
+    /// (`CCI-000366`), six digits, in order; each maps to a control in
+    /// DISA's CCI list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ccis: Vec<Text>,
     /// Controls of other frameworks (ISO, CIS) named beside the NIST ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_controls: Vec<OtherControl>,
@@ -622,6 +627,7 @@ impl Item {
             &mut self.control_parts,
             &mut self.unparsed_controls,
             &mut self.procedures,
+            &mut self.ccis,
             &mut self.assets,
             &mut self.cves,
             &mut self.service_names,

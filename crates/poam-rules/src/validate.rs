@@ -391,6 +391,59 @@ fn check_item(
             _ => {}
         }
     }
+    check_ccis(item, &name, out);
+}
+
+/// A CCI DISA's list does not have, one DISA deprecated, and one that maps to
+/// another control than the item's.
+fn check_ccis(item: &Item, name: &str, out: &mut Vec<Finding>) {
+    let cat = catalogs();
+    // `AC-2` and `AC-2(1)` are the same control for this check: STIG tools
+    // name the base control of an enhancement's CCI.
+    let base = |c: &str| c.split('(').next().unwrap_or(c).to_string();
+    for id in &item.ccis {
+        let Some(cci) = cat.cci(id) else {
+            out.push(finding(
+                item,
+                "unknown-cci",
+                Level::Error,
+                format!("{name}: {id} is not in DISA's CCI list"),
+                &[],
+            ));
+            continue;
+        };
+        if cci.deprecated {
+            out.push(finding(
+                item,
+                "deprecated-cci",
+                Level::Warning,
+                format!("{name}: {id} is deprecated in DISA's CCI list"),
+                &[],
+            ));
+        }
+        let mapped: Vec<&String> = cci.rev5.iter().chain(&cci.rev4).collect();
+        if mapped.is_empty() || item.controls.is_empty() {
+            continue;
+        }
+        let agrees = mapped.iter().any(|m| {
+            item.controls
+                .iter()
+                .any(|c| c.as_str() == m.as_str() || base(c) == **m || base(m) == c.as_str())
+        });
+        if !agrees {
+            out.push(finding(
+                item,
+                "cci-mismatch",
+                Level::Warning,
+                format!(
+                    "{name}: {id} maps to {} in DISA's CCI list, not to the item's {}",
+                    cci.controls().join(", "),
+                    item.controls.join(", ")
+                ),
+                &[],
+            ));
+        }
+    }
 }
 
 fn what(field: Field) -> &'static str {
