@@ -22,6 +22,8 @@ mod hostile;
 mod layouts;
 #[path = "cli/legacy.rs"]
 mod legacy;
+#[path = "support/lists.rs"]
+mod lists;
 #[path = "cli/markings.rs"]
 mod markings;
 #[path = "cli/nist.rs"]

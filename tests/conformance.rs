@@ -3,6 +3,8 @@
 //! These tests read the official templates from `../shared/reference/real-files`
 //! when that folder exists and print why they skip when it does not.
 
+#[path = "support/lists.rs"]
+mod lists;
 #[path = "support/require.rs"]
 mod require;
 
@@ -2018,4 +2020,84 @@ fn cci_catalog_is_disas_list_and_checklist_ccis_read_as_their_controls() {
             .any(|r| *r == "unknown-cci" || *r == "cci-mismatch"),
         "{rules:?}"
     );
+}
+
+/// eMASS's drop-downs as the official files apply them (lists resolved from
+/// their lists sheet): the workbook poam draws has the same list on the same
+/// column, and none the official file does not have; and a workbook filled
+/// into each official template (`--into`, the early C-PAT template among
+/// them, whose Raw Severity list is I, II, III where Navy's is Very Low …
+/// Very High) holds no value outside the template's own lists.
+#[test]
+fn emass_drop_downs_are_the_official_ones_and_hold_every_value() {
+    let Some(dir) = real_files() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    for (version, file) in [
+        ("navy-2024", "emass/eMASS-POAM-Template-Navy-2024.xlsx"),
+        ("rmf-classic", "emass/eMASS-POAM-Template-RMF-classic.xlsm"),
+    ] {
+        let ours = tmp.path().join(format!("{version}.xlsx"));
+        poam()
+            .args([
+                "convert",
+                "fixtures/emass/emass-navy-2024.xlsx",
+                "--to",
+                "emass",
+            ])
+            .args(["--template-version", version, "-o"])
+            .arg(&ours)
+            .assert()
+            .success();
+        let theirs = lists::header_lists(&dir.join(file), "POA&M", 7);
+        let mine = lists::header_lists(&ours, "POA&M", 7);
+        assert!(theirs.len() >= 3, "{version}: {theirs:?}");
+        assert_eq!(mine, theirs, "{version}: drop-downs by header");
+    }
+    // Filled into each official template, from every eMASS fixture and from
+    // values no eMASS list has.
+    let odd = tmp.path().join("odd.csv");
+    std::fs::write(&odd, lists::ODD_EMASS_CSV).unwrap();
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/emass"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    inputs.sort();
+    inputs.push(odd);
+    for template in [
+        "emass/eMASS-POAM-Template-Navy-2024.xlsx",
+        "emass/eMASS-POAM-Template-RMF-classic.xlsm",
+        "emass/eMASS-POAM-Template-Navy-2026.xlsx",
+        "trackers/cpat_eMASS_Template_2024-06-04.xlsx",
+    ] {
+        for input in &inputs {
+            let name = input.file_stem().unwrap().to_string_lossy();
+            let ext = if template.ends_with(".xlsm") {
+                "xlsm"
+            } else {
+                "xlsx"
+            };
+            let out = tmp.path().join(format!("into-{name}.{ext}"));
+            let run = poam()
+                .arg("convert")
+                .arg(input)
+                .arg("--into")
+                .arg(dir.join(template))
+                .arg("-o")
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert!(
+                run.status.success(),
+                "{template} from {name}: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            let (outside, _) = lists::outside_lists(&out);
+            assert!(
+                outside.is_empty(),
+                "{template} from {name}: {:#?}",
+                &outside[..outside.len().min(4)]
+            );
+            std::fs::remove_file(&out).unwrap();
+        }
+    }
 }

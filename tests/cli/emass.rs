@@ -270,6 +270,26 @@ fn every_emass_variant_round_trips_through_its_own_writer() {
                 .collect();
             assert_eq!(words, [json!("In Progress")], "{version}");
         }
+        // A rating the variant's list does not have (its fixture's Severity
+        // Critical, where the list ends at Very High) is written as the
+        // list's nearest word, and said.
+        for item in before["items"].as_array_mut().unwrap() {
+            for (key, header) in [("severity", "Severity"), ("impact", "Impact")] {
+                if item["emass"][key] == "critical" {
+                    let list = poam_layout::builtin()
+                        .find("emass", Some(version))
+                        .and_then(|l| l.column(header).map(|c| c.list.clone()))
+                        .unwrap_or_default();
+                    if !list.is_empty() && !list.iter().any(|w| w == "Critical") {
+                        assert!(
+                            stderr.contains(&format!("'{header}' Critical written as Very High")),
+                            "{version}: {stderr}"
+                        );
+                        item["emass"][key] = json!("very-high");
+                    }
+                }
+            }
+        }
         assert_eq!(after, before, "{version}");
     }
 }
@@ -556,6 +576,57 @@ fn milestone_status_words_follow_each_variants_list() {
         assert_eq!(milestone["status"], "ongoing", "{version}");
         let written = milestone["status_text"].as_str().unwrap_or("Ongoing");
         assert_eq!(written, word, "{version}");
+    }
+}
+
+/// No eMASS workbook poam draws holds a value outside its template's lists:
+/// each written workbook's own drop-downs are read back, and every cell
+/// under one is in its list, whatever the input (every eMASS variant,
+/// FedRAMP, values no eMASS list has).
+#[test]
+fn every_written_emass_value_is_in_its_columns_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs: Vec<std::path::PathBuf> =
+        std::fs::read_dir(super::root().join("fixtures/emass"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+    inputs.sort();
+    inputs.push(super::root().join("fixtures/fedramp/fedramp-3.0.xlsx"));
+    let odd = dir.path().join("odd.csv");
+    std::fs::write(&odd, super::lists::ODD_EMASS_CSV).unwrap();
+    inputs.push(odd);
+    let versions: Vec<&str> = poam_layout::builtin()
+        .all()
+        .iter()
+        .filter(|l| l.family == "emass")
+        .map(|l| l.version.as_str())
+        .collect();
+    assert!(versions.len() >= 5, "{versions:?}");
+    for version in &versions {
+        for input in &inputs {
+            let name = input.file_stem().unwrap().to_string_lossy();
+            let out = dir.path().join(format!("{version}-{name}.xlsx"));
+            let run = poam()
+                .arg("convert")
+                .arg(input)
+                .args(["--to", "emass", "--template-version", version, "-o"])
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert!(
+                run.status.success(),
+                "{version} from {name}: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            let (outside, checked) = super::lists::outside_lists(&out);
+            assert!(checked > 0, "{version}: no drop-down read");
+            assert!(
+                outside.is_empty(),
+                "{version} from {name}: {:#?}",
+                &outside[..outside.len().min(5)]
+            );
+        }
     }
 }
 

@@ -292,6 +292,7 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
                 .iter()
                 .filter_map(|s| Some((s.read_as.clone()?, s.name.clone())))
                 .collect(),
+            headers: template_headers(&blank.report, &bytes),
         },
     )
     .map_err(|e| input_failure(anyhow::anyhow!("--into {}: {e}", template.display())))?;
@@ -526,4 +527,44 @@ pub(crate) fn write_options(keep_extra: bool, excel_bom: bool) -> WriteOptions {
         },
         csv: csv_out::CsvOptions { excel_bom },
     }
+}
+
+/// A template's header rows as read, each column with the template's own
+/// drop-down under it (the words filled values are written in).
+fn template_headers(
+    report: &poam_import::ReadReport,
+    bytes: &[u8],
+) -> Vec<poam_export::fill::TemplateHeaders> {
+    let lists = poam_import::lists::drop_downs(bytes);
+    report
+        .sheets
+        .iter()
+        .filter_map(|s| {
+            let header_row = s.header_row?;
+            Some(poam_export::fill::TemplateHeaders {
+                sheet: s.read_as.clone().unwrap_or_else(|| s.name.clone()),
+                header_row,
+                columns: s
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        let col = poam_layout::column_index(&c.column).map(u32::from);
+                        // The first data row, 0-based, is the header row's number.
+                        let list = col.and_then(|col| {
+                            lists
+                                .iter()
+                                .find(|l| l.sheet == s.name && l.covers(col, header_row))
+                                .map(|l| l.values.clone())
+                        });
+                        poam_export::fill::TemplateColumn {
+                            letters: c.column.clone(),
+                            header: c.header.clone(),
+                            field: c.field.clone(),
+                            list,
+                        }
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
 }

@@ -44,6 +44,116 @@ pub struct FillOptions {
     /// (layout sheet, workbook sheet), as the reader matched them by their
     /// headers: STIG Manager's MCCAST template calls its one sheet `Sheet1`.
     pub renamed: Vec<(String, String)>,
+    /// The template's own header rows, as the reader found them: a variant
+    /// that drops, adds or moves a column (the early C-PAT template has no
+    /// Milestone ID) is filled by its own columns, not the layout's.
+    pub headers: Vec<TemplateHeaders>,
+}
+
+/// One sheet's header row as the template has it.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateHeaders {
+    /// The layout sheet it is (its name in the layout).
+    pub sheet: String,
+    /// 1-based header row.
+    pub header_row: u32,
+    /// Its columns.
+    pub columns: Vec<TemplateColumn>,
+}
+
+/// One column of a template's header row.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateColumn {
+    /// Column letters.
+    pub letters: String,
+    /// The header text.
+    pub header: String,
+    /// The model field it holds, if any.
+    pub field: Option<String>,
+    /// The values of the template's own drop-down on its first data row.
+    pub list: Option<Vec<String>>,
+}
+
+/// The layout as the template lays it out: each sheet's headers and first
+/// column where the template's header row is the layout's, a column the
+/// layout knows by another text (an alias) with the layout's definition.
+fn tailor(layout: &Layout, headers: &[TemplateHeaders]) -> Option<Layout> {
+    let mut out = layout.clone();
+    let mut changed = false;
+    for def in &mut out.sheets {
+        let Some(t) = headers
+            .iter()
+            .find(|t| t.sheet == def.name && t.header_row == def.header_row)
+        else {
+            continue;
+        };
+        let cols: Vec<(u16, &TemplateColumn)> = t
+            .columns
+            .iter()
+            .filter_map(|c| Some((column_index(&c.letters)?, c)))
+            .collect();
+        let (Some(first), Some(last)) = (
+            cols.iter().map(|c| c.0).min(),
+            cols.iter().map(|c| c.0).max(),
+        ) else {
+            continue;
+        };
+        let mut own = Vec::with_capacity(usize::from(last - first) + 1);
+        for col in first..=last {
+            let Some(&(_, tc)) = cols.iter().find(|c| c.0 == col) else {
+                own.push(String::new());
+                continue;
+            };
+            let (header, field) = (tc.header.as_str(), tc.field.as_deref());
+            let known = def
+                .headers
+                .iter()
+                .find(|h| h.as_str() == header || h.trim() == header.trim());
+            // The template's own list: its words are the ones written.
+            let key = known.map_or(header, |h| h.as_str());
+            if let Some(list) = &tc.list {
+                let base = layout.column(key).cloned().or_else(|| {
+                    field.and_then(|f| {
+                        def.headers
+                            .iter()
+                            .filter_map(|h| layout.column(h))
+                            .find(|c| c.field.as_deref() == Some(f))
+                            .cloned()
+                    })
+                });
+                if let Some(mut c) = base.filter(|c| c.list != *list) {
+                    c.list = list.clone();
+                    c.drop_down = true;
+                    out.columns.insert(key.to_string(), c);
+                    changed = true;
+                }
+            }
+            match known {
+                Some(h) => own.push(h.clone()),
+                None if out.columns.contains_key(header) => own.push(header.to_string()),
+                None => {
+                    // An alias of a layout column: its definition under the
+                    // template's text.
+                    let def_of = field.and_then(|f| {
+                        def.headers
+                            .iter()
+                            .filter_map(|h| layout.column(h))
+                            .find(|c| c.field.as_deref() == Some(f))
+                    });
+                    if let Some(c) = def_of {
+                        out.columns.insert(header.to_string(), c.clone());
+                    }
+                    own.push(header.to_string());
+                }
+            }
+        }
+        if own != def.headers || column_index(&def.first_column) != Some(first) {
+            def.headers = own;
+            def.first_column = column_letters(first);
+            changed = true;
+        }
+    }
+    changed.then_some(out)
 }
 
 fn bad(reason: impl std::fmt::Display) -> ExportError {
@@ -91,6 +201,8 @@ pub fn fill_workbook(
 
     // Each sheet's items, and the rows they take; their cells are made as
     // the rows are written, never all held.
+    let tailored = tailor(layout, &opts.headers);
+    let layout = tailored.as_ref().unwrap_or(layout);
     let plan = XlsxPlan::new(layout);
     let mut items: Vec<Vec<&Item>> = (0..layout.sheets.len()).map(|_| Vec::new()).collect();
     let mut totals = vec![0usize; layout.sheets.len()];

@@ -11,7 +11,7 @@ use poam_layout::{
 use poam_model::diag::{Lost, Moved};
 use poam_model::field::Value;
 use poam_model::{
-    Category, DiagKind, Diagnostic, Field, FieldKind, Item, Milestone, Poam, State, Status,
+    Category, DiagKind, Diagnostic, Field, FieldKind, Item, Milestone, Poam, Rating, State, Status,
     SystemInfo,
 };
 use rust_xlsxwriter::{
@@ -1028,7 +1028,7 @@ impl SheetWriter<'_> {
             let Some(column) = self.layout.column(header) else {
                 continue;
             };
-            if !column.list.is_empty() {
+            if !column.list.is_empty() && column.drop_down {
                 let dv = DataValidation::new()
                     .allow_list_strings(&column.list)?
                     .set_input_message(column.list.join(", "))?;
@@ -1249,6 +1249,71 @@ impl SheetCells<'_> {
         Value::Text(read.into())
     }
 
+    /// A status, rating or category in the word the column's list has for it
+    /// (each eMASS variant has its own lists): the same word, or the list's
+    /// nearest (Critical as Very High, Delayed as Ongoing, CAT I as I or
+    /// High), said once per column and word. Other values pass unchanged.
+    fn fit_to_list(&self, value: Value, header: &str, tally: &mut Tally) -> Value {
+        let list = match self.layout.column(header) {
+            Some(c) if !c.list.is_empty() => c.list.as_slice(),
+            _ => return value,
+        };
+        let (from, word) = match &value {
+            Value::Status(s) => (s.label().to_string(), status_word(*s, list)),
+            Value::Rating(r) => (r.label().to_string(), rating_word(*r, list)),
+            Value::RawSeverity(c) => (
+                c.label().to_string(),
+                list.iter()
+                    .find(|w| poam_model::RawSeverity::parse(w) == Some(*c))
+                    .cloned()
+                    .or_else(|| rating_word(c.to_rating(), list)),
+            ),
+            Value::Text(t) => (
+                t.to_string(),
+                list.iter()
+                    .find(|w| w.eq_ignore_ascii_case(t.trim()))
+                    .cloned(),
+            ),
+            _ => return value,
+        };
+        match word {
+            Some(word) => {
+                if !word.eq_ignore_ascii_case(from.trim()) {
+                    tally.moved(Moved::TemplateWord {
+                        header: header.to_string(),
+                        from,
+                        to: word.clone(),
+                    });
+                }
+                Value::Text(word.into())
+            }
+            None => value,
+        }
+    }
+
+    /// Raw text of a rating, status or category column read as its field and
+    /// given in the list's word (`very high` as Very High, `Medium` as
+    /// Moderate); `None` when the column has no list or the text is none of
+    /// these.
+    fn raw_in_list(
+        &self,
+        field: Field,
+        raw: &str,
+        header: &str,
+        tally: &mut Tally,
+    ) -> Option<String> {
+        let value = match field.kind() {
+            FieldKind::Rating => Value::Rating(Rating::parse(raw)?),
+            FieldKind::Status => Value::Status(Status::parse(raw)?),
+            FieldKind::RawSeverity => Value::RawSeverity(poam_model::RawSeverity::parse(raw)?),
+            _ => return None,
+        };
+        match self.fit_to_list(value, header, tally) {
+            Value::Text(word) => Some(word.to_string()),
+            _ => None,
+        }
+    }
+
     /// An item's data rows: one, or one per milestone in eMASS layouts.
     fn plan_rows<'a>(&self, item: &'a Item, fields: &[Option<Field>]) -> Vec<RowPlan<'a>> {
         let per_milestone = self.def.row_mode != RowMode::Item
@@ -1416,6 +1481,7 @@ impl SheetCells<'_> {
                 Field::Costs => text_value(item.emass.costs.get(header.as_str()).cloned()),
                 _ => item.get(field),
             };
+            let value = self.fit_to_list(value, header, tally);
             match value {
                 Value::Empty => {
                     // A value kept raw on import (a bad date, N/A) goes back where it was,
@@ -1435,6 +1501,11 @@ impl SheetCells<'_> {
                                     header: header.to_string(),
                                     family: self.layout.family_label().to_string(),
                                 });
+                            } else if let Some(word) = self.raw_in_list(field, raw, header, tally) {
+                                // A rating or status word kept raw (its column
+                                // had no field where it was read): the list's
+                                // word for it.
+                                cells.push((col, text_cell(word, tally, header)));
                             } else {
                                 // Written as read, never lost; said when the
                                 // template's own check would refuse it.
@@ -1648,4 +1719,47 @@ fn is_plain_integer(t: &str) -> bool {
         && t.len() < 15
         && t.chars().all(|c| c.is_ascii_digit())
         && !(t.len() > 1 && t.starts_with('0'))
+}
+
+/// The word of `list` for a status: the same status, else the list's word
+/// for Ongoing (an open status) or Completed (a closed one).
+fn status_word(status: Status, list: &[String]) -> Option<String> {
+    let find = |s: Status| list.iter().find(|w| Status::parse(w) == Some(s)).cloned();
+    find(status).or_else(|| match status.state() {
+        State::Open => find(Status::Ongoing),
+        State::Closed => find(Status::Completed),
+    })
+}
+
+/// The word of `list` for a rating: the same rating, else the nearest one
+/// on the list's scale (ties to the higher); on a DISA category list (I,
+/// II, III), the category of the rating (High and above I, Moderate II,
+/// Low and below III).
+fn rating_word(rating: Rating, list: &[String]) -> Option<String> {
+    let rank = |r: Rating| match r {
+        Rating::VeryLow => 0i32,
+        Rating::Low => 1,
+        Rating::Moderate => 2,
+        Rating::High => 3,
+        Rating::VeryHigh => 4,
+        Rating::Critical => 5,
+    };
+    let rated: Vec<(&String, Rating)> = list
+        .iter()
+        .filter_map(|w| Rating::parse(w).map(|r| (w, r)))
+        .collect();
+    if let Some((w, _)) = rated
+        .iter()
+        .min_by_key(|(_, r)| ((rank(*r) - rank(rating)).abs(), -rank(*r)))
+    {
+        return Some((*w).clone());
+    }
+    let category = match rank(rating) {
+        3.. => poam_model::RawSeverity::CatI,
+        2 => poam_model::RawSeverity::CatII,
+        _ => poam_model::RawSeverity::CatIII,
+    };
+    list.iter()
+        .find(|w| poam_model::RawSeverity::parse(w) == Some(category))
+        .cloned()
 }

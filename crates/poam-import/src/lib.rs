@@ -26,6 +26,7 @@ mod docx;
 mod grid;
 mod json_in;
 mod legacy;
+pub mod lists;
 mod oscal_in;
 mod oscal_xml;
 mod report;

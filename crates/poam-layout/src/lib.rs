@@ -563,9 +563,16 @@ pub struct ColumnDef {
     /// Width in Excel character units when written.
     #[serde(default = "default_width")]
     pub width: f64,
-    /// The allowed values of the official drop-down list, if any.
+    /// The allowed values of the column, as the official file's lists (its
+    /// drop-down, or its lists sheet) give them: values are written in
+    /// these words.
     #[serde(default)]
     pub list: Vec<String>,
+    /// Whether the official file checks the column against `list` with a
+    /// drop-down (the default); `false` where the list is the template's
+    /// vocabulary but the official file applies no drop-down there.
+    #[serde(default = "yes")]
+    pub drop_down: bool,
     /// Whether the official file has a date validation on the column.
     #[serde(default)]
     pub date_validation: bool,
