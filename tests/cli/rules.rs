@@ -296,6 +296,8 @@ fn emass_business_rules_break_and_keep() {
             json!({"scheduled_completion": "2024-12-31"}),
         ),
         emass("ra-ms", "risk-accepted", json!({"milestones": milestone})),
+        // eMASS has no Delayed: written and checked as Ongoing, said.
+        emass("delayed", "ongoing", json!({"status": "delayed"})),
         // Not Applicable cannot be created.
         item(
             "na",
@@ -348,6 +350,7 @@ fn emass_business_rules_break_and_keep() {
         ("ra-scheduled", "status-forbids"),
         ("ra-ms", "risk-accepted-with-milestones"),
         ("na", "status-refused"),
+        ("delayed", "status-not-in-system"),
         ("ms-late", "milestone-after-schedule"),
         ("desc-2001", "too-long"),
         ("resources-251", "too-long"),

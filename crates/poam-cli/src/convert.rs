@@ -401,7 +401,9 @@ impl<'l> SystemTally<'l> {
         rules.check_item(item, self.as_of, self.layout, &mut found);
         let mut seen = std::collections::BTreeSet::new();
         for f in found {
-            if !seen.insert(f.rule.clone()) {
+            // A status the system lacks is written as its own word, and the
+            // writer says so: not a refusal.
+            if f.rule == "status-not-in-system" || !seen.insert(f.rule.clone()) {
                 continue;
             }
             let entry = self

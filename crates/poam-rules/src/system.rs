@@ -49,6 +49,10 @@ pub struct StatusRule {
     /// Why items in this status cannot be created at all, if so.
     #[serde(default)]
     pub refused: Option<String>,
+    /// For a status the system does not have: the status of its own that
+    /// the item is written as (and checked as), and why.
+    #[serde(default)]
+    pub written_as: Option<(String, String)>,
 }
 
 /// See [`SystemRules::milestones`].
@@ -116,8 +120,20 @@ impl SystemRules {
                 .to_string()
         };
         let system = &self.system;
-        let rule = item.status.and_then(|s| self.status_rule(s));
-        let status = item.status.map(Status::label).unwrap_or_default();
+        let mut rule = item.status.and_then(|s| self.status_rule(s));
+        let mut status = item.status.map(Status::label).unwrap_or_default();
+        if let Some((word, why)) = rule.and_then(|r| r.written_as.as_ref()) {
+            out.push(crate::validate::finding(
+                item,
+                "status-not-in-system",
+                Level::Warning,
+                format!("{name} is {status}, which {system} does not have: it is written as {word} ({why})"),
+                &[],
+            ));
+            let own = Status::parse(word);
+            rule = own.and_then(|s| self.status_rule(s));
+            status = own.map(Status::label).unwrap_or_default();
+        }
         if let (Some(why), Some(_)) = (rule.and_then(|r| r.refused.as_ref()), item.status) {
             out.push(crate::validate::finding(
                 item,
