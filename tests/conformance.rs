@@ -2101,3 +2101,88 @@ fn emass_drop_downs_are_the_official_ones_and_hold_every_value() {
         }
     }
 }
+
+/// Every file under `dir`, recursively, in order.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The OSCAL poam writes from every fixture and every real file in ../shared
+/// that holds a POA&M passes NIST's OSCAL 1.1.2 POA&M JSON schema, checked
+/// by the validator beside it (`validate-oscal-poam`: formats and Unicode
+/// patterns as OSCAL's consumers check them). Multi-line cells (points of
+/// contact, sources, milestone changes) are the usual failure.
+#[test]
+fn oscal_from_every_fixture_and_real_file_passes_nists_schema() {
+    let Some(dir) = real_files() else { return };
+    let validator = root().join("../shared/reference/oscal-validation/validate-oscal-poam");
+    let ready = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema, regex, rfc3339_validator, rfc3987"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        require::missing(
+            "validate-oscal-poam's Python packages are not installed; .ci/run installs them",
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut written = Vec::new();
+    let mut inputs = files_under(&root().join("fixtures"));
+    inputs.extend(files_under(&dir));
+    for (n, input) in inputs.iter().enumerate() {
+        let ext = input.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !["xlsx", "xlsm", "xls", "csv", "json", "yaml", "xml", "docx"].contains(&ext) {
+            continue;
+        }
+        let out = tmp.path().join(format!("{n}.oscal.json"));
+        let run = poam()
+            .arg("convert")
+            .arg(input)
+            .args(["--to", "oscal", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        if run.status.success() {
+            written.push((input.clone(), out));
+        } else {
+            // What does not convert says why, and leaves nothing behind.
+            assert!(!out.exists(), "{}", input.display());
+        }
+    }
+    assert!(written.len() >= 25, "{} OSCAL files written", written.len());
+    let run = std::process::Command::new("python3")
+        .arg(&validator)
+        .args(written.iter().map(|(_, o)| o))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&run.stdout);
+    let mut failures = Vec::new();
+    for (input, out) in &written {
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(&format!("{}:", out.display())))
+            .unwrap_or("no verdict");
+        if !line.ends_with(": valid") {
+            failures.push(format!("{}: {line}", input.display()));
+        }
+    }
+    assert!(
+        failures.is_empty() && run.status.success(),
+        "{failures:#?}\n{}",
+        &report[..report.len().min(4000)]
+    );
+}

@@ -269,3 +269,75 @@ fn json_that_starts_with_a_byte_order_mark_reads() {
     let m = model(path.to_str().unwrap(), &[]);
     assert_eq!(m["items"][0]["id"], "V-1");
 }
+
+/// Every place OSCAL holds on one line (prop and facet values, titles,
+/// party names) holds one line, whatever the cells held.
+fn one_line_everywhere(v: &serde_json::Value, path: &str, bad: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map {
+                let at = format!("{path}.{k}");
+                let one_line = matches!(k.as_str(), "value" | "title")
+                    || (k == "name" && map.contains_key("type"));
+                if let (true, Some(t)) = (one_line, child.as_str()) {
+                    if t.contains('\n') || t.trim() != t || t.is_empty() {
+                        bad.push(format!("{at}: {t:?}"));
+                    }
+                }
+                one_line_everywhere(child, &at, bad);
+            }
+        }
+        serde_json::Value::Array(list) => {
+            for (i, child) in list.iter().enumerate() {
+                one_line_everywhere(child, &format!("{path}[{i}]"), bad);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Cells with line breaks (a point of contact on three lines, two sources,
+/// milestone changes, a vendor product, supporting documents, a column of
+/// the user's own) are written where OSCAL takes one line in their one-line
+/// form, whole beside it, and read back whole.
+#[test]
+fn multi_line_cells_stay_whole_in_oscal_and_schema_patterns_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("lines.csv");
+    std::fs::write(
+        &input,
+        "POA&M ID,Weakness Name,Controls,Point of Contact,Source,Plugin ID,Milestone Changes,\
+         Vendor Product,Supporting Documents,Internal Ticket,Status,Scheduled Completion Date\n\
+         L-1,Old TLS,SC-8,\"Jane Doe\nISSO\njane@example.gov\",\"Nessus\nManual review\",\"10001\n10002\",\
+         \"2024-05-01: moved to June\n2024-06-01: moved to July\",\"Web server\n(vendor patch due)\",\
+         \"scan.pdf\nticket.png\",\"TCK-1\n  priority: high  \",Ongoing,2024-09-30\n",
+    )
+    .unwrap();
+    let before = model(input.to_str().unwrap(), &[]);
+    let out = dir.path().join("lines.oscal.json");
+    poam()
+        .arg("convert")
+        .arg(&input)
+        .args(["--to", "oscal", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let mut bad = Vec::new();
+    one_line_everywhere(&doc, "$", &mut bad);
+    assert!(bad.is_empty(), "{bad:#?}");
+    let after = model(out.to_str().unwrap(), &[]);
+    let (a, b) = (item(&after, "L-1"), item(&before, "L-1"));
+    for field in [
+        "point_of_contact",
+        "detector_source",
+        "source_identifier",
+        "milestone_changes",
+        "supporting_documents",
+    ] {
+        assert_eq!(a[field], b[field], "{field}");
+        assert!(b[field].as_str().unwrap().contains('\n'), "{field}");
+    }
+    assert_eq!(a["vendor"]["product"], b["vendor"]["product"]);
+    assert_eq!(a["extra"]["Internal Ticket"], b["extra"]["Internal Ticket"]);
+}

@@ -71,6 +71,10 @@ pub enum ExportError {
     /// columns): said with the sheet, the count and how to split.
     #[error("{0}")]
     TooBig(String),
+    /// The format cannot hold a POA&M without items (OSCAL asks for at
+    /// least one poam-item).
+    #[error("{0}")]
+    Empty(String),
     /// The template given to fill (`--into`) cannot be filled: a part is
     /// missing, or its XML does not parse.
     #[error("{0}")]

@@ -169,6 +169,70 @@ where
     }
 }
 
+/// The document part with every one-line place holding one line, as
+/// OSCAL's patterns ask (a prop or facet value, a title, a party's name):
+/// multi-line text is written in its one-line form there, and whole in the
+/// remarks beside it (after the label a prop's remarks already hold, and a
+/// blank line), where OSCAL allows markup; the reader takes it back from
+/// there. A prop whose value is blank is left out.
+fn single_lines(mut v: Value) -> Value {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for key in ["props", "facets"] {
+                    if let Some(Value::Array(list)) = map.get_mut(key) {
+                        list.retain_mut(fix_value);
+                    }
+                }
+                for key in ["title", "name"] {
+                    // A prop's or facet's name is a token; a title or a
+                    // party's name is text.
+                    if key == "name" && map.get("type").is_none() {
+                        continue;
+                    }
+                    if let Some(Value::String(t)) = map.get(key) {
+                        let line = poam_layout::text::one_line(t);
+                        if line != *t {
+                            if key == "name" && !map.contains_key("remarks") {
+                                map.insert("remarks".into(), Value::String(t.clone()));
+                            }
+                            map.insert(key.into(), Value::String(line));
+                        }
+                    }
+                }
+                for (_, child) in map.iter_mut() {
+                    walk(child);
+                }
+            }
+            Value::Array(list) => list.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    /// Puts one prop or facet on one line; false when its value is blank.
+    fn fix_value(p: &mut Value) -> bool {
+        let Some(Value::String(value)) = p.get("value") else {
+            return true;
+        };
+        let line = poam_layout::text::one_line(value);
+        if line == *value {
+            return true;
+        }
+        if line.is_empty() {
+            return false;
+        }
+        let whole = value.clone();
+        let remarks = match p.get("remarks").and_then(Value::as_str) {
+            Some(label) => format!("{label}\n\n{whole}"),
+            None => whole,
+        };
+        p["remarks"] = Value::String(remarks);
+        p["value"] = Value::String(line);
+        true
+    }
+    walk(&mut v);
+    v
+}
+
 /// The key an item's UUIDs derive from.
 fn item_key(n: usize, item: &Item) -> String {
     match &item.id {
@@ -256,6 +320,13 @@ pub fn write_oscal(poam: &Poam) -> Result<Written, ExportError> {
 ///
 /// [`ExportError::Json`] when writing to `out` fails.
 pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), ExportError> {
+    if poam.items.is_empty() {
+        return Err(ExportError::Empty(
+            "an OSCAL POA&M needs at least one item (NIST's schema requires poam-items), and this POA&M has none; \
+             a blank template has nothing to convert"
+                .into(),
+        ));
+    }
     let sys = &poam.system;
     let org = sys
         .organization
@@ -365,6 +436,9 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
     if !local.is_empty() {
         head.push(("local-definitions", Value::Object(local)));
     }
+    for (_, v) in head.iter_mut() {
+        *v = single_lines(std::mem::take(v));
+    }
     let items = &poam.items;
     let root = Root {
         head,
@@ -372,19 +446,24 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
             items
                 .iter()
                 .enumerate()
-                .map(|(n, i)| observation_json(n, i, fallback_date))
+                .map(|(n, i)| single_lines(observation_json(n, i, fallback_date)))
         }),
         risks: Lazy(|| {
             items.iter().enumerate().map(|(n, i)| {
-                risk_json(
+                single_lines(risk_json(
                     i,
                     &uuid(&["risk", &item_key(n, i)]),
                     &item_key(n, i),
                     &org_uuid,
-                )
+                ))
             })
         }),
-        items: Lazy(|| items.iter().enumerate().map(|(n, i)| poam_item_json(n, i))),
+        items: Lazy(|| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(n, i)| single_lines(poam_item_json(n, i)))
+        }),
         empty: items.is_empty(),
     };
     let mut out = std::io::BufWriter::new(out);
@@ -424,6 +503,10 @@ fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
     }
     for c in &item.ccis {
         props.push(pk("cci", c));
+    }
+    // A title holds one line: a weakness name on several is kept whole here.
+    if let Some(n) = item.weakness_name.as_deref().filter(|n| n.contains('\n')) {
+        props.push(pk("weakness-name", n));
     }
     if let Some(v) = item.risk.adjustment {
         props.push(fr("risk-adjustment", deviation_value(v)));

@@ -39,11 +39,13 @@ fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
 }
 
 /// The value of a prop by name (any namespace).
+use poam_layout::text::full_text;
+
 fn prop<'a>(v: &'a Value, name: &str) -> Vec<&'a str> {
     arr(v, "props")
         .iter()
         .filter(|p| s(p, "name") == Some(name))
-        .filter_map(|p| s(p, "value"))
+        .filter_map(|p| Some(full_text(s(p, "value")?, s(p, "remarks")).0))
         .collect()
 }
 
@@ -65,11 +67,13 @@ fn own_props(v: &Value) -> Vec<(&str, &str, Option<&str>)> {
         .iter()
         .filter(|p| s(p, "ns") == Some(NS_POAMKIT))
         .filter_map(|p| {
-            Some((
-                s(p, "name")?,
+            // Multi-line text is written on one line with the whole text in
+            // the remarks (after a label, where the prop has one).
+            let (value, label) = full_text(
                 p.get("value")?.as_str()?,
                 p.get("remarks").and_then(Value::as_str),
-            ))
+            );
+            Some((s(p, "name")?, value, label))
         })
         .collect()
 }
@@ -103,7 +107,8 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
     let mut names: HashMap<&str, String> = HashMap::new();
     for party in arr(meta, "parties") {
         if let (Some(uuid), Some(name)) = (s(party, "uuid"), s(party, "name")) {
-            names.insert(uuid, name.to_string());
+            // A multi-line name is written on one line, whole in the remarks.
+            names.insert(uuid, full_text(name, s(party, "remarks")).0.to_string());
         }
     }
     let csp = arr(meta, "responsible-parties")
@@ -424,7 +429,7 @@ fn read_risk(
         }
         for facet in arr(ch, "facets") {
             let name = s(facet, "name").unwrap_or("");
-            let value = s(facet, "value").unwrap_or("");
+            let value = full_text(s(facet, "value").unwrap_or(""), s(facet, "remarks")).0;
             let state = prop(facet, "state").first().copied();
             match name {
                 "risk" => match (Rating::parse(value), state) {
@@ -549,6 +554,7 @@ fn read_own_props(item: &mut Item, risk: &Value) {
             "unparsed-control" => item.unparsed_controls.push(value.into()),
             "assessment-procedure" => item.procedures.push(value.into()),
             "cci" => item.ccis.push(value.into()),
+            "weakness-name" => item.weakness_name = Some(value.into()),
             "source-identifier" => item.source_identifier = Some(value.into()),
             "status-date" => item.status_date = date(value),
             "completed-on" => item.completed_on = date(value),

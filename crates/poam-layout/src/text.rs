@@ -332,3 +332,58 @@ mod tests {
         assert_eq!((plan.as_deref(), m, c), (Some("Just a plan."), None, None));
     }
 }
+
+/// The one-line form of a cell's text, for a place that holds one line (an
+/// OSCAL prop value, title or name): each line trimmed, blank lines dropped,
+/// the lines joined by `; ` (by a space after a line that ends in `;` or
+/// `,`). The same text always gives the same line.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with([';', ',']) { " " } else { "; " });
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// What a one-line place written by [`one_line`] holds, given the `remarks`
+/// beside it: the full text when the remarks are that text (or a label, a
+/// blank line, and that text), and the label; otherwise `value` and the
+/// remarks as they are.
+pub fn full_text<'a>(value: &'a str, remarks: Option<&'a str>) -> (&'a str, Option<&'a str>) {
+    let Some(r) = remarks else {
+        return (value, None);
+    };
+    if r != value && r.contains('\n') && one_line(r) == value {
+        return (r, None);
+    }
+    for (i, _) in r.match_indices("\n\n") {
+        let tail = &r[i + 2..];
+        if tail != value && one_line(tail) == value {
+            return (tail, Some(&r[..i]));
+        }
+    }
+    (value, Some(r))
+}
+
+#[cfg(test)]
+mod one_line_tests {
+    use super::*;
+
+    #[test]
+    fn multi_line_text_has_one_line_and_comes_back() {
+        let text = "  Jane Doe\n\njane@example.gov;\nISSO  ";
+        assert_eq!(one_line(text), "Jane Doe; jane@example.gov; ISSO");
+        let line = one_line(text);
+        assert_eq!(full_text(&line, Some(text)), (text, None));
+        let labelled = format!("Internal Ticket\n\n{text}");
+        assert_eq!(
+            full_text(&line, Some(&labelled)),
+            (text, Some("Internal Ticket"))
+        );
+        assert_eq!(full_text("x", Some("Notes")), ("x", Some("Notes")));
+        assert_eq!(full_text("Notes", Some("Notes")), ("Notes", Some("Notes")));
+    }
+}
