@@ -1202,11 +1202,17 @@ impl Layout {
     /// The header of the first column that holds a field, as the template
     /// writes it (trimmed), for messages in the template's own words.
     pub fn header_of(&self, field: Field) -> Option<&str> {
+        // A sheet's headers are keys of `columns` (checked on load): looked
+        // up as they are, without normalizing (messages ask per item).
         self.sheets
             .iter()
             .flat_map(|s| &s.headers)
-            .find(|h| self.field_for_header(h) == Some(Some(field)))
+            .find(|h| self.column_field(h) == Some(field.name()))
             .map(|h| h.trim())
+    }
+
+    fn column_field(&self, header: &str) -> Option<&str> {
+        self.columns.get(header).and_then(|c| c.field.as_deref())
     }
 
     /// Whether any sheet of the layout has a column for the field.
@@ -1214,7 +1220,7 @@ impl Layout {
         self.sheets.iter().any(|s| {
             s.headers
                 .iter()
-                .any(|h| self.field_for_header(h) == Some(Some(field)))
+                .any(|h| self.column_field(h) == Some(field.name()))
         })
     }
 
