@@ -341,3 +341,41 @@ fn multi_line_cells_stay_whole_in_oscal_and_schema_patterns_hold() {
     assert_eq!(a["vendor"]["product"], b["vendor"]["product"]);
     assert_eq!(a["extra"]["Internal Ticket"], b["extra"]["Internal Ticket"]);
 }
+
+/// Two unrelated POA&Ms without a system name get different document UUIDs
+/// and system-ids; the same input written twice gets the same ones.
+#[test]
+fn unnamed_systems_get_their_own_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, rows: &str| {
+        let input = dir.path().join(format!("{name}.csv"));
+        std::fs::write(
+            &input,
+            format!("POA&M ID,Weakness Name,Weakness Description,Controls,Status\n{rows}"),
+        )
+        .unwrap();
+        input
+    };
+    let a = write("a", "1,Old TLS,TLS 1.0 enabled,SC-8,Ongoing\n");
+    let b = write("b", "1,No MFA,Admins log in without MFA,IA-2(1),Ongoing\n");
+    let identity = |input: &std::path::Path, n: usize| {
+        let out = dir.path().join(format!("{n}.oscal.json"));
+        poam()
+            .arg("convert")
+            .arg(input)
+            .args(["--to", "oscal", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let root = &v["plan-of-action-and-milestones"];
+        (
+            root["uuid"].as_str().unwrap().to_string(),
+            root["system-id"]["id"].as_str().unwrap().to_string(),
+        )
+    };
+    let (a1, a2, b1) = (identity(&a, 1), identity(&a, 2), identity(&b, 3));
+    assert_eq!(a1, a2, "the same input, the same identity");
+    assert_ne!(a1.0, b1.0, "document UUIDs of unrelated files");
+    assert_ne!(a1.1, b1.1, "system-ids of unrelated files");
+}

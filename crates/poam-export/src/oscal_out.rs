@@ -347,6 +347,31 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
         .name
         .clone()
         .unwrap_or_else(|| "Plan of Action and Milestones".to_string());
+    // What the document's UUID and generated system-id derive from: the
+    // system's name, the same every month; without one, the input itself
+    // (its items), so that unrelated files never share them.
+    let identity = match &sys.name {
+        Some(name) => name.clone(),
+        None => {
+            let mut keys: Vec<String> = poam
+                .items
+                .iter()
+                .enumerate()
+                .map(|(n, i)| {
+                    format!(
+                        "{}\u{1f}{}",
+                        item_key(n, i),
+                        i.weakness_description.as_deref().unwrap_or_default()
+                    )
+                })
+                .collect();
+            keys.sort();
+            format!(
+                "unnamed:{}",
+                uuid(&keys.iter().map(String::as_str).collect::<Vec<_>>())
+            )
+        }
+    };
     let mut meta_props = Vec::new();
     for (missing, flag) in [
         (sys.name.is_none(), "no-system-name"),
@@ -396,7 +421,7 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
         metadata["props"] = Value::Array(meta_props);
     }
     let mut head: Vec<(&'static str, Value)> = vec![
-        ("uuid", json!(uuid(&["poam", &title]))),
+        ("uuid", json!(uuid(&["poam", &identity]))),
         ("metadata", metadata),
     ];
     if let Some(href) = sys.extra.get("import-ssp") {
@@ -406,7 +431,7 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
         Some(id) => ("https://fedramp.gov".to_string(), id.clone()),
         None => (
             "http://ietf.org/rfc/rfc4122".to_string(),
-            uuid(&["system", &title]),
+            uuid(&["system", &identity]),
         ),
     };
     head.push((
