@@ -172,7 +172,13 @@ fn written_oscal_has_the_fedramp_shape() {
             .any(|x| x["name"] == name && x["value"] == value)
     };
     assert!(has("impacted-control-id", "ac-2.1"));
-    assert!(has("impacted-control-id", "cm-6_smt.b"));
+    // CM-6b is part b of cm-6: the control in the control slot, never the
+    // statement id cm-6_smt.b; the part beside it.
+    assert!(has("impacted-control-id", "cm-6"));
+    assert!(!props
+        .iter()
+        .any(|x| x["value"].as_str().is_some_and(|v| v.contains("_smt"))));
+    assert!(has("control-part", "CM-6b"));
     assert!(has("risk-adjustment", "approved"));
     assert!(has("false-positive", "withdrawn"));
     assert!(has("operational-requirement", "pending"));

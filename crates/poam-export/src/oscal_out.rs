@@ -500,22 +500,13 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
 
 fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
     let mut props = Vec::new();
-    let part_controls: Vec<poam_model::Text> = item
-        .control_parts
-        .iter()
-        .filter_map(|p| {
-            parse_control(p)
-                .and_then(|x| x.ids.into_iter().next())
-                .map(|id| id.canonical())
-        })
-        .collect();
+    // The controls in the control slot (`cm-6`), a statement part named
+    // beside them (`CM-6b` is part b of cm-6, not a control id).
     for c in &item.controls {
-        if !part_controls.contains(c) {
-            props.push(fr("impacted-control-id", &oscal_control_id(c)));
-        }
+        props.push(fr("impacted-control-id", &oscal_control_id(c)));
     }
     for p in &item.control_parts {
-        props.push(fr("impacted-control-id", &oscal_control_id(p)));
+        props.push(pk("control-part", p));
     }
     for u in &item.unparsed_controls {
         props.push(pk("unparsed-control", u));

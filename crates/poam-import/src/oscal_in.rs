@@ -554,6 +554,9 @@ fn read_own_props(item: &mut Item, risk: &Value) {
             "unparsed-control" => item.unparsed_controls.push(value.into()),
             "assessment-procedure" => item.procedures.push(value.into()),
             "cci" => item.ccis.push(value.into()),
+            "control-part" if !item.control_parts.iter().any(|p| p == value) => {
+                item.control_parts.push(value.into())
+            }
             "weakness-name" => item.weakness_name = Some(value.into()),
             "source-identifier" => item.source_identifier = Some(value.into()),
             "status-date" => item.status_date = date(value),
