@@ -80,7 +80,7 @@ pub struct TemplateColumn {
 fn tailor(layout: &Layout, headers: &[TemplateHeaders]) -> Option<Layout> {
     let mut out = layout.clone();
     let mut changed = false;
-    for def in &mut out.sheets {
+    for (def, own_def) in out.sheets.iter_mut().zip(&layout.sheets) {
         let Some(t) = headers
             .iter()
             .find(|t| t.sheet == def.name && t.header_row == def.header_row)
@@ -98,54 +98,46 @@ fn tailor(layout: &Layout, headers: &[TemplateHeaders]) -> Option<Layout> {
         ) else {
             continue;
         };
+        // The layout's column of this sheet that holds a field.
+        let holding = |field: Option<&str>| {
+            let f = field?;
+            own_def
+                .headers
+                .iter()
+                .filter_map(|h| layout.column(h))
+                .find(|c| c.field.as_deref() == Some(f))
+        };
         let mut own = Vec::with_capacity(usize::from(last - first) + 1);
         for col in first..=last {
             let Some(&(_, tc)) = cols.iter().find(|c| c.0 == col) else {
                 own.push(String::new());
                 continue;
             };
-            let (header, field) = (tc.header.as_str(), tc.field.as_deref());
-            let known = def
+            let header = tc.header.as_str();
+            let known = own_def
                 .headers
                 .iter()
                 .find(|h| h.as_str() == header || h.trim() == header.trim());
-            // The template's own list: its words are the ones written.
+            // The column's text as written, and its definition: the
+            // layout's, or, for a text the layout knows as an alias, the
+            // definition of the column holding its field.
             let key = known.map_or(header, |h| h.as_str());
-            if let Some(list) = &tc.list {
-                let base = layout.column(key).cloned().or_else(|| {
-                    field.and_then(|f| {
-                        def.headers
-                            .iter()
-                            .filter_map(|h| layout.column(h))
-                            .find(|c| c.field.as_deref() == Some(f))
-                            .cloned()
-                    })
-                });
-                if let Some(mut c) = base.filter(|c| c.list != *list) {
+            let mut def_of = layout
+                .column(key)
+                .or_else(|| holding(tc.field.as_deref()))
+                .cloned();
+            // The template's own list: its words are the ones written.
+            if let (Some(c), Some(list)) = (def_of.as_mut(), &tc.list) {
+                if c.list != *list {
                     c.list = list.clone();
                     c.drop_down = true;
-                    out.columns.insert(key.to_string(), c);
                     changed = true;
                 }
             }
-            match known {
-                Some(h) => own.push(h.clone()),
-                None if out.columns.contains_key(header) => own.push(header.to_string()),
-                None => {
-                    // An alias of a layout column: its definition under the
-                    // template's text.
-                    let def_of = field.and_then(|f| {
-                        def.headers
-                            .iter()
-                            .filter_map(|h| layout.column(h))
-                            .find(|c| c.field.as_deref() == Some(f))
-                    });
-                    if let Some(c) = def_of {
-                        out.columns.insert(header.to_string(), c.clone());
-                    }
-                    own.push(header.to_string());
-                }
+            if let Some(c) = def_of {
+                out.columns.insert(key.to_string(), c);
             }
+            own.push(key.to_string());
         }
         if own != def.headers || column_index(&def.first_column) != Some(first) {
             def.headers = own;

@@ -130,9 +130,13 @@ pub fn dropped_fields(
     let mut extra = 0;
     for item in items {
         for field in Field::ALL {
+            if held.contains(field) || item.is_blank(*field) {
+                continue;
+            }
+            // CCIs named in a held comments or source cell go with it.
             let kept_in_text = *field == Field::Ccis
                 && poam_model::control::ccis_in_text(item, |f| held.contains(&f));
-            if !held.contains(field) && !item.is_blank(*field) && !kept_in_text {
+            if !kept_in_text {
                 *counts.entry(*field).or_default() += 1;
             }
         }

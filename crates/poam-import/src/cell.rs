@@ -88,13 +88,10 @@ pub fn fill(
         FieldKind::Controls => {
             // CCIs in a controls cell: kept on the item; their controls are
             // the item's when no cell names one (see `controls_from_ccis`).
-            let text = if poam_model::control::find_ccis(&text).is_empty() {
-                text
-            } else {
-                let (rest, ccis) = poam_model::control::take_ccis(&text);
-                add_ccis(item, ccis);
-                std::borrow::Cow::Owned(rest)
-            };
+            let (rest, ccis) = poam_model::control::take_ccis(&text);
+            let rest = (!ccis.is_empty()).then(|| rest.into_owned());
+            add_ccis(item, ccis);
+            let text = rest.map_or(text, std::borrow::Cow::Owned);
             // eMASS's "Controls / APs": `CM-6.5` is assessment procedure 5
             // of CM-6, not the enhancement CM-6(5). The procedures are kept,
             // their controls read with the rest.

@@ -51,7 +51,8 @@ fn value_fits(
     Some(match field.kind() {
         FieldKind::Date => (cell.date(order).is_some(), "dates"),
         FieldKind::Controls => {
-            let (rest, ccis) = poam_model::control::take_ccis(&text());
+            let text = text();
+            let (rest, ccis) = poam_model::control::take_ccis(&text);
             let p = poam_model::control::parse_controls(&rest);
             (
                 (!p.controls.is_empty() || !ccis.is_empty()) && p.unparsed.is_empty(),

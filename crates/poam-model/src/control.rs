@@ -617,21 +617,27 @@ pub const CCI_TEXT_FIELDS: &[crate::Field] = &[
 /// Whether every CCI of the item is written in one of the text fields a
 /// target holds (`held`), so that a target without a CCI column loses none.
 pub fn ccis_in_text(item: &crate::Item, held: impl Fn(crate::Field) -> bool) -> bool {
-    item.ccis.iter().all(|cci| {
-        CCI_TEXT_FIELDS.iter().any(|f| {
-            held(*f)
-                && matches!(item.get(*f), crate::field::Value::Text(t)
-                    if find_ccis(&t).iter().any(|(_, c)| c == cci))
+    if item.ccis.is_empty() {
+        return true;
+    }
+    let written: Vec<Text> = CCI_TEXT_FIELDS
+        .iter()
+        .filter(|f| held(**f))
+        .filter_map(|f| match item.get(*f) {
+            crate::field::Value::Text(t) => Some(t),
+            _ => None,
         })
-    })
+        .flat_map(|t| find_ccis(&t).into_iter().map(|(_, c)| c))
+        .collect();
+    item.ccis.iter().all(|c| written.contains(c))
 }
 
 /// The text with the CCIs [`find_ccis`] found taken out (each replaced by a
-/// space), and the CCIs.
-pub fn take_ccis(text: &str) -> (String, Vec<Text>) {
+/// space), and the CCIs; the text as it is when it names none.
+pub fn take_ccis(text: &str) -> (std::borrow::Cow<'_, str>, Vec<Text>) {
     let found = find_ccis(text);
     if found.is_empty() {
-        return (text.to_string(), Vec::new());
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
     }
     let mut rest = String::with_capacity(text.len());
     let mut at = 0;
@@ -645,7 +651,7 @@ pub fn take_ccis(text: &str) -> (String, Vec<Text>) {
         }
     }
     rest.push_str(&text[at..]);
-    (rest, ccis)
+    (std::borrow::Cow::Owned(rest), ccis)
 }
 
 #[cfg(test)]
