@@ -130,7 +130,13 @@ fn every_fixture_round_trips_through_oscal_with_stable_uuids() {
         let root_uuid = doc["plan-of-action-and-milestones"]["uuid"]
             .as_str()
             .unwrap();
-        assert_eq!(&root_uuid[14..15], "5", "{f}: a version 5 UUID");
+        if f.starts_with("fixtures/oscal/") {
+            // An OSCAL input's own UUID is kept.
+            let input = std::fs::read_to_string(root().join(f)).unwrap();
+            assert!(input.contains(root_uuid), "{f}: the input's UUID");
+        } else {
+            assert_eq!(&root_uuid[14..15], "5", "{f}: a version 5 UUID");
+        }
         let back = super::without_origin(model(out.to_str().unwrap(), &[]));
         assert_eq!(back, super::without_origin(model(f, &[])), "{f}");
     }
@@ -180,18 +186,53 @@ fn written_oscal_has_the_fedramp_shape() {
         .any(|x| x["value"].as_str().is_some_and(|v| v.contains("_smt"))));
     assert!(has("control-part", "CM-6b"));
     assert!(has("risk-adjustment", "approved"));
-    assert!(has("false-positive", "withdrawn"));
+    // No (no false positive claimed) has no FedRAMP value: `withdrawn`
+    // would say a claim was taken back. It is poamkit's own prop.
+    assert!(!props
+        .iter()
+        .any(|x| x["name"] == "false-positive" && x["ns"] == "https://fedramp.gov/ns/oscal"));
+    assert!(props.iter().any(|x| x["name"] == "false-positive"
+        && x["ns"] == "urn:poamkit:oscal"
+        && x["value"] == "no"));
     assert!(has("operational-requirement", "pending"));
     assert!(has("vendor-dependency", "tracking"));
     assert!(has("kev-catalog", "yes"));
     assert!(has("kev-due-date", "2024-09-01"));
     assert_eq!(risk["deadline"], "2024-08-03T00:00:00Z");
-    let tasks = risk["remediations"][0]["tasks"].as_array().unwrap();
+    // FedRAMP: the plan as the recommendation, the milestones as the
+    // planned response, each milestone with a description and timing.
+    let remediations = risk["remediations"].as_array().unwrap();
+    let lifecycle = |l: &str| remediations.iter().find(|r| r["lifecycle"] == l).unwrap();
+    assert_eq!(
+        lifecycle("recommendation")["description"],
+        "Close the port and verify with a rescan."
+    );
+    let tasks = lifecycle("planned")["tasks"].as_array().unwrap();
+    assert_eq!(tasks[0]["title"], "Change request approved");
+    assert!(tasks[0]["description"]
+        .as_str()
+        .is_some_and(|d| !d.is_empty()));
     assert_eq!(
         tasks[0]["timing"]["on-date"]["date"],
         "2024-05-23T00:00:00Z"
     );
-    assert_eq!(risk["remediations"][0]["lifecycle"], "planned");
+    let import = p["import-ssp"]["href"].as_str().unwrap();
+    let resource = p["back-matter"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| format!("#{}", r["uuid"].as_str().unwrap()) == import)
+        .unwrap();
+    assert!(resource["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["name"] == "type" && x["value"] == "no-oscal-ssp"));
+    assert!(p["metadata"]["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["name"] == "fedramp-version"));
 }
 
 /// compliance-trestle, when installed (`.ci/run` installs it).
@@ -384,4 +425,128 @@ fn unnamed_systems_get_their_own_identity() {
     assert_eq!(a1, a2, "the same input, the same identity");
     assert_ne!(a1.0, b1.0, "document UUIDs of unrelated files");
     assert_ne!(a1.1, b1.1, "system-ids of unrelated files");
+}
+
+#[test]
+fn import_ssp_names_the_ssp_given_or_the_fedramp_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "fixtures/fedramp/fedramp-2.1.xlsx";
+    // Neither: FedRAMP's no-oscal-ssp resource, and a warning saying how.
+    let out = dir.path().join("plain.json");
+    let run = poam()
+        .args(["convert", input, "--to", "oscal", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(said.contains("add --ssp SSP.json"), "{said}");
+    // --system-id: the system-id is the FedRAMP id, also on the resource.
+    let out = dir.path().join("id.json");
+    let run = poam()
+        .args([
+            "convert",
+            input,
+            "--to",
+            "oscal",
+            "--system-id",
+            "F1234567890",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(!said.contains("add --ssp SSP.json"), "{said}");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let p = &doc["plan-of-action-and-milestones"];
+    assert_eq!(
+        p["system-id"],
+        json!({"identifier-type": "https://fedramp.gov", "id": "F1234567890"})
+    );
+    let resource = &p["back-matter"]["resources"][0];
+    assert_eq!(
+        format!("#{}", resource["uuid"].as_str().unwrap()),
+        p["import-ssp"]["href"]
+    );
+    assert!(resource["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["name"] == "system-id" && x["value"] == "F1234567890"));
+    poam()
+        .args([
+            "convert",
+            input,
+            "--to",
+            "oscal",
+            "--system-id",
+            "F1 2",
+            "-o",
+        ])
+        .arg(dir.path().join("bad.json"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--system-id \"F1 2\": give the system's identifier as one word",
+        ));
+    // --ssp: a back-matter resource linking the SSP by its path from the
+    // output's folder, percent-encoded; FedRAMP's import-ssp rules pass.
+    let ssp_dir = dir.path().join("the ssp");
+    std::fs::create_dir(&ssp_dir).unwrap();
+    let ssp = ssp_dir.join("my ssp.json");
+    std::fs::write(&ssp, r#"{"system-security-plan": {"uuid": "9b1f0e3a-2c4d-4e5f-8a6b-7c8d9e0f1a2b", "control-implementation": {"implemented-requirements": [{"uuid": "1b1f0e3a-2c4d-4e5f-8a6b-7c8d9e0f1a2b", "control-id": "ac-2.1"}]}}}"#).unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out = out_dir.join("poam.json");
+    poam()
+        .args([
+            "convert",
+            input,
+            "--to",
+            "oscal",
+            "--marking",
+            "CUI",
+            "--ssp",
+        ])
+        .arg(&ssp)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let p = &doc["plan-of-action-and-milestones"];
+    let resource = p["back-matter"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| format!("#{}", r["uuid"].as_str().unwrap()) == p["import-ssp"]["href"])
+        .unwrap();
+    assert_eq!(
+        resource["rlinks"],
+        json!([{"href": "../the%20ssp/my%20ssp.json", "media-type": "application/json"}])
+    );
+    let run = poam()
+        .arg("validate")
+        .arg(&out)
+        .args(["--policy", "fedramp", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let ssp_rules: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().contains("ssp"))
+        .collect();
+    assert!(ssp_rules.is_empty(), "{ssp_rules:#?}");
+    // The SSP moved away: FedRAMP's availability rule says so.
+    std::fs::remove_file(&ssp).unwrap();
+    let run = poam()
+        .arg("validate")
+        .arg(&out)
+        .args(["--policy", "fedramp"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("import-ssp-has-available-document"), "{text}");
 }

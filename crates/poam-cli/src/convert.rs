@@ -133,14 +133,23 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<u8, Failure> {
             None,
         );
     }
-    let imported = read_linked(&args.input, &args.read, args.ssp.as_deref())?;
+    let mut imported = read_linked(&args.input, &args.read, args.ssp.as_deref())?;
+    // OSCAL names the SSP it goes with (FedRAMP's import-ssp): the one
+    // given to --ssp, by its path from the POA&M's folder.
+    if let (Output::Oscal, Some(ssp)) = (&output, &args.ssp) {
+        imported
+            .poam
+            .system
+            .extra
+            .insert("import-ssp".into(), ssp_href(ssp, args.output.as_deref()));
+    }
     // OSCAL streams straight to its file: a large POA&M is never held twice
     // (as the model and as the output).
     let streamed = matches!(output, Output::Oscal) && args.output.is_some();
     let written = if streamed {
         poam_export::Written {
             bytes: Vec::new(),
-            diagnostics: Vec::new(),
+            diagnostics: poam_export::oscal_out::fedramp_notes(&imported.poam),
         }
     } else {
         poam_export::write(
@@ -328,6 +337,7 @@ pub(crate) fn conversion_done(
     let mut diags = imported.diagnostics.clone();
     let read_count = diags.len();
     diags.extend(written.iter().cloned());
+    diags.extend(oscal_not_kept(&args.input, imported));
     let mut tally = SystemTally::new(layout);
     imported.poam.items.iter().for_each(|i| tally.add(i));
     diags.extend(tally.diagnostics());
@@ -569,4 +579,79 @@ fn template_headers(
             })
         })
         .collect()
+}
+
+/// The SSP's address as an OSCAL href: its path from the folder of the
+/// POA&M written (`out`, else the working folder), with `/` between
+/// folders and each name percent-encoded (a space is `%20`).
+fn ssp_href(ssp: &Path, out: Option<&Path>) -> String {
+    // Both as the file system resolves them (`..` and links followed).
+    let absolute = |p: &Path| {
+        std::fs::canonicalize(p)
+            .or_else(|_| std::path::absolute(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    let ssp = absolute(ssp);
+    let base = match out.map(|o| o.parent().unwrap_or(Path::new(""))) {
+        Some(dir) if !dir.as_os_str().is_empty() => absolute(dir),
+        _ => absolute(Path::new(".")),
+    };
+    let relative = pathdiff::diff_paths(&ssp, &base).unwrap_or(ssp);
+    // What a URI path segment may hold as it is (RFC 3986 pchar).
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'(')
+        .remove(b')')
+        .remove(b'+')
+        .remove(b',')
+        .remove(b'=')
+        .remove(b'@');
+    relative
+        .components()
+        .map(|c| match c {
+            std::path::Component::ParentDir => "..".to_string(),
+            std::path::Component::CurDir => ".".to_string(),
+            c => percent_encoding::utf8_percent_encode(&c.as_os_str().to_string_lossy(), SEGMENT)
+                .to_string(),
+        })
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// What of an OSCAL input the model cannot hold, said in the conversion
+/// report (nothing for other inputs).
+fn oscal_not_kept(input: &Path, imported: &Imported) -> Option<Diagnostic> {
+    if imported.report.format != "oscal" || imported.poam.items.is_empty() {
+        return None;
+    }
+    let bytes = std::fs::read(input).ok()?;
+    let doc = poam_import::oscal_document(input, &bytes)?;
+    let parts = poam_export::oscal_out::not_kept(&doc, &imported.poam).ok()?;
+    if parts.is_empty() {
+        return None;
+    }
+    let count = parts.iter().map(|(_, n)| n).sum();
+    let mut text = parts
+        .iter()
+        .take(12)
+        .map(|(p, n)| {
+            if *n > 1 {
+                format!("{p} ({n})")
+            } else {
+                p.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if parts.len() > 12 {
+        text.push_str(&format!(", and {} more", parts.len() - 12));
+    }
+    Some(Diagnostic::unplaced(poam_model::DiagKind::OscalNotKept {
+        count,
+        parts: text,
+    }))
 }

@@ -198,6 +198,11 @@ struct ReadArgs {
     /// differs).
     #[arg(long, value_name = "TEXT", help_heading = "System")]
     marking: Option<String>,
+    /// The system's identifier (FedRAMP: the FedRAMP-assigned id, e.g.
+    /// F1234567890), in place of the file's. OSCAL output carries it as
+    /// the system-id; without it poam derives one from the system's name.
+    #[arg(long, value_name = "ID", help_heading = "System")]
+    system_id: Option<String>,
     /// A header field of the template by its label, e.g. `--header-field
     /// "POC Name=Jane Doe"` (eMASS: System Type, POC Name, POC Phone, POC
     /// E-Mail, Registration Number...). May be repeated.
@@ -342,6 +347,15 @@ fn system_settings(read: &ReadArgs) -> Result<poam_import::SystemSettings, Failu
             format!("{label}:")
         };
         extra.push((label, value.trim().to_string()));
+    }
+    if let Some(id) = &read.system_id {
+        let id = id.trim();
+        if id.is_empty() || id.contains(char::is_whitespace) {
+            return Err(input_failure(anyhow::anyhow!(
+                "--system-id \"{id}\": give the system's identifier as one word, e.g. --system-id F1234567890"
+            )));
+        }
+        extra.push(("system-id".to_string(), id.to_string()));
     }
     if let Some(m) = &read.marking {
         if poam_model::marking::bare(m).is_empty() {

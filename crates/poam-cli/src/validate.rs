@@ -68,7 +68,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
             )?)
         }
     };
-    let findings = poam_rules::validate(
+    let mut findings = poam_rules::validate(
         &imported.poam,
         &poam_rules::ValidateOptions {
             as_of,
@@ -77,6 +77,23 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
             registry,
         },
     );
+    // An OSCAL POA&M checked for FedRAMP: FedRAMP's own rules on the
+    // document as written (import-ssp, responses, milestones, facets...).
+    if policy.as_ref().is_some_and(|p| p.name == "fedramp") && imported.report.format == "oscal" {
+        let bytes = std::fs::read(&args.input)
+            .with_context(|| format!("{}: cannot read the file", args.input.display()))
+            .map_err(input_failure)?;
+        if let Some(doc) = poam_import::oscal_document(&args.input, &bytes) {
+            let base = args.input.parent().map(|d| {
+                if d.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    d
+                }
+            });
+            findings.extend(poam_rules::fedramp_oscal::check(&doc, base));
+        }
+    }
     let errors = findings
         .iter()
         .filter(|f| f.severity == poam_rules::Level::Error)

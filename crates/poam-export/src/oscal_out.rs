@@ -7,25 +7,18 @@
 
 use crate::{ExportError, Written};
 use chrono::NaiveDate;
-use poam_layout::oscal::{deviation_value, vendor_value, NS_FEDRAMP, NS_POAMKIT, OSCAL_VERSION};
+use poam_layout::oscal::{
+    deviation_value, document_uuid, identity, item_key, kept_text, vendor_value, Kept,
+    FEDRAMP_VERSION, KEPT, NS_FEDRAMP, NS_FEDRAMP_HTTP, NS_POAMKIT, OSCAL_VERSION,
+};
 use poam_model::control::parse_control;
 use poam_model::field::Value as FieldValue;
-use poam_model::{Category, Field, Item, Poam, State, Status};
+use poam_model::{Category, Field, Item, Poam, State, Status, YesNo};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use uuid::Uuid;
 
-/// The namespace of poamkit's v5 UUIDs.
-const UUID_NAMESPACE: Uuid = Uuid::from_u128(0x5d8e_4a1c_9b3f_4e27_a6d0_c1b2_e3f4_a5b6);
-
-fn uuid(parts: &[&str]) -> String {
-    Uuid::new_v5(&UUID_NAMESPACE, parts.join("\u{1f}").as_bytes()).to_string()
-}
-
-fn datetime(d: NaiveDate) -> String {
-    format!("{}T00:00:00Z", d.format("%Y-%m-%d"))
-}
+use poam_layout::oscal::{derived_uuid as uuid, midnight as datetime};
 
 fn fr(name: &str, value: &str) -> Value {
     json!({"name": name, "ns": NS_FEDRAMP, "value": value})
@@ -72,27 +65,39 @@ struct Definitions {
 fn party_uuid(name: &str) -> String {
     uuid(&["party", name])
 }
-fn tool_uuid(name: &str) -> String {
-    uuid(&["tool", name])
+/// A tool's (component's) UUID: the input's, else one derived from its name.
+fn tool_uuid(document: &Kept, name: &str) -> String {
+    document
+        .get(&format!("tool:{name}"))
+        .map_or_else(|| uuid(&["tool", name]), str::to_string)
 }
-fn asset_uuid(name: &str) -> String {
-    uuid(&["asset", name])
+/// An asset's (inventory item's) UUID: the input's, else one derived from
+/// its name.
+fn asset_uuid(document: &Kept, name: &str) -> String {
+    document
+        .get(&format!("asset:{name}"))
+        .map_or_else(|| uuid(&["asset", name]), str::to_string)
 }
 
 impl Definitions {
-    fn collect(poam: &Poam, org: &str) -> Definitions {
+    fn collect(poam: &Poam, org: &str, document: &Kept) -> Definitions {
         let mut defs = Definitions::default();
         defs.parties.insert(org.to_string(), party_uuid(org));
         for item in &poam.items {
             if let Some(t) = &item.detector_source {
                 defs.tools
                     .entry(t.to_string())
-                    .or_insert_with(|| tool_uuid(t));
+                    .or_insert_with(|| tool_uuid(document, t));
             }
-            for a in &item.assets {
+            let kept = Kept::parse(item.extra.get(KEPT).map(|t| t.as_str()));
+            for a in item
+                .assets
+                .iter()
+                .filter(|a| kept_subject(&kept, a).is_none())
+            {
                 defs.assets
                     .entry(a.to_string())
-                    .or_insert_with(|| asset_uuid(a));
+                    .or_insert_with(|| asset_uuid(document, a));
             }
             if let Some(p) = &item.point_of_contact {
                 defs.parties
@@ -121,6 +126,7 @@ where
 /// The document: small parts as values, the three per-item arrays lazily.
 struct Root<F1, F2, F3> {
     head: Vec<(&'static str, Value)>,
+    tail: Vec<(&'static str, Value)>,
     observations: Lazy<F1>,
     risks: Lazy<F2>,
     items: Lazy<F3>,
@@ -165,6 +171,9 @@ where
             map.serialize_entry("risks", &root.risks)?;
         }
         map.serialize_entry("poam-items", &root.items)?;
+        for (k, v) in &root.tail {
+            map.serialize_entry(k, v)?;
+        }
         map.end()
     }
 }
@@ -233,26 +242,109 @@ fn single_lines(mut v: Value) -> Value {
     v
 }
 
-/// The key an item's UUIDs derive from.
-fn item_key(n: usize, item: &Item) -> String {
-    match &item.id {
-        Some(id) => format!("id:{id}"),
-        None => format!(
-            "row:{n}:{}",
-            item.weakness_name.as_deref().unwrap_or_default()
-        ),
+/// One item as the writer sees it: its key, the details an OSCAL input kept
+/// (UUIDs, date-times...), its FedRAMP deadline.
+struct Entry<'a> {
+    item: &'a Item,
+    /// What the item's UUIDs derive from: the document's UUID and the
+    /// item's own key, so that two systems' items never share a UUID.
+    key: String,
+    kept: Kept,
+    /// What the input kept for the whole document (its parties' UUIDs).
+    document: &'a Kept,
+}
+
+impl<'a> Entry<'a> {
+    fn new(n: usize, item: &'a Item, document: &'a Kept, seed: &str) -> Entry<'a> {
+        Entry {
+            item,
+            key: format!("{seed}\u{1f}{}", item_key(n, item)),
+            kept: Kept::parse(item.extra.get(KEPT).map(|t| t.as_str())),
+            document,
+        }
+    }
+    /// A party's UUID: the input's, else one derived from its name.
+    fn party(&self, name: &str) -> String {
+        kept_party(self.document, name)
+    }
+    /// A UUID the input kept, else one derived from the item's key.
+    fn uuid(&self, what: &str) -> String {
+        match self.kept.get(&format!("uuid:{what}")) {
+            Some(u) => u.to_string(),
+            None => uuid(&[what, &self.key]),
+        }
+    }
+    /// A date-time: the input's own while its day is the model's.
+    fn time(&self, what: &str, d: NaiveDate) -> String {
+        self.kept
+            .time_on(&format!("time:{what}"), d)
+            .map_or_else(|| datetime(d), str::to_string)
+    }
+    fn extra(&self, key: &str) -> Option<&str> {
+        self.item.extra.get(key).map(|t| t.as_str())
+    }
+    /// The risk's deadline, and how it was derived when the item has no
+    /// scheduled completion date (FedRAMP requires one on every risk).
+    fn deadline(&self, fallback: NaiveDate) -> (NaiveDate, Option<&'static str>) {
+        let item = self.item;
+        if let Some(d) = item.scheduled_completion {
+            return (d, None);
+        }
+        if let (State::Closed, Some(d)) = (item.state, item.completed_on) {
+            return (d, Some("completed-on"));
+        }
+        if let Some((d, _)) = fedramp_policy().and_then(|p| p.deadline(item)) {
+            return (d, Some("fedramp-policy"));
+        }
+        (item.detected_on.unwrap_or(fallback), Some("detected-on"))
     }
 }
 
-fn observation_json(n: usize, item: &Item, fallback_date: NaiveDate) -> Value {
-    let key = item_key(n, item);
+/// A party's UUID: the one the input kept for its name, else derived.
+fn kept_party(document: &Kept, name: &str) -> String {
+    document
+        .get(&format!("party:{name}"))
+        .map_or_else(|| party_uuid(name), str::to_string)
+}
+
+fn fedramp_policy() -> Option<&'static poam_rules::Policy> {
+    static POLICY: std::sync::OnceLock<Option<poam_rules::Policy>> = std::sync::OnceLock::new();
+    POLICY
+        .get_or_init(|| poam_rules::Policy::builtin("fedramp").ok())
+        .as_ref()
+}
+
+/// An asset the input named by an OSCAL subject it did not define (a
+/// component of its SSP): written back as that subject.
+fn kept_subject<'k>(kept: &'k Kept, asset: &str) -> Option<&'k str> {
+    kept.get(&format!("subject:{asset}"))
+}
+
+fn observation_json(e: &Entry, fallback_date: NaiveDate) -> Value {
+    let item = e.item;
+    let methods: Vec<&str> = e
+        .kept
+        .get("methods")
+        .map_or(vec!["TEST"], |m| m.split(',').collect());
+    let types: Vec<&str> = e
+        .kept
+        .get("types")
+        .map_or(vec!["finding"], |m| m.split(',').collect());
     let mut obs = json!({
-        "uuid": uuid(&["observation", &key]),
-        "description": item.weakness_description.clone().or_else(|| item.weakness_name.clone()).unwrap_or_else(|| "Finding".into()),
-        "methods": ["TEST"],
-        "types": ["finding"],
-        "collected": datetime(item.detected_on.unwrap_or(fallback_date)),
+        "uuid": e.uuid("observation"),
+        "description": e.extra(kept_text::OBSERVATION_DESCRIPTION).map(str::to_string)
+            .or_else(|| item.weakness_description.as_deref().or(item.weakness_name.as_deref()).map(str::to_string))
+            .unwrap_or_else(|| "Finding".into()),
+        "methods": methods,
+        "types": types,
+        "collected": e.time("collected", item.detected_on.unwrap_or(fallback_date)),
     });
+    if let Some(t) = e.extra(kept_text::OBSERVATION_TITLE) {
+        obs["title"] = json!(t);
+    }
+    if let Some(t) = e.kept.get("time:expires") {
+        obs["expires"] = json!(t);
+    }
     let mut obs_props = Vec::new();
     if item.detected_on.is_none() {
         obs_props.push(pk("collected-unknown", "true"));
@@ -264,27 +356,46 @@ fn observation_json(n: usize, item: &Item, fallback_date: NaiveDate) -> Value {
         obs["props"] = Value::Array(obs_props);
     }
     if let Some(tool) = &item.detector_source {
-        obs["origins"] = json!([{"actors": [{"type": "tool", "actor-uuid": tool_uuid(tool)}]}]);
+        obs["origins"] =
+            json!([{"actors": [{"type": "tool", "actor-uuid": tool_uuid(e.document, tool)}]}]);
     }
     if !item.assets.is_empty() {
         let subjects: Vec<Value> = item
             .assets
             .iter()
-            .map(|a| json!({"subject-uuid": asset_uuid(a), "type": "inventory-item"}))
+            .map(|a| match kept_subject(&e.kept, a) {
+                Some(kind) => json!({"subject-uuid": a.as_str(), "type": kind}),
+                None => {
+                    json!({"subject-uuid": asset_uuid(e.document, a), "type": "inventory-item"})
+                }
+            })
             .collect();
         obs["subjects"] = Value::Array(subjects);
+    }
+    if let Some(r) = e.extra(kept_text::OBSERVATION_REMARKS) {
+        obs["remarks"] = json!(r);
     }
     obs
 }
 
-fn poam_item_json(n: usize, item: &Item) -> Value {
-    let key = item_key(n, item);
+fn poam_item_json(e: &Entry) -> Value {
+    let item = e.item;
+    let title = e
+        .extra(kept_text::ITEM_TITLE)
+        .map(str::to_string)
+        .or_else(|| item.weakness_name.as_deref().map(str::to_string))
+        .unwrap_or_else(|| "POA&M item".into());
+    let description = e
+        .extra(kept_text::ITEM_DESCRIPTION)
+        .map(str::to_string)
+        .or_else(|| item.weakness_description.as_deref().map(str::to_string))
+        .unwrap_or_else(|| "See the related risk.".into());
     let mut pi = json!({
-        "uuid": uuid(&["poam-item", &key]),
-        "title": item.weakness_name.clone().unwrap_or_else(|| "POA&M item".into()),
-        "description": item.weakness_description.clone().unwrap_or_else(|| "See the related risk.".into()),
-        "related-observations": [{"observation-uuid": uuid(&["observation", &key])}],
-        "related-risks": [{"risk-uuid": uuid(&["risk", &key])}],
+        "uuid": e.uuid("poam-item"),
+        "title": title,
+        "description": description,
+        "related-observations": [{"observation-uuid": e.uuid("observation")}],
+        "related-risks": [{"risk-uuid": e.uuid("risk")}],
     });
     if let Some(id) = &item.id {
         pi["props"] = json!([fr("POAM-ID", id)]);
@@ -293,6 +404,88 @@ fn poam_item_json(n: usize, item: &Item) -> Value {
         pi["remarks"] = json!(c);
     }
     pi
+}
+
+/// What a FedRAMP reviewer should hear about an OSCAL POA&M before it goes
+/// out: no SSP named, deadlines and milestones poamkit had to derive, risks
+/// without the impact FedRAMP's rules require.
+pub fn fedramp_notes(poam: &Poam) -> Vec<poam_model::Diagnostic> {
+    use poam_model::{DiagKind, Diagnostic};
+    let mut out = Vec::new();
+    // FedRAMP accepts a no-oscal-ssp resource that carries the system's
+    // FedRAMP id in place of an SSP.
+    if !poam.system.extra.contains_key("import-ssp") && !poam.system.extra.contains_key("system-id")
+    {
+        out.push(Diagnostic::unplaced(DiagKind::OscalWithoutSsp));
+    }
+    let name = |i: &Item| {
+        i.id.as_deref()
+            .or(i.weakness_name.as_deref())
+            .unwrap_or("an item without id")
+            .to_string()
+    };
+    let first = |ids: &[String]| {
+        let mut text = ids.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+        if ids.len() > 3 {
+            text.push_str(", ...");
+        }
+        text
+    };
+    let fallback = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+    let (mut deadlines, mut milestones, mut impact) = (Vec::new(), Vec::new(), Vec::new());
+    let document = Kept::default();
+    for (n, item) in poam.items.iter().enumerate() {
+        if Entry::new(n, item, &document, "")
+            .deadline(fallback)
+            .1
+            .is_some()
+        {
+            deadlines.push(name(item));
+        }
+        if item.milestones.is_empty() {
+            milestones.push(name(item));
+        }
+        if item.risk.original.is_none()
+            && item.risk.adjusted.is_none()
+            && !item.extra.contains_key(kept_text::IMPACT)
+        {
+            impact.push(name(item));
+        }
+    }
+    if !deadlines.is_empty() {
+        out.push(Diagnostic::unplaced(DiagKind::OscalDeadlineDerived {
+            count: deadlines.len(),
+            first: first(&deadlines),
+        }));
+    }
+    if !milestones.is_empty() {
+        out.push(Diagnostic::unplaced(DiagKind::OscalMilestoneDerived {
+            count: milestones.len(),
+            first: first(&milestones),
+        }));
+    }
+    if !impact.is_empty() {
+        out.push(Diagnostic::unplaced(DiagKind::OscalNoImpact {
+            count: impact.len(),
+            first: first(&impact),
+        }));
+    }
+    out
+}
+
+/// The media type of an SSP file by its name, as FedRAMP's rules list them
+/// (`application/json`, `text/xml`).
+fn ssp_media_type(href: &str) -> &'static str {
+    let lower = href.to_ascii_lowercase();
+    if lower.ends_with(".xml") {
+        "text/xml"
+    } else if lower.ends_with(".docx") {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        "application/yaml"
+    } else {
+        "application/json"
+    }
 }
 
 /// Writes the model as an OSCAL POA&M.
@@ -309,7 +502,7 @@ pub fn write_oscal(poam: &Poam) -> Result<Written, ExportError> {
     write_oscal_to(poam, &mut bytes)?;
     Ok(Written {
         bytes,
-        diagnostics: Vec::new(),
+        diagnostics: fedramp_notes(poam),
     })
 }
 
@@ -328,12 +521,14 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
         ));
     }
     let sys = &poam.system;
+    let kept = Kept::parse(sys.extra.get(KEPT).map(String::as_str));
     let org = sys
         .organization
         .clone()
         .unwrap_or_else(|| "Organization not named".to_string());
-    let org_uuid = party_uuid(&org);
-    let defs = Definitions::collect(poam, &org);
+    let party = |name: &str| kept_party(&kept, name);
+    let org_uuid = party(&org);
+    let defs = Definitions::collect(poam, &org, &kept);
     let fallback_date = sys
         .poam_date
         .or_else(|| {
@@ -350,29 +545,16 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
     // What the document's UUID and generated system-id derive from: the
     // system's name, the same every month; without one, the input itself
     // (its items), so that unrelated files never share them.
-    let identity = match &sys.name {
-        Some(name) => name.clone(),
-        None => {
-            let mut keys: Vec<String> = poam
-                .items
-                .iter()
-                .enumerate()
-                .map(|(n, i)| {
-                    format!(
-                        "{}\u{1f}{}",
-                        item_key(n, i),
-                        i.weakness_description.as_deref().unwrap_or_default()
-                    )
-                })
-                .collect();
-            keys.sort();
-            format!(
-                "unnamed:{}",
-                uuid(&keys.iter().map(String::as_str).collect::<Vec<_>>())
-            )
-        }
-    };
+    let identity = identity(poam);
+    let doc_uuid = document_uuid(poam, &kept);
     let mut meta_props = Vec::new();
+    // OSCAL's own property for a document's marking, and the release of
+    // FedRAMP's rules the document is written to.
+    if let Some(marking) = &sys.marking {
+        meta_props.push(json!({"name": "marking", "value": marking}));
+    }
+    meta_props.push(json!({"name": "fedramp-version", "ns": NS_FEDRAMP_HTTP,
+        "value": kept.get("fedramp-version").unwrap_or(FEDRAMP_VERSION)}));
     for (missing, flag) in [
         (sys.name.is_none(), "no-system-name"),
         (sys.organization.is_none(), "no-organization"),
@@ -386,54 +568,95 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
     if let Some(level) = &sys.impact_level {
         meta_props.push(pk("impact-level", level));
     }
-    // OSCAL's own property for a document's marking.
-    if let Some(marking) = &sys.marking {
-        meta_props.insert(0, json!({"name": "marking", "value": marking}));
-    }
     for (label, value) in &sys.extra {
-        if label != "system-id" && label != "import-ssp" {
+        if !matches!(label.as_str(), "system-id" | "import-ssp" | KEPT) {
             meta_props.push(pk_labelled("system-extra", value, label));
         }
     }
     let parties: Vec<Value> = defs
         .parties
-        .iter()
-        .map(|(name, u)| {
+        .keys()
+        .map(|name| {
             let kind = if *name == org {
                 "organization"
             } else {
                 "person"
             };
-            json!({"uuid": u, "type": kind, "name": name})
+            json!({"uuid": party(name), "type": kind, "name": name})
         })
         .collect();
-    let mut metadata = json!({
-        "title": title,
-        "published": datetime(fallback_date),
-        "last-modified": datetime(fallback_date),
-        "version": "1.0",
-        "oscal-version": OSCAL_VERSION,
-        "roles": [{"id": "cloud-service-provider", "title": "Cloud Service Provider"}],
-        "parties": parties,
-        "responsible-parties": [{"role-id": "cloud-service-provider", "party-uuids": [org_uuid]}],
-    });
-    if !meta_props.is_empty() {
-        metadata["props"] = Value::Array(meta_props);
+    let day = |key: &str, d: NaiveDate| {
+        kept.time_on(&format!("time:{key}"), d)
+            .map_or_else(|| datetime(d), str::to_string)
+    };
+    let mut metadata = json!({"title": title});
+    // A document read without `published` is written without it.
+    if kept.get("no-published").is_none() {
+        metadata["published"] = json!(day("published", fallback_date));
     }
-    let mut head: Vec<(&'static str, Value)> = vec![
-        ("uuid", json!(uuid(&["poam", &identity]))),
-        ("metadata", metadata),
-    ];
-    if let Some(href) = sys.extra.get("import-ssp") {
-        head.push(("import-ssp", json!({"href": href})));
-    }
+    metadata["last-modified"] = json!(day("last-modified", fallback_date));
+    metadata["version"] = json!(kept.get("version").unwrap_or("1.0"));
+    // The OSCAL 1.1 version a document came in; poamkit writes 1.1's
+    // structure (related-risks...), so an older document is written as 1.1.2.
+    metadata["oscal-version"] = json!(kept
+        .get("oscal-version")
+        .filter(|v| v.starts_with("1.1."))
+        .unwrap_or(OSCAL_VERSION));
+    metadata["props"] = Value::Array(meta_props);
+    metadata["roles"] =
+        json!([{"id": "cloud-service-provider", "title": "Cloud Service Provider"}]);
+    metadata["parties"] = Value::Array(parties);
+    metadata["responsible-parties"] =
+        json!([{"role-id": "cloud-service-provider", "party-uuids": [org_uuid]}]);
+    let mut head: Vec<(&'static str, Value)> =
+        vec![("uuid", json!(doc_uuid)), ("metadata", metadata)];
+    // import-ssp: a back-matter resource naming the SSP (`--ssp`), an
+    // input's own link as it was, or FedRAMP's `no-oscal-ssp` resource.
+    let mut resources: Vec<Value> = kept
+        .get("back-matter")
+        .and_then(|b| serde_json::from_str::<Vec<Value>>(b).ok())
+        .unwrap_or_default();
     let (id_type, system_id) = match sys.extra.get("system-id") {
-        Some(id) => ("https://fedramp.gov".to_string(), id.clone()),
+        Some(id) => (
+            kept.get("system-id-type")
+                .unwrap_or("https://fedramp.gov")
+                .to_string(),
+            id.clone(),
+        ),
         None => (
             "http://ietf.org/rfc/rfc4122".to_string(),
             uuid(&["system", &identity]),
         ),
     };
+    match sys.extra.get("import-ssp") {
+        Some(href) if href.starts_with('#') || kept.get("import-ssp-direct").is_some() => {
+            head.push(("import-ssp", json!({"href": href})));
+        }
+        Some(href) => {
+            let r = uuid(&["ssp", href]);
+            resources.push(json!({
+                "uuid": r,
+                "title": format!("{} System Security Plan", sys.name.as_deref().unwrap_or("The system's")),
+                "props": [fr("type", "system-security-plan")],
+                "rlinks": [{"href": href, "media-type": ssp_media_type(href)}],
+            }));
+            head.push(("import-ssp", json!({"href": format!("#{r}")})));
+        }
+        None => {
+            let r = uuid(&["no-oscal-ssp", &identity]);
+            let mut props = vec![fr("type", "no-oscal-ssp"), pk("generated", "true")];
+            if sys.extra.contains_key("system-id") {
+                props.push(fr("system-id", &system_id));
+            }
+            resources.push(json!({
+                "uuid": r,
+                "title": sys.name.clone().unwrap_or_else(|| "System not named".into()),
+                "description": "No OSCAL SSP was named when this POA&M was written.",
+                "props": props,
+            }));
+            head.push(("import-ssp", json!({"href": format!("#{r}")})));
+        }
+    }
     head.push((
         "system-id",
         json!({"identifier-type": id_type, "id": system_id}),
@@ -464,22 +687,35 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
     for (_, v) in head.iter_mut() {
         *v = single_lines(std::mem::take(v));
     }
+    let tail = if resources.is_empty() {
+        Vec::new()
+    } else {
+        vec![(
+            "back-matter",
+            single_lines(json!({ "resources": resources })),
+        )]
+    };
     let items = &poam.items;
+    let org_uuid = &org_uuid;
+    let kept = &kept;
+    let doc_uuid = doc_uuid.as_str();
     let root = Root {
         head,
+        tail,
         observations: Lazy(|| {
-            items
-                .iter()
-                .enumerate()
-                .map(|(n, i)| single_lines(observation_json(n, i, fallback_date)))
+            items.iter().enumerate().map(|(n, i)| {
+                single_lines(observation_json(
+                    &Entry::new(n, i, kept, doc_uuid),
+                    fallback_date,
+                ))
+            })
         }),
         risks: Lazy(|| {
-            items.iter().enumerate().map(|(n, i)| {
+            items.iter().enumerate().map(move |(n, i)| {
                 single_lines(risk_json(
-                    i,
-                    &uuid(&["risk", &item_key(n, i)]),
-                    &item_key(n, i),
-                    &org_uuid,
+                    &Entry::new(n, i, kept, doc_uuid),
+                    org_uuid,
+                    fallback_date,
                 ))
             })
         }),
@@ -487,7 +723,7 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
             items
                 .iter()
                 .enumerate()
-                .map(|(n, i)| single_lines(poam_item_json(n, i)))
+                .map(|(n, i)| single_lines(poam_item_json(&Entry::new(n, i, kept, doc_uuid))))
         }),
         empty: items.is_empty(),
     };
@@ -498,7 +734,30 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
     Ok(())
 }
 
-fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
+/// A FedRAMP deviation or vendor prop: the input's own value while it still
+/// means the model's answer, else FedRAMP's value for the answer; an answer
+/// FedRAMP has no value for (No) in poamkit's namespace.
+fn fedramp_answer(
+    props: &mut Vec<Value>,
+    e: &Entry,
+    name: &str,
+    answer: Option<YesNo>,
+    value: fn(YesNo) -> Option<&'static str>,
+) {
+    let Some(v) = answer else { return };
+    let own = e
+        .kept
+        .get(&format!("prop:{name}"))
+        .filter(|own| poam_layout::oscal::read_deviation(own) == Some(v));
+    match own.or_else(|| value(v)) {
+        Some(text) => props.push(fr(name, text)),
+        None => props.push(pk(name, v.key())),
+    }
+}
+
+fn risk_json(e: &Entry, org_uuid: &str, fallback_date: NaiveDate) -> Value {
+    let item = e.item;
+    let key = e.key.as_str();
     let mut props = Vec::new();
     // The controls in the control slot (`cm-6`), a statement part named
     // beside them (`CM-6b` is part b of cm-6, not a control id).
@@ -524,18 +783,34 @@ fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
     if let Some(n) = item.weakness_name.as_deref().filter(|n| n.contains('\n')) {
         props.push(pk("weakness-name", n));
     }
-    if let Some(v) = item.risk.adjustment {
-        props.push(fr("risk-adjustment", deviation_value(v)));
-    }
-    if let Some(v) = item.risk.false_positive {
-        props.push(fr("false-positive", deviation_value(v)));
-    }
-    if let Some(v) = item.risk.operational_requirement {
-        props.push(fr("operational-requirement", deviation_value(v)));
-    }
-    if let Some(v) = item.vendor.dependency {
-        props.push(fr("vendor-dependency", vendor_value(v)));
-    }
+    fedramp_answer(
+        &mut props,
+        e,
+        "risk-adjustment",
+        item.risk.adjustment,
+        deviation_value,
+    );
+    fedramp_answer(
+        &mut props,
+        e,
+        "false-positive",
+        item.risk.false_positive,
+        deviation_value,
+    );
+    fedramp_answer(
+        &mut props,
+        e,
+        "operational-requirement",
+        item.risk.operational_requirement,
+        deviation_value,
+    );
+    fedramp_answer(
+        &mut props,
+        e,
+        "vendor-dependency",
+        item.vendor.dependency,
+        vendor_value,
+    );
     if let Some(v) = item.kev.listed {
         props.push(fr("kev-catalog", v.key()));
     }
@@ -591,7 +866,11 @@ fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
             (_, other) => props.push(pk(field.name(), &poam_layout::flat::value_text(&other))),
         }
     }
+    // `extra` cells, but those an OSCAL input kept for their own places.
     for (header, value) in &item.extra {
+        if header == KEPT || kept_text::ALL.contains(&header.as_str()) {
+            continue;
+        }
         props.push(pk_labelled("extra", value, header));
     }
     if !item.ssp_refs.is_empty() {
@@ -600,15 +879,19 @@ fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
             &serde_json::to_string(&item.ssp_refs).unwrap_or_default(),
         ));
     }
-    let status = match (item.state, item.status) {
-        (State::Closed, _) => "closed",
-        (_, Some(Status::RiskAccepted)) => "deviation-approved",
+    let status = match (item.state, item.status, e.extra(kept_text::RISK_STATUS)) {
+        (State::Closed, _, _) => "closed",
+        (_, Some(Status::RiskAccepted), _) => "deviation-approved",
+        (_, _, Some(own)) => own,
         _ => "open",
     };
     // Characterizations: the ratings from the organization, the CVEs and
     // identifiers from the tool. OSCAL wants at least one facet in each.
     let mut characterizations = Vec::new();
-    let tool = item.detector_source.as_deref().map(tool_uuid);
+    let tool = item
+        .detector_source
+        .as_deref()
+        .map(|t| tool_uuid(e.document, t));
     let cve_facets: Vec<Value> = item
         .cves
         .iter()
@@ -623,6 +906,30 @@ fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
             rating_facets.push(
                 json!({"name": "risk", "system": NS_FEDRAMP, "value": r.key(),
                                       "props": [{"name": "state", "value": state}]}),
+            );
+        }
+    }
+    // An input's own likelihood and impact facets, in their own system.
+    let mut own_facets = Vec::new();
+    for (label, name) in [
+        (kept_text::LIKELIHOOD, "likelihood"),
+        (kept_text::IMPACT, "impact"),
+    ] {
+        if let Some(v) = e.extra(label) {
+            let system = e
+                .kept
+                .get(&format!("facet-system:{name}"))
+                .unwrap_or(NS_FEDRAMP);
+            own_facets.push(json!({"name": name, "system": system, "value": v}));
+        }
+    }
+    // FedRAMP's rules ask every risk for an impact facet: the risk rating
+    // (adjusted, else initial) where the input had none of its own.
+    if own_facets.iter().all(|f| f["name"] != "impact") {
+        if let Some(r) = item.risk.adjusted.or(item.risk.original) {
+            rating_facets.push(
+                json!({"name": "impact", "system": NS_FEDRAMP, "value": r.key(),
+                "props": [pk("derived", "risk-rating")]}),
             );
         }
     }
@@ -648,12 +955,18 @@ fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
     if !rating_facets.is_empty() {
         characterizations.push(json!({"origin": {"actors": [{"type": "party", "actor-uuid": org_uuid}]}, "facets": rating_facets}));
     }
+    if !own_facets.is_empty() {
+        let actor = e.kept.get("facet-actor").unwrap_or(org_uuid);
+        characterizations.push(json!({"origin": {"actors": [{"type": "party", "actor-uuid": actor}]}, "facets": own_facets}));
+    }
+    let statement = e
+        .extra(kept_text::RISK_STATEMENT)
+        .unwrap_or(NO_RISK_STATEMENT);
     let mut risk = json!({
-        "uuid": risk_uuid,
+        "uuid": e.uuid("risk"),
         "title": item.weakness_name.clone().unwrap_or_else(|| "Weakness".into()),
         "description": item.weakness_description.clone().unwrap_or_else(|| item.weakness_name.clone().unwrap_or_else(|| "Weakness".into())),
-        "statement": "No Risk Statement",
-        "status": status,
+        "statement": statement,
     });
     if item.weakness_name.is_none() {
         props.push(pk("no-weakness-name", "true"));
@@ -661,79 +974,21 @@ fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
     if item.weakness_description.is_none() {
         props.push(pk("no-weakness-description", "true"));
     }
-    if !props.is_empty() {
-        risk["props"] = Value::Array(props);
+    let (deadline, derived) = e.deadline(fallback_date);
+    if let Some(how) = derived {
+        props.push(pk("deadline-derived", how));
     }
+    risk["props"] = Value::Array(props);
+    risk["status"] = json!(status);
     if !characterizations.is_empty() {
         risk["characterizations"] = Value::Array(characterizations);
     }
     if let Some(d) = &item.risk.deviation_rationale {
         risk["mitigating-factors"] =
-            json!([{"uuid": uuid(&["mitigating-factor", key]), "description": d}]);
+            json!([{"uuid": e.uuid("mitigating-factor"), "description": d}]);
     }
-    if let Some(d) = item.scheduled_completion {
-        risk["deadline"] = json!(datetime(d));
-    }
-    // The planned remediation: plan, owner, resources, milestone tasks.
-    let has_plan = item.remediation_plan.is_some()
-        || item.point_of_contact.is_some()
-        || item.resources_required.is_some()
-        || !item.milestones.is_empty();
-    if has_plan {
-        let mut plan = json!({
-            "uuid": uuid(&["remediation", key]),
-            "lifecycle": "planned",
-            "title": "Remediation plan",
-            "description": item.remediation_plan.clone().unwrap_or_default(),
-        });
-        if let Some(poc) = &item.point_of_contact {
-            let p = party_uuid(poc);
-            plan["origins"] = json!([{"actors": [{"type": "party", "actor-uuid": p}]}]);
-        }
-        if let Some(r) = &item.resources_required {
-            plan["required-assets"] =
-                json!([{"uuid": uuid(&["required-asset", key]), "description": r}]);
-        }
-        let tasks: Vec<Value> = item
-            .milestones
-            .iter()
-            .enumerate()
-            .map(|(k, m)| {
-                let mut task = json!({
-                    "uuid": uuid(&["task", key, &k.to_string()]),
-                    "type": "milestone",
-                    "title": m.description,
-                });
-                if let Some(c) = &m.comments {
-                    task["description"] = json!(c);
-                }
-                if let Some(d) = m.due {
-                    task["timing"] = json!({"on-date": {"date": datetime(d)}});
-                }
-                let mut tprops = Vec::new();
-                if let Some(id) = &m.id {
-                    tprops.push(pk("milestone-id", id));
-                }
-                if let Some(s) = m.status {
-                    tprops.push(pk("milestone-status", s.key()));
-                }
-                if let Some(d) = m.completed_on {
-                    tprops.push(pk(
-                        "milestone-completed-on",
-                        &d.format("%Y-%m-%d").to_string(),
-                    ));
-                }
-                if !tprops.is_empty() {
-                    task["props"] = Value::Array(tprops);
-                }
-                task
-            })
-            .collect();
-        if !tasks.is_empty() {
-            plan["tasks"] = Value::Array(tasks);
-        }
-        risk["remediations"] = json!([plan]);
-    }
+    risk["deadline"] = json!(e.time("deadline", deadline));
+    risk["remediations"] = json!([recommendation_json(e, org_uuid), planned_json(e, deadline)]);
     // The risk log: vendor check-in and closure.
     let mut entries = Vec::new();
     if let Some(d) = item.vendor.last_checkin {
@@ -747,5 +1002,214 @@ fn risk_json(item: &Item, risk_uuid: &str, key: &str, org_uuid: &str) -> Value {
     if !entries.is_empty() {
         risk["risk-log"] = json!({"entries": entries});
     }
+    risk["related-observations"] = json!([{"observation-uuid": e.uuid("observation")}]);
     risk
+}
+
+/// The risk statement written where the input had none (OSCAL requires one).
+pub const NO_RISK_STATEMENT: &str = "No Risk Statement";
+
+/// The `recommendation` response FedRAMP requires on every risk: the input's
+/// own recommendation, else the remediation plan as what is recommended.
+fn recommendation_json(e: &Entry, org_uuid: &str) -> Value {
+    let item = e.item;
+    let (description, from) = match (
+        e.extra(kept_text::RECOMMENDATION),
+        item.remediation_plan.as_deref(),
+    ) {
+        (Some(own), _) => (own.to_string(), None),
+        (None, Some(plan)) => (plan.to_string(), Some("remediation-plan")),
+        (None, None) => (
+            "No remediation plan was recorded for this weakness.".to_string(),
+            Some("none"),
+        ),
+    };
+    let actor = match &item.detector_source {
+        Some(tool) if from.is_none() => {
+            json!({"type": "tool", "actor-uuid": tool_uuid(e.document, tool)})
+        }
+        _ => json!({"type": "party", "actor-uuid": org_uuid}),
+    };
+    let mut rec = json!({
+        "uuid": e.uuid("recommendation"),
+        "lifecycle": "recommendation",
+        "title": e.kept.get("recommendation-title").unwrap_or("Recommendation"),
+        "description": description,
+        "origins": [{"actors": [actor]}],
+    });
+    if let Some(from) = from {
+        rec["props"] = json!([pk("recommendation-from", from)]);
+    }
+    rec
+}
+
+/// The `planned` response: the plan, its owner and resources, and its
+/// milestones (at least one: the scheduled completion where there is none).
+fn planned_json(e: &Entry, deadline: NaiveDate) -> Value {
+    let item = e.item;
+    let key = e.key.as_str();
+    let mut props: Vec<Value> = e
+        .kept
+        .get("remediation-props")
+        .and_then(|p| serde_json::from_str(p).ok())
+        .unwrap_or_default();
+    let description = match &item.remediation_plan {
+        Some(p) => p.to_string(),
+        None => {
+            props.push(pk("no-remediation-plan", "true"));
+            "No remediation plan was recorded for this weakness.".to_string()
+        }
+    };
+    let mut plan = json!({
+        "uuid": e.uuid("remediation"),
+        "lifecycle": "planned",
+        "title": e.kept.get("remediation-title").unwrap_or("Remediation plan"),
+        "description": description,
+    });
+    if !props.is_empty() {
+        plan["props"] = Value::Array(props);
+    }
+    if let Some(poc) = &item.point_of_contact {
+        let p = e.party(poc);
+        plan["origins"] = json!([{"actors": [{"type": "party", "actor-uuid": p}]}]);
+    }
+    if let Some(r) = &item.resources_required {
+        plan["required-assets"] = json!([{"uuid": e.uuid("required-asset"), "description": r}]);
+    }
+    let mut tasks: Vec<Value> = item
+        .milestones
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            let task_key = format!("task.{k}");
+            let title = if m.description.trim().is_empty() {
+                format!("Milestone {}", k + 1)
+            } else {
+                m.description.to_string()
+            };
+            let mut tprops = Vec::new();
+            // FedRAMP asks every milestone for a description: its comments,
+            // else its own words again.
+            let description = match &m.comments {
+                Some(c) => c.to_string(),
+                None => {
+                    tprops.push(pk("description-is-title", "true"));
+                    title.clone()
+                }
+            };
+            let mut task = json!({
+                "uuid": e.kept.get(&format!("uuid:{task_key}")).map_or_else(|| uuid(&["task", key, &k.to_string()]), str::to_string),
+                "type": "milestone",
+                "title": title,
+                "description": description,
+            });
+            let due = m.due.unwrap_or(deadline);
+            if m.due.is_none() {
+                tprops.push(pk("no-due-date", "true"));
+            }
+            task["timing"] = match e.kept.get(&format!("time:{task_key}.start")) {
+                Some(start) => json!({"within-date-range": {"start": start, "end": e.time(&format!("{task_key}.end"), due)}}),
+                None => json!({"on-date": {"date": e.time(&format!("{task_key}.date"), due)}}),
+            };
+            if m.description.trim().is_empty() {
+                tprops.push(pk("no-milestone-text", "true"));
+            }
+            if let Some(id) = &m.id {
+                tprops.push(pk("milestone-id", id));
+            }
+            if let Some(s) = m.status {
+                tprops.push(pk("milestone-status", s.key()));
+            }
+            if let Some(d) = m.completed_on {
+                tprops.push(pk(
+                    "milestone-completed-on",
+                    &d.format("%Y-%m-%d").to_string(),
+                ));
+            }
+            if !tprops.is_empty() {
+                task["props"] = Value::Array(tprops);
+            }
+            task
+        })
+        .collect();
+    if tasks.is_empty() {
+        tasks.push(json!({
+            "uuid": uuid(&["task", key, "completion"]),
+            "type": "milestone",
+            "title": "Scheduled completion",
+            "description": "The remediation of this weakness is scheduled to be complete by this date.",
+            "timing": {"on-date": {"date": datetime(deadline)}},
+            "props": [pk("derived", "scheduled-completion")],
+        }));
+    }
+    plan["tasks"] = Value::Array(tasks);
+    plan
+}
+
+/// What of an OSCAL input the model cannot hold: the parts of `input` (the
+/// document as read) that the OSCAL written from `poam` (the model read from
+/// it) does not carry, or carries otherwise, each as a path with its
+/// entries' positions left out (`observations[].relevant-evidence`) and how
+/// many times it occurs. Empty when the model holds the whole document.
+///
+/// # Errors
+///
+/// The writer's [`ExportError`] (a POA&M without items).
+pub fn not_kept(input: &Value, poam: &Poam) -> Result<Vec<(String, usize)>, ExportError> {
+    let mut bytes = Vec::new();
+    write_oscal_to(poam, &mut bytes)?;
+    let written: Value = serde_json::from_slice(&bytes)?;
+    let mut lost = BTreeMap::new();
+    let root = "plan-of-action-and-milestones";
+    compare(&input[root], &written[root], "", &mut lost);
+    Ok(lost.into_iter().collect())
+}
+
+/// Records under `path` what of `a` is not in `b` (see [`not_kept`]).
+fn compare(a: &Value, b: &Value, path: &str, lost: &mut BTreeMap<String, usize>) {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in a {
+                let here = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match b.get(k) {
+                    Some(w) => compare(v, w, &here, lost),
+                    None => *lost.entry(here).or_default() += 1,
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            let here = format!("{path}[]");
+            let holds = |v: &Value, w: &Value| {
+                let mut none = BTreeMap::new();
+                compare(v, w, "", &mut none);
+                none.is_empty()
+            };
+            for (n, v) in a.iter().enumerate() {
+                // The written entry of the same UUID, else at the same place;
+                // an entry without a UUID may be anywhere in a short list
+                // (props, facets), as the writer adds its own.
+                // An entry whose UUID is not written is lost whole.
+                let twin = match v.get("uuid") {
+                    Some(u) => b.iter().find(|w| w.get("uuid") == Some(u)),
+                    None => b.get(n),
+                };
+                if twin.is_some_and(|w| holds(v, w)) {
+                    continue;
+                }
+                if v.get("uuid").is_none() && b.len() <= 64 && b.iter().any(|w| holds(v, w)) {
+                    continue;
+                }
+                match twin {
+                    Some(w) => compare(v, w, &here, lost),
+                    None => *lost.entry(here.clone()).or_default() += 1,
+                }
+            }
+        }
+        (a, b) if a != b => *lost.entry(path.to_string()).or_default() += 1,
+        _ => {}
+    }
 }

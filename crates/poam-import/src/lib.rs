@@ -308,6 +308,21 @@ fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
     }
 }
 
+/// The OSCAL POA&M document in a file (JSON, YAML or XML), in the shape of
+/// its JSON form, for checks on the document itself (FedRAMP's rules);
+/// `None` when the file is not an OSCAL POA&M.
+pub fn oscal_document(path: &Path, bytes: &[u8]) -> Option<serde_json::Value> {
+    let file = path.display().to_string();
+    let text = utf8_text(&file, bytes).ok()?;
+    let doc = match sniff(path, bytes)? {
+        Kind::Json => serde_json::from_str(text).ok()?,
+        Kind::Yaml => serde_saphyr::from_str(text).ok()?,
+        Kind::Xml => oscal_xml::document(&file, text).ok()?,
+        _ => return None,
+    };
+    oscal_in::is_oscal(&doc).then_some(doc)
+}
+
 /// Reads a POA&M file.
 ///
 /// # Errors

@@ -11,7 +11,10 @@
 use crate::report::{ReadReport, SheetReport};
 use crate::{ImportError, Imported};
 use chrono::NaiveDate;
-use poam_layout::oscal::NS_POAMKIT;
+use poam_layout::oscal::{
+    derived_uuid, document_uuid, identity, item_key, kept_text, Kept, FEDRAMP_VERSION, KEPT,
+    NS_POAMKIT, OSCAL_VERSION,
+};
 use poam_model::control::parse_controls;
 use poam_model::{
     DiagKind, Diagnostic, Item, Location, Milestone, Origin, Poam, Rating, State, Status, Text,
@@ -95,20 +98,76 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
     poam.system.poam_date = s(meta, "published")
         .or_else(|| s(meta, "last-modified"))
         .and_then(date);
+    // What the model has no field for, kept to be written back: the
+    // document's UUID, versions, date-times as written, parties' UUIDs,
+    // system-id type, back-matter.
+    let mut doc_kept = Kept::default();
+    if let Some(u) = s(root, "uuid") {
+        doc_kept.set("uuid:document", u);
+    }
+    for key in ["oscal-version", "version"] {
+        if let Some(v) = s(meta, key) {
+            doc_kept.set(key, v);
+        }
+    }
+    for key in ["published", "last-modified"] {
+        match s(meta, key) {
+            Some(t) => doc_kept.set(format!("time:{key}"), t),
+            None => doc_kept.set(format!("no-{key}"), "true"),
+        }
+    }
+    if let Some(v) = prop(meta, "fedramp-version").first() {
+        doc_kept.set("fedramp-version", *v);
+    }
     if let Some(id) = root.get("system-id").and_then(|v| s(v, "id")) {
         poam.system.extra.insert("system-id".into(), id.to_string());
+        if let Some(t) = s(&root["system-id"], "identifier-type") {
+            doc_kept.set("system-id-type", t);
+        }
     }
+    let mut resources: Vec<Value> = arr(&root["back-matter"], "resources").to_vec();
     if let Some(href) = root.get("import-ssp").and_then(|v| s(v, "href")) {
-        poam.system
-            .extra
-            .insert("import-ssp".into(), href.to_string());
+        match href.strip_prefix('#') {
+            Some(target) => {
+                // The resource poamkit writes when no SSP was named is not
+                // an SSP: reading it back names none.
+                let generated = resources.iter().position(|r| {
+                    s(r, "uuid") == Some(target)
+                        && own_props(r).iter().any(|(n, _, _)| *n == "generated")
+                });
+                match generated {
+                    Some(at) => {
+                        resources.remove(at);
+                    }
+                    None => {
+                        poam.system
+                            .extra
+                            .insert("import-ssp".into(), href.to_string());
+                    }
+                }
+            }
+            None => {
+                poam.system
+                    .extra
+                    .insert("import-ssp".into(), href.to_string());
+                doc_kept.set("import-ssp-direct", "true");
+            }
+        }
+    }
+    if !resources.is_empty() {
+        doc_kept.set(
+            "back-matter",
+            serde_json::to_string(&resources).unwrap_or_default(),
+        );
     }
     // Names of parties and components, for actors and subjects.
     let mut names: HashMap<&str, String> = HashMap::new();
     for party in arr(meta, "parties") {
         if let (Some(uuid), Some(name)) = (s(party, "uuid"), s(party, "name")) {
             // A multi-line name is written on one line, whole in the remarks.
-            names.insert(uuid, full_text(name, s(party, "remarks")).0.to_string());
+            let name = full_text(name, s(party, "remarks")).0.to_string();
+            doc_kept.set(format!("party:{name}"), uuid);
+            names.insert(uuid, name);
         }
     }
     let csp = arr(meta, "responsible-parties")
@@ -149,6 +208,7 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                 .map(|n| n.to_string())
                 .or_else(|| s(comp, "title").map(str::to_string))
                 .unwrap_or_default();
+            doc_kept.set(format!("tool:{name}"), uuid);
             names.insert(uuid, name);
         }
     }
@@ -160,8 +220,12 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                 .find_map(|p| prop(inv, p).first().map(|v| v.to_string()))
                 .or_else(|| s(inv, "description").map(str::to_string))
                 .unwrap_or_else(|| uuid.to_string());
+            doc_kept.set(format!("asset:{name}"), uuid);
             assets.insert(uuid, name);
         }
+    }
+    if !doc_kept.is_empty() {
+        poam.system.extra.insert(KEPT.into(), doc_kept.text());
     }
     let observations: HashMap<&str, &Value> = arr(root, "observations")
         .iter()
@@ -182,9 +246,17 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
             }),
             ..Item::default()
         };
+        let mut kept = Kept::default();
+        if let Some(u) = s(pi, "uuid") {
+            kept.set("uuid:poam-item", u);
+        }
         item.id = prop(pi, "POAM-ID").first().map(|v| Text::from(*v));
         item.weakness_name = s(pi, "title").map(Text::from);
         item.weakness_description = s(pi, "description").map(Text::from);
+        let (own_title, own_description) = (
+            item.weakness_name.clone(),
+            item.weakness_description.clone(),
+        );
         item.comments = s(pi, "remarks").map(Text::from);
         // Props of other producers (any namespace but poamkit's own, which
         // are read below): kept in `extra` as `prop NAME`, so that nothing a
@@ -221,17 +293,64 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                 at(path.clone()),
             ));
         }
+        let item_observations: Vec<&str> = arr(pi, "related-observations")
+            .iter()
+            .filter_map(|r| s(r, "observation-uuid"))
+            .collect();
         if let Some(uuid) = risk_refs.first() {
-            match risks.get(uuid) {
-                Some(risk) => read_risk(&mut item, risk, &names, &path, &at, &mut diags),
-                None => diags.push(Diagnostic::new(
-                    DiagKind::BrokenReference {
-                        target: "risk".into(),
-                        uuid: uuid.to_string(),
-                    },
-                    at(path.clone()),
-                )),
+            // A link to something else than a risk (NIST's own example links
+            // a mitigating factor): the risk of the item's observation.
+            let by_observation = || {
+                arr(root, "risks").iter().find(|r| {
+                    arr(r, "related-observations")
+                        .iter()
+                        .filter_map(|o| s(o, "observation-uuid"))
+                        .any(|o| item_observations.contains(&o))
+                })
+            };
+            match risks.get(uuid).copied() {
+                Some(risk) => read_risk(&mut item, &mut kept, risk, &names, &path, &at, &mut diags),
+                None => match by_observation() {
+                    Some(risk) => {
+                        diags.push(Diagnostic::new(
+                            DiagKind::RiskFoundByObservation {
+                                uuid: uuid.to_string(),
+                                risk: s(risk, "uuid").unwrap_or("?").to_string(),
+                            },
+                            at(path.clone()),
+                        ));
+                        read_risk(&mut item, &mut kept, risk, &names, &path, &at, &mut diags)
+                    }
+                    None => diags.push(Diagnostic::new(
+                        DiagKind::BrokenReference {
+                            target: "risk".into(),
+                            uuid: uuid.to_string(),
+                        },
+                        at(path.clone()),
+                    )),
+                },
             }
+        }
+        // The poam-item's own words where the risk's are others.
+        let risk_title = item
+            .weakness_name
+            .as_deref()
+            .map(poam_layout::text::one_line);
+        if own_title.is_some()
+            && own_title.as_deref() != risk_title.as_deref()
+            && own_title.as_deref() != Some("POA&M item")
+        {
+            item.extra
+                .insert(kept_text::ITEM_TITLE.into(), own_title.unwrap_or_default());
+        }
+        if own_description.is_some()
+            && own_description != item.weakness_description
+            && own_description.as_deref() != Some("See the related risk.")
+        {
+            item.extra.insert(
+                kept_text::ITEM_DESCRIPTION.into(),
+                own_description.unwrap_or_default(),
+            );
         }
         // Observations: detection date, detector, assets, deviation evidence.
         for r in arr(pi, "related-observations") {
@@ -263,6 +382,38 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                     );
                 }
                 continue;
+            }
+            if kept.get("uuid:observation").is_none() {
+                kept.set("uuid:observation", uuid);
+                if let Some(t) = s(obs, "collected") {
+                    kept.set("time:collected", t);
+                }
+                let methods: Vec<&str> = arr(obs, "methods")
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+                if !methods.is_empty() && methods != ["TEST"] {
+                    kept.set("methods", methods.join(","));
+                }
+                if !types.is_empty() && types != ["finding"] {
+                    kept.set("types", types.join(","));
+                }
+                if let Some(t) = s(obs, "title") {
+                    item.extra
+                        .insert(kept_text::OBSERVATION_TITLE.into(), t.into());
+                }
+                if let Some(r) = s(obs, "remarks") {
+                    item.extra
+                        .insert(kept_text::OBSERVATION_REMARKS.into(), r.into());
+                }
+                if let Some(t) = s(obs, "expires") {
+                    kept.set("time:expires", t);
+                }
+                // Kept while it says other than the weakness (below).
+                if let Some(d) = s(obs, "description") {
+                    item.extra
+                        .insert(kept_text::OBSERVATION_DESCRIPTION.into(), d.into());
+                }
             }
             let placeholder = own_props(obs)
                 .iter()
@@ -303,15 +454,41 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                         .cloned()
                         .or_else(|| names.get(u).cloned())
                         .or_else(|| s(subject, "title").map(str::to_string))
-                        .unwrap_or_else(|| u.to_string());
+                        .unwrap_or_else(|| {
+                            // A subject the document does not define (a
+                            // component of its SSP): kept as it is.
+                            kept.set(
+                                format!("subject:{u}"),
+                                s(subject, "type").unwrap_or("component"),
+                            );
+                            u.to_string()
+                        });
                     if !item.assets.iter().any(|a| *a == name) {
                         item.assets.push(name.into());
                     }
                 }
             }
         }
+        // The observation's description, when the writer would write the
+        // weakness's own (or its name) in its place, is not kept.
+        let written = item
+            .weakness_description
+            .as_deref()
+            .or(item.weakness_name.as_deref())
+            .unwrap_or("Finding");
+        if item
+            .extra
+            .get(kept_text::OBSERVATION_DESCRIPTION)
+            .is_some_and(|d| d.as_str() == written)
+        {
+            item.extra.shift_remove(kept_text::OBSERVATION_DESCRIPTION);
+        }
+        if !kept.is_empty() {
+            item.extra.insert(KEPT.into(), kept.text().into());
+        }
         poam.items.push(item);
     }
+    forget_derived(&mut poam);
     let report = ReadReport {
         format: "oscal".into(),
         layout: Some(format!(
@@ -357,12 +534,48 @@ fn append(slot: &mut Option<Text>, text: &str) {
 
 fn read_risk(
     item: &mut Item,
+    kept: &mut Kept,
     risk: &Value,
     names: &HashMap<&str, String>,
     path: &str,
     at: &dyn Fn(String) -> Location,
     diags: &mut Vec<Diagnostic>,
 ) {
+    if let Some(u) = s(risk, "uuid") {
+        kept.set("uuid:risk", u);
+    }
+    if let Some(t) = s(risk, "statement").filter(|t| *t != NO_RISK_STATEMENT) {
+        item.extra
+            .insert(kept_text::RISK_STATEMENT.into(), t.into());
+    }
+    if let Some(t) = s(risk, "deadline") {
+        kept.set("time:deadline", t);
+    }
+    // FedRAMP's own words for the deviations and the vendor dependency,
+    // written back while they mean the same answer.
+    for name in [
+        "risk-adjustment",
+        "false-positive",
+        "operational-requirement",
+        "vendor-dependency",
+    ] {
+        if let Some(v) = arr(risk, "props")
+            .iter()
+            .find(|p| s(p, "name") == Some(name) && s(p, "ns") != Some(NS_POAMKIT))
+            .and_then(|p| s(p, "value"))
+        {
+            // Kept only where the writer would not write the same word.
+            let ours =
+                poam_layout::oscal::read_deviation(v).and_then(if name == "vendor-dependency" {
+                    poam_layout::oscal::vendor_value
+                } else {
+                    poam_layout::oscal::deviation_value
+                });
+            if ours != Some(v) {
+                kept.set(format!("prop:{name}"), v);
+            }
+        }
+    }
     if let Some(t) = s(risk, "title") {
         item.weakness_name = Some(t.into());
     }
@@ -405,11 +618,18 @@ fn read_risk(
         }
         Some("deviation-approved") => item.status = Some(Status::RiskAccepted),
         Some(other) if other != "open" => {
-            item.extra.insert("OSCAL risk status".into(), other.into());
+            item.extra
+                .insert(kept_text::RISK_STATUS.into(), other.into());
         }
         _ => {}
     }
-    item.scheduled_completion = s(risk, "deadline").and_then(date);
+    // A deadline poamkit derived (the item had no scheduled completion).
+    let derived = own_props(risk)
+        .iter()
+        .any(|(n, _, _)| *n == "deadline-derived");
+    if !derived {
+        item.scheduled_completion = s(risk, "deadline").and_then(date);
+    }
     // Ratings and tool identifiers.
     for ch in arr(risk, "characterizations") {
         for actor in arr(&ch["origin"], "actors") {
@@ -428,6 +648,9 @@ fn read_risk(
             }
         }
         for facet in arr(ch, "facets") {
+            if own_props(facet).iter().any(|(n, _, _)| *n == "derived") {
+                continue;
+            }
             let name = s(facet, "name").unwrap_or("");
             let value = full_text(s(facet, "value").unwrap_or(""), s(facet, "remarks")).0;
             let state = prop(facet, "state").first().copied();
@@ -446,6 +669,23 @@ fn read_risk(
                 {
                     item.cves.push(value.into())
                 }
+                "likelihood" | "impact" if state.is_none() => {
+                    let label = if name == "impact" {
+                        kept_text::IMPACT
+                    } else {
+                        kept_text::LIKELIHOOD
+                    };
+                    item.extra.insert(label.into(), value.into());
+                    if let Some(system) = s(facet, "system") {
+                        kept.set(format!("facet-system:{name}"), system);
+                    }
+                    if let Some(actor) = arr(&ch["origin"], "actors")
+                        .iter()
+                        .find_map(|a| s(a, "actor-uuid"))
+                    {
+                        kept.set("facet-actor", actor);
+                    }
+                }
                 "likelihood" | "impact" | "severity" | "iavm-severity" | "priority" => {
                     let key = match state {
                         Some(st) => format!("OSCAL {name} ({st})"),
@@ -458,6 +698,9 @@ fn read_risk(
         }
     }
     for mf in arr(risk, "mitigating-factors") {
+        if let (Some(u), None) = (s(mf, "uuid"), kept.get("uuid:mitigating-factor")) {
+            kept.set("uuid:mitigating-factor", u);
+        }
         if let Some(d) = s(mf, "description") {
             append(&mut item.risk.deviation_rationale, d);
         }
@@ -467,8 +710,58 @@ fn read_risk(
         .iter()
         .chain(arr(risk, "responses"))
         .find(|r| s(r, "lifecycle") == Some("planned"));
+    // The recommendation: the input's own (a tool's, an assessor's), not
+    // the one poamkit writes from the plan.
+    let recommendation = arr(risk, "remediations")
+        .iter()
+        .chain(arr(risk, "responses"))
+        .find(|r| s(r, "lifecycle") == Some("recommendation"));
+    if let Some(rec) = recommendation {
+        if let Some(u) = s(rec, "uuid") {
+            kept.set("uuid:recommendation", u);
+        }
+        let derived = own_props(rec)
+            .iter()
+            .any(|(n, _, _)| *n == "recommendation-from");
+        if !derived {
+            if let Some(d) = s(rec, "description") {
+                item.extra
+                    .insert(kept_text::RECOMMENDATION.into(), d.into());
+            }
+            if let Some(t) = s(rec, "title") {
+                kept.set("recommendation-title", t);
+            }
+        }
+    }
     if let Some(plan) = planned {
-        item.remediation_plan = s(plan, "description").map(Text::from);
+        if let Some(u) = s(plan, "uuid") {
+            kept.set("uuid:remediation", u);
+        }
+        if let Some(t) = s(plan, "title").filter(|t| *t != "Remediation plan") {
+            kept.set("remediation-title", t);
+        }
+        let others: Vec<&Value> = arr(plan, "props")
+            .iter()
+            .filter(|p| s(p, "ns") != Some(NS_POAMKIT))
+            .collect();
+        if !others.is_empty() {
+            kept.set(
+                "remediation-props",
+                serde_json::to_string(&others).unwrap_or_default(),
+            );
+        }
+        if let Some(u) = arr(plan, "required-assets")
+            .first()
+            .and_then(|a| s(a, "uuid"))
+        {
+            kept.set("uuid:required-asset", u);
+        }
+        let no_plan = own_props(plan)
+            .iter()
+            .any(|(n, _, _)| *n == "no-remediation-plan");
+        if !no_plan {
+            item.remediation_plan = s(plan, "description").map(Text::from);
+        }
         let resources: Vec<&str> = arr(plan, "required-assets")
             .iter()
             .filter_map(|a| s(a, "description"))
@@ -486,19 +779,49 @@ fn read_risk(
             item.point_of_contact = Some(owners.join("; ").into());
         }
         for task in arr(plan, "tasks") {
+            let own = own_props(task);
+            let says = |flag: &str| own.iter().any(|(n, _, _)| *n == flag);
+            // The milestone poamkit adds where an item has none.
+            if says("derived") {
+                continue;
+            }
+            let k = item.milestones.len();
+            if let Some(u) = s(task, "uuid") {
+                kept.set(format!("uuid:task.{k}"), u);
+            }
             let timing = &task["timing"];
-            let due = timing
-                .get("on-date")
-                .and_then(|d| s(d, "date"))
-                .or_else(|| timing.get("within-date-range").and_then(|d| s(d, "end")))
-                .and_then(date);
+            let on = timing.get("on-date").and_then(|d| s(d, "date"));
+            let range = timing.get("within-date-range");
+            if let Some(t) = on {
+                kept.set(format!("time:task.{k}.date"), t);
+            }
+            if let Some(range) = range {
+                if let Some(t) = s(range, "start") {
+                    kept.set(format!("time:task.{k}.start"), t);
+                }
+                if let Some(t) = s(range, "end") {
+                    kept.set(format!("time:task.{k}.end"), t);
+                }
+            }
+            let due = on
+                .or_else(|| range.and_then(|d| s(d, "end")))
+                .and_then(date)
+                .filter(|_| !says("no-due-date"));
+            let description = if says("no-milestone-text") {
+                Text::default()
+            } else {
+                s(task, "title").unwrap_or_default().into()
+            };
+            let comments = s(task, "description")
+                .filter(|_| !says("description-is-title"))
+                .map(Text::from);
             let mut m = Milestone {
-                description: s(task, "title").unwrap_or_default().into(),
+                description,
                 due,
-                comments: s(task, "description").map(Text::from),
+                comments,
                 ..Milestone::default()
             };
-            for (name, value, _) in own_props(task) {
+            for (name, value, _) in own {
                 match name {
                     "milestone-id" => m.id = Some(value.into()),
                     "milestone-status" => m.status = Status::parse(value),
@@ -541,6 +864,9 @@ fn read_risk(
     }
     read_own_props(item, risk);
 }
+
+/// The risk statement poamkit writes where an item has none.
+const NO_RISK_STATEMENT: &str = "No Risk Statement";
 
 /// Restores what poamkit wrote in its own namespace.
 fn read_own_props(item: &mut Item, risk: &Value) {
@@ -602,6 +928,74 @@ fn read_own_props(item: &mut Item, risk: &Value) {
                     _ => {}
                 }
             }
+        }
+    }
+}
+
+/// Whether a kept date-time is the one the writer would give its day anyway
+/// (midnight UTC): kept only when it says more.
+fn is_midnight_utc(t: &str) -> bool {
+    t.len() == 20 && t.ends_with("T00:00:00Z")
+}
+
+/// Drops from what was kept what the writer would write again without it:
+/// the UUIDs it derives, midnight-UTC times, its own versions. An OSCAL file
+/// poamkit wrote reads back to the model it was written from; another
+/// producer's UUIDs and times stay kept.
+fn forget_derived(poam: &mut Poam) {
+    let mut doc = Kept::parse(poam.system.extra.get(KEPT).map(String::as_str));
+    let seed = document_uuid(poam, &doc);
+    if doc.get("uuid:document") == Some(derived_uuid(&["poam", &identity(poam)]).as_str()) {
+        doc.0.remove("uuid:document");
+    }
+    let has_id = poam.system.extra.contains_key("system-id");
+    doc.0.retain(|key, value| {
+        let derived = match key.as_str() {
+            "oscal-version" => value == OSCAL_VERSION,
+            "version" => value == "1.0",
+            "fedramp-version" => value == FEDRAMP_VERSION,
+            "system-id-type" => !has_id || value == "https://fedramp.gov",
+            k if k.starts_with("time:") => is_midnight_utc(value),
+            k => k.split_once(':').is_some_and(|(kind, name)| {
+                matches!(kind, "party" | "tool" | "asset") && *value == derived_uuid(&[kind, name])
+            }),
+        };
+        !derived
+    });
+    if doc.is_empty() {
+        poam.system.extra.shift_remove(KEPT);
+    } else {
+        poam.system.extra.insert(KEPT.into(), doc.text());
+    }
+    for (n, item) in poam.items.iter_mut().enumerate() {
+        let Some(text) = item.extra.get(KEPT) else {
+            continue;
+        };
+        let mut kept = Kept::parse(Some(text.as_str()));
+        let key = item_key(n, item);
+        kept.0.retain(|k, value| {
+            // An expiry, and a milestone's date range, are written only when
+            // kept.
+            let written_anyway =
+                k != "time:expires" && !(k.starts_with("time:task.") && k.ends_with(".start"));
+            let derived = if k.starts_with("time:") && written_anyway {
+                is_midnight_utc(value)
+            } else if let Some(what) = k.strip_prefix("uuid:") {
+                // Tasks are written as task.N, derived from ("task", N).
+                let parts: Vec<&str> = match what.strip_prefix("task.") {
+                    Some(n) => vec!["task", &seed, &key, n],
+                    None => vec![what, &seed, &key],
+                };
+                *value == derived_uuid(&parts)
+            } else {
+                false
+            };
+            !derived
+        });
+        if kept.is_empty() {
+            item.extra.shift_remove(KEPT);
+        } else {
+            item.extra.insert(KEPT.into(), kept.text().into());
         }
     }
 }

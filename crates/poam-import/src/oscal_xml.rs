@@ -365,6 +365,11 @@ pub(crate) fn looks_like(text: &str) -> bool {
 
 /// Reads an OSCAL POA&M written as XML.
 pub(crate) fn read(file: &str, text: &str) -> Result<Imported, ImportError> {
+    crate::oscal_in::read(file, &document(file, text)?)
+}
+
+/// An OSCAL POA&M written as XML, in the shape of its JSON form.
+pub(crate) fn document(file: &str, text: &str) -> Result<Value, ImportError> {
     let text = text.trim_start_matches('\u{feff}');
     let root = parse(text).map_err(|(at, reason)| {
         let line = text[..(at as usize).min(text.len())].matches('\n').count() + 1;
@@ -384,7 +389,7 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Imported, ImportError> {
     }
     let mut doc = Map::new();
     doc.insert(root.name.clone(), to_json(&root));
-    crate::oscal_in::read(file, &Value::Object(doc))
+    Ok(Value::Object(doc))
 }
 
 #[cfg(test)]

@@ -264,6 +264,50 @@ pub enum DiagKind {
         /// The UUID linked to.
         uuid: String,
     },
+    /// OSCAL: a poam-item's related risk is not in the document, and the
+    /// risk of its observation is read instead.
+    RiskFoundByObservation {
+        /// The UUID the item links to.
+        uuid: String,
+        /// The risk read.
+        risk: String,
+    },
+    /// OSCAL for FedRAMP: no SSP was named, so `import-ssp` points to a
+    /// `no-oscal-ssp` resource.
+    OscalWithoutSsp,
+    /// OSCAL for FedRAMP: items without a scheduled completion date got the
+    /// risk's deadline FedRAMP requires from their detection date and rating
+    /// (or their completion date).
+    OscalDeadlineDerived {
+        /// How many items.
+        count: usize,
+        /// The first items' ids.
+        first: String,
+    },
+    /// OSCAL for FedRAMP: items without a milestone got one milestone, the
+    /// scheduled completion, as FedRAMP requires at least one.
+    OscalMilestoneDerived {
+        /// How many items.
+        count: usize,
+        /// The first items' ids.
+        first: String,
+    },
+    /// OSCAL for FedRAMP: items without a risk rating have no impact facet,
+    /// which FedRAMP's rules require.
+    OscalNoImpact {
+        /// How many items.
+        count: usize,
+        /// The first items' ids.
+        first: String,
+    },
+    /// An OSCAL input says more than the model holds: these parts are not
+    /// carried into any output.
+    OscalNotKept {
+        /// How many parts in all.
+        count: usize,
+        /// The parts by path (`metadata.locations`, `observations[].relevant-evidence`), each with how often.
+        parts: String,
+    },
     /// SSP: a control table that names no control.
     TableWithoutControl {
         /// The table's title.
@@ -408,6 +452,8 @@ impl DiagKind {
             | DiagKind::DayFirstColumn { .. }
             | DiagKind::SkippedRow { .. }
             | DiagKind::ManyRelatedRisks { .. }
+            | DiagKind::OscalDeadlineDerived { .. }
+            | DiagKind::OscalMilestoneDerived { .. }
             | DiagKind::TemplateMarking { .. }
             | DiagKind::PoamDateDefault { .. }
             | DiagKind::MovedField { .. } => Severity::Info,
@@ -425,6 +471,10 @@ impl DiagKind {
             | DiagKind::CellOutsideTable { .. }
             | DiagKind::ConflictingRow { .. }
             | DiagKind::BrokenReference { .. }
+            | DiagKind::RiskFoundByObservation { .. }
+            | DiagKind::OscalWithoutSsp
+            | DiagKind::OscalNoImpact { .. }
+            | DiagKind::OscalNotKept { .. }
             | DiagKind::TableWithoutControl { .. }
             | DiagKind::TableUnderOtherHeading { .. }
             | DiagKind::MissingControlId
@@ -653,6 +703,35 @@ impl fmt::Display for DiagKind {
             DiagKind::BrokenReference { target, uuid } => {
                 write!(f, "related {target} {uuid} is not in the document")
             }
+            DiagKind::RiskFoundByObservation { uuid, risk } => write!(
+                f,
+                "related risk {uuid} is not in the document; read risk {risk}, the one of the item's observation"
+            ),
+            DiagKind::OscalWithoutSsp => write!(
+                f,
+                "FedRAMP's rules ask the POA&M to name its OSCAL SSP (import-ssp); none was given, so it points to a \
+                 no-oscal-ssp resource without the system's FedRAMP id: add --ssp SSP.json (the system's OSCAL SSP) \
+                 to name it, or --system-id ID (its FedRAMP-assigned id) when it has no OSCAL SSP"
+            ),
+            DiagKind::OscalDeadlineDerived { count, first } => write!(
+                f,
+                "{count} item(s) have no scheduled completion date ({first}); FedRAMP requires a deadline on every risk, \
+                 so each got its FedRAMP deadline (detection date plus 30/90/180 days by rating) or its completion date, \
+                 marked as derived"
+            ),
+            DiagKind::OscalMilestoneDerived { count, first } => write!(
+                f,
+                "{count} item(s) have no milestone ({first}); FedRAMP requires one, so each got one milestone, its \
+                 scheduled completion, marked as derived"
+            ),
+            DiagKind::OscalNotKept { count, parts } => write!(
+                f,
+                "{count} part(s) of the OSCAL input have no place in poam's model and are not carried into the output: {parts}"
+            ),
+            DiagKind::OscalNoImpact { count, first } => write!(
+                f,
+                "{count} item(s) have no risk rating ({first}); FedRAMP's rules require an impact facet, which needs one"
+            ),
             DiagKind::TableWithoutControl { title } => {
                 write!(f, "table \"{title}\" names no control id")
             }

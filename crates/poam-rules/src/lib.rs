@@ -13,9 +13,12 @@
 //!   / CMMC POA&M and its eligibility for Conditional CMMC Level 2 status
 //!   under 32 CFR 170.21.
 //!
+//! - [`fedramp_oscal`]: FedRAMP's rev 5 rules on an OSCAL POA&M document.
+//!
 //! Every finding names its item, its rule, a severity and the dates involved.
 #![deny(missing_docs)]
 
+pub mod fedramp_oscal;
 mod score;
 pub mod system;
 mod validate;
