@@ -2334,3 +2334,95 @@ fn nists_ifa_poam_round_trips_through_oscal_keeping_everything() {
         .success();
     assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&out).unwrap());
 }
+
+/// FedRAMP's rev 5 OSCAL POA&M template says far more than a POA&M's
+/// fields (locations, roles, parties' details, remarks on every part,
+/// relevant evidence): what the model has no field for is kept and written
+/// back, and what still has no place is named in one warning, by path.
+#[test]
+fn fedramps_oscal_template_keeps_its_details_and_names_what_it_cannot() {
+    let Some(dir) = real_files() else { return };
+    let input = dir.join("oscal/FedRAMP-rev5-POAM-OSCAL-Template.json");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("template.json");
+    let run = poam()
+        .arg("convert")
+        .arg(&input)
+        .args(["--to", "oscal", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    let line = said
+        .lines()
+        .find(|l| l.contains("have no place in poam's model"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        line.contains("risks[].characterizations[].facets[]"),
+        "{line}"
+    );
+    let a: Value = serde_json::from_slice(&std::fs::read(&input).unwrap()).unwrap();
+    let b: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let (a, b) = (
+        &a["plan-of-action-and-milestones"],
+        &b["plan-of-action-and-milestones"],
+    );
+    for path in [
+        "/metadata/locations",
+        "/metadata/roles",
+        "/metadata/parties",
+        "/metadata/responsible-parties",
+        "/import-ssp/remarks",
+        "/local-definitions/remarks",
+        "/local-definitions/components",
+        "/observations/0/relevant-evidence",
+    ] {
+        let (x, y) = (a.pointer(path), b.pointer(path));
+        assert!(x.is_some(), "{path} is in the template");
+        if let (Some(Value::Array(x)), Some(Value::Array(y))) = (x, y) {
+            for e in x {
+                assert!(y.contains(e), "{path}: {e} is lost");
+            }
+        } else {
+            assert_eq!(x, y, "{path}");
+        }
+    }
+    // Every response's remarks and required assets' subjects, by UUID.
+    for (ra, rb) in a["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(b["risks"].as_array().unwrap())
+    {
+        for x in ra["remediations"].as_array().unwrap() {
+            let y = rb["remediations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|y| y["uuid"] == x["uuid"])
+                .unwrap_or_else(|| panic!("response {} is lost", x["uuid"]));
+            assert_eq!(x["remarks"], y["remarks"]);
+            if let Some(assets) = x["required-assets"].as_array() {
+                for (n, asset) in assets.iter().enumerate() {
+                    assert_eq!(asset["subjects"], y["required-assets"][n]["subjects"]);
+                }
+            }
+        }
+    }
+    // The FedRAMP resolution resource prop stays.
+    assert!(b["metadata"]["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "resolution-resource"));
+    // Written again, the same file; and NIST's schema accepts it.
+    let again = tmp.path().join("again.json");
+    poam()
+        .arg("convert")
+        .arg(&out)
+        .args(["--to", "oscal", "-o"])
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&out).unwrap());
+}

@@ -549,4 +549,32 @@ fn import_ssp_names_the_ssp_given_or_the_fedramp_id() {
         .unwrap();
     let text = String::from_utf8_lossy(&run.stdout);
     assert!(text.contains("import-ssp-has-available-document"), "{text}");
+    // A Word SSP is no OSCAL SSP: linked from FedRAMP's no-oscal-ssp
+    // resource, as FedRAMP asks.
+    let out = out_dir.join("word.json");
+    poam()
+        .args([
+            "convert",
+            input,
+            "--to",
+            "oscal",
+            "--ssp",
+            "fixtures/ssp/appendix-a.docx",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let p = &doc["plan-of-action-and-milestones"];
+    let resource = &p["back-matter"]["resources"][0];
+    assert_eq!(
+        format!("#{}", resource["uuid"].as_str().unwrap()),
+        p["import-ssp"]["href"]
+    );
+    assert_eq!(resource["props"][0]["value"], "no-oscal-ssp");
+    assert!(resource["rlinks"][0]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("fixtures/ssp/appendix-a.docx"));
 }

@@ -628,6 +628,13 @@ fn oscal_not_kept(input: &Path, imported: &Imported) -> Option<Diagnostic> {
     if imported.report.format != "oscal" || imported.poam.items.is_empty() {
         return None;
     }
+    // The comparison holds the input and the output whole, three times the
+    // file's size: a very large document is not compared (said).
+    const LIMIT_MB: u64 = 200;
+    let mb = std::fs::metadata(input).ok()?.len() / 1_000_000;
+    if mb > LIMIT_MB {
+        return Some(Diagnostic::unplaced(poam_model::DiagKind::OscalNotCompared { mb }));
+    }
     let bytes = std::fs::read(input).ok()?;
     let doc = poam_import::oscal_document(input, &bytes)?;
     let parts = poam_export::oscal_out::not_kept(&doc, &imported.poam).ok()?;

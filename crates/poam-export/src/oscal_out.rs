@@ -8,8 +8,9 @@
 use crate::{ExportError, Written};
 use chrono::NaiveDate;
 use poam_layout::oscal::{
-    deviation_value, document_uuid, identity, item_key, kept_text, vendor_value, Kept,
-    FEDRAMP_VERSION, KEPT, NS_FEDRAMP, NS_FEDRAMP_HTTP, NS_POAMKIT, OSCAL_VERSION,
+    deviation_value, document_uuid, identity, item_key, kept_text, merge_entries, put_back,
+    vendor_value, Kept, FEDRAMP_VERSION, KEPT, NS_FEDRAMP, NS_FEDRAMP_HTTP, NS_POAMKIT,
+    OSCAL_VERSION,
 };
 use poam_model::control::parse_control;
 use poam_model::field::Value as FieldValue;
@@ -126,7 +127,7 @@ where
 /// The document: small parts as values, the three per-item arrays lazily.
 struct Root<F1, F2, F3> {
     head: Vec<(&'static str, Value)>,
-    tail: Vec<(&'static str, Value)>,
+    tail: Vec<(String, Value)>,
     observations: Lazy<F1>,
     risks: Lazy<F2>,
     items: Lazy<F3>,
@@ -375,6 +376,7 @@ fn observation_json(e: &Entry, fallback_date: NaiveDate) -> Value {
     if let Some(r) = e.extra(kept_text::OBSERVATION_REMARKS) {
         obs["remarks"] = json!(r);
     }
+    put_back(&mut obs, e.kept.get("rest:observation"));
     obs
 }
 
@@ -403,6 +405,7 @@ fn poam_item_json(e: &Entry) -> Value {
     if let Some(c) = &item.comments {
         pi["remarks"] = json!(c);
     }
+    put_back(&mut pi, e.kept.get("rest:poam-item"));
     pi
 }
 
@@ -471,6 +474,14 @@ pub fn fedramp_notes(poam: &Poam) -> Vec<poam_model::Diagnostic> {
         }));
     }
     out
+}
+
+/// Whether an SSP's file name is an OSCAL one (JSON, XML, YAML).
+fn is_oscal_file(href: &str) -> bool {
+    let lower = href.to_ascii_lowercase();
+    [".json", ".xml", ".yaml", ".yml"]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 /// The media type of an SSP file by its name, as FedRAMP's rules list them
@@ -568,6 +579,12 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
     if let Some(level) = &sys.impact_level {
         meta_props.push(pk("impact-level", level));
     }
+    if let Some(others) = kept
+        .get("metadata-props")
+        .and_then(|p| serde_json::from_str::<Vec<Value>>(p).ok())
+    {
+        meta_props.extend(others);
+    }
     for (label, value) in &sys.extra {
         if !matches!(label.as_str(), "system-id" | "import-ssp" | KEPT) {
             meta_props.push(pk_labelled("system-extra", value, label));
@@ -582,9 +599,11 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
             } else {
                 "person"
             };
-            json!({"uuid": party(name), "type": kind, "name": name})
+            poam_layout::oscal::party_json(&party(name), name, kind)
         })
         .collect();
+    // An input's own parties in their place, and those no item names.
+    let parties = merge_entries(parties, kept.get("parties"));
     let day = |key: &str, d: NaiveDate| {
         kept.time_on(&format!("time:{key}"), d)
             .map_or_else(|| datetime(d), str::to_string)
@@ -603,11 +622,25 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
         .filter(|v| v.starts_with("1.1."))
         .unwrap_or(OSCAL_VERSION));
     metadata["props"] = Value::Array(meta_props);
-    metadata["roles"] =
-        json!([{"id": "cloud-service-provider", "title": "Cloud Service Provider"}]);
+    // An input's own roles and responsible parties, with the cloud service
+    // provider's where they have none.
+    let keyed = |list: Option<&str>, key: &str, ours: Value| {
+        let mut list: Vec<Value> = list
+            .and_then(|l| serde_json::from_str(l).ok())
+            .unwrap_or_default();
+        if !list.iter().any(|v| v.get(key) == ours.get(key)) {
+            list.insert(0, ours);
+        }
+        Value::Array(list)
+    };
+    metadata["roles"] = keyed(kept.get("roles"), "id", poam_layout::oscal::csp_role());
     metadata["parties"] = Value::Array(parties);
-    metadata["responsible-parties"] =
-        json!([{"role-id": "cloud-service-provider", "party-uuids": [org_uuid]}]);
+    metadata["responsible-parties"] = keyed(
+        kept.get("responsible-parties"),
+        "role-id",
+        json!({"role-id": "cloud-service-provider", "party-uuids": [org_uuid]}),
+    );
+    put_back(&mut metadata, kept.get("rest:metadata"));
     let mut head: Vec<(&'static str, Value)> =
         vec![("uuid", json!(doc_uuid)), ("metadata", metadata)];
     // import-ssp: a back-matter resource naming the SSP (`--ssp`), an
@@ -630,14 +663,34 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
     };
     match sys.extra.get("import-ssp") {
         Some(href) if href.starts_with('#') || kept.get("import-ssp-direct").is_some() => {
-            head.push(("import-ssp", json!({"href": href})));
+            let mut import = json!({"href": href});
+            put_back(&mut import, kept.get("rest:import-ssp"));
+            head.push(("import-ssp", import));
         }
-        Some(href) => {
+        // An OSCAL SSP: FedRAMP's system-security-plan resource.
+        Some(href) if is_oscal_file(href) => {
             let r = uuid(&["ssp", href]);
             resources.push(json!({
                 "uuid": r,
                 "title": format!("{} System Security Plan", sys.name.as_deref().unwrap_or("The system's")),
                 "props": [fr("type", "system-security-plan")],
+                "rlinks": [{"href": href, "media-type": ssp_media_type(href)}],
+            }));
+            head.push(("import-ssp", json!({"href": format!("#{r}")})));
+        }
+        // A Word SSP is no OSCAL SSP: FedRAMP's no-oscal-ssp resource,
+        // linking the document.
+        Some(href) => {
+            let r = uuid(&["ssp", href]);
+            let mut props = vec![fr("type", "no-oscal-ssp")];
+            if sys.extra.contains_key("system-id") {
+                props.push(fr("system-id", &system_id));
+            }
+            resources.push(json!({
+                "uuid": r,
+                "title": format!("{} System Security Plan", sys.name.as_deref().unwrap_or("The system's")),
+                "description": "The system's SSP is not in OSCAL: it is the document linked here.",
+                "props": props,
                 "rlinks": [{"href": href, "media-type": ssp_media_type(href)}],
             }));
             head.push(("import-ssp", json!({"href": format!("#{r}")})));
@@ -662,39 +715,47 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
         json!({"identifier-type": id_type, "id": system_id}),
     ));
     let mut local = Map::new();
-    if !defs.tools.is_empty() {
-        let comps: Vec<Value> = defs
-            .tools
-            .iter()
-            .map(|(name, u)| {
-                json!({"uuid": u, "type": "software", "title": name, "description": format!("Weakness detector: {name}"),
-                       "props": [fr("name", name)], "status": {"state": "operational"}})
-            })
-            .collect();
+    let comps: Vec<Value> = defs
+        .tools
+        .iter()
+        .map(|(name, u)| poam_layout::oscal::component_json(u, name))
+        .collect();
+    let comps = merge_entries(comps, kept.get("components"));
+    if !comps.is_empty() {
         local.insert("components".into(), Value::Array(comps));
     }
-    if !defs.assets.is_empty() {
-        let inv: Vec<Value> = defs
-            .assets
-            .iter()
-            .map(|(name, u)| json!({"uuid": u, "description": name, "props": [{"name": "asset-id", "value": name}]}))
-            .collect();
+    let inv: Vec<Value> = defs
+        .assets
+        .iter()
+        .map(|(name, u)| poam_layout::oscal::inventory_json(u, name))
+        .collect();
+    let inv = merge_entries(inv, kept.get("inventory-items"));
+    if !inv.is_empty() {
         local.insert("inventory-items".into(), Value::Array(inv));
     }
-    if !local.is_empty() {
-        head.push(("local-definitions", Value::Object(local)));
+    let mut local = Value::Object(local);
+    put_back(&mut local, kept.get("rest:local-definitions"));
+    if local.as_object().is_some_and(|m| !m.is_empty()) {
+        head.push(("local-definitions", local));
     }
     for (_, v) in head.iter_mut() {
         *v = single_lines(std::mem::take(v));
     }
-    let tail = if resources.is_empty() {
+    let mut tail = if resources.is_empty() {
         Vec::new()
     } else {
         vec![(
-            "back-matter",
+            "back-matter".to_string(),
             single_lines(json!({ "resources": resources })),
         )]
     };
+    // What the input's root says beyond the model, after the rest.
+    if let Some(Value::Object(rest)) = kept
+        .get("rest:root")
+        .and_then(|r| serde_json::from_str(r).ok())
+    {
+        tail.extend(rest);
+    }
     let items = &poam.items;
     let org_uuid = &org_uuid;
     let kept = &kept;
@@ -988,7 +1049,15 @@ fn risk_json(e: &Entry, org_uuid: &str, fallback_date: NaiveDate) -> Value {
             json!([{"uuid": e.uuid("mitigating-factor"), "description": d}]);
     }
     risk["deadline"] = json!(e.time("deadline", deadline));
-    risk["remediations"] = json!([recommendation_json(e, org_uuid), planned_json(e, deadline)]);
+    let mut responses = vec![recommendation_json(e, org_uuid), planned_json(e, deadline)];
+    if let Some(others) = e
+        .kept
+        .get("responses")
+        .and_then(|r| serde_json::from_str::<Vec<Value>>(r).ok())
+    {
+        responses.extend(others);
+    }
+    risk["remediations"] = Value::Array(responses);
     // The risk log: vendor check-in and closure.
     let mut entries = Vec::new();
     if let Some(d) = item.vendor.last_checkin {
@@ -1003,6 +1072,7 @@ fn risk_json(e: &Entry, org_uuid: &str, fallback_date: NaiveDate) -> Value {
         risk["risk-log"] = json!({"entries": entries});
     }
     risk["related-observations"] = json!([{"observation-uuid": e.uuid("observation")}]);
+    put_back(&mut risk, e.kept.get("rest:risk"));
     risk
 }
 
@@ -1040,6 +1110,7 @@ fn recommendation_json(e: &Entry, org_uuid: &str) -> Value {
     if let Some(from) = from {
         rec["props"] = json!([pk("recommendation-from", from)]);
     }
+    put_back(&mut rec, e.kept.get("rest:recommendation"));
     rec
 }
 
@@ -1074,7 +1145,9 @@ fn planned_json(e: &Entry, deadline: NaiveDate) -> Value {
         plan["origins"] = json!([{"actors": [{"type": "party", "actor-uuid": p}]}]);
     }
     if let Some(r) = &item.resources_required {
-        plan["required-assets"] = json!([{"uuid": e.uuid("required-asset"), "description": r}]);
+        let mut asset = json!({"uuid": e.uuid("required-asset"), "description": r});
+        put_back(&mut asset, e.kept.get("rest:required-asset"));
+        plan["required-assets"] = json!([asset]);
     }
     let mut tasks: Vec<Value> = item
         .milestones
@@ -1129,6 +1202,7 @@ fn planned_json(e: &Entry, deadline: NaiveDate) -> Value {
             if !tprops.is_empty() {
                 task["props"] = Value::Array(tprops);
             }
+            put_back(&mut task, e.kept.get(&format!("rest:{task_key}")));
             task
         })
         .collect();
@@ -1143,6 +1217,7 @@ fn planned_json(e: &Entry, deadline: NaiveDate) -> Value {
         }));
     }
     plan["tasks"] = Value::Array(tasks);
+    put_back(&mut plan, e.kept.get("rest:planned"));
     plan
 }
 

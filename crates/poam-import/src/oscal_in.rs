@@ -12,8 +12,8 @@ use crate::report::{ReadReport, SheetReport};
 use crate::{ImportError, Imported};
 use chrono::NaiveDate;
 use poam_layout::oscal::{
-    derived_uuid, document_uuid, identity, item_key, kept_text, Kept, FEDRAMP_VERSION, KEPT,
-    NS_POAMKIT, OSCAL_VERSION,
+    derived_uuid, document_uuid, identity, item_key, kept_text, known, rest, Kept, FEDRAMP_VERSION,
+    KEPT, NS_POAMKIT, OSCAL_VERSION,
 };
 use poam_model::control::parse_controls;
 use poam_model::{
@@ -119,6 +119,19 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
     if let Some(v) = prop(meta, "fedramp-version").first() {
         doc_kept.set("fedramp-version", *v);
     }
+    // Metadata props of other producers (FedRAMP's resolution-resource...),
+    // kept as they are.
+    let others: Vec<&Value> = arr(meta, "props")
+        .iter()
+        .filter(|p| s(p, "ns") != Some(NS_POAMKIT))
+        .filter(|p| !matches!(s(p, "name"), Some("marking" | "fedramp-version")))
+        .collect();
+    if !others.is_empty() {
+        doc_kept.set(
+            "metadata-props",
+            serde_json::to_string(&others).unwrap_or_default(),
+        );
+    }
     if let Some(id) = root.get("system-id").and_then(|v| s(v, "id")) {
         poam.system.extra.insert("system-id".into(), id.to_string());
         if let Some(t) = s(&root["system-id"], "identifier-type") {
@@ -201,6 +214,18 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
         }
     }
     let local = &root["local-definitions"];
+    // What the document says beyond what the model holds, kept whole.
+    for (key, v, known) in [
+        ("rest:root", root, known::ROOT),
+        ("rest:metadata", meta, known::METADATA),
+        ("rest:import-ssp", &root["import-ssp"], known::IMPORT_SSP),
+        ("rest:local-definitions", local, known::LOCAL_DEFINITIONS),
+    ] {
+        if let Some(r) = rest(v, known) {
+            doc_kept.set(key, r);
+        }
+    }
+    keep_lists(&mut doc_kept, meta, local);
     for comp in arr(local, "components") {
         if let Some(uuid) = s(comp, "uuid") {
             let name = prop(comp, "name")
@@ -249,6 +274,9 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
         let mut kept = Kept::default();
         if let Some(u) = s(pi, "uuid") {
             kept.set("uuid:poam-item", u);
+        }
+        if let Some(r) = rest(pi, known::POAM_ITEM) {
+            kept.set("rest:poam-item", r);
         }
         item.id = prop(pi, "POAM-ID").first().map(|v| Text::from(*v));
         item.weakness_name = s(pi, "title").map(Text::from);
@@ -409,6 +437,9 @@ pub(crate) fn read(file: &str, doc: &Value) -> Result<Imported, ImportError> {
                 if let Some(t) = s(obs, "expires") {
                     kept.set("time:expires", t);
                 }
+                if let Some(r) = rest(obs, known::OBSERVATION) {
+                    kept.set("rest:observation", r);
+                }
                 // Kept while it says other than the weakness (below).
                 if let Some(d) = s(obs, "description") {
                     item.extra
@@ -543,6 +574,9 @@ fn read_risk(
 ) {
     if let Some(u) = s(risk, "uuid") {
         kept.set("uuid:risk", u);
+    }
+    if let Some(r) = rest(risk, known::RISK) {
+        kept.set("rest:risk", r);
     }
     if let Some(t) = s(risk, "statement").filter(|t| *t != NO_RISK_STATEMENT) {
         item.extra
@@ -716,6 +750,20 @@ fn read_risk(
         .iter()
         .chain(arr(risk, "responses"))
         .find(|r| s(r, "lifecycle") == Some("recommendation"));
+    // Responses beyond the first recommendation and the planned one (an
+    // assessor's beside a tool's), kept whole.
+    let others: Vec<&Value> = arr(risk, "remediations")
+        .iter()
+        .chain(arr(risk, "responses"))
+        .filter(|r| !std::ptr::eq(*r, planned.unwrap_or(&Value::Null)))
+        .filter(|r| !std::ptr::eq(*r, recommendation.unwrap_or(&Value::Null)))
+        .collect();
+    if !others.is_empty() {
+        kept.set(
+            "responses",
+            serde_json::to_string(&others).unwrap_or_default(),
+        );
+    }
     if let Some(rec) = recommendation {
         if let Some(u) = s(rec, "uuid") {
             kept.set("uuid:recommendation", u);
@@ -724,6 +772,9 @@ fn read_risk(
             .iter()
             .any(|(n, _, _)| *n == "recommendation-from");
         if !derived {
+            if let Some(r) = rest(rec, known::RESPONSE) {
+                kept.set("rest:recommendation", r);
+            }
             if let Some(d) = s(rec, "description") {
                 item.extra
                     .insert(kept_text::RECOMMENDATION.into(), d.into());
@@ -736,6 +787,9 @@ fn read_risk(
     if let Some(plan) = planned {
         if let Some(u) = s(plan, "uuid") {
             kept.set("uuid:remediation", u);
+        }
+        if let Some(r) = rest(plan, known::RESPONSE) {
+            kept.set("rest:planned", r);
         }
         if let Some(t) = s(plan, "title").filter(|t| *t != "Remediation plan") {
             kept.set("remediation-title", t);
@@ -750,11 +804,13 @@ fn read_risk(
                 serde_json::to_string(&others).unwrap_or_default(),
             );
         }
-        if let Some(u) = arr(plan, "required-assets")
-            .first()
-            .and_then(|a| s(a, "uuid"))
-        {
-            kept.set("uuid:required-asset", u);
+        if let Some(asset) = arr(plan, "required-assets").first() {
+            if let Some(u) = s(asset, "uuid") {
+                kept.set("uuid:required-asset", u);
+            }
+            if let Some(r) = rest(asset, &["uuid", "description"]) {
+                kept.set("rest:required-asset", r);
+            }
         }
         let no_plan = own_props(plan)
             .iter()
@@ -788,6 +844,9 @@ fn read_risk(
             let k = item.milestones.len();
             if let Some(u) = s(task, "uuid") {
                 kept.set(format!("uuid:task.{k}"), u);
+            }
+            if let Some(r) = rest(task, known::TASK) {
+                kept.set(format!("rest:task.{k}"), r);
             }
             let timing = &task["timing"];
             let on = timing.get("on-date").and_then(|d| s(d, "date"));
@@ -998,4 +1057,55 @@ fn forget_derived(poam: &mut Poam) {
             item.extra.insert(KEPT.into(), kept.text().into());
         }
     }
+}
+
+/// Keeps the entries of the document's lists of roles, parties,
+/// responsible parties, components and inventory items that say more than
+/// poamkit would write from the model (their details, entries no item
+/// names), ordered by UUID so that reading a document poamkit wrote from
+/// them keeps the same.
+fn keep_lists(kept: &mut Kept, meta: &Value, local: &Value) {
+    use poam_layout::oscal::{component_json, csp_role, inventory_json};
+    let mut keep = |key: &str, list: &[Value], ours: &dyn Fn(&Value) -> bool| {
+        let mut rest: Vec<&Value> = list.iter().filter(|v| !ours(v)).collect();
+        rest.sort_by_key(|v| s(v, "uuid").unwrap_or_default().to_string());
+        if !rest.is_empty() {
+            kept.set(key, serde_json::to_string(&rest).unwrap_or_default());
+        }
+    };
+    keep("roles", arr(meta, "roles"), &|r| *r == csp_role());
+    let plain_party = |p: &Value| {
+        let name = s(p, "name").unwrap_or_default();
+        let remarks = s(p, "remarks");
+        p.as_object().is_some_and(|m| {
+            m.keys().all(|k| match k.as_str() {
+                "uuid" | "type" | "name" => true,
+                // A multi-line name, whole in the remarks.
+                "remarks" => poam_layout::text::one_line(remarks.unwrap_or_default()) == name,
+                _ => false,
+            })
+        }) && matches!(s(p, "type"), Some("person" | "organization"))
+    };
+    keep("parties", arr(meta, "parties"), &plain_party);
+    keep(
+        "responsible-parties",
+        arr(meta, "responsible-parties"),
+        &|r| {
+            s(r, "role-id") == Some("cloud-service-provider")
+                && arr(r, "party-uuids").len() == 1
+                && r.as_object().is_some_and(|m| m.len() == 2)
+        },
+    );
+    keep("components", arr(local, "components"), &|c| {
+        *c == component_json(
+            s(c, "uuid").unwrap_or_default(),
+            s(c, "title").unwrap_or_default(),
+        )
+    });
+    keep("inventory-items", arr(local, "inventory-items"), &|c| {
+        *c == inventory_json(
+            s(c, "uuid").unwrap_or_default(),
+            s(c, "description").unwrap_or_default(),
+        )
+    });
 }

@@ -217,3 +217,168 @@ pub fn read_deviation(value: &str) -> Option<YesNo> {
         _ => None,
     }
 }
+
+/// What an OSCAL object says beyond the keys the model holds (`known`):
+/// those keys and their values as one line of JSON, kept to be put back by
+/// [`put_back`]; `None` when there are none.
+pub fn rest(v: &serde_json::Value, known: &[&str]) -> Option<String> {
+    let map = v.as_object()?;
+    let rest: serde_json::Map<String, serde_json::Value> = map
+        .iter()
+        .filter(|(k, _)| !known.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (!rest.is_empty()).then(|| serde_json::Value::Object(rest).to_string())
+}
+
+/// Puts into `obj` what [`rest`] kept, where the writer wrote nothing of
+/// its own under the same key.
+pub fn put_back(obj: &mut serde_json::Value, kept: Option<&str>) {
+    let Some(serde_json::Value::Object(rest)) = kept.and_then(|k| serde_json::from_str(k).ok())
+    else {
+        return;
+    };
+    if let Some(map) = obj.as_object_mut() {
+        for (k, v) in rest {
+            map.entry(k).or_insert(v);
+        }
+    }
+}
+
+/// The keys of each OSCAL object that the model holds; the rest of the
+/// object is kept whole ([`rest`]).
+pub mod known {
+    /// The document's root.
+    pub const ROOT: &[&str] = &[
+        "uuid",
+        "metadata",
+        "import-ssp",
+        "system-id",
+        "local-definitions",
+        "observations",
+        "risks",
+        "poam-items",
+        "back-matter",
+    ];
+    /// Metadata (roles, parties and responsible parties are kept as lists).
+    pub const METADATA: &[&str] = &[
+        "title",
+        "published",
+        "last-modified",
+        "version",
+        "oscal-version",
+        "props",
+        "roles",
+        "parties",
+        "responsible-parties",
+    ];
+    /// `import-ssp`.
+    pub const IMPORT_SSP: &[&str] = &["href"];
+    /// Local definitions (components and inventory items kept as lists).
+    pub const LOCAL_DEFINITIONS: &[&str] = &["components", "inventory-items"];
+    /// An observation.
+    pub const OBSERVATION: &[&str] = &[
+        "uuid",
+        "title",
+        "description",
+        "props",
+        "methods",
+        "types",
+        "origins",
+        "subjects",
+        "collected",
+        "expires",
+        "remarks",
+    ];
+    /// A risk.
+    pub const RISK: &[&str] = &[
+        "uuid",
+        "title",
+        "description",
+        "statement",
+        "props",
+        "status",
+        "characterizations",
+        "mitigating-factors",
+        "deadline",
+        "remediations",
+        "responses",
+        "risk-log",
+        "related-observations",
+    ];
+    /// A poam-item.
+    pub const POAM_ITEM: &[&str] = &[
+        "uuid",
+        "title",
+        "description",
+        "props",
+        "related-observations",
+        "related-risks",
+        "remarks",
+    ];
+    /// A response (recommendation or planned).
+    pub const RESPONSE: &[&str] = &[
+        "uuid",
+        "lifecycle",
+        "title",
+        "description",
+        "props",
+        "origins",
+        "required-assets",
+        "tasks",
+    ];
+    /// A milestone task.
+    pub const TASK: &[&str] = &["uuid", "type", "title", "description", "props", "timing"];
+}
+
+/// The role poamkit writes: the cloud service provider, the organization.
+pub fn csp_role() -> serde_json::Value {
+    serde_json::json!({"id": "cloud-service-provider", "title": "Cloud Service Provider"})
+}
+
+/// A party as poamkit writes it.
+pub fn party_json(uuid: &str, name: &str, kind: &str) -> serde_json::Value {
+    serde_json::json!({"uuid": uuid, "type": kind, "name": name})
+}
+
+/// A weakness detector's component as poamkit writes it.
+pub fn component_json(uuid: &str, name: &str) -> serde_json::Value {
+    serde_json::json!({"uuid": uuid, "type": "software", "title": name,
+        "description": format!("Weakness detector: {name}"),
+        "props": [{"name": "name", "ns": NS_FEDRAMP, "value": name}],
+        "status": {"state": "operational"}})
+}
+
+/// An asset's inventory item as poamkit writes it.
+pub fn inventory_json(uuid: &str, name: &str) -> serde_json::Value {
+    serde_json::json!({"uuid": uuid, "description": name,
+        "props": [{"name": "asset-id", "value": name}]})
+}
+
+/// The entries of a list as written: each generated entry, or the input's
+/// own entry of the same UUID in its place; then the input's entries the
+/// model does not name, as they were. `kept` is the input's list as JSON.
+pub fn merge_entries(
+    generated: Vec<serde_json::Value>,
+    kept: Option<&str>,
+) -> Vec<serde_json::Value> {
+    let raw: Vec<serde_json::Value> = kept
+        .and_then(|k| serde_json::from_str(k).ok())
+        .unwrap_or_default();
+    let uuid = |v: &serde_json::Value| v.get("uuid").and_then(|u| u.as_str()).map(str::to_string);
+    let mut out: Vec<serde_json::Value> = generated
+        .into_iter()
+        .map(|g| {
+            raw.iter()
+                .find(|r| uuid(r).is_some() && uuid(r) == uuid(&g))
+                .cloned()
+                .unwrap_or(g)
+        })
+        .collect();
+    for r in raw {
+        if !out.iter().any(|o| uuid(o).is_some() && uuid(o) == uuid(&r)) {
+            out.push(r);
+        }
+    }
+    out
+}

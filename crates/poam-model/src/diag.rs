@@ -300,6 +300,12 @@ pub enum DiagKind {
         /// The first items' ids.
         first: String,
     },
+    /// An OSCAL input too large to be compared with what poam writes from
+    /// it (see `OscalNotKept`).
+    OscalNotCompared {
+        /// Its size in MB.
+        mb: u64,
+    },
     /// An OSCAL input says more than the model holds: these parts are not
     /// carried into any output.
     OscalNotKept {
@@ -453,6 +459,7 @@ impl DiagKind {
             | DiagKind::SkippedRow { .. }
             | DiagKind::ManyRelatedRisks { .. }
             | DiagKind::OscalDeadlineDerived { .. }
+            | DiagKind::OscalNotCompared { .. }
             | DiagKind::OscalMilestoneDerived { .. }
             | DiagKind::TemplateMarking { .. }
             | DiagKind::PoamDateDefault { .. }
@@ -723,6 +730,11 @@ impl fmt::Display for DiagKind {
                 f,
                 "{count} item(s) have no milestone ({first}); FedRAMP requires one, so each got one milestone, its \
                  scheduled completion, marked as derived"
+            ),
+            DiagKind::OscalNotCompared { mb } => write!(
+                f,
+                "the OSCAL input ({mb} MB) is too large to be compared part by part with what poam writes from it; \
+                 what it says beyond poam's model is not listed"
             ),
             DiagKind::OscalNotKept { count, parts } => write!(
                 f,
