@@ -2286,23 +2286,12 @@ fn not_in(input: &Value, output: &Value, path: &str, out: &mut Vec<String>) {
 #[test]
 fn nists_ifa_poam_round_trips_through_oscal_keeping_everything() {
     let Some(dir) = real_files() else { return };
-    let input = dir.join("oscal/nist-example-ifa-poam.json");
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("ifa.json");
-    let run = poam()
-        .arg("convert")
-        .arg(&input)
-        .args(["--to", "oscal", "-o"])
-        .arg(&out)
-        .assert()
-        .success();
-    let said = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    let (said, a, b) = oscal_twice(&dir.join("oscal/nist-example-ifa-poam.json"), tmp.path());
     assert!(
         said.contains("related risk 401c15c9-ad6b-4d4a-a591-7d53a3abb3b6 is not in the document"),
         "{said}"
     );
-    let a: Value = serde_json::from_slice(&std::fs::read(&input).unwrap()).unwrap();
-    let b: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let mut lost = Vec::new();
     not_in(&a, &b, "$", &mut lost);
     assert_eq!(
@@ -2313,26 +2302,17 @@ fn nists_ifa_poam_round_trips_through_oscal_keeping_everything() {
     );
     // What the issue named, said plainly.
     let p = &b["plan-of-action-and-milestones"];
+    let input = &a["plan-of-action-and-milestones"];
     assert_eq!(
         p["metadata"]["last-modified"],
-        a["plan-of-action-and-milestones"]["metadata"]["last-modified"]
+        input["metadata"]["last-modified"]
     );
     assert!(p["metadata"]["last-modified"]
         .as_str()
         .unwrap()
         .ends_with("-04:00"));
     assert_eq!(p["metadata"]["oscal-version"], "1.1.2");
-    assert_eq!(p["uuid"], a["plan-of-action-and-milestones"]["uuid"]);
-    // And reading the written file again writes the same file.
-    let again = tmp.path().join("again.json");
-    poam()
-        .arg("convert")
-        .arg(&out)
-        .args(["--to", "oscal", "-o"])
-        .arg(&again)
-        .assert()
-        .success();
-    assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&out).unwrap());
+    assert_eq!(p["uuid"], input["uuid"]);
 }
 
 /// FedRAMP's rev 5 OSCAL POA&M template says far more than a POA&M's
@@ -2342,17 +2322,11 @@ fn nists_ifa_poam_round_trips_through_oscal_keeping_everything() {
 #[test]
 fn fedramps_oscal_template_keeps_its_details_and_names_what_it_cannot() {
     let Some(dir) = real_files() else { return };
-    let input = dir.join("oscal/FedRAMP-rev5-POAM-OSCAL-Template.json");
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("template.json");
-    let run = poam()
-        .arg("convert")
-        .arg(&input)
-        .args(["--to", "oscal", "-o"])
-        .arg(&out)
-        .assert()
-        .success();
-    let said = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    let (said, a, b) = oscal_twice(
+        &dir.join("oscal/FedRAMP-rev5-POAM-OSCAL-Template.json"),
+        tmp.path(),
+    );
     let line = said
         .lines()
         .find(|l| l.contains("have no place in poam's model"))
@@ -2361,8 +2335,6 @@ fn fedramps_oscal_template_keeps_its_details_and_names_what_it_cannot() {
         line.contains("risks[].characterizations[].facets[]"),
         "{line}"
     );
-    let a: Value = serde_json::from_slice(&std::fs::read(&input).unwrap()).unwrap();
-    let b: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let (a, b) = (
         &a["plan-of-action-and-milestones"],
         &b["plan-of-action-and-milestones"],
@@ -2415,8 +2387,22 @@ fn fedramps_oscal_template_keeps_its_details_and_names_what_it_cannot() {
         .unwrap()
         .iter()
         .any(|p| p["name"] == "resolution-resource"));
-    // Written again, the same file; and NIST's schema accepts it.
-    let again = tmp.path().join("again.json");
+}
+
+/// Converts an OSCAL POA&M to OSCAL in `dir` and checks that the output,
+/// converted again, gives the same file; what convert said, the input and
+/// the output.
+fn oscal_twice(input: &Path, dir: &Path) -> (String, Value, Value) {
+    let out = dir.join("once.json");
+    let run = poam()
+        .arg("convert")
+        .arg(input)
+        .args(["--to", "oscal", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    let again = dir.join("twice.json");
     poam()
         .arg("convert")
         .arg(&out)
@@ -2424,5 +2410,12 @@ fn fedramps_oscal_template_keeps_its_details_and_names_what_it_cannot() {
         .arg(&again)
         .assert()
         .success();
-    assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&out).unwrap());
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        std::fs::read(&out).unwrap(),
+        "{}",
+        input.display()
+    );
+    let read = |p: &Path| serde_json::from_slice::<Value>(&std::fs::read(p).unwrap()).unwrap();
+    (said, read(input), read(&out))
 }

@@ -633,7 +633,9 @@ fn oscal_not_kept(input: &Path, imported: &Imported) -> Option<Diagnostic> {
     const LIMIT_MB: u64 = 200;
     let mb = std::fs::metadata(input).ok()?.len() / 1_000_000;
     if mb > LIMIT_MB {
-        return Some(Diagnostic::unplaced(poam_model::DiagKind::OscalNotCompared { mb }));
+        return Some(Diagnostic::unplaced(
+            poam_model::DiagKind::OscalNotCompared { mb },
+        ));
     }
     let bytes = std::fs::read(input).ok()?;
     let doc = poam_import::oscal_document(input, &bytes)?;
