@@ -2454,3 +2454,98 @@ fn oscal_twice(input: &Path, dir: &Path) -> (String, Value, Value) {
     let read = |p: &Path| serde_json::from_slice::<Value>(&std::fs::read(p).unwrap()).unwrap();
     (said, read(input), read(&out))
 }
+
+/// Every Nessus sample in ../shared/reference/scans/nessus read as a person
+/// counts it (counts taken with an XML tool, independently of poam): the
+/// hosts covered, the results by outcome, the open findings by severity,
+/// their distinct ids and CVEs. The v1 format is refused with a way out.
+#[test]
+fn nessus_samples_read_as_a_person_counts_them() {
+    let Some(dir) = real_files() else { return };
+    let scans = dir.join("../scans/nessus");
+    // file: assets, results, open, passed, not reviewed, informational,
+    // distinct open ids, open CVEs, open by severity (critical, high, medium, low).
+    let expected: [(&str, [usize; 8], [usize; 4]); 5] = [
+        (
+            "nessus_v2_compliance_CIS_Ubuntu1804_L2_3hosts.nessus",
+            [3, 420, 333, 42, 6, 39, 111, 0],
+            [0, 333, 0, 0],
+        ),
+        (
+            "nessus_v2_defectdojo_with_cvssv3.nessus",
+            [1, 49, 26, 0, 0, 23, 25, 135],
+            [2, 10, 13, 1],
+        ),
+        (
+            "nessus_v2_libnessus_localpci_1host.nessus",
+            [1, 167, 73, 0, 0, 94, 73, 155],
+            [3, 21, 44, 5],
+        ),
+        (
+            "nessus_v2_rubynessus_example_2hosts.nessus",
+            [2, 69, 50, 0, 0, 19, 33, 3],
+            [0, 0, 3, 47],
+        ),
+        (
+            "tenable_was_defectdojo_many_vuln.xml",
+            [1, 5, 4, 0, 0, 1, 4, 0],
+            [0, 1, 0, 3],
+        ),
+    ];
+    for (file, counts, severities) in expected {
+        let run = poam()
+            .arg("inspect")
+            .arg(scans.join(file))
+            .args(["--format", "json"])
+            .assert()
+            .success();
+        let v: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+        let n = |x: &Value| x.as_u64().unwrap_or(0) as usize;
+        let got = [
+            v["scan"]["assets"].as_array().unwrap().len(),
+            n(&v["results"]),
+            n(&v["by_outcome"]["open"]),
+            n(&v["by_outcome"]["passed"]),
+            n(&v["by_outcome"]["not reviewed"]),
+            n(&v["by_outcome"]["informational"]),
+            n(&v["open"]["distinct_ids"]),
+            n(&v["open"]["cves"]),
+        ];
+        assert_eq!(got, counts, "{file}");
+        let sev = &v["open"]["by_severity"];
+        let got = [
+            n(&sev["Critical"]),
+            n(&sev["High"]),
+            n(&sev["Medium"]),
+            n(&sev["Low"]),
+        ];
+        assert_eq!(got, severities, "{file}");
+        assert!(
+            v["notes"].as_array().unwrap().is_empty(),
+            "{file}: {}",
+            v["notes"]
+        );
+    }
+    // Hosts as their tags name them, and the day each was scanned.
+    let run = poam()
+        .arg("inspect")
+        .arg(scans.join("nessus_v2_compliance_CIS_Ubuntu1804_L2_3hosts.nessus"))
+        .args(["--format", "json"])
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    let host = &v["scan"]["assets"][0];
+    assert_eq!(host["name"], "ip-10-10-23-102");
+    assert_eq!(host["ip"], "10.10.23.102");
+    assert_eq!(host["scanned_on"], "2021-03-24");
+    assert_eq!(v["scan"]["scanned_on"], "2021-03-24");
+    // The old format: refused, saying what to do.
+    poam()
+        .arg("inspect")
+        .arg(scans.join("nessus_v1_legacy_rubynessus_example.nessus"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "export the scan again as .nessus (v2)",
+        ));
+}

@@ -34,6 +34,10 @@ pub(crate) fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
     {
         crate::guard_output(target, &[&args.input], "--emit-mapping")?;
     }
+    // A scanner's output: what it covered and found.
+    if poam_scan::detect(&args.input).is_some() {
+        return inspect_scan(args);
+    }
     let imported = read_input(&args.input, &args.read)?;
     if let Some(target) = &args.emit_mapping {
         let text = emit_mapping(&args.input, &imported);
@@ -206,4 +210,135 @@ pub(crate) fn inspect_text(path: &Path, imported: &Imported) -> String {
         }
     }
     s
+}
+
+/// `poam inspect` of a scanner output: the assets it covered, its results by
+/// outcome, the open findings by severity and distinct id, and what could
+/// not be read.
+fn inspect_scan(args: &InspectArgs) -> Result<u8, Failure> {
+    use poam_scan::Outcome;
+    use std::collections::{BTreeMap, BTreeSet};
+    let scan = poam_scan::read_scan(&args.input).map_err(input_failure)?;
+    let outcome_word = |o: Outcome| match o {
+        Outcome::Open => "open",
+        Outcome::Passed => "passed",
+        Outcome::NotApplicable => "not applicable",
+        Outcome::NotReviewed => "not reviewed",
+        Outcome::Error => "error",
+        Outcome::Informational => "informational",
+    };
+    let mut by_outcome: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_severity: BTreeMap<poam_scan::Severity, usize> = BTreeMap::new();
+    let mut open_ids = BTreeSet::new();
+    let mut open_assets = BTreeSet::new();
+    let mut cves = BTreeSet::new();
+    for f in &scan.findings {
+        *by_outcome.entry(outcome_word(f.outcome)).or_default() += 1;
+        if f.outcome == Outcome::Open {
+            *by_severity.entry(f.severity).or_default() += 1;
+            open_ids.insert(f.id.as_str());
+            open_assets.insert(f.asset);
+            cves.extend(f.cves.iter().map(String::as_str));
+        }
+    }
+    let open = by_outcome.get("open").copied().unwrap_or(0);
+    let out = match args.format {
+        InspectFormat::Json => {
+            let value = serde_json::json!({
+                "format_version": JSON_FORMAT_VERSION,
+                "file": args.input.display().to_string(),
+                "scan": {
+                    "format": scan.format,
+                    "scanner": scan.scanner,
+                    "name": scan.name,
+                    "scanned_on": scan.scanned_on,
+                    "assets": scan.assets,
+                },
+                "results": scan.findings.len(),
+                "by_outcome": by_outcome,
+                "open": {
+                    "results": open,
+                    "distinct_ids": open_ids.len(),
+                    "assets": open_assets.len(),
+                    "cves": cves.len(),
+                    "by_severity": by_severity.iter().map(|(s, n)| (s.label(), *n)).collect::<BTreeMap<_, _>>(),
+                },
+                "notes": scan.notes,
+            });
+            serde_json::to_string_pretty(&value).map_err(output_failure)? + "\n"
+        }
+        InspectFormat::Text => {
+            use std::fmt::Write as _;
+            let mut s = String::new();
+            let _ = writeln!(s, "file:    {}", args.input.display());
+            let _ = writeln!(
+                s,
+                "scan:    {} ({}){}{}",
+                scan.scanner.as_deref().unwrap_or("scanner"),
+                scan.format,
+                scan.name
+                    .as_deref()
+                    .map(|n| format!(", \"{n}\""))
+                    .unwrap_or_default(),
+                scan.scanned_on
+                    .map(|d| format!(", run {d}"))
+                    .unwrap_or_default()
+            );
+            let names: Vec<String> = scan
+                .assets
+                .iter()
+                .take(5)
+                .map(|a| match &a.ip {
+                    Some(ip) if ip != a.label() => format!("{} ({ip})", a.label()),
+                    _ => a.label().to_string(),
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "assets:  {} covered: {}{}",
+                scan.assets.len(),
+                names.join(", "),
+                if scan.assets.len() > 5 { ", ..." } else { "" }
+            );
+            let _ = writeln!(
+                s,
+                "results: {}: {}",
+                scan.findings.len(),
+                by_outcome
+                    .iter()
+                    .map(|(o, n)| format!("{n} {o}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let _ = writeln!(
+                s,
+                "open:    {open} on {} asset(s), {} distinct id(s), {} CVE(s); {}",
+                open_assets.len(),
+                open_ids.len(),
+                cves.len(),
+                by_severity
+                    .iter()
+                    .rev()
+                    .map(|(sev, n)| format!("{n} {}", sev.label()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            for n in &scan.notes {
+                let _ = writeln!(
+                    s,
+                    "warning: {}: {}: {}",
+                    args.input.display(),
+                    n.position,
+                    n.message
+                );
+            }
+            s
+        }
+    };
+    print_out(out.as_bytes())?;
+    Ok(if args.strict && !scan.notes.is_empty() {
+        EXIT_STRICT
+    } else {
+        0
+    })
 }

@@ -1,0 +1,450 @@
+//! Scanner outputs read into one findings model.
+//!
+//! A [`Scan`] is what one scanner file says: the assets it covered (every
+//! host scanned, with or without findings), and its [`Finding`]s, one per
+//! result on one asset, with the scanner's identifier of the weakness
+//! (plugin id, compliance check, QID, STIG rule, CVE), its severity and CVSS
+//! scores, CVEs, CCIs and controls where the scanner gives them, and the
+//! outcome (open, passed, not applicable, not reviewed...). What a reader
+//! cannot read is a [`ScanNote`] with the file and its position, never a
+//! panic: the rest of the file is still read.
+//!
+//! Readers stream: a finding is handed to the caller's sink as soon as it is
+//! read ([`read_scan_into`]), so a large file is read in flat memory.
+//!
+//! Formats: Tenable Nessus `.nessus` (v2, including compliance audits, and
+//! Tenable Web App Scanning's export in the same root).
+#![deny(missing_docs)]
+
+mod nessus;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::path::Path;
+
+/// How a scanner rates a finding, on the common five steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational: no weakness (a scan's facts).
+    Info,
+    /// Low.
+    Low,
+    /// Medium (Moderate).
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// The word for a person.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "Info",
+            Severity::Low => "Low",
+            Severity::Medium => "Medium",
+            Severity::High => "High",
+            Severity::Critical => "Critical",
+        }
+    }
+}
+
+/// What a finding says of its asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The weakness is there: a POA&M item's matter.
+    Open,
+    /// Checked and not found (a compliance check passed, NotAFinding).
+    Passed,
+    /// Does not apply to the asset.
+    NotApplicable,
+    /// Needs a person's review (a compliance WARNING, Not_Reviewed).
+    NotReviewed,
+    /// The check could not run.
+    Error,
+    /// A fact the scan records, not a weakness (severity 0 plugins).
+    Informational,
+}
+
+/// What kind of identifier names the weakness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdKind {
+    /// A scanner plugin (Nessus plugin id).
+    Plugin,
+    /// A compliance audit check (Nessus `compliance-check-id`).
+    ComplianceCheck,
+}
+
+/// A CVSS version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum CvssVersion {
+    /// CVSS v2.
+    V2,
+    /// CVSS v3.x.
+    V3,
+    /// CVSS v4.0.
+    V4,
+}
+
+/// One CVSS score of a finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cvss {
+    /// Its version.
+    pub version: CvssVersion,
+    /// The base score, 0.0 to 10.0.
+    pub score: f32,
+    /// The vector, where given.
+    pub vector: Option<String>,
+}
+
+/// An asset a scan covered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Asset {
+    /// How the scanner names it (Nessus: the `ReportHost` name).
+    pub name: String,
+    /// Its IP address.
+    pub ip: Option<String>,
+    /// Its fully qualified domain name.
+    pub fqdn: Option<String>,
+    /// Its host name.
+    pub host_name: Option<String>,
+    /// Its NetBIOS name.
+    pub netbios: Option<String>,
+    /// Its operating system, as the scanner reports it.
+    pub os: Option<String>,
+    /// When the scan of it started.
+    pub scanned_on: Option<NaiveDate>,
+}
+
+impl Asset {
+    /// The name a POA&M lists it by: the host name or FQDN where known,
+    /// else the IP, else the scanner's name for it.
+    pub fn label(&self) -> &str {
+        self.host_name
+            .as_deref()
+            .or(self.fqdn.as_deref())
+            .or(self.ip.as_deref())
+            .unwrap_or(&self.name)
+    }
+}
+
+/// One result on one asset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The scanner's identifier of the weakness.
+    pub id: String,
+    /// What kind of identifier it is.
+    pub id_kind: IdKind,
+    /// The weakness's name.
+    pub title: String,
+    /// What it is.
+    pub description: Option<String>,
+    /// A one-line summary.
+    pub synopsis: Option<String>,
+    /// How to fix it.
+    pub solution: Option<String>,
+    /// The scanner's severity on the common five steps.
+    pub severity: Severity,
+    /// The severity in the scanner's own words (`3`, `High`, `CAT II`).
+    pub raw_severity: String,
+    /// DISA's STIG severity, where the scanner gives it (`I`, `II`, `III`).
+    pub stig_severity: Option<String>,
+    /// CVSS scores, every version given.
+    pub cvss: Vec<Cvss>,
+    /// CVE ids.
+    pub cves: Vec<String>,
+    /// DISA CCIs.
+    pub ccis: Vec<String>,
+    /// Controls the scanner names (`CM-6`, `AC-2(1)`, `3.4.2`).
+    pub controls: Vec<String>,
+    /// The asset: its index in [`Scan::assets`].
+    pub asset: usize,
+    /// The port and protocol (`443/tcp`), where it matters.
+    pub port: Option<String>,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// What the scanner saw (plugin output, actual value).
+    pub output: Option<String>,
+    /// Where in the file it is (`line 1204`).
+    pub position: String,
+}
+
+impl Finding {
+    /// The highest CVSS score of a version.
+    pub fn cvss_score(&self, version: CvssVersion) -> Option<f32> {
+        self.cvss
+            .iter()
+            .filter(|c| c.version == version)
+            .map(|c| c.score)
+            .reduce(f32::max)
+    }
+}
+
+/// Something a reader could not read, or a doubt, with where it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScanNote {
+    /// Where (`line 88`).
+    pub position: String,
+    /// What, for a person.
+    pub message: String,
+}
+
+/// What one scanner file says.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Scan {
+    /// The file.
+    pub file: String,
+    /// The format read (`nessus`).
+    pub format: String,
+    /// The scanner, as the file names it (`Nessus 10.1.1`).
+    pub scanner: Option<String>,
+    /// The scan's name, where the file gives one.
+    pub name: Option<String>,
+    /// The day the scan ran (its first host's start).
+    pub scanned_on: Option<NaiveDate>,
+    /// Every asset the scan covered, with or without findings.
+    pub assets: Vec<Asset>,
+    /// The findings, when read whole ([`read_scan`]).
+    pub findings: Vec<Finding>,
+    /// What could not be read.
+    pub notes: Vec<ScanNote>,
+}
+
+/// Why a scanner file could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// The file cannot be opened or read.
+    #[error("{file}: cannot read the file: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not a scanner output poamkit reads.
+    #[error("{file}: {reason}")]
+    NotScan {
+        /// The file.
+        file: String,
+        /// Why, for a person.
+        reason: String,
+    },
+    /// Broken where nothing after can be read.
+    #[error("{file}: {position}: {reason}")]
+    Broken {
+        /// The file.
+        file: String,
+        /// Where.
+        position: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Reads a scanner file whole.
+///
+/// # Errors
+///
+/// [`ScanError`] when the file is not a scanner output poamkit reads or
+/// cannot be read at all; what a readable file holds that cannot be read is
+/// in [`Scan::notes`].
+pub fn read_scan(path: &Path) -> Result<Scan, ScanError> {
+    let mut findings = Vec::new();
+    let mut scan = read_scan_into(path, &mut |f| findings.push(f))?;
+    scan.findings = findings;
+    Ok(scan)
+}
+
+/// The scanner format of a file by its first bytes (`nessus`, or
+/// `nessus-v1` for the old format poamkit refuses), `None` when it is no
+/// scanner output poamkit knows.
+pub fn detect(path: &Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = [0u8; 4096];
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]).ok()? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    let head = String::from_utf8_lossy(&head[..n]);
+    if head.contains("<NessusClientData_v2") {
+        Some("nessus")
+    } else if head.contains("<NessusClientData") {
+        Some("nessus-v1")
+    } else {
+        None
+    }
+}
+
+/// Reads a scanner file, handing each finding to `sink` as it is read; the
+/// [`Scan`] returned has the assets and notes (its findings are empty).
+///
+/// # Errors
+///
+/// As [`read_scan`].
+pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan, ScanError> {
+    let file = path.display().to_string();
+    let io = |source| ScanError::Io {
+        file: file.clone(),
+        source,
+    };
+    match detect(path) {
+        Some("nessus") => {
+            let reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+            nessus::read(&file, reader, sink)
+        }
+        Some(_) => Err(ScanError::NotScan {
+            file,
+            reason: "a Nessus v1 file (NessusClientData, written by Nessus 4.0 and older); export the scan again as .nessus (v2)".into(),
+        }),
+        None => {
+            // Said plainly when the file cannot even be opened.
+            std::fs::metadata(path).map_err(io)?;
+            Err(ScanError::NotScan {
+                file,
+                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files)".into(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_of(text: &str) -> Result<Scan, ScanError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scan.nessus");
+        std::fs::write(&path, text).unwrap();
+        read_scan(&path)
+    }
+
+    const SAMPLE: &str = r#"<?xml version="1.0" ?>
+<NessusClientData_v2>
+<Report name="Monthly &amp; weekly" xmlns:cm="http://www.nessus.org/cm">
+<ReportHost name="web-01"><HostProperties>
+<tag name="HOST_START">Tue Jan  7 08:19:20 2025</tag>
+<tag name="host-ip">10.0.0.5</tag>
+<tag name="hostname">web-01.example</tag>
+</HostProperties>
+<ReportItem port="443" svc_name="www" protocol="tcp" severity="3" pluginID="104743" pluginName="TLS &lt;1.2 Detection">
+<description><![CDATA[Old TLS <enabled>.]]></description>
+<cvss_base_score>6.1</cvss_base_score>
+<cvss3_base_score>6.5</cvss3_base_score>
+<cvss3_vector>CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N</cvss3_vector>
+<cve>CVE-2011-3389</cve><cve>CVE-2015-0204</cve><cve>CVE-2011-3389</cve>
+</ReportItem>
+<ReportItem port="0" svc_name="general" protocol="tcp" severity="0" pluginID="19506" pluginName="Nessus Scan Information"/>
+<ReportItem port="0" svc_name="general" protocol="tcp" severity="3" pluginID="21157" pluginName="Unix Compliance Checks">
+<cm:compliance-check-name>1.1 Ensure /tmp is separate</cm:compliance-check-name>
+<cm:compliance-check-id>abc123</cm:compliance-check-id>
+<cm:compliance-result>FAILED</cm:compliance-result>
+<cm:compliance-reference>800-53|CM-6,800-53|CM-7(1),800-171|3.4.2,CCI|CCI-000366,CSCv7|5.1</cm:compliance-reference>
+</ReportItem>
+</ReportHost>
+<ReportHost name="db-01"><HostProperties><tag name="host-ip">10.0.0.6</tag></HostProperties></ReportHost>
+</Report>
+</NessusClientData_v2>
+"#;
+
+    #[test]
+    fn a_nessus_file_gives_its_hosts_findings_and_references() {
+        let scan = scan_of(SAMPLE).unwrap();
+        assert_eq!(scan.name.as_deref(), Some("Monthly & weekly"));
+        assert_eq!(scan.scanned_on, NaiveDate::from_ymd_opt(2025, 1, 7));
+        // Both hosts are covered, the one without findings too.
+        assert_eq!(scan.assets.len(), 2);
+        assert_eq!(scan.assets[0].label(), "web-01.example");
+        assert_eq!(scan.assets[1].label(), "10.0.0.6");
+        assert_eq!(scan.findings.len(), 3);
+        let tls = &scan.findings[0];
+        assert_eq!(tls.title, "TLS <1.2 Detection");
+        assert_eq!(tls.description.as_deref(), Some("Old TLS <enabled>."));
+        assert_eq!(tls.port.as_deref(), Some("443/tcp"));
+        assert_eq!(tls.severity, Severity::High);
+        assert_eq!(tls.cvss_score(CvssVersion::V3), Some(6.5));
+        assert_eq!(tls.cvss_score(CvssVersion::V2), Some(6.1));
+        assert_eq!(tls.cves, ["CVE-2011-3389", "CVE-2015-0204"]);
+        assert_eq!(tls.outcome, Outcome::Open);
+        assert_eq!(scan.findings[1].outcome, Outcome::Informational);
+        let check = &scan.findings[2];
+        assert_eq!(
+            (check.id.as_str(), check.id_kind),
+            ("abc123", IdKind::ComplianceCheck)
+        );
+        assert_eq!(check.title, "1.1 Ensure /tmp is separate");
+        assert_eq!(check.controls, ["CM-6", "CM-7(1)", "3.4.2"]);
+        assert_eq!(check.ccis, ["CCI-000366"]);
+        assert_eq!(check.position, "line 17");
+        assert!(scan.notes.is_empty(), "{:?}", scan.notes);
+    }
+
+    #[test]
+    fn a_broken_file_is_refused_with_its_line() {
+        let broken = SAMPLE.replace("</ReportItem>\n<ReportItem port=\"0\" svc_name=\"general\" protocol=\"tcp\" severity=\"0\"", "</ReportHost>\n<ReportItem port=\"0\" svc_name=\"general\" protocol=\"tcp\" severity=\"0\"");
+        match scan_of(&broken) {
+            Err(ScanError::Broken {
+                position, reason, ..
+            }) => {
+                assert_eq!(position, "line 15");
+                assert!(reason.contains("not well-formed"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn odd_values_are_noted_not_fatal() {
+        let odd = SAMPLE
+            .replace(
+                "<cvss3_base_score>6.5</cvss3_base_score>",
+                "<cvss3_base_score>high</cvss3_base_score>",
+            )
+            .replace("Tue Jan  7 08:19:20 2025", "yesterday");
+        let scan = scan_of(&odd).unwrap();
+        assert_eq!(scan.findings.len(), 3);
+        let notes: Vec<&str> = scan.notes.iter().map(|n| n.message.as_str()).collect();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("cvss3_base_score \"high\" is not a CVSS score")),
+            "{notes:?}"
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("HOST_START \"yesterday\"")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn other_files_are_not_scans() {
+        assert!(matches!(
+            scan_of("Plugin ID,Name\n1,x\n"),
+            Err(ScanError::NotScan { .. })
+        ));
+        assert!(matches!(
+            scan_of("<NessusClientData><Report/></NessusClientData>"),
+            Err(ScanError::NotScan { .. })
+        ));
+    }
+
+    proptest::proptest! {
+        /// Whatever bytes follow a .nessus root, reading never panics.
+        #[test]
+        fn any_bytes_never_panic(tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let mut text = b"<NessusClientData_v2><Report name=\"x\"><ReportHost name=\"h\">".to_vec();
+            text.extend(tail);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("scan.nessus");
+            std::fs::write(&path, &text).unwrap();
+            let _ = read_scan(&path);
+        }
+    }
+}
