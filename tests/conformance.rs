@@ -2492,14 +2492,17 @@ fn nessus_samples_read_as_a_person_counts_them() {
             [0, 1, 0, 3],
         ),
     ];
-    for (file, counts, severities) in expected {
+    let inspect = |file: &str| -> Value {
         let run = poam()
             .arg("inspect")
             .arg(scans.join(file))
             .args(["--format", "json"])
             .assert()
             .success();
-        let v: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+        serde_json::from_slice(&run.get_output().stdout).unwrap()
+    };
+    for (file, counts, severities) in expected {
+        let v = inspect(file);
         let n = |x: &Value| x.as_u64().unwrap_or(0) as usize;
         let got = [
             v["scan"]["assets"].as_array().unwrap().len(),
@@ -2527,13 +2530,7 @@ fn nessus_samples_read_as_a_person_counts_them() {
         );
     }
     // Hosts as their tags name them, and the day each was scanned.
-    let run = poam()
-        .arg("inspect")
-        .arg(scans.join("nessus_v2_compliance_CIS_Ubuntu1804_L2_3hosts.nessus"))
-        .args(["--format", "json"])
-        .assert()
-        .success();
-    let v: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    let v = inspect("nessus_v2_compliance_CIS_Ubuntu1804_L2_3hosts.nessus");
     let host = &v["scan"]["assets"][0];
     assert_eq!(host["name"], "ip-10-10-23-102");
     assert_eq!(host["ip"], "10.10.23.102");
