@@ -44,6 +44,8 @@ mod safety;
 mod shapes;
 #[path = "cli/ssp.rs"]
 mod ssp;
+#[path = "cli/update.rs"]
+mod update;
 
 pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

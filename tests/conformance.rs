@@ -2482,9 +2482,10 @@ fn nessus_samples_read_as_a_person_counts_them() {
             [3, 21, 44, 5],
         ),
         (
+            // Nessus 4 wrote its notes as severity 1 with the risk factor None.
             "nessus_v2_rubynessus_example_2hosts.nessus",
-            [2, 69, 50, 0, 0, 19, 33, 3],
-            [0, 0, 3, 47],
+            [2, 69, 17, 0, 0, 52, 8, 2],
+            [0, 0, 3, 14],
         ),
         (
             "tenable_was_defectdojo_many_vuln.xml",

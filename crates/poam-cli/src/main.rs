@@ -15,6 +15,7 @@ mod link;
 mod page;
 mod report;
 mod score;
+mod update;
 mod validate;
 
 use anyhow::{bail, Context, Result};
@@ -133,6 +134,8 @@ enum Command {
     Rollup(batch::RollupArgs),
     /// What changed between two POA&Ms of one system (last month's and this month's).
     Diff(diff::DiffArgs),
+    /// This month's POA&M from last month's and this month's scans: new findings added, fixed ones closed.
+    Update(update::UpdateArgs),
     /// List the template layouts and versions (built-in and your own) and where each comes from.
     Layouts,
 }
@@ -259,6 +262,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::report(&args),
         Command::Link(args) => link::link(&args),
         Command::Validate(args) => validate::validate(&args),
+        Command::Update(args) => update::update(&args),
         Command::Score(args) => score::score(&args),
         Command::Batch(args) => batch::batch(&args),
         Command::Rollup(args) => batch::rollup(&args),

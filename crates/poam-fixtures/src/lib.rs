@@ -11,6 +11,7 @@
 //!
 //! Run `cargo run -p poam-fixtures -- fixtures` to rewrite them.
 
+pub mod scans;
 pub mod shapes;
 
 use anyhow::{Context, Result};

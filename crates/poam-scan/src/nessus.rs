@@ -120,7 +120,15 @@ fn finish(item: Item, asset: usize, notes: &mut Vec<ScanNote>) -> Finding {
         Some("WARNING") => Outcome::NotReviewed,
         Some("ERROR") => Outcome::Error,
         Some(_) => Outcome::NotApplicable,
-        None if item.severity.trim() == "0" => Outcome::Informational,
+        // Severity 0, or a risk factor of None (Nessus 4 gave its notes
+        // severity 1 with risk factor None): a fact, not a weakness.
+        None if item.severity.trim() == "0"
+            || item
+                .get("risk_factor")
+                .is_some_and(|r| r.eq_ignore_ascii_case("none")) =>
+        {
+            Outcome::Informational
+        }
         None => Outcome::Open,
     };
     if let Some(r) = item.get("compliance-reference") {

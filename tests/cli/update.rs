@@ -1,0 +1,257 @@
+//! `poam update`: the month's POA&M from last month's and the month's scans.
+
+use super::{model, poam};
+use poam_fixtures::scans::{nessus, Host, Result as Found};
+use serde_json::Value;
+use std::path::Path;
+
+fn day(text: &str) -> chrono::NaiveDate {
+    text.parse().unwrap()
+}
+
+const HOSTS: [Host<'static>; 3] = [
+    Host {
+        name: "web-01",
+        ip: "10.0.0.1",
+    },
+    Host {
+        name: "web-02",
+        ip: "10.0.0.2",
+    },
+    Host {
+        name: "db-01",
+        ip: "10.0.0.3",
+    },
+];
+
+fn found(
+    host: usize,
+    plugin: &'static str,
+    name: &'static str,
+    severity: u8,
+    cvss3: Option<f32>,
+) -> Found<'static> {
+    Found {
+        host,
+        plugin,
+        name,
+        severity,
+        cvss3,
+        cves: &[],
+    }
+}
+
+/// Runs `poam update` and gives its summary (JSON).
+fn month(dir: &Path, last: &Path, scan: &str, out: &str, as_of: &str, extra: &[&str]) -> Value {
+    let scan_path = dir.join(format!("{out}.nessus"));
+    std::fs::write(&scan_path, scan).unwrap();
+    let run = poam()
+        .arg("update")
+        .arg(last)
+        .arg("--scan")
+        .arg(&scan_path)
+        .arg("-o")
+        .arg(dir.join(out))
+        .args(["--as-of", as_of, "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).unwrap()
+}
+
+fn ids(v: &Value, key: &str) -> Vec<String> {
+    v[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["item"].as_str().unwrap(),
+                c["finding"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn item<'a>(m: &'a Value, id: &str) -> &'a Value {
+    m["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("{id} is not in {m}"))
+}
+
+/// Three months of one system, in the layout given to the first month:
+/// findings become items numbered in turn, with their FedRAMP deadline; a
+/// finding fixed on one host loses that host; an item whose host was not
+/// scanned stays open; an item not found on any of its scanned hosts closes
+/// on the scan's day; a closed item found again reopens.
+fn three_months(layout: &[&str], ext: &str, has_detection_date: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let empty = d.join("empty.json");
+    std::fs::write(
+        &empty,
+        r#"{"system": {"name": "Example Cloud", "organization": "Example CSP"}, "items": []}"#,
+    )
+    .unwrap();
+    // Month 1: three hosts; 1001 (High, CVSS 8.1) on both web hosts, 1002
+    // (Medium) on the database.
+    let scan1 = nessus(
+        "December",
+        day("2026-12-01"),
+        &HOSTS,
+        &[
+            found(0, "1001", "Apache HTTP Server < 2.4.60", 3, Some(8.1)),
+            found(1, "1001", "Apache HTTP Server < 2.4.60", 3, Some(8.1)),
+            found(2, "1002", "PostgreSQL weak TLS", 2, Some(5.3)),
+        ],
+    );
+    let out1 = format!("m1.{ext}");
+    let mut args = vec!["--id-prefix", "V-"];
+    args.extend(layout);
+    let s = month(d, &empty, &scan1, &out1, "2026-12-02", &args);
+    assert_eq!(ids(&s, "new"), ["V-0001 1001", "V-0002 1002"]);
+    let m1 = model(d.join(&out1).to_str().unwrap(), &[]);
+    let a = item(&m1, "V-0001");
+    assert_eq!(a["assets"], serde_json::json!(["web-01", "web-02"]));
+    if has_detection_date {
+        assert_eq!(a["detected_on"], "2026-12-01");
+    }
+    assert_eq!(a["scheduled_completion"], "2026-12-31", "High: 30 days");
+    assert_eq!(a["source_identifier"], "1001");
+    assert_eq!(
+        item(&m1, "V-0002")["scheduled_completion"],
+        "2027-03-01",
+        "Moderate: 90 days"
+    );
+    // Month 2: the database is not scanned; 1001 is fixed on web-02; 1003 is new.
+    let scan2 = nessus(
+        "January",
+        day("2027-01-05"),
+        &HOSTS[..2],
+        &[
+            found(0, "1001", "Apache HTTP Server < 2.4.60", 3, Some(8.1)),
+            found(1, "1003", "OpenSSH < 9.8 (regreSSHion)", 4, Some(9.8)),
+        ],
+    );
+    let out2 = format!("m2.{ext}");
+    let s = month(d, &d.join(&out1), &scan2, &out2, "2027-01-06", &[]);
+    assert_eq!(ids(&s, "new"), ["V-0003 1003"]);
+    assert_eq!(ids(&s, "still_open"), ["V-0001 1001"]);
+    assert_eq!(ids(&s, "not_covered"), ["V-0002 1002"]);
+    assert!(ids(&s, "closed").is_empty());
+    assert_eq!(s["assets_removed"], 1);
+    let m2 = model(d.join(&out2).to_str().unwrap(), &[]);
+    let a = item(&m2, "V-0001");
+    assert_eq!(a["assets"], serde_json::json!(["web-01"]));
+    assert!(a["comments"]
+        .as_str()
+        .unwrap()
+        .contains("no longer affected (scanned, not found): web-02"));
+    assert_eq!(item(&m2, "V-0002")["state"], "open");
+    // Month 3: every host scanned; 1001 and 1002 are gone, 1003 stays.
+    let scan3 = nessus(
+        "February",
+        day("2027-02-02"),
+        &HOSTS,
+        &[found(
+            1,
+            "1003",
+            "OpenSSH < 9.8 (regreSSHion)",
+            4,
+            Some(9.8),
+        )],
+    );
+    let out3 = format!("m3.{ext}");
+    let s = month(d, &d.join(&out2), &scan3, &out3, "2027-02-03", &[]);
+    assert_eq!(ids(&s, "closed"), ["V-0001 1001", "V-0002 1002"]);
+    assert_eq!(ids(&s, "still_open"), ["V-0003 1003"]);
+    let m3 = model(d.join(&out3).to_str().unwrap(), &[]);
+    assert_eq!(item(&m3, "V-0001")["state"], "closed");
+    // The closing day: the completion date, or the status date where the
+    // layout has no completion-date column (FedRAMP v3.0's Closed tab).
+    let closed = item(&m3, "V-0001");
+    let on = if closed["completed_on"].is_null() {
+        &closed["status_date"]
+    } else {
+        &closed["completed_on"]
+    };
+    assert_eq!(on, "2027-02-02", "{closed}");
+    // Month 4: 1001 is back on web-01: the closed item reopens, same ID.
+    let scan4 = nessus(
+        "March",
+        day("2027-03-02"),
+        &HOSTS,
+        &[
+            found(0, "1001", "Apache HTTP Server < 2.4.60", 3, Some(8.1)),
+            found(1, "1003", "OpenSSH < 9.8 (regreSSHion)", 4, Some(9.8)),
+        ],
+    );
+    let out4 = format!("m4.{ext}");
+    let s = month(d, &d.join(&out3), &scan4, &out4, "2027-03-03", &[]);
+    assert_eq!(ids(&s, "reopened"), ["V-0001 1001"]);
+    assert!(ids(&s, "new").is_empty());
+    let m4 = model(d.join(&out4).to_str().unwrap(), &[]);
+    let a = item(&m4, "V-0001");
+    assert_eq!(a["state"], "open");
+    assert!(a["completed_on"].is_null());
+    assert!(a["comments"]
+        .as_str()
+        .unwrap()
+        .contains("reopened: found again"));
+}
+
+#[test]
+fn three_months_in_the_fedramp_workbook() {
+    three_months(&["--to", "fedramp"], "xlsx", true);
+}
+
+#[test]
+fn three_months_in_the_navy_2026_emass_workbook() {
+    // Navy 2026 has no detection-date column.
+    three_months(
+        &["--to", "emass", "--template-version", "navy-2026"],
+        "xlsx",
+        false,
+    );
+}
+
+#[test]
+fn update_needs_an_output_and_never_replaces_its_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let scan = dir.path().join("s.nessus");
+    std::fs::write(&scan, nessus("x", day("2026-12-01"), &HOSTS[..1], &[])).unwrap();
+    poam()
+        .args(["update", "fixtures/fedramp/fedramp-3.0.xlsx", "--scan"])
+        .arg(&scan)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("add -o"));
+    poam()
+        .args(["update", "fixtures/fedramp/fedramp-3.0.xlsx", "--scan"])
+        .arg(&scan)
+        .arg("-o")
+        .arg(&scan)
+        .assert()
+        .code(2);
+    // --dry-run: the summary, nothing written.
+    poam()
+        .args([
+            "update",
+            "fixtures/fedramp/fedramp-3.0.xlsx",
+            "--dry-run",
+            "--scan",
+        ])
+        .arg(&scan)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("This month's POA&M"));
+}
