@@ -237,13 +237,7 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
             template.display()
         ))
         })?;
-    let registry = &config().registry;
-    let layout = blank
-        .report
-        .layout
-        .as_deref()
-        .and_then(|l| l.split_once(' '))
-        .and_then(|(family, version)| registry.find(family, Some(version)))
+    let layout = crate::layout_read_as(&blank.report)
         .filter(|l| l.sheets.iter().all(|s| !s.headers.is_empty()))
         .ok_or_else(|| {
             input_failure(anyhow::anyhow!(

@@ -87,6 +87,15 @@ fn config() -> &'static Config {
     CONFIG.get().expect("configuration resolved in main")
 }
 
+/// The layout a file was read as (`fedramp 3.0`), from the registry.
+pub(crate) fn layout_read_as(report: &poam_import::ReadReport) -> Option<&'static Layout> {
+    report
+        .layout
+        .as_deref()
+        .and_then(|l| l.split_once(' '))
+        .and_then(|(family, version)| config().registry.find(family, Some(version)))
+}
+
 /// The built-in layouts, then `POAM_LAYOUT_DIR`, then `--layout-dir`, then
 /// `--layout`: a later file of a built-in family and version replaces it.
 fn resolve_layouts(args: &LayoutArgs) -> Result<Registry> {

@@ -69,13 +69,7 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
         scans.push(scan);
     }
     // Last month's layout, unless --to says otherwise.
-    let registry = &config().registry;
-    let own = imported
-        .report
-        .layout
-        .as_deref()
-        .and_then(|l| l.split_once(' '))
-        .and_then(|(family, version)| registry.find(family, Some(version)));
+    let own = crate::layout_read_as(&imported.report);
     let output = match &args.to {
         Some(to) => {
             let format = parse_format(to)?;

@@ -41,12 +41,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<u8, Failure> {
     let registry = &config().registry;
     // The input's own layout when it is of the family asked for (or when no
     // family is asked for), else that family's default version.
-    let own = imported
-        .report
-        .layout
-        .as_deref()
-        .and_then(|l| l.split_once(' '))
-        .and_then(|(family, version)| registry.find(family, Some(version)));
+    let own = crate::layout_read_as(&imported.report);
     let template = match args.template.as_deref() {
         None => own,
         Some(name) => {
