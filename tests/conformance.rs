@@ -2547,3 +2547,98 @@ fn nessus_samples_read_as_a_person_counts_them() {
             "export the scan again as .nessus (v2)",
         ));
 }
+
+/// CISA's KEV catalog as CISA publishes it (the snapshots in
+/// ../shared/reference/scans/kev, JSON and CSV): `poam update --kev` marks
+/// an item whose CVE is listed, with CISA's due date, and a new item is due
+/// no later than that date (BOD 22-01). Both forms say the same.
+#[test]
+fn kev_catalog_marks_listed_cves_with_their_due_date() {
+    let Some(dir) = real_files() else { return };
+    let kev = dir.join("../scans/kev");
+    // The scanned snapshot counts 1,404 entries, as its own "count" says.
+    for file in ["cisa_kev_2025.08.25.json", "cisa_kev_2025.08.25.csv"] {
+        let catalog = poam_scan::read_kev(&kev.join(file)).unwrap();
+        assert_eq!(catalog.entries.len(), 1404, "{file}");
+        let log4j = catalog.get("cve-2021-44228").unwrap();
+        assert_eq!(log4j.due.unwrap().to_string(), "2021-12-24", "{file}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let last = tmp.path().join("empty.json");
+    std::fs::write(&last, r#"{"system": {"name": "Example"}, "items": []}"#).unwrap();
+    let scan = tmp.path().join("s.nessus");
+    let found = [
+        poam_fixtures::scans::Result {
+            host: 0,
+            plugin: "156032",
+            name: "Apache Log4j RCE (Log4Shell)",
+            severity: 4,
+            cvss3: Some(10.0),
+            cves: &["CVE-2021-44228"],
+        },
+        poam_fixtures::scans::Result {
+            host: 0,
+            plugin: "10001",
+            name: "Not in the catalog",
+            severity: 2,
+            cvss3: Some(5.0),
+            cves: &["CVE-1999-0001"],
+        },
+    ];
+    let hosts = [poam_fixtures::scans::Host {
+        name: "app-01",
+        ip: "10.1.0.1",
+    }];
+    let day = chrono::NaiveDate::from_ymd_opt(2021, 12, 20).unwrap();
+    std::fs::write(
+        &scan,
+        poam_fixtures::scans::nessus("December", day, &hosts, &found),
+    )
+    .unwrap();
+    for file in ["cisa_kev_2025.08.25.json", "cisa_kev_2025.08.25.csv"] {
+        let out = tmp.path().join("out.json");
+        let run = poam()
+            .arg("update")
+            .arg(&last)
+            .arg("--scan")
+            .arg(&scan)
+            .arg("--kev")
+            .arg(kev.join(file))
+            .args([
+                "--to",
+                "json",
+                "--as-of",
+                "2021-12-21",
+                "--format",
+                "json",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        let summary: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+        assert_eq!(summary["kev_marked"].as_array().unwrap().len(), 1, "{file}");
+        let m: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let log4shell = m["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["source_identifier"] == "156032")
+            .unwrap();
+        assert_eq!(log4shell["kev"]["listed"], "yes");
+        assert_eq!(log4shell["kev"]["due"], "2021-12-24");
+        // High: 30 days from 2021-12-20, but CISA's date comes first.
+        assert_eq!(log4shell["scheduled_completion"], "2021-12-24");
+        let other = m["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["source_identifier"] == "10001")
+            .unwrap();
+        assert!(other["kev"]["listed"].is_null());
+        assert_eq!(
+            other["scheduled_completion"], "2022-03-20",
+            "Moderate: 90 days"
+        );
+    }
+}

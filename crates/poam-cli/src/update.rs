@@ -29,6 +29,10 @@ pub(crate) struct UpdateArgs {
     /// The prefix of new POA&M IDs (by default the one last month's use).
     #[arg(long, value_name = "TEXT")]
     id_prefix: Option<String>,
+    /// CISA's KEV catalog (its JSON or CSV, downloaded by you; never fetched):
+    /// items with a listed CVE are marked with the BOD 22-01 due date.
+    #[arg(long, value_name = "FILE")]
+    kev: Option<PathBuf>,
     /// Show what would change; write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -46,6 +50,7 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
     let as_of = parse_day("--as-of", &args.as_of)?;
     let mut inputs: Vec<&Path> = vec![args.last.as_path()];
     inputs.extend(args.scans.iter().map(PathBuf::as_path));
+    inputs.extend(args.kev.as_deref());
     if let Some(out) = &args.output {
         crate::guard_output(out, &inputs, "-o")?;
     } else if !args.dry_run {
@@ -59,6 +64,12 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
         crate::guard_output(path, &all, "--summary-json")?;
     }
     let policy = load_policy(&args.policy)?;
+    let kev = args
+        .kev
+        .as_deref()
+        .map(poam_scan::read_kev)
+        .transpose()
+        .map_err(input_failure)?;
     let imported = read_input(&args.last, &args.read)?;
     let mut scans = Vec::new();
     for path in &args.scans {
@@ -101,6 +112,7 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
             policy: Some(&policy),
             emass: layout.is_some_and(|l| l.family.eq_ignore_ascii_case("emass")),
             id_prefix: args.id_prefix.clone(),
+            kev: kev.as_ref(),
         },
     );
     if let (Some(out), false) = (&args.output, args.dry_run) {
@@ -166,6 +178,7 @@ fn summary_text(s: &UpdateSummary, md: bool) -> String {
         "Approved false positives found again: left closed",
         &s.false_positives_found,
     );
+    list(&mut page, "In CISA's KEV catalog", &s.kev_marked);
     list(&mut page, "Still open", &s.still_open);
     page.section("Assets");
     page.line(&format!(

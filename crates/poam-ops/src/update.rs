@@ -31,6 +31,9 @@ pub struct UpdateOptions<'a> {
     pub emass: bool,
     /// The prefix of new POA&M IDs, in place of the one last month's IDs use.
     pub id_prefix: Option<String>,
+    /// CISA's KEV catalog: items with a listed CVE are marked, with the
+    /// BOD 22-01 due date (a new item's deadline is no later).
+    pub kev: Option<&'a poam_scan::Kev>,
 }
 
 /// One decision about one item, for the change summary.
@@ -67,6 +70,8 @@ pub struct UpdateSummary {
     pub assets_added: usize,
     /// Assets removed from items (scanned, no longer affected).
     pub assets_removed: usize,
+    /// Open items with a CVE in CISA's KEV catalog, newly marked.
+    pub kev_marked: Vec<Change>,
     /// Open items due within 30 days of the update.
     pub due_soon: Vec<String>,
     /// Open items past their scheduled completion.
@@ -484,6 +489,18 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
             }
         }
         item.scheduled_completion = opts.policy.and_then(|p| p.deadline(&item)).map(|(d, _)| d);
+        // BOD 22-01: a KEV vulnerability is due by CISA's date when earlier.
+        if let Some(kev) = opts.kev {
+            let due = item
+                .cves
+                .iter()
+                .filter_map(|c| kev.get(c).and_then(|e| e.due))
+                .min();
+            item.scheduled_completion = match (item.scheduled_completion, due) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
         item.milestones.push(Milestone {
             description: "Remediate the weakness and verify the fix with a rescan".into(),
             due: item.scheduled_completion,
@@ -510,6 +527,11 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
             ),
         });
         poam.items.push(item);
+    }
+    if let Some(kev) = opts.kev {
+        for item in poam.items.iter_mut().filter(|i| i.state == State::Open) {
+            mark_kev(item, kev, &mut summary.kev_marked);
+        }
     }
     for item in poam.items.iter().filter(|i| i.state == State::Open) {
         if let Some(d) = item.scheduled_completion {
@@ -590,6 +612,39 @@ fn refresh_assets(
     (added, removed.len())
 }
 
+/// Marks an item whose CVEs CISA's catalog lists, with the earliest due
+/// date.
+fn mark_kev(item: &mut Item, kev: &poam_scan::Kev, marked: &mut Vec<Change>) {
+    let listed: Vec<(&str, Option<NaiveDate>)> = item
+        .cves
+        .iter()
+        .filter_map(|c| kev.get(c).map(|e| (c.as_str(), e.due)))
+        .collect();
+    if listed.is_empty() {
+        return;
+    }
+    let due = listed.iter().filter_map(|(_, d)| *d).min();
+    let was = (item.kev.listed, item.kev.due);
+    item.kev.listed = Some(YesNo::Yes);
+    if due.is_some() {
+        item.kev.due = due;
+    }
+    if was != (item.kev.listed, item.kev.due) {
+        marked.push(Change {
+            item: item.display_name(),
+            finding: listed
+                .iter()
+                .map(|(c, _)| *c)
+                .collect::<Vec<_>>()
+                .join(", "),
+            note: match due {
+                Some(d) => format!("in CISA's KEV catalog: due {d} (BOD 22-01)"),
+                None => "in CISA's KEV catalog".into(),
+            },
+        });
+    }
+}
+
 /// Adds a dated line to the item's comments.
 fn append_note(item: &mut Item, line: &str) {
     item.comments = Some(match item.comments.take() {
@@ -668,6 +723,7 @@ mod tests {
                 policy: None,
                 emass: false,
                 id_prefix: None,
+                kev: None,
             },
         )
     }

@@ -16,7 +16,10 @@
 //! Tenable Web App Scanning's export in the same root).
 #![deny(missing_docs)]
 
+mod kev;
 mod nessus;
+
+pub use kev::{read_kev, Kev, KevEntry};
 
 use chrono::NaiveDate;
 use serde::Serialize;
