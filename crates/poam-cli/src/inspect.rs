@@ -218,7 +218,8 @@ pub(crate) fn inspect_text(path: &Path, imported: &Imported) -> String {
 fn inspect_scan(args: &InspectArgs) -> Result<u8, Failure> {
     use poam_scan::Outcome;
     use std::collections::{BTreeMap, BTreeSet};
-    let scan = poam_scan::read_scan(&args.input).map_err(input_failure)?;
+    // Counted as the findings stream by: a scan of any size in flat memory.
+    let mut results = 0usize;
     let outcome_word = |o: Outcome| match o {
         Outcome::Open => "open",
         Outcome::Passed => "passed",
@@ -232,15 +233,17 @@ fn inspect_scan(args: &InspectArgs) -> Result<u8, Failure> {
     let mut open_ids = BTreeSet::new();
     let mut open_assets = BTreeSet::new();
     let mut cves = BTreeSet::new();
-    for f in &scan.findings {
+    let scan = poam_scan::read_scan_into(&args.input, &mut |f| {
+        results += 1;
         *by_outcome.entry(outcome_word(f.outcome)).or_default() += 1;
         if f.outcome == Outcome::Open {
             *by_severity.entry(f.severity).or_default() += 1;
-            open_ids.insert(f.id.as_str());
             open_assets.insert(f.asset);
-            cves.extend(f.cves.iter().map(String::as_str));
+            cves.extend(f.cves);
+            open_ids.insert(f.id);
         }
-    }
+    })
+    .map_err(input_failure)?;
     let open = by_outcome.get("open").copied().unwrap_or(0);
     let out = match args.format {
         InspectFormat::Json => {
@@ -254,7 +257,7 @@ fn inspect_scan(args: &InspectArgs) -> Result<u8, Failure> {
                     "scanned_on": scan.scanned_on,
                     "assets": scan.assets,
                 },
-                "results": scan.findings.len(),
+                "results": results,
                 "by_outcome": by_outcome,
                 "open": {
                     "results": open,
@@ -303,7 +306,7 @@ fn inspect_scan(args: &InspectArgs) -> Result<u8, Failure> {
             let _ = writeln!(
                 s,
                 "results: {}: {}",
-                scan.findings.len(),
+                results,
                 by_outcome
                     .iter()
                     .map(|(o, n)| format!("{n} {o}"))

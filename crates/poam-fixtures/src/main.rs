@@ -1,6 +1,8 @@
 //! `cargo run -p poam-fixtures -- DIR`: rewrites the fixtures under DIR.
 //! `cargo run -p poam-fixtures -- --large N OUT.xlsx`: a FedRAMP workbook of
 //! N items, for benchmarks.
+//! `cargo run -p poam-fixtures -- --nessus HOSTS FINDINGS IDS TEXT OUT`: a
+//! .nessus scan for benchmarks of `poam update` and the Nessus reader.
 //! `cargo run -p poam-fixtures -- --tree UNITS BROKEN DIR`: a tree of UNITS
 //! business units in mixed layouts plus BROKEN unreadable files, for
 //! `poam batch` and `poam rollup`.
@@ -38,6 +40,20 @@ fn main() -> anyhow::Result<()> {
             "wrote {count} workbooks of {items} items under {}",
             dir.display()
         );
+        return Ok(());
+    }
+    if args.first().map(String::as_str) == Some("--nessus") {
+        let usage = "--nessus HOSTS FINDINGS IDS TEXT OUT.nessus";
+        let n = |k: usize| -> anyhow::Result<usize> {
+            args.get(k).context(usage)?.parse().context(usage)
+        };
+        let (hosts, findings, ids, text) = (n(1)?, n(2)?, n(3)?, n(4)?);
+        let out = args.get(5).context(usage)?;
+        std::fs::write(
+            out,
+            poam_fixtures::scans::large_nessus(hosts, findings, ids, text),
+        )?;
+        println!("wrote {out}: {hosts} hosts, {findings} findings of {ids} plugins");
         return Ok(());
     }
     if args.first().map(String::as_str) == Some("--tree") {

@@ -97,3 +97,45 @@ pub fn nessus(name: &str, day: chrono::NaiveDate, hosts: &[Host], results: &[Res
     let _ = writeln!(s, "</Report>\n</NessusClientData_v2>");
     s
 }
+
+/// A large `.nessus` file for benchmarks: `hosts` hosts (10.x.y.z) and
+/// `findings` results spread over them, of `ids` distinct plugins (plugin
+/// 12345 among them, the large FedRAMP workbook's source identifier), each
+/// with a description of about `text` bytes.
+pub fn large_nessus(hosts: usize, findings: usize, ids: usize, text: usize) -> String {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+    let names: Vec<(String, String)> = (0..hosts)
+        .map(|h| {
+            (
+                format!("host-{h:05}"),
+                format!("10.{}.{}.{}", h / 65536 % 256, h / 256 % 256, h % 256),
+            )
+        })
+        .collect();
+    let host_list: Vec<Host> = names.iter().map(|(n, ip)| Host { name: n, ip }).collect();
+    let plugins: Vec<(String, String)> = (0..ids.max(1))
+        .map(|k| {
+            let id = if k == 0 {
+                "12345".to_string()
+            } else {
+                (100_000 + k).to_string()
+            };
+            let name = format!("Weakness {k} {}", "x".repeat(text.saturating_sub(40)));
+            (id, name)
+        })
+        .collect();
+    let results: Vec<Result> = (0..findings)
+        .map(|n| {
+            let (plugin, name) = &plugins[n % plugins.len()];
+            Result {
+                host: n % hosts.max(1),
+                plugin,
+                name,
+                severity: (n % 4 + 1) as u8,
+                cvss3: Some(((n % 100) as f32) / 10.0),
+                cves: &[],
+            }
+        })
+        .collect();
+    nessus("Benchmark", day, &host_list, &results)
+}

@@ -342,7 +342,7 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
     let mut numbering = Numbering::from(&poam.items, opts.id_prefix.as_deref());
     for item in &mut poam.items {
         let ids = source_ids(item);
-        let found = groups.iter().position(|g| ids.contains(&g.id));
+        let found = ids.iter().find_map(|id| index.get(id).copied());
         let name = item.display_name();
         match (item.state, found) {
             (State::Open, Some(n)) => {
