@@ -2642,3 +2642,173 @@ fn kev_catalog_marks_listed_cves_with_their_due_date() {
         );
     }
 }
+
+/// Every STIG checklist sample in ../shared/reference/scans/stig (STIG
+/// Viewer 2 .ckl, STIG Viewer 3 .cklb, from STIG Manager, Evaluate-STIG,
+/// Heimdall and STIG Viewer) read as a person counts it: the asset, the
+/// rules by status, the open ones by severity and distinct vulnerability
+/// id. Not-reviewed rules are reported; the malformed checklist is refused
+/// with its line.
+#[test]
+fn stig_checklists_read_as_a_person_counts_them() {
+    let Some(dir) = real_files() else { return };
+    let stig = dir.join("../scans/stig");
+    // file, asset, [rules, open, passed, not applicable, not reviewed,
+    // distinct open ids], open [high, medium, low].
+    let expected: [(&str, &str, [usize; 6], [usize; 3]); 14] = [
+        (
+            "ckl_evaluate_stig_COMBINED_trimmed.ckl",
+            "CA1294WK16078",
+            [59, 0, 57, 0, 2, 0],
+            [0, 0, 0],
+        ),
+        (
+            "ckl_heimdall_converted_from_nessus.ckl",
+            "ckl_heimdall_converted_from_nessus",
+            [51, 3, 0, 48, 0, 3],
+            [1, 2, 0],
+        ),
+        (
+            "ckl_heimdall_rhel8_oneOfEachStatus.ckl",
+            "ckl_heimdall_rhel8_oneOfEachStatus",
+            [4, 1, 1, 1, 1, 1],
+            [0, 1, 0],
+        ),
+        (
+            "ckl_stigmanager_Asset_a_VPN_V2R5.ckl",
+            "Asset_aaaaaaaaaa",
+            [10, 2, 3, 1, 4, 2],
+            [0, 2, 0],
+        ),
+        (
+            "ckl_stigmanager_Asset_b_multi_stig.ckl",
+            "Asset_bbbbbbbbb",
+            [30, 6, 3, 3, 18, 6],
+            [1, 5, 0],
+        ),
+        (
+            "ckl_stigmanager_GoodStatistics.ckl",
+            "Asset_aaaaaaaaaa",
+            [8, 2, 2, 2, 2, 2],
+            [0, 1, 1],
+        ),
+        // HOST_NAME '=' and three addresses, one a line: the first address.
+        (
+            "ckl_stigviewer2.17_CiscoASA_multiple_ip.ckl",
+            "10.1.11.12",
+            [3, 0, 0, 0, 3, 0],
+            [0, 0, 0],
+        ),
+        (
+            "ckl_stigviewer3.7.0_ASD_V6R4_blank.ckl",
+            "ckl_stigviewer3.7.0_ASD_V6R4_blank",
+            [286, 0, 0, 0, 286, 0],
+            [0, 0, 0],
+        ),
+        (
+            "cklb_evaluate_stig_COMBINED.cklb",
+            "CA1294WK16078",
+            [2, 0, 2, 0, 0, 0],
+            [0, 0, 0],
+        ),
+        (
+            "cklb_heimdall_rhel8_oneOfEachStatus.cklb",
+            "cklb_heimdall_rhel8_oneOfEachStatus",
+            [4, 1, 1, 1, 1, 1],
+            [0, 1, 0],
+        ),
+        (
+            "cklb_stigmanager_Asset_a_VPN_V2R5.cklb",
+            "Asset_aaaaaaaaaa",
+            [10, 2, 3, 1, 4, 2],
+            [0, 2, 0],
+        ),
+        (
+            "cklb_stigmanager_Asset_b_multi_stig.cklb",
+            "Asset_bbbbbbbbb",
+            [30, 6, 3, 3, 18, 6],
+            [1, 5, 0],
+        ),
+        (
+            "cklb_stigmanager_all_possible_results.cklb",
+            "Asset",
+            [4, 1, 1, 1, 1, 1],
+            [0, 1, 0],
+        ),
+        (
+            "cklb_stigviewer3.7.0_ASD_V6R4_blank.cklb",
+            "cklb_stigviewer3.7.0_ASD_V6R4_blank",
+            [286, 0, 0, 0, 286, 0],
+            [0, 0, 0],
+        ),
+    ];
+    for (file, asset, counts, severities) in expected {
+        let run = poam()
+            .arg("inspect")
+            .arg(stig.join(file))
+            .args(["--format", "json"])
+            .assert()
+            .success();
+        let v: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+        let n = |x: &Value| x.as_u64().unwrap_or(0) as usize;
+        assert_eq!(v["scan"]["assets"][0]["name"], asset, "{file}");
+        let got = [
+            n(&v["results"]),
+            n(&v["by_outcome"]["open"]),
+            n(&v["by_outcome"]["passed"]),
+            n(&v["by_outcome"]["not applicable"]),
+            n(&v["by_outcome"]["not reviewed"]),
+            n(&v["open"]["distinct_ids"]),
+        ];
+        assert_eq!(got, counts, "{file}");
+        let sev = &v["open"]["by_severity"];
+        assert_eq!(
+            [n(&sev["High"]), n(&sev["Medium"]), n(&sev["Low"])],
+            severities,
+            "{file}"
+        );
+        // Rules not reviewed are said, with how many.
+        let notes = v["notes"].to_string();
+        assert_eq!(
+            counts[4] > 0,
+            notes.contains("not reviewed"),
+            "{file}: {notes}"
+        );
+    }
+    poam()
+        .arg("inspect")
+        .arg(stig.join("ckl_stigmanager_all_possible_results_MALFORMED.ckl"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "line 255: the checklist is not well-formed XML",
+        ));
+    // A month's update from a checklist: an item per open rule, named by
+    // its vulnerability id, its CCIs kept and their controls from DISA's
+    // CCI list.
+    let tmp = tempfile::tempdir().unwrap();
+    let last = tmp.path().join("empty.json");
+    std::fs::write(&last, r#"{"system": {"name": "Example"}, "items": []}"#).unwrap();
+    let out = tmp.path().join("out.json");
+    poam()
+        .arg("update")
+        .arg(&last)
+        .arg("--scan")
+        .arg(stig.join("ckl_stigmanager_Asset_b_multi_stig.ckl"))
+        .args(["--to", "json", "--as-of", "2026-12-01", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let m: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let items = m["items"].as_array().unwrap();
+    assert_eq!(items.len(), 6);
+    for i in items {
+        assert!(
+            i["source_identifier"].as_str().unwrap().starts_with("V-"),
+            "{i}"
+        );
+        assert_eq!(i["assets"], serde_json::json!(["Asset_bbbbbbbbb"]));
+        assert!(!i["ccis"].as_array().unwrap().is_empty(), "{i}");
+        assert!(!i["controls"].as_array().unwrap().is_empty(), "{i}");
+    }
+}

@@ -104,6 +104,7 @@ struct Group<'a> {
     severity: Severity,
     cvss: Option<(CvssVersion, f32)>,
     cves: BTreeSet<String>,
+    ccis: BTreeSet<String>,
     controls: BTreeSet<String>,
     used: bool,
 }
@@ -301,6 +302,7 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
                     severity: f.severity,
                     cvss: None,
                     cves: BTreeSet::new(),
+                    ccis: BTreeSet::new(),
                     controls: BTreeSet::new(),
                     used: false,
                 });
@@ -330,6 +332,7 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
                 }
             }
             g.cves.extend(f.cves.iter().cloned());
+            g.ccis.extend(f.ccis.iter().cloned());
             g.controls.extend(f.controls.iter().cloned());
         }
     }
@@ -478,7 +481,17 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
         if opts.emass {
             item.emass.raw_severity = Some(category(f));
         }
-        for c in &g.controls {
+        // STIG and compliance findings carry their controls through their
+        // CCIs (DISA's CCI list: rev 5 where it gives one).
+        let catalogs = poam_layout::catalog::catalogs();
+        let mut controls: Vec<String> = g.controls.iter().cloned().collect();
+        for cci in &g.ccis {
+            item.ccis.push(Text::from(cci.as_str()));
+            if let Some(c) = catalogs.cci(cci) {
+                controls.extend(c.controls().iter().cloned());
+            }
+        }
+        for c in &controls {
             if let Some(p) = poam_model::control::parse_control(c) {
                 for id in p.ids {
                     let text = Text::from(id.canonical_with_part().to_string());
@@ -688,6 +701,7 @@ mod tests {
                     cves: Vec::new(),
                     ccis: Vec::new(),
                     controls: Vec::new(),
+                    aliases: Vec::new(),
                     asset: *asset,
                     port: None,
                     outcome: Outcome::Open,

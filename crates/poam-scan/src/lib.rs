@@ -13,11 +13,13 @@
 //! read ([`read_scan_into`]), so a large file is read in flat memory.
 //!
 //! Formats: Tenable Nessus `.nessus` (v2, including compliance audits, and
-//! Tenable Web App Scanning's export in the same root).
+//! Tenable Web App Scanning's export in the same root); DISA STIG
+//! checklists `.ckl` (STIG Viewer 2) and `.cklb` (STIG Viewer 3).
 #![deny(missing_docs)]
 
 mod kev;
 mod nessus;
+mod stig;
 
 pub use kev::{read_kev, Kev, KevEntry};
 
@@ -80,6 +82,8 @@ pub enum IdKind {
     Plugin,
     /// A compliance audit check (Nessus `compliance-check-id`).
     ComplianceCheck,
+    /// A STIG vulnerability id (`V-230373`).
+    StigVuln,
 }
 
 /// A CVSS version.
@@ -164,6 +168,8 @@ pub struct Finding {
     pub ccis: Vec<String>,
     /// Controls the scanner names (`CM-6`, `AC-2(1)`, `3.4.2`).
     pub controls: Vec<String>,
+    /// Other ids of the same weakness (a STIG rule's id and version).
+    pub aliases: Vec<String>,
     /// The asset: its index in [`Scan::assets`].
     pub asset: usize,
     /// The port and protocol (`443/tcp`), where it matters.
@@ -281,6 +287,18 @@ pub fn detect(path: &Path) -> Option<&'static str> {
         Some("nessus")
     } else if head.contains("<NessusClientData") {
         Some("nessus-v1")
+    } else if head.contains("<CHECKLIST") {
+        Some("ckl")
+    } else if head
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+        && head.contains("\"stigs\"")
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("cklb"))
+    {
+        Some("cklb")
     } else {
         None
     }
@@ -303,6 +321,14 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             let reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
             nessus::read(&file, reader, sink)
         }
+        Some("ckl") => {
+            let reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+            stig::read_ckl(&file, reader, sink)
+        }
+        Some("cklb") => {
+            let bytes = std::fs::read(path).map_err(io)?;
+            stig::read_cklb(&file, &String::from_utf8_lossy(&bytes), sink)
+        }
         Some(_) => Err(ScanError::NotScan {
             file,
             reason: "a Nessus v1 file (NessusClientData, written by Nessus 4.0 and older); export the scan again as .nessus (v2)".into(),
@@ -312,7 +338,7 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             std::fs::metadata(path).map_err(io)?;
             Err(ScanError::NotScan {
                 file,
-                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files)".into(),
+                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files and STIG checklists, .ckl and .cklb)".into(),
             })
         }
     }

@@ -210,6 +210,7 @@ fn finish(item: Item, asset: usize, notes: &mut Vec<ScanNote>) -> Finding {
         cves,
         ccis,
         controls,
+        aliases: Vec::new(),
         asset,
         port: item.port.clone(),
         outcome,
