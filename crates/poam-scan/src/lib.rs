@@ -475,5 +475,21 @@ mod tests {
             std::fs::write(&path, &text).unwrap();
             let _ = read_scan(&path);
         }
+
+        /// Nor after a checklist's root, in either form.
+        #[test]
+        fn any_checklist_bytes_never_panic(tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let dir = tempfile::tempdir().unwrap();
+            for (name, head) in [
+                ("c.ckl", &b"<CHECKLIST><ASSET><HOST_NAME>h</HOST_NAME></ASSET><STIGS><iSTIG><VULN>"[..]),
+                ("c.cklb", &b"{\"target_data\": {}, \"stigs\": [{\"rules\": [{\"status\": "[..]),
+            ] {
+                let mut text = head.to_vec();
+                text.extend(&tail);
+                let path = dir.path().join(name);
+                std::fs::write(&path, &text).unwrap();
+                let _ = read_scan(&path);
+            }
+        }
     }
 }
