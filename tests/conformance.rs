@@ -2812,3 +2812,110 @@ fn stig_checklists_read_as_a_person_counts_them() {
         assert!(!i["controls"].as_array().unwrap().is_empty(), "{i}");
     }
 }
+
+/// Every Trivy and Grype sample in ../shared/reference/scans/container read
+/// as a person counts it: the assets (image, directory, Kubernetes
+/// resource), the open findings (vulnerabilities of packages, failed
+/// misconfigurations, secrets; Trivy's not_affected is not open), their
+/// distinct ids and CVEs, by severity (an unknown severity is Medium, and
+/// said).
+#[test]
+fn container_scans_read_as_a_person_counts_them() {
+    let Some(dir) = real_files() else { return };
+    let scans = dir.join("../scans/container");
+    // file, first asset, [assets, results, open, distinct open ids, CVEs,
+    // unknown severities], open [critical, high, medium, low].
+    let expected: [(&str, &str, [usize; 6], [usize; 4]); 9] = [
+        (
+            "grype_amazon_image_heimdall2.json",
+            "cloudwatch_to_s3:latest",
+            [1, 16, 16, 16, 17, 3],
+            [0, 6, 9, 1],
+        ),
+        (
+            "grype_busybox_epss.json",
+            "busybox:1.32.1",
+            [1, 15, 15, 15, 15, 0],
+            [1, 10, 2, 2],
+        ),
+        (
+            "grype_directory_scan.json",
+            ".",
+            [1, 9, 9, 9, 9, 0],
+            [2, 2, 5, 0],
+        ),
+        (
+            "grype_golang1.12_alpine_heimdall2.json",
+            "golang:1.12-alpine",
+            [1, 89, 89, 47, 47, 2],
+            [13, 44, 30, 2],
+        ),
+        (
+            "trivy_k8s_cluster.json",
+            "default/Deployment/redis-follower",
+            [4, 20, 20, 10, 5, 0],
+            [0, 0, 6, 14],
+        ),
+        (
+            "trivy_legacy_list_many_vulns.json",
+            "debian (debian 10.8)",
+            [1, 93, 93, 60, 55, 1],
+            [0, 18, 10, 65],
+        ),
+        (
+            "trivy_misconfig_and_secrets.json",
+            ".",
+            [1, 5, 5, 4, 2, 0],
+            [2, 2, 1, 0],
+        ),
+        (
+            "trivy_schema2_all_statuses.json",
+            "artifact",
+            [1, 8, 7, 7, 6, 0],
+            [0, 0, 0, 7],
+        ),
+        (
+            "trivy_schema2_cvssv4_filesystem.json",
+            "lib/catalina.jar",
+            [1, 3, 3, 3, 3, 0],
+            [0, 0, 1, 2],
+        ),
+    ];
+    for (file, asset, counts, severities) in expected {
+        let run = poam()
+            .arg("inspect")
+            .arg(scans.join(file))
+            .args(["--format", "json"])
+            .assert()
+            .success();
+        let v: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+        let n = |x: &Value| x.as_u64().unwrap_or(0) as usize;
+        assert_eq!(v["scan"]["assets"][0]["name"], asset, "{file}");
+        let unknown = v["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|note| note["message"].as_str())
+            .find_map(|m| {
+                m.strip_suffix(" finding(s) of unknown severity, read as Medium: rate them")
+            })
+            .map_or(0, |k| k.parse().unwrap());
+        let got = [
+            v["scan"]["assets"].as_array().unwrap().len(),
+            n(&v["results"]),
+            n(&v["by_outcome"]["open"]),
+            n(&v["open"]["distinct_ids"]),
+            n(&v["open"]["cves"]),
+            unknown,
+        ];
+        assert_eq!(got, counts, "{file}");
+        let sev = &v["open"]["by_severity"];
+        let got = [
+            n(&sev["Critical"]),
+            n(&sev["High"]),
+            n(&sev["Medium"]),
+            n(&sev["Low"]),
+        ];
+        assert_eq!(got, severities, "{file}");
+    }
+}

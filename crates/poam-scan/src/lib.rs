@@ -14,9 +14,11 @@
 //!
 //! Formats: Tenable Nessus `.nessus` (v2, including compliance audits, and
 //! Tenable Web App Scanning's export in the same root); DISA STIG
-//! checklists `.ckl` (STIG Viewer 2) and `.cklb` (STIG Viewer 3).
+//! checklists `.ckl` (STIG Viewer 2) and `.cklb` (STIG Viewer 3); Trivy and
+//! Grype JSON.
 #![deny(missing_docs)]
 
+mod container;
 mod kev;
 mod nessus;
 mod stig;
@@ -84,6 +86,10 @@ pub enum IdKind {
     ComplianceCheck,
     /// A STIG vulnerability id (`V-230373`).
     StigVuln,
+    /// A vulnerability of a package (a CVE, GHSA, ALAS... id).
+    Vulnerability,
+    /// A configuration or secret rule of a scanner (Trivy's `AVD-...`).
+    Rule,
 }
 
 /// A CVSS version.
@@ -289,6 +295,14 @@ pub fn detect(path: &Path) -> Option<&'static str> {
         Some("nessus-v1")
     } else if head.contains("<CHECKLIST") {
         Some("ckl")
+    } else if head.contains("\"matches\"") && head.contains("\"vulnerability\"") {
+        Some("grype")
+    } else if head.contains("\"VulnerabilityID\"")
+        || head.contains("\"ArtifactName\"")
+        || head.contains("\"ClusterName\"")
+        || head.contains("\"SchemaVersion\"")
+    {
+        Some("trivy")
     } else if head
         .trim_start_matches('\u{feff}')
         .trim_start()
@@ -329,6 +343,21 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             let bytes = std::fs::read(path).map_err(io)?;
             stig::read_cklb(&file, &String::from_utf8_lossy(&bytes), sink)
         }
+        Some(kind @ ("trivy" | "grype")) => {
+            let bytes = std::fs::read(path).map_err(io)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let doc: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+                .map_err(|e| ScanError::Broken {
+                    file: file.clone(),
+                    position: format!("line {}", e.line()),
+                    reason: format!("not readable JSON ({e})"),
+                })?;
+            if kind == "grype" {
+                container::read_grype(&file, &doc, sink)
+            } else {
+                container::read_trivy(&file, &doc, sink)
+            }
+        }
         Some(_) => Err(ScanError::NotScan {
             file,
             reason: "a Nessus v1 file (NessusClientData, written by Nessus 4.0 and older); export the scan again as .nessus (v2)".into(),
@@ -338,7 +367,7 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             std::fs::metadata(path).map_err(io)?;
             Err(ScanError::NotScan {
                 file,
-                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files and STIG checklists, .ckl and .cklb)".into(),
+                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files, STIG checklists .ckl and .cklb, Trivy and Grype JSON)".into(),
             })
         }
     }
@@ -476,13 +505,16 @@ mod tests {
             let _ = read_scan(&path);
         }
 
-        /// Nor after a checklist's root, in either form.
+        /// Nor after a checklist's root, in either form, nor in Trivy's or
+        /// Grype's JSON.
         #[test]
         fn any_checklist_bytes_never_panic(tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
             let dir = tempfile::tempdir().unwrap();
             for (name, head) in [
                 ("c.ckl", &b"<CHECKLIST><ASSET><HOST_NAME>h</HOST_NAME></ASSET><STIGS><iSTIG><VULN>"[..]),
                 ("c.cklb", &b"{\"target_data\": {}, \"stigs\": [{\"rules\": [{\"status\": "[..]),
+                ("t.json", &b"{\"SchemaVersion\": 2, \"ArtifactName\": \"x\", \"Results\": [{\"Vulnerabilities\": "[..]),
+                ("g.json", &b"{\"matches\": [{\"vulnerability\": "[..]),
             ] {
                 let mut text = head.to_vec();
                 text.extend(&tail);
