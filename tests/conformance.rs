@@ -2493,18 +2493,10 @@ fn nessus_samples_read_as_a_person_counts_them() {
             [0, 1, 0, 3],
         ),
     ];
-    let inspect = |file: &str| -> Value {
-        let run = poam()
-            .arg("inspect")
-            .arg(scans.join(file))
-            .args(["--format", "json"])
-            .assert()
-            .success();
-        serde_json::from_slice(&run.get_output().stdout).unwrap()
-    };
+    let inspect = |file: &str| inspect_scan(&scans.join(file));
     for (file, counts, severities) in expected {
         let v = inspect(file);
-        let n = |x: &Value| x.as_u64().unwrap_or(0) as usize;
+        let n = count;
         let got = [
             v["scan"]["assets"].as_array().unwrap().len(),
             n(&v["results"]),
@@ -2743,14 +2735,8 @@ fn stig_checklists_read_as_a_person_counts_them() {
         ),
     ];
     for (file, asset, counts, severities) in expected {
-        let run = poam()
-            .arg("inspect")
-            .arg(stig.join(file))
-            .args(["--format", "json"])
-            .assert()
-            .success();
-        let v: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
-        let n = |x: &Value| x.as_u64().unwrap_or(0) as usize;
+        let v = inspect_scan(&stig.join(file));
+        let n = count;
         assert_eq!(v["scan"]["assets"][0]["name"], asset, "{file}");
         let got = [
             n(&v["results"]),
@@ -2882,14 +2868,8 @@ fn container_scans_read_as_a_person_counts_them() {
         ),
     ];
     for (file, asset, counts, severities) in expected {
-        let run = poam()
-            .arg("inspect")
-            .arg(scans.join(file))
-            .args(["--format", "json"])
-            .assert()
-            .success();
-        let v: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
-        let n = |x: &Value| x.as_u64().unwrap_or(0) as usize;
+        let v = inspect_scan(&scans.join(file));
+        let n = count;
         assert_eq!(v["scan"]["assets"][0]["name"], asset, "{file}");
         let unknown = v["notes"]
             .as_array()
@@ -2918,4 +2898,20 @@ fn container_scans_read_as_a_person_counts_them() {
         ];
         assert_eq!(got, severities, "{file}");
     }
+}
+
+/// `poam inspect SCAN --format json`.
+fn inspect_scan(path: &Path) -> Value {
+    let run = poam()
+        .arg("inspect")
+        .arg(path)
+        .args(["--format", "json"])
+        .assert()
+        .success();
+    serde_json::from_slice(&run.get_output().stdout).unwrap()
+}
+
+/// A count in a JSON summary (0 when absent).
+fn count(v: &Value) -> usize {
+    v.as_u64().unwrap_or(0) as usize
 }
