@@ -2915,3 +2915,80 @@ fn inspect_scan(path: &Path) -> Value {
 fn count(v: &Value) -> usize {
     v.as_u64().unwrap_or(0) as usize
 }
+
+/// Every Tenable CSV sample in ../shared/reference/scans/tenable_csv
+/// (Nessus Professional's default, all-columns and 2025 layouts,
+/// Tenable.sc's vulnerability detail list, Tenable VM's web and API
+/// exports) read as a person counts it: one finding per plugin, host and
+/// port (Nessus writes a row per CVE), blank rows skipped, `;`-separated
+/// exports too.
+#[test]
+fn tenable_csv_exports_read_as_a_person_counts_them() {
+    let Some(dir) = real_files() else { return };
+    let scans = dir.join("../scans/tenable_csv");
+    // file, [hosts, results, open, distinct open ids, open CVEs],
+    // open [critical, high, medium, low].
+    let expected: [(&str, [usize; 5], [usize; 4]); 7] = [
+        (
+            "nessus_pro_csv_all_columns_defectdojo.csv",
+            [1, 29, 1, 1, 0],
+            [0, 0, 1, 0],
+        ),
+        (
+            "nessus_pro_csv_cvss4_vpr_epss_defectdojo.csv",
+            [2, 5, 5, 5, 5],
+            [1, 1, 3, 0],
+        ),
+        (
+            "nessus_pro_csv_default_columns_defectdojo.csv",
+            [1, 29, 1, 1, 0],
+            [0, 0, 1, 0],
+        ),
+        (
+            "tenable_sc_vulndetail_defectdojo_issue_11102.csv",
+            [2, 3, 3, 1, 1],
+            [0, 3, 0, 0],
+        ),
+        (
+            "tenable_sc_vulndetail_defectdojo_many_vuln.csv",
+            [2, 4, 4, 4, 3],
+            [0, 0, 4, 0],
+        ),
+        (
+            "tenable_vm_csv_defectdojo_many_vuln.csv",
+            [2, 9, 9, 7, 18],
+            [0, 3, 6, 0],
+        ),
+        (
+            "tenable_vm_export_semicolon_defectdojo.csv",
+            [99, 99, 99, 25, 38],
+            [0, 0, 0, 99],
+        ),
+    ];
+    for (file, counts, severities) in expected {
+        let v = inspect_scan(&scans.join(file));
+        let got = [
+            v["scan"]["assets"].as_array().unwrap().len(),
+            count(&v["results"]),
+            count(&v["by_outcome"]["open"]),
+            count(&v["open"]["distinct_ids"]),
+            count(&v["open"]["cves"]),
+        ];
+        assert_eq!(got, counts, "{file}");
+        let sev = &v["open"]["by_severity"];
+        let got = [
+            count(&sev["Critical"]),
+            count(&sev["High"]),
+            count(&sev["Medium"]),
+            count(&sev["Low"]),
+        ];
+        assert_eq!(got, severities, "{file}");
+        // The export knows only the hosts with results: said.
+        assert!(
+            v["notes"]
+                .to_string()
+                .contains("lists only the hosts with results"),
+            "{file}"
+        );
+    }
+}

@@ -15,13 +15,14 @@
 //! Formats: Tenable Nessus `.nessus` (v2, including compliance audits, and
 //! Tenable Web App Scanning's export in the same root); DISA STIG
 //! checklists `.ckl` (STIG Viewer 2) and `.cklb` (STIG Viewer 3); Trivy and
-//! Grype JSON.
+//! Grype JSON; Tenable's CSV exports (Nessus, Tenable.sc, Tenable VM).
 #![deny(missing_docs)]
 
 mod container;
 mod kev;
 mod nessus;
 mod stig;
+mod tenable_csv;
 
 pub use kev::{read_kev, Kev, KevEntry};
 
@@ -295,6 +296,13 @@ pub fn detect(path: &Path) -> Option<&'static str> {
         Some("nessus-v1")
     } else if head.contains("<CHECKLIST") {
         Some("ckl")
+    } else if tenable_csv::looks_like(
+        head.trim_start_matches('\u{feff}')
+            .lines()
+            .next()
+            .unwrap_or(""),
+    ) {
+        Some("tenable-csv")
     } else if head.contains("\"matches\"") && head.contains("\"vulnerability\"") {
         Some("grype")
     } else if head.contains("\"VulnerabilityID\"")
@@ -343,6 +351,10 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             let bytes = std::fs::read(path).map_err(io)?;
             stig::read_cklb(&file, &String::from_utf8_lossy(&bytes), sink)
         }
+        Some("tenable-csv") => {
+            let bytes = std::fs::read(path).map_err(io)?;
+            tenable_csv::read(&file, &String::from_utf8_lossy(&bytes), sink)
+        }
         Some(kind @ ("trivy" | "grype")) => {
             let bytes = std::fs::read(path).map_err(io)?;
             let text = String::from_utf8_lossy(&bytes);
@@ -367,7 +379,7 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             std::fs::metadata(path).map_err(io)?;
             Err(ScanError::NotScan {
                 file,
-                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files, STIG checklists .ckl and .cklb, Trivy and Grype JSON)".into(),
+                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files and Tenable CSV exports, STIG checklists .ckl and .cklb, Trivy and Grype JSON)".into(),
             })
         }
     }
