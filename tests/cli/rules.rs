@@ -186,6 +186,80 @@ fn fedramp_policy_rules_break_and_keep() {
     assert_eq!(late["dates"]["detected"], "2024-01-01");
 }
 
+/// FedRAMP's reviewer rules from its playbook: deviations stay on the Open
+/// tab, one vulnerability id per item, a High vendor dependency older than
+/// 30 days mitigated to Moderate.
+#[test]
+fn fedramp_reviewer_rules_break_and_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = json!({"detected_on": "2024-05-20", "scheduled_completion": "2024-06-19", "status_date": "2024-05-21"});
+    let with = |patch: Value| {
+        let mut v = fresh.clone();
+        merge(&mut v, patch);
+        v
+    };
+    let items = vec![
+        item(
+            "vd-closed",
+            with(json!({"state": "closed", "completed_on": "2024-05-25",
+            "vendor": {"dependency": "yes", "last_checkin": "2024-05-25", "product": "X"}})),
+        ),
+        item(
+            "or-closed",
+            with(json!({"state": "closed", "completed_on": "2024-05-25",
+            "risk": {"operational_requirement": "yes"}})),
+        ),
+        item(
+            "plain-closed",
+            with(json!({"state": "closed", "completed_on": "2024-05-25"})),
+        ),
+        item(
+            "two-ids",
+            with(json!({"source_identifier": "12345; 67890"})),
+        ),
+        item("one-id", with(json!({"source_identifier": "12345"}))),
+        item(
+            "vd-high-old",
+            json!({"detected_on": "2024-04-01", "scheduled_completion": "2024-05-01", "status_date": "2024-04-02",
+            "risk": {"original": "high"}, "vendor": {"dependency": "yes", "last_checkin": "2024-05-25", "product": "X"}}),
+        ),
+        item(
+            "vd-high-mitigated",
+            json!({"detected_on": "2024-04-01", "scheduled_completion": "2024-09-28", "status_date": "2024-04-02",
+            "risk": {"original": "high", "adjusted": "moderate", "adjustment": "yes"},
+            "vendor": {"dependency": "yes", "last_checkin": "2024-05-25", "product": "X"}}),
+        ),
+        item(
+            "vd-high-new",
+            with(json!({"risk": {"original": "high"},
+            "vendor": {"dependency": "yes", "last_checkin": "2024-05-25", "product": "X"}})),
+        ),
+    ];
+    let file = write(dir.path(), "reviewer.json", items, "Moderate");
+    let (_, f, _) = findings(&file, &["--policy", "fedramp", "--as-of", "2024-06-01"]);
+    assert!(has(&f, "vd-closed", "deviation-on-closed-tab"), "{f:?}");
+    assert!(has(&f, "or-closed", "deviation-on-closed-tab"), "{f:?}");
+    assert!(!has(&f, "plain-closed", "deviation-on-closed-tab"), "{f:?}");
+    assert!(has(&f, "two-ids", "several-vulnerability-ids"), "{f:?}");
+    assert!(!has(&f, "one-id", "several-vulnerability-ids"), "{f:?}");
+    assert!(has(&f, "vd-high-old", "vendor-high-not-mitigated"), "{f:?}");
+    assert!(
+        !has(&f, "vd-high-mitigated", "vendor-high-not-mitigated"),
+        "{f:?}"
+    );
+    assert!(
+        !has(&f, "vd-high-new", "vendor-high-not-mitigated"),
+        "{f:?}"
+    );
+    // Another policy does not ask for them.
+    let (_, f, _) = findings(&file, &["--policy", "dod", "--as-of", "2024-06-01"]);
+    assert!(
+        !f.iter()
+            .any(|(_, r)| r == "deviation-on-closed-tab" || r == "several-vulnerability-ids"),
+        "{f:?}"
+    );
+}
+
 #[test]
 fn template_rules_break_and_keep() {
     let dir = tempfile::tempdir().unwrap();

@@ -91,6 +91,18 @@ pub struct PolicyRules {
     /// A KEV item is due by its KEV due date when that is earlier.
     #[serde(default)]
     pub kev_due_date: bool,
+    /// Vendor-dependent and operational-requirement items stay on the Open
+    /// tab (FedRAMP's playbook): one on the Closed tab is an error.
+    #[serde(default)]
+    pub deviations_stay_open: bool,
+    /// One vulnerability id per item: an item whose source identifier names
+    /// several is an error.
+    #[serde(default)]
+    pub one_vulnerability_per_item: bool,
+    /// A High vendor dependency older than this many days must be mitigated
+    /// to Moderate (an approved risk adjustment to Moderate or below).
+    #[serde(default)]
+    pub vendor_high_mitigate_days: Option<i64>,
 }
 
 /// CMMC settings of a policy.

@@ -211,6 +211,87 @@ fn check_item(
                 }
             }
         }
+        if rules.deviations_stay_open && !open {
+            let kinds: Vec<&str> = [
+                (
+                    item.vendor.dependency == Some(YesNo::Yes),
+                    "a vendor dependency",
+                ),
+                (
+                    item.risk.operational_requirement == Some(YesNo::Yes),
+                    "an operational requirement",
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(yes, what)| yes.then_some(what))
+            .collect();
+            if !kinds.is_empty() {
+                out.push(finding(
+                    item,
+                    "deviation-on-closed-tab",
+                    Level::Error,
+                    format!(
+                        "{name} is closed but carries {}: {} keeps such items on the Open tab",
+                        kinds.join(" and "),
+                        policy.title
+                    ),
+                    &[],
+                ));
+            }
+        }
+        if rules.one_vulnerability_per_item {
+            let ids: Vec<&str> = item
+                .source_identifier
+                .as_deref()
+                .unwrap_or("")
+                .split([';', ',', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            if ids.len() > 1 {
+                out.push(finding(
+                    item,
+                    "several-vulnerability-ids",
+                    Level::Error,
+                    format!(
+                        "{name} names {} vulnerability ids ({}); {} asks for one item per vulnerability id",
+                        ids.len(),
+                        ids.join(", "),
+                        policy.title
+                    ),
+                    &[],
+                ));
+            }
+        }
+        if let (Some(days), true, Some(YesNo::Yes), Some(detected)) = (
+            rules.vendor_high_mitigate_days,
+            open,
+            item.vendor.dependency,
+            item.detected_on,
+        ) {
+            let high = item
+                .risk
+                .original
+                .is_some_and(|r| r >= poam_model::Rating::High);
+            let mitigated = item.risk.adjustment == Some(YesNo::Yes)
+                && item
+                    .risk
+                    .adjusted
+                    .is_some_and(|r| r <= poam_model::Rating::Moderate);
+            if high && !mitigated && (as_of - detected).num_days() > days {
+                out.push(finding(
+                    item,
+                    "vendor-high-not-mitigated",
+                    Level::Warning,
+                    format!(
+                        "{name} is a High vendor dependency detected {} days before {as_of} and not mitigated to Moderate; {} asks for that after {days} days",
+                        (as_of - detected).num_days(),
+                        policy.title
+                    ),
+                    &[("detected", Some(detected)), ("as_of", Some(as_of))],
+                ));
+            }
+        }
         if rules.false_positive_must_close && open && item.risk.false_positive == Some(YesNo::Yes) {
             out.push(finding(
                 item,
