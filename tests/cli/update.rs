@@ -93,7 +93,7 @@ fn item<'a>(m: &'a Value, id: &str) -> &'a Value {
 /// finding fixed on one host loses that host; an item whose host was not
 /// scanned stays open; an item not found on any of its scanned hosts closes
 /// on the scan's day; a closed item found again reopens.
-fn three_months(layout: &[&str], ext: &str, has_detection_date: bool) {
+fn three_months(layout: &[&str], ext: &str, has_detection_date: bool, medium_due: &str) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let empty = d.join("empty.json");
@@ -129,8 +129,8 @@ fn three_months(layout: &[&str], ext: &str, has_detection_date: bool) {
     assert_eq!(a["source_identifier"], "1001");
     assert_eq!(
         item(&m1, "V-0002")["scheduled_completion"],
-        "2027-03-01",
-        "Moderate: 90 days"
+        medium_due,
+        "the Medium finding"
     );
     // Month 2: the database is not scanned; 1001 is fixed on web-02; 1003 is new.
     let scan2 = nessus(
@@ -211,16 +211,19 @@ fn three_months(layout: &[&str], ext: &str, has_detection_date: bool) {
 
 #[test]
 fn three_months_in_the_fedramp_workbook() {
-    three_months(&["--to", "fedramp"], "xlsx", true);
+    // FedRAMP's policy: Moderate in 90 days.
+    three_months(&["--to", "fedramp"], "xlsx", true, "2027-03-01");
 }
 
 #[test]
 fn three_months_in_the_navy_2026_emass_workbook() {
-    // Navy 2026 has no detection-date column.
+    // Navy 2026 has no detection-date column; DoD's policy by default: the
+    // Medium finding is CAT II, 180 days.
     three_months(
         &["--to", "emass", "--template-version", "navy-2026"],
         "xlsx",
         false,
+        "2027-05-30",
     );
 }
 

@@ -19,10 +19,11 @@ pub(crate) struct UpdateArgs {
     /// With --to: the template version.
     #[arg(long, value_name = "VERSION")]
     template_version: Option<String>,
-    /// The policy that sets a new item's scheduled completion by its rating:
-    /// fedramp (30/90/180 days), dod, cms, or a policy file.
-    #[arg(long, value_name = "POLICY", default_value = "fedramp")]
-    policy: String,
+    /// The policy that sets a new item's scheduled completion: fedramp
+    /// (30/90/180 days by rating), dod (by DISA category), cms, or a policy
+    /// file. By default dod for an eMASS layout, fedramp otherwise.
+    #[arg(long, value_name = "POLICY")]
+    policy: Option<String>,
     /// The day of the update (YYYY-MM-DD); today by default.
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
@@ -63,7 +64,6 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
         all.extend(args.output.as_deref());
         crate::guard_output(path, &all, "--summary-json")?;
     }
-    let policy = load_policy(&args.policy)?;
     let kev = args
         .kev
         .as_deref()
@@ -104,13 +104,20 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
         poam_export::Output::Workbook(l) => Some(l),
         _ => None,
     };
+    let emass = layout.is_some_and(|l| l.family.eq_ignore_ascii_case("emass"));
+    let policy =
+        load_policy(
+            args.policy
+                .as_deref()
+                .unwrap_or(if emass { "dod" } else { "fedramp" }),
+        )?;
     let updated = do_update(
         &imported.poam,
         &scans,
         &UpdateOptions {
             as_of,
             policy: Some(&policy),
-            emass: layout.is_some_and(|l| l.family.eq_ignore_ascii_case("emass")),
+            emass,
             id_prefix: args.id_prefix.clone(),
             kev: kev.as_ref(),
         },
