@@ -196,7 +196,24 @@ fn three_months(layout: &[&str], ext: &str, has_detection_date: bool, medium_due
         ],
     );
     let out4 = format!("m4.{ext}");
-    let s = month(d, &d.join(&out3), &scan4, &out4, "2027-03-03", &[]);
+    let summary = d.join("m4-summary.xlsx");
+    let s = month(
+        d,
+        &d.join(&out3),
+        &scan4,
+        &out4,
+        "2027-03-03",
+        &["--summary-xlsx", summary.to_str().unwrap()],
+    );
+    // The summary workbook: a Changes row for the reopened item.
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&summary).unwrap();
+    let changes = calamine::Reader::worksheet_range(&mut wb, "Changes").unwrap();
+    assert!(
+        changes
+            .rows()
+            .any(|r| r[0].to_string() == "Reopened" && r[1].to_string() == "V-0001"),
+        "{changes:?}"
+    );
     assert_eq!(ids(&s, "reopened"), ["V-0001 1001"]);
     assert!(ids(&s, "new").is_empty());
     let m4 = model(d.join(&out4).to_str().unwrap(), &[]);

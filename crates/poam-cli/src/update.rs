@@ -43,6 +43,10 @@ pub(crate) struct UpdateArgs {
     /// Also write the change summary as JSON to this file.
     #[arg(long, value_name = "FILE")]
     summary_json: Option<PathBuf>,
+    /// Also write the change summary as a workbook (a Summary and a
+    /// Changes sheet) to this file.
+    #[arg(long, value_name = "FILE")]
+    summary_xlsx: Option<PathBuf>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -59,10 +63,15 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
             "add -o THIS-MONTH.xlsx for this month's POA&M (or --dry-run to see the changes only)"
         )));
     }
-    if let Some(path) = &args.summary_json {
-        let mut all = inputs.clone();
-        all.extend(args.output.as_deref());
-        crate::guard_output(path, &all, "--summary-json")?;
+    for (path, flag) in [
+        (&args.summary_json, "--summary-json"),
+        (&args.summary_xlsx, "--summary-xlsx"),
+    ] {
+        if let Some(path) = path {
+            let mut all = inputs.clone();
+            all.extend(args.output.as_deref());
+            crate::guard_output(path, &all, flag)?;
+        }
     }
     let kev = args
         .kev
@@ -138,6 +147,10 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
     if let Some(path) = &args.summary_json {
         let text = serde_json::to_vec_pretty(s).map_err(output_failure)?;
         save_atomic(path, &text).map_err(output_failure)?;
+    }
+    if let Some(path) = &args.summary_xlsx {
+        let bytes = poam_export::update_out::write_update_xlsx(s).map_err(output_failure)?;
+        save_atomic(path, &bytes).map_err(output_failure)?;
     }
     let out = match args.format {
         CheckFormat::Json => serde_json::to_string_pretty(s).map_err(output_failure)? + "\n",

@@ -5,7 +5,11 @@ use crate::ExportError;
 use poam_ops::diff::{Diff, ItemRef};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Workbook, Worksheet};
 
-fn header(ws: &mut Worksheet, cells: &[&str], widths: &[f64]) -> Result<(), ExportError> {
+pub(crate) fn header(
+    ws: &mut Worksheet,
+    cells: &[&str],
+    widths: &[f64],
+) -> Result<(), ExportError> {
     header_at(ws, 0, cells, widths)?;
     ws.set_freeze_panes(1, 0)?;
     // Printed one page wide, landscape, the header row on every page.
@@ -13,7 +17,7 @@ fn header(ws: &mut Worksheet, cells: &[&str], widths: &[f64]) -> Result<(), Expo
     Ok(())
 }
 
-fn header_at(
+pub(crate) fn header_at(
     ws: &mut Worksheet,
     row: u32,
     cells: &[&str],

@@ -29,6 +29,7 @@ pub mod json;
 pub mod oscal_out;
 pub mod report;
 mod save;
+pub mod update_out;
 pub mod xlsx;
 
 pub use format::{write, Format, Output, WriteOptions};
