@@ -211,7 +211,7 @@ fn three_months(layout: &[&str], ext: &str, has_detection_date: bool, medium_due
     assert!(
         changes
             .rows()
-            .any(|r| r[0].to_string() == "Reopened" && r[1].to_string() == "V-0001"),
+            .any(|r| r[0] == "Reopened" && r[1] == "V-0001"),
         "{changes:?}"
     );
     assert_eq!(ids(&s, "reopened"), ["V-0001 1001"]);
