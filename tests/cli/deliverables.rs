@@ -498,6 +498,45 @@ fn libreoffice_opens_every_deliverable() {
         poam().args(&args).arg("-o").arg(&out).assert().success();
         files.push(out);
     }
+    // The monthly update's workbook and its change summary.
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, r#"{"system": {"name": "S"}, "items": []}"#).unwrap();
+    let scan = dir.path().join("month.nessus");
+    let hosts = [poam_fixtures::scans::Host {
+        name: "web-01",
+        ip: "10.0.0.1",
+    }];
+    let found = [poam_fixtures::scans::Result {
+        host: 0,
+        plugin: "1001",
+        name: "Apache HTTP Server < 2.4.60",
+        severity: 3,
+        cvss3: Some(8.1),
+        cves: &["CVE-2024-38476"],
+    }];
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    std::fs::write(
+        &scan,
+        poam_fixtures::scans::nessus("December", day, &hosts, &found),
+    )
+    .unwrap();
+    let (update, summary) = (
+        dir.path().join("update.xlsx"),
+        dir.path().join("update-summary.xlsx"),
+    );
+    poam()
+        .arg("update")
+        .arg(&empty)
+        .arg("--scan")
+        .arg(&scan)
+        .args(["--to", "fedramp", "--as-of", "2026-12-02", "-o"])
+        .arg(&update)
+        .arg("--summary-xlsx")
+        .arg(&summary)
+        .assert()
+        .success();
+    files.push(update);
+    files.push(summary);
     let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
     let pdfs = dir.path().join("pdf");
     let status = std::process::Command::new(soffice)
