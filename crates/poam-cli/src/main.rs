@@ -52,7 +52,7 @@ normalize them into one model, check them, and write the layout a reviewer or eM
 Examples:\n  poam inspect my-poam.xlsx\n  poam convert my-poam.xlsx --to fedramp -o submission.xlsx\n  \
 poam convert my-poam.xlsx --to emass --template-version navy-2026 -o emass.xlsx\n  \
 poam validate my-poam.xlsx --policy fedramp\n  poam batch units/ --to fedramp --out-dir submitted/\n  \
-poam rollup units/ --to fedramp -o all-units.xlsx\n  poam diff october.xlsx november.xlsx"
+poam rollup units/ --to fedramp -o all-units.xlsx\n  poam diff october.xlsx november.xlsx\n  poam update november.xlsx --scan december.nessus -o december.xlsx"
 )]
 struct Cli {
     #[command(flatten)]
