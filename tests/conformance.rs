@@ -2965,8 +2965,21 @@ fn tenable_csv_exports_read_as_a_person_counts_them() {
             [0, 0, 0, 99],
         ),
     ];
+    for v in csv_counts(&scans, &expected) {
+        // The export knows only the hosts with results: said.
+        assert!(v["notes"]
+            .to_string()
+            .contains("lists only the hosts with results"));
+    }
+}
+
+/// Checks the counts of each CSV export of `expected` in `dir` (hosts,
+/// results, open, distinct open ids, open CVEs; open by severity), and
+/// gives back what inspect said of each.
+fn csv_counts(dir: &Path, expected: &[(&str, [usize; 5], [usize; 4])]) -> Vec<Value> {
+    let mut out = Vec::new();
     for (file, counts, severities) in expected {
-        let v = inspect_scan(&scans.join(file));
+        let v = inspect_scan(&dir.join(file));
         let got = [
             v["scan"]["assets"].as_array().unwrap().len(),
             count(&v["results"]),
@@ -2974,7 +2987,7 @@ fn tenable_csv_exports_read_as_a_person_counts_them() {
             count(&v["open"]["distinct_ids"]),
             count(&v["open"]["cves"]),
         ];
-        assert_eq!(got, counts, "{file}");
+        assert_eq!(&got, counts, "{file}");
         let sev = &v["open"]["by_severity"];
         let got = [
             count(&sev["Critical"]),
@@ -2982,13 +2995,42 @@ fn tenable_csv_exports_read_as_a_person_counts_them() {
             count(&sev["Medium"]),
             count(&sev["Low"]),
         ];
-        assert_eq!(got, severities, "{file}");
-        // The export knows only the hosts with results: said.
-        assert!(
-            v["notes"]
-                .to_string()
-                .contains("lists only the hosts with results"),
-            "{file}"
-        );
+        assert_eq!(&got, severities, "{file}");
+        out.push(v);
+    }
+    out
+}
+
+/// Every Qualys CSV sample in ../shared/reference/scans/qualys (the scan
+/// report, VMDR's asset vulnerability data list by QID and by CVE after its
+/// three title lines, the PCI report) read as a person counts it: Qualys's
+/// five severity levels (5 urgent is Critical, 4 High, 3 Medium, 2 and 1
+/// Low), a FIXED status not open.
+#[test]
+fn qualys_csv_exports_read_as_a_person_counts_them() {
+    let Some(dir) = real_files() else { return };
+    let scans = dir.join("../scans/qualys");
+    // file, [hosts, results, open, distinct open ids, open CVEs],
+    // open [critical, high, medium, low].
+    let expected: [(&str, [usize; 5], [usize; 4]); 4] = [
+        (
+            "qualys_scan_report_csv_defectdojo.csv",
+            [4, 6, 6, 3, 23],
+            [6, 0, 0, 0],
+        ),
+        (
+            "qualys_vmdr_asset_vuln_datalist_qid.csv",
+            [5, 5, 4, 4, 0],
+            [1, 1, 0, 2],
+        ),
+        (
+            "qualys_vmdr_asset_vuln_datalist_cve.csv",
+            [5, 5, 4, 4, 4],
+            [1, 1, 0, 2],
+        ),
+        ("qualys_monthly_pci_csv.csv", [1, 1, 1, 1, 0], [0, 0, 1, 0]),
+    ];
+    for v in csv_counts(&scans, &expected) {
+        assert_eq!(v["scan"]["scanner"], "Qualys");
     }
 }

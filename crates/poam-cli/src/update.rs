@@ -7,7 +7,7 @@ use poam_ops::update::{update as do_update, Change, UpdateOptions, UpdateSummary
 pub(crate) struct UpdateArgs {
     /// Last month's POA&M (any layout poam reads).
     last: PathBuf,
-    /// This month's scanner output: Nessus .nessus or a Tenable CSV export,
+    /// This month's scanner output: Nessus .nessus, a Tenable or Qualys CSV export,
     /// a STIG checklist (.ckl, .cklb), Trivy or Grype JSON. May be repeated.
     #[arg(long = "scan", value_name = "FILE", required = true)]
     scans: Vec<PathBuf>,

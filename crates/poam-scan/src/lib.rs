@@ -15,14 +15,15 @@
 //! Formats: Tenable Nessus `.nessus` (v2, including compliance audits, and
 //! Tenable Web App Scanning's export in the same root); DISA STIG
 //! checklists `.ckl` (STIG Viewer 2) and `.cklb` (STIG Viewer 3); Trivy and
-//! Grype JSON; Tenable's CSV exports (Nessus, Tenable.sc, Tenable VM).
+//! Grype JSON; Tenable's CSV exports (Nessus, Tenable.sc, Tenable VM) and
+//! Qualys's (scan report, VMDR, PCI).
 #![deny(missing_docs)]
 
 mod container;
+mod csv_exports;
 mod kev;
 mod nessus;
 mod stig;
-mod tenable_csv;
 
 pub use kev::{read_kev, Kev, KevEntry};
 
@@ -83,6 +84,8 @@ pub enum Outcome {
 pub enum IdKind {
     /// A scanner plugin (Nessus plugin id).
     Plugin,
+    /// A Qualys QID.
+    Qid,
     /// A compliance audit check (Nessus `compliance-check-id`).
     ComplianceCheck,
     /// A STIG vulnerability id (`V-230373`).
@@ -296,13 +299,8 @@ pub fn detect(path: &Path) -> Option<&'static str> {
         Some("nessus-v1")
     } else if head.contains("<CHECKLIST") {
         Some("ckl")
-    } else if tenable_csv::looks_like(
-        head.trim_start_matches('\u{feff}')
-            .lines()
-            .next()
-            .unwrap_or(""),
-    ) {
-        Some("tenable-csv")
+    } else if let Some(spec) = csv_exports::detect(head.trim_start_matches('\u{feff}')) {
+        Some(spec.format())
     } else if head.contains("\"matches\"") && head.contains("\"vulnerability\"") {
         Some("grype")
     } else if head.contains("\"VulnerabilityID\"")
@@ -351,9 +349,16 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             let bytes = std::fs::read(path).map_err(io)?;
             stig::read_cklb(&file, &String::from_utf8_lossy(&bytes), sink)
         }
-        Some("tenable-csv") => {
+        Some("tenable-csv" | "qualys-csv") => {
             let bytes = std::fs::read(path).map_err(io)?;
-            tenable_csv::read(&file, &String::from_utf8_lossy(&bytes), sink)
+            let text = String::from_utf8_lossy(&bytes);
+            let spec = csv_exports::detect(text.trim_start_matches('\u{feff}')).ok_or_else(|| {
+                ScanError::NotScan {
+                    file: file.clone(),
+                    reason: "no scanner's header row".into(),
+                }
+            })?;
+            csv_exports::read(&file, spec, &text, sink)
         }
         Some(kind @ ("trivy" | "grype")) => {
             let bytes = std::fs::read(path).map_err(io)?;
@@ -379,7 +384,7 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             std::fs::metadata(path).map_err(io)?;
             Err(ScanError::NotScan {
                 file,
-                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files and Tenable CSV exports, STIG checklists .ckl and .cklb, Trivy and Grype JSON)".into(),
+                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files, Tenable and Qualys CSV exports, STIG checklists .ckl and .cklb, Trivy and Grype JSON)".into(),
             })
         }
     }
