@@ -343,6 +343,7 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
         .unwrap_or(opts.as_of);
     let mut poam = last.clone();
     let mut numbering = Numbering::from(&poam.items, opts.id_prefix.as_deref());
+    let keeps_status = poam.items.iter().any(|i| i.status.is_some());
     for item in &mut poam.items {
         let ids = source_ids(item);
         let found = ids.iter().find_map(|id| index.get(id).copied());
@@ -382,7 +383,11 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
                     continue;
                 }
                 item.state = State::Open;
-                item.status = Some(Status::Ongoing);
+                // A status only where the POA&M keeps one (FedRAMP v3.0 has
+                // no status column: its tab says open or closed).
+                if item.status.is_some() {
+                    item.status = Some(Status::Ongoing);
+                }
                 let closed_on = item.completed_on.take();
                 item.status_date = Some(scan_day);
                 let (added, _) = refresh_assets(item, g, &covered, scan_day);
@@ -429,7 +434,9 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
                     continue;
                 }
                 item.state = State::Closed;
-                item.status = Some(Status::Completed);
+                if item.status.is_some() {
+                    item.status = Some(Status::Completed);
+                }
                 item.completed_on = Some(scan_day);
                 item.status_date = Some(scan_day);
                 append_note(
@@ -457,7 +464,8 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
         let mut item = Item {
             id: Some(numbering.take().into()),
             state: State::Open,
-            status: Some(Status::Ongoing),
+            // Last month's items say whether the POA&M keeps a status.
+            status: keeps_status.then_some(Status::Ongoing),
             weakness_name: Some(f.title.as_str().into()),
             weakness_description: f
                 .description
