@@ -220,14 +220,6 @@ fn inspect_scan(args: &InspectArgs) -> Result<u8, Failure> {
     use std::collections::{BTreeMap, BTreeSet};
     // Counted as the findings stream by: a scan of any size in flat memory.
     let mut results = 0usize;
-    let outcome_word = |o: Outcome| match o {
-        Outcome::Open => "open",
-        Outcome::Passed => "passed",
-        Outcome::NotApplicable => "not applicable",
-        Outcome::NotReviewed => "not reviewed",
-        Outcome::Error => "error",
-        Outcome::Informational => "informational",
-    };
     let mut by_outcome: BTreeMap<&str, usize> = BTreeMap::new();
     let mut by_severity: BTreeMap<poam_scan::Severity, usize> = BTreeMap::new();
     let mut open_ids = BTreeSet::new();
@@ -235,7 +227,7 @@ fn inspect_scan(args: &InspectArgs) -> Result<u8, Failure> {
     let mut cves = BTreeSet::new();
     let scan = poam_scan::read_scan_into(&args.input, &mut |f| {
         results += 1;
-        *by_outcome.entry(outcome_word(f.outcome)).or_default() += 1;
+        *by_outcome.entry(f.outcome.label()).or_default() += 1;
         if f.outcome == Outcome::Open {
             *by_severity.entry(f.severity).or_default() += 1;
             open_assets.insert(f.asset);

@@ -63,32 +63,25 @@ struct Definitions {
     assets: BTreeMap<String, String>,
 }
 
-fn party_uuid(name: &str) -> String {
-    uuid(&["party", name])
-}
-/// A tool's (component's) UUID: the input's, else one derived from its name.
-fn tool_uuid(document: &Kept, name: &str) -> String {
+/// The UUID of a party, tool (component) or asset (inventory item) by its
+/// name: the one an OSCAL input kept (`party:NAME`), else one derived from
+/// the kind and the name, as the reader derives it to know it again.
+fn kept_uuid(document: &Kept, kind: &str, name: &str) -> String {
     document
-        .get(&format!("tool:{name}"))
-        .map_or_else(|| uuid(&["tool", name]), str::to_string)
-}
-/// An asset's (inventory item's) UUID: the input's, else one derived from
-/// its name.
-fn asset_uuid(document: &Kept, name: &str) -> String {
-    document
-        .get(&format!("asset:{name}"))
-        .map_or_else(|| uuid(&["asset", name]), str::to_string)
+        .get(&format!("{kind}:{name}"))
+        .map_or_else(|| uuid(&[kind, name]), str::to_string)
 }
 
 impl Definitions {
     fn collect(poam: &Poam, org: &str, document: &Kept) -> Definitions {
         let mut defs = Definitions::default();
-        defs.parties.insert(org.to_string(), party_uuid(org));
+        defs.parties
+            .insert(org.to_string(), kept_uuid(document, "party", org));
         for item in &poam.items {
             if let Some(t) = &item.detector_source {
                 defs.tools
                     .entry(t.to_string())
-                    .or_insert_with(|| tool_uuid(document, t));
+                    .or_insert_with(|| kept_uuid(document, "tool", t));
             }
             let kept = Kept::parse(item.extra.get(KEPT).map(|t| t.as_str()));
             for a in item
@@ -98,12 +91,12 @@ impl Definitions {
             {
                 defs.assets
                     .entry(a.to_string())
-                    .or_insert_with(|| asset_uuid(document, a));
+                    .or_insert_with(|| kept_uuid(document, "asset", a));
             }
             if let Some(p) = &item.point_of_contact {
                 defs.parties
                     .entry(p.to_string())
-                    .or_insert_with(|| party_uuid(p));
+                    .or_insert_with(|| kept_uuid(document, "party", p));
             }
         }
         defs
@@ -266,7 +259,7 @@ impl<'a> Entry<'a> {
     }
     /// A party's UUID: the input's, else one derived from its name.
     fn party(&self, name: &str) -> String {
-        kept_party(self.document, name)
+        kept_uuid(self.document, "party", name)
     }
     /// A UUID the input kept, else one derived from the item's key.
     fn uuid(&self, what: &str) -> String {
@@ -299,13 +292,6 @@ impl<'a> Entry<'a> {
         }
         (item.detected_on.unwrap_or(fallback), Some("detected-on"))
     }
-}
-
-/// A party's UUID: the one the input kept for its name, else derived.
-fn kept_party(document: &Kept, name: &str) -> String {
-    document
-        .get(&format!("party:{name}"))
-        .map_or_else(|| party_uuid(name), str::to_string)
 }
 
 fn fedramp_policy() -> Option<&'static poam_rules::Policy> {
@@ -357,8 +343,7 @@ fn observation_json(e: &Entry, fallback_date: NaiveDate) -> Value {
         obs["props"] = Value::Array(obs_props);
     }
     if let Some(tool) = &item.detector_source {
-        obs["origins"] =
-            json!([{"actors": [{"type": "tool", "actor-uuid": tool_uuid(e.document, tool)}]}]);
+        obs["origins"] = json!([{"actors": [{"type": "tool", "actor-uuid": kept_uuid(e.document, "tool", tool)}]}]);
     }
     if !item.assets.is_empty() {
         let subjects: Vec<Value> = item
@@ -367,7 +352,7 @@ fn observation_json(e: &Entry, fallback_date: NaiveDate) -> Value {
             .map(|a| match kept_subject(&e.kept, a) {
                 Some(kind) => json!({"subject-uuid": a.as_str(), "type": kind}),
                 None => {
-                    json!({"subject-uuid": asset_uuid(e.document, a), "type": "inventory-item"})
+                    json!({"subject-uuid": kept_uuid(e.document, "asset", a), "type": "inventory-item"})
                 }
             })
             .collect();
@@ -537,7 +522,7 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
         .organization
         .clone()
         .unwrap_or_else(|| "Organization not named".to_string());
-    let party = |name: &str| kept_party(&kept, name);
+    let party = |name: &str| kept_uuid(&kept, "party", name);
     let org_uuid = party(&org);
     let defs = Definitions::collect(poam, &org, &kept);
     let fallback_date = sys
@@ -557,7 +542,7 @@ pub fn write_oscal_to<W: std::io::Write>(poam: &Poam, out: W) -> Result<(), Expo
     // system's name, the same every month; without one, the input itself
     // (its items), so that unrelated files never share them.
     let identity = identity(poam);
-    let doc_uuid = document_uuid(poam, &kept);
+    let doc_uuid = document_uuid(&identity, &kept);
     let mut meta_props = Vec::new();
     // OSCAL's own property for a document's marking, and the release of
     // FedRAMP's rules the document is written to.
@@ -952,7 +937,7 @@ fn risk_json(e: &Entry, org_uuid: &str, fallback_date: NaiveDate) -> Value {
     let tool = item
         .detector_source
         .as_deref()
-        .map(|t| tool_uuid(e.document, t));
+        .map(|t| kept_uuid(e.document, "tool", t));
     let cve_facets: Vec<Value> = item
         .cves
         .iter()
@@ -1096,7 +1081,7 @@ fn recommendation_json(e: &Entry, org_uuid: &str) -> Value {
     };
     let actor = match &item.detector_source {
         Some(tool) if from.is_none() => {
-            json!({"type": "tool", "actor-uuid": tool_uuid(e.document, tool)})
+            json!({"type": "tool", "actor-uuid": kept_uuid(e.document, "tool", tool)})
         }
         _ => json!({"type": "party", "actor-uuid": org_uuid}),
     };

@@ -1713,7 +1713,7 @@ fn oscal_xml_shape(element: &str) -> Option<XmlShape> {
     })
 }
 
-fn xml_escape(text: &str) -> String {
+pub(crate) fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

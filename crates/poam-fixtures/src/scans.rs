@@ -1,6 +1,7 @@
 //! Scanner outputs for tests of the monthly update: `.nessus` v2 files with
 //! the hosts a scan covered and the plugin results on each.
 
+use crate::xml_escape as escape;
 use std::fmt::Write as _;
 
 /// A host a scan covers.
@@ -25,13 +26,6 @@ pub struct Result<'a> {
     pub cvss3: Option<f32>,
     /// CVE ids.
     pub cves: &'a [&'a str],
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A `.nessus` (v2) file: a scan run on `day` (written as Nessus writes

@@ -1003,8 +1003,9 @@ fn is_midnight_utc(t: &str) -> bool {
 /// producer's UUIDs and times stay kept.
 fn forget_derived(poam: &mut Poam) {
     let mut doc = Kept::parse(poam.system.extra.get(KEPT).map(String::as_str));
-    let seed = document_uuid(poam, &doc);
-    if doc.get("uuid:document") == Some(derived_uuid(&["poam", &identity(poam)]).as_str()) {
+    let identity = identity(poam);
+    let seed = document_uuid(&identity, &doc);
+    if doc.get("uuid:document") == Some(derived_uuid(&["poam", &identity]).as_str()) {
         doc.0.remove("uuid:document");
     }
     let has_id = poam.system.extra.contains_key("system-id");

@@ -83,12 +83,12 @@ pub fn identity(poam: &Poam) -> String {
     }
 }
 
-/// The document UUID the writer gives `poam`: the one kept from its OSCAL
-/// input, else one derived from its identity. Every UUID of an item derives
-/// from it, so that two systems' items never share one.
-pub fn document_uuid(poam: &Poam, kept: &Kept) -> String {
+/// The document UUID the writer gives a POA&M of this [`identity`]: the one
+/// kept from its OSCAL input, else one derived from the identity. Every UUID
+/// of an item derives from it, so that two systems' items never share one.
+pub fn document_uuid(identity: &str, kept: &Kept) -> String {
     kept.get("uuid:document")
-        .map_or_else(|| derived_uuid(&["poam", &identity(poam)]), str::to_string)
+        .map_or_else(|| derived_uuid(&["poam", identity]), str::to_string)
 }
 
 /// The `extra` key under which an OSCAL input's machine details are kept.

@@ -279,13 +279,10 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
     for scan in scans {
         for f in &scan.findings {
             if f.outcome != Outcome::Open || f.severity == Severity::Info {
+                // An open result of severity Info is a fact, not a weakness.
                 let word = match f.outcome {
-                    Outcome::Open => "informational",
-                    Outcome::Passed => "passed",
-                    Outcome::NotApplicable => "not applicable",
-                    Outcome::NotReviewed => "not reviewed",
-                    Outcome::Error => "error",
-                    Outcome::Informational => "informational",
+                    Outcome::Open => Outcome::Informational.label(),
+                    other => other.label(),
                 };
                 *summary.not_findings.entry(word.into()).or_default() += 1;
                 continue;
@@ -344,6 +341,10 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
     let mut poam = last.clone();
     let mut numbering = Numbering::from(&poam.items, opts.id_prefix.as_deref());
     let keeps_status = poam.items.iter().any(|i| i.status.is_some());
+    let families: BTreeSet<String> = scans
+        .iter()
+        .map(|s| scanner_family(&scanner_name(s)))
+        .collect();
     for item in &mut poam.items {
         let ids = source_ids(item);
         let found = ids.iter().find_map(|id| index.get(id).copied());
@@ -409,7 +410,7 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
                     note: format!("found again on {}", g.labels()),
                 });
             }
-            (State::Open, None) if !ids.is_empty() && scanned_kind(item, scans) => {
+            (State::Open, None) if !ids.is_empty() && scanned_kind(item, &families) => {
                 let assets: Vec<String> = item.assets.iter().map(|a| item_asset_key(a)).collect();
                 let unscanned: Vec<&str> = item
                     .assets
@@ -566,31 +567,29 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
     Updated { poam, summary }
 }
 
-/// Whether an item not found this month is one the month's scanners would
-/// have found: its detector is one of theirs (Nessus, Tenable and ACAS are
-/// one family). A weakness found otherwise (a policy gap, a manual review,
-/// another scanner) is never closed by these scans.
-fn scanned_kind(item: &Item, scans: &[Scan]) -> bool {
-    let family = |name: &str| {
-        let n = name.to_lowercase();
-        if ["nessus", "tenable", "acas", "security center"]
-            .iter()
-            .any(|t| n.contains(t))
-        {
-            "tenable".to_string()
-        } else {
-            n
-        }
-    };
-    let Some(detector) = item
-        .detector_source
+/// The family of a scanner or detector name: Nessus, Tenable and ACAS are
+/// one; any other name is its own.
+fn scanner_family(name: &str) -> String {
+    let n = name.trim().to_lowercase();
+    if ["nessus", "tenable", "acas", "security center"]
+        .iter()
+        .any(|t| n.contains(t))
+    {
+        "tenable".to_string()
+    } else {
+        n
+    }
+}
+
+/// Whether an item not found this month is one the month's scanners
+/// (`families`, by [`scanner_family`]) would have found: its detector is
+/// one of theirs. A weakness found otherwise (a policy gap, a manual
+/// review, another scanner) is never closed by these scans.
+fn scanned_kind(item: &Item, families: &BTreeSet<String>) -> bool {
+    item.detector_source
         .as_deref()
         .filter(|d| !d.trim().is_empty())
-    else {
-        return false;
-    };
-    let detector = family(detector);
-    scans.iter().any(|s| family(&scanner_name(s)) == detector)
+        .is_some_and(|d| families.contains(&scanner_family(d)))
 }
 
 /// Brings an item's assets up to date with the month's findings: assets

@@ -169,7 +169,7 @@ fn looks_like(header: &[String], spec: &Spec) -> bool {
 
 /// The export whose header row is among a CSV's first lines, and how many
 /// lines come before it (Qualys VMDR writes three title lines).
-fn find_header(head: &str) -> Option<(&'static Spec, usize)> {
+pub(crate) fn find_header(head: &str) -> Option<(&'static Spec, usize)> {
     head.lines().take(12).enumerate().find_map(|(n, line)| {
         let header = header_of(line);
         SPECS
@@ -220,16 +220,16 @@ fn score(text: &str) -> Option<(f32, Option<String>)> {
         .map(|s| (s, (!vector.is_empty()).then(|| vector.to_string())))
 }
 
+/// Reads an export whose header row, found by [`find_header`], comes after
+/// `skip` title lines.
 pub(crate) fn read(
     file: &str,
     spec: &Spec,
+    skip: usize,
     text: &str,
     sink: &mut dyn FnMut(Finding),
 ) -> Result<Scan, ScanError> {
     let text = text.trim_start_matches('\u{feff}');
-    let skip = find_header(text)
-        .filter(|(s, _)| s.format == spec.format)
-        .map_or(0, |(_, n)| n);
     let body = text.splitn(skip + 1, '\n').last().unwrap_or(text);
     let first = body.lines().next().unwrap_or("");
     let mut reader = csv::ReaderBuilder::new()

@@ -78,6 +78,20 @@ pub enum Outcome {
     Informational,
 }
 
+impl Outcome {
+    /// The word for a person (`not reviewed`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Open => "open",
+            Outcome::Passed => "passed",
+            Outcome::NotApplicable => "not applicable",
+            Outcome::NotReviewed => "not reviewed",
+            Outcome::Error => "error",
+            Outcome::Informational => "informational",
+        }
+    }
+}
+
 /// What kind of identifier names the weakness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -278,21 +292,43 @@ pub fn read_scan(path: &Path) -> Result<Scan, ScanError> {
     Ok(scan)
 }
 
+/// The text an XML event holds (text, CDATA, a character or predefined
+/// entity reference), the lines it spans counted into `line`: how the XML
+/// readers gather an element's content and say where they are.
+pub(crate) fn xml_text<'i>(
+    event: &quick_xml::events::Event<'i>,
+    line: &mut usize,
+) -> Option<std::borrow::Cow<'i, str>> {
+    use quick_xml::events::Event;
+    match event {
+        Event::Text(t) => {
+            *line += t.matches('\n').count();
+            Some(t.xml10_content())
+        }
+        Event::CData(t) => {
+            *line += t.matches('\n').count();
+            Some(t.xml10_content())
+        }
+        Event::GeneralRef(r) => match r.resolve_char_ref() {
+            Ok(Some(ch)) => Some(ch.to_string().into()),
+            _ => quick_xml::escape::resolve_predefined_entity(r).map(Into::into),
+        },
+        _ => None,
+    }
+}
+
 /// The scanner format of a file by its first bytes (`nessus`, or
 /// `nessus-v1` for the old format poamkit refuses), `None` when it is no
 /// scanner output poamkit knows.
 pub fn detect(path: &Path) -> Option<&'static str> {
     use std::io::Read;
-    let mut head = [0u8; 4096];
-    let mut f = std::fs::File::open(path).ok()?;
-    let mut n = 0;
-    while n < head.len() {
-        match f.read(&mut head[n..]).ok()? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    let head = String::from_utf8_lossy(&head[..n]);
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .ok()?
+        .take(4096)
+        .read_to_end(&mut head)
+        .ok()?;
+    let head = String::from_utf8_lossy(&head);
     if head.contains("<NessusClientData_v2") {
         Some("nessus")
     } else if head.contains("<NessusClientData") {
@@ -352,13 +388,13 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
         Some("tenable-csv" | "qualys-csv") => {
             let bytes = std::fs::read(path).map_err(io)?;
             let text = String::from_utf8_lossy(&bytes);
-            let spec = csv_exports::detect(text.trim_start_matches('\u{feff}')).ok_or_else(|| {
-                ScanError::NotScan {
+            let text = text.trim_start_matches('\u{feff}');
+            let (spec, skip) =
+                csv_exports::find_header(text).ok_or_else(|| ScanError::NotScan {
                     file: file.clone(),
                     reason: "no scanner's header row".into(),
-                }
-            })?;
-            csv_exports::read(&file, spec, &text, sink)
+                })?;
+            csv_exports::read(&file, spec, skip, text, sink)
         }
         Some(kind @ ("trivy" | "grype")) => {
             let bytes = std::fs::read(path).map_err(io)?;

@@ -300,28 +300,14 @@ pub(crate) fn read<R: BufRead>(
                     _ => {}
                 }
             }
-            Event::Text(t) => {
-                // Lines are counted in the text between and inside elements,
-                // where a .nessus file's line breaks are.
-                line += t.matches('\n').count();
-                let text = t.xml10_content();
-                if let Some((_, v)) = child.as_mut().or(tag.as_mut()) {
+            // Lines are counted in the text between and inside elements,
+            // where a .nessus file's line breaks are.
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                if let (Some(text), Some((_, v))) = (
+                    crate::xml_text(&event, &mut line),
+                    child.as_mut().or(tag.as_mut()),
+                ) {
                     v.push_str(&text);
-                }
-            }
-            Event::CData(t) => {
-                line += t.matches('\n').count();
-                if let Some((_, v)) = child.as_mut().or(tag.as_mut()) {
-                    v.push_str(&t.xml10_content());
-                }
-            }
-            Event::GeneralRef(r) => {
-                if let Some((_, v)) = child.as_mut().or(tag.as_mut()) {
-                    if let Ok(Some(ch)) = r.resolve_char_ref() {
-                        v.push(ch);
-                    } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&r) {
-                        v.push_str(s);
-                    }
                 }
             }
             Event::End(e) => {

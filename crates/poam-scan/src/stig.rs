@@ -199,19 +199,9 @@ pub(crate) fn read_ckl<R: BufRead>(
                     _ => {}
                 }
             }
-            Event::Text(t) => {
-                line += t.matches('\n').count();
-                text.push_str(&t.xml10_content());
-            }
-            Event::CData(t) => {
-                line += t.matches('\n').count();
-                text.push_str(&t.xml10_content());
-            }
-            Event::GeneralRef(r) => {
-                if let Ok(Some(ch)) = r.resolve_char_ref() {
-                    text.push(ch);
-                } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&r) {
-                    text.push_str(s);
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                if let Some(t) = crate::xml_text(&event, &mut line) {
+                    text.push_str(&t);
                 }
             }
             Event::End(e) => {
