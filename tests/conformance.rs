@@ -2965,7 +2965,7 @@ fn tenable_csv_exports_read_as_a_person_counts_them() {
             [0, 0, 0, 99],
         ),
     ];
-    for v in csv_counts(&scans, &expected) {
+    for v in scan_counts(&scans, &expected) {
         // The export knows only the hosts with results: said.
         assert!(v["notes"]
             .to_string()
@@ -2973,10 +2973,10 @@ fn tenable_csv_exports_read_as_a_person_counts_them() {
     }
 }
 
-/// Checks the counts of each CSV export of `expected` in `dir` (hosts,
+/// Checks the counts of each scanner file of `expected` in `dir` (hosts,
 /// results, open, distinct open ids, open CVEs; open by severity), and
 /// gives back what inspect said of each.
-fn csv_counts(dir: &Path, expected: &[(&str, [usize; 5], [usize; 4])]) -> Vec<Value> {
+fn scan_counts(dir: &Path, expected: &[(&str, [usize; 5], [usize; 4])]) -> Vec<Value> {
     let mut out = Vec::new();
     for (file, counts, severities) in expected {
         let v = inspect_scan(&dir.join(file));
@@ -3030,7 +3030,272 @@ fn qualys_csv_exports_read_as_a_person_counts_them() {
         ),
         ("qualys_monthly_pci_csv.csv", [1, 1, 1, 1, 0], [0, 0, 1, 0]),
     ];
-    for v in csv_counts(&scans, &expected) {
+    for v in scan_counts(&scans, &expected) {
         assert_eq!(v["scan"]["scanner"], "Qualys");
     }
+}
+
+/// Both Qualys XML samples in ../shared/reference/scans/qualys: the scan
+/// results of scan-1.dtd (VULNS and PRACTICES open; INFOS and SERVICES
+/// informational) and the asset data report (results by host, the QIDs'
+/// titles and severities from the glossary at its end; Ig informational).
+#[test]
+fn qualys_xml_reads_as_a_person_counts_it() {
+    let Some(dir) = real_files() else { return };
+    let scans = dir.join("../scans/qualys");
+    let expected: [(&str, [usize; 5], [usize; 4]); 2] = [
+        (
+            "qualys_asset_data_report_training.xml",
+            [7, 301, 92, 38, 50],
+            [7, 6, 32, 47],
+        ),
+        (
+            "qualys_scan_xml_scan1dtd_2hosts.xml",
+            [2, 24, 8, 4, 21],
+            [4, 0, 0, 4],
+        ),
+    ];
+    let got = scan_counts(&scans, &expected);
+    assert_eq!(got[0]["scan"]["scanned_on"], "2019-08-01");
+    assert_eq!(
+        got[0]["scan"]["assets"][0]["fqdn"],
+        "demo13.s02.sjc01.qualys.com"
+    );
+    assert_eq!(got[1]["scan"]["assets"][0]["fqdn"], "host1.example.com");
+    assert_eq!(got[1]["scan"]["scanned_on"], "2019-04-02");
+}
+
+/// Every SCAP results sample in ../shared/reference/scans/xccdf (XCCDF 1.1
+/// and 1.2, OpenSCAP, DISA's SCC and STIG Manager, and an ARF report): one
+/// result per rule on the target; fail open; pass and fixed passed;
+/// notchecked and unknown for a person to review; notselected not run.
+#[test]
+fn scap_results_read_as_a_person_counts_them() {
+    let Some(dir) = real_files() else { return };
+    let scans = dir.join("../scans/xccdf");
+    let expected: [(&str, [usize; 5], [usize; 4]); 9] = [
+        (
+            "arf_openscap_test_xccdf_overrides.arf.xml",
+            [1, 24, 12, 12, 0],
+            [0, 1, 8, 3],
+        ),
+        ("xccdf11_ios_sample.xml", [1, 2, 1, 1, 0], [0, 0, 1, 0]),
+        (
+            "xccdf11_openscap_rhsa_oval_one_vuln.xml",
+            [1, 8, 1, 1, 1],
+            [0, 0, 0, 1],
+        ),
+        (
+            "xccdf12_openscap_disa_rhel7_results.xml",
+            [1, 180, 137, 137, 0],
+            [0, 6, 124, 7],
+        ),
+        (
+            "xccdf12_openscap_disa_rhel8_results.xml",
+            [1, 248, 166, 166, 0],
+            [0, 3, 148, 15],
+        ),
+        (
+            "xccdf12_scc_rhel8_results.xml",
+            [1, 248, 175, 175, 0],
+            [0, 5, 156, 14],
+        ),
+        (
+            "xccdf12_scc_ubuntu_stigmanager.xml",
+            [1, 34, 30, 30, 0],
+            [0, 2, 26, 2],
+        ),
+        (
+            "xccdf12_stigmanager_Asset_b_RHEL8_truncated.xml",
+            [1, 10, 2, 2, 0],
+            [0, 1, 1, 0],
+        ),
+        (
+            "xccdf12_stigmanager_all_possible_results.xml",
+            [1, 7, 1, 1, 0],
+            [0, 1, 0, 0],
+        ),
+    ];
+    let got = scan_counts(&scans, &expected);
+    assert_eq!(got[0]["scan"]["format"], "arf");
+    assert!(got[0]["notes"]
+        .to_string()
+        .contains("4 rule(s) not selected"));
+    assert_eq!(got[4]["by_outcome"]["error"], 21);
+    assert_eq!(got[5]["scan"]["scanner"], "SCC 5.4.2");
+    assert_eq!(got[5]["scan"]["assets"][0]["name"], "LOCALHOST.LOCALDOMAIN");
+    assert_eq!(got[5]["scan"]["assets"][0]["ip"], "192.168.158.30");
+}
+
+/// Every SARIF sample in ../shared/reference/scans/code (CodeQL, Semgrep,
+/// Flawfinder, Grype, dependency-check): one finding per result, on its
+/// file; a package scanner's result named by its CVE (or GHSA) id.
+#[test]
+fn sarif_logs_read_as_a_person_counts_them() {
+    let Some(dir) = real_files() else { return };
+    let scans = dir.join("../scans/code");
+    // Assets: the files the log lists as analyzed, else those with results.
+    let expected: [(&str, [usize; 5], [usize; 4]); 5] = [
+        (
+            "sarif_codeql_2.5.4.sarif",
+            [37, 72, 72, 13, 0],
+            [0, 11, 4, 57],
+        ),
+        (
+            "sarif_dependency_check_6.1.2.sarif",
+            [220, 13, 13, 9, 5],
+            [0, 9, 3, 1],
+        ),
+        (
+            "sarif_flawfinder_heimdall2.sarif",
+            [3, 77, 77, 21, 0],
+            [0, 35, 7, 35],
+        ),
+        (
+            "sarif_grype_0.34.7_cxf.sarif",
+            [6, 22, 22, 12, 11],
+            [1, 11, 4, 6],
+        ),
+        (
+            "sarif_semgrep_oss_1.69.0.sarif",
+            [36, 77, 77, 17, 0],
+            [34, 1, 42, 0],
+        ),
+    ];
+    let got = scan_counts(&scans, &expected);
+    assert_eq!(got[0]["scan"]["scanner"], "CodeQL 2.5.4");
+    // CodeQL lists what it analyzed; Semgrep does not, and that is said.
+    assert!(!got[0]["notes"].to_string().contains("does not list"));
+    assert!(got[4]["notes"]
+        .to_string()
+        .contains("does not list the files it analyzed"));
+}
+
+/// Every AWS sample in ../shared/reference/scans/aws: Inspector v2's
+/// findings (package and code vulnerabilities; CLOSED fixed) and ASFF as
+/// Security Hub, Prowler (a bare array, one finding per line) and Trivy's
+/// template write it (PASSED and RESOLVED fixed, INFORMATIONAL not open).
+#[test]
+fn aws_findings_read_as_a_person_counts_them() {
+    let Some(dir) = real_files() else { return };
+    let scans = dir.join("../scans/aws");
+    let expected: [(&str, [usize; 5], [usize; 4]); 8] = [
+        (
+            "asff_prowler_bare_array_with_nist_fedramp.json",
+            [81, 731, 286, 61, 0],
+            [3, 29, 199, 55],
+        ),
+        (
+            "asff_prowler_ndjson_heimdall2.asff-json",
+            [1, 10, 10, 2, 0],
+            [0, 10, 0, 0],
+        ),
+        (
+            "asff_securityhub_config_lowercase_findings_key.json",
+            [1, 3, 0, 0, 0],
+            [0, 0, 0, 0],
+        ),
+        (
+            "asff_securityhub_fsbp_heimdall2.json",
+            [2, 18, 17, 17, 0],
+            [0, 0, 2, 15],
+        ),
+        (
+            "asff_securityhub_inspector_ecr.json",
+            [7, 7, 7, 7, 7],
+            [1, 5, 1, 0],
+        ),
+        (
+            "asff_trivy_template_golang_alpine_heimdall2.json",
+            [1, 44, 44, 23, 23],
+            [3, 29, 10, 2],
+        ),
+        (
+            "inspector2_findings_many_vul.json",
+            [2, 8, 7, 7, 7],
+            [0, 2, 4, 1],
+        ),
+        (
+            "inspector2_findings_package_and_code.json",
+            [2, 28, 28, 28, 27],
+            [1, 13, 13, 1],
+        ),
+    ];
+    let got = scan_counts(&scans, &expected);
+    assert_eq!(got[0]["by_outcome"]["passed"], 441);
+    assert_eq!(got[0]["by_outcome"]["informational"], 4);
+    assert_eq!(
+        got[4]["scan"]["assets"][0]["host_name"], "repo-os:2023-08-23",
+        "an ECR image by its repository and tag"
+    );
+    assert!(got[6]["notes"].to_string().contains("unknown severity"));
+}
+
+/// `poam update` from real scanner files: a Qualys scan report whose QID
+/// 105971 was first detected on four hosts on four days gives four items
+/// (FedRAMP: one item per vulnerability and original detection date), each
+/// dated by the scanner's first-detected day; DISA's SCC results give
+/// items named by STIG vulnerability id with their CCIs' controls.
+#[test]
+fn update_from_real_scans_groups_by_id_and_detection_date() {
+    let Some(dir) = real_files() else { return };
+    let scans = dir.join("../scans");
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty.json");
+    std::fs::write(&empty, r#"{"system": {"name": "Example"}, "items": []}"#).unwrap();
+    let out = tmp.path().join("this.json");
+    poam()
+        .arg("update")
+        .arg(&empty)
+        .arg("--scan")
+        .arg(scans.join("qualys/qualys_scan_report_csv_defectdojo.csv"))
+        .arg("--scan")
+        .arg(scans.join("xccdf/xccdf12_scc_rhel8_results.xml"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--as-of", "2021-12-20", "--format", "json"])
+        .assert()
+        .success();
+    let m: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let items = m["items"].as_array().unwrap();
+    let mut dates: Vec<(&str, &str)> = items
+        .iter()
+        .filter(|i| i["source_identifier"] == "105971")
+        .map(|i| {
+            (
+                i["detected_on"].as_str().unwrap(),
+                i["assets"][0].as_str().unwrap(),
+            )
+        })
+        .collect();
+    dates.sort();
+    assert_eq!(
+        dates,
+        [
+            ("2021-05-13", "10.98.57.180"),
+            ("2021-05-25", "10.98.57.151"),
+            ("2021-05-26", "10.98.49.209"),
+            ("2021-06-02", "10.98.35.11"),
+        ]
+    );
+    let stig: Vec<&Value> = items
+        .iter()
+        .filter(|i| {
+            i["detector_source"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("SCC"))
+        })
+        .collect();
+    assert_eq!(stig.len(), 175, "one item per failed rule");
+    let vendor = stig
+        .iter()
+        .find(|i| i["source_identifier"] == "V-230221")
+        .expect("RHEL 8 must be a vendor-supported release");
+    assert_eq!(vendor["ccis"], serde_json::json!(["CCI-000366"]));
+    assert_eq!(vendor["controls"], serde_json::json!(["CM-6"]));
+    assert_eq!(vendor["detected_on"], "2021-12-17");
+    assert_eq!(
+        vendor["assets"],
+        serde_json::json!(["LOCALHOST.LOCALDOMAIN"])
+    );
 }

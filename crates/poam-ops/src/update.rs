@@ -95,10 +95,8 @@ struct Group<'a> {
     id: String,
     first: &'a Finding,
     scanner: String,
-    found_on: Option<NaiveDate>,
-    /// The assets as a POA&M lists them, in the order found, each with
-    /// every identifier it has (lower case), for matching.
-    assets: Vec<(String, Vec<String>)>,
+    /// The assets as a POA&M lists them, in the order found.
+    assets: Vec<Seen>,
     /// Every identifier of those assets.
     keys: BTreeSet<String>,
     severity: Severity,
@@ -107,6 +105,17 @@ struct Group<'a> {
     ccis: BTreeSet<String>,
     controls: BTreeSet<String>,
     used: bool,
+}
+
+/// An asset a finding is on.
+struct Seen {
+    /// Its name as a POA&M lists it.
+    label: String,
+    /// Every identifier it has (lower case), for matching.
+    keys: Vec<String>,
+    /// The day the finding was first seen on it (the scanner's first-seen
+    /// date, else the scan's day).
+    found_on: Option<NaiveDate>,
 }
 
 /// The identifiers of an asset a POA&M may list it by, lower case.
@@ -241,7 +250,7 @@ impl Group<'_> {
     fn labels(&self) -> String {
         self.assets
             .iter()
-            .map(|(l, _)| l.as_str())
+            .map(|s| s.label.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -293,7 +302,6 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
                     id: f.id.clone(),
                     first: f,
                     scanner: scanner_name(scan),
-                    found_on: scan.scanned_on,
                     assets: Vec::new(),
                     keys: BTreeSet::new(),
                     severity: f.severity,
@@ -307,15 +315,22 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
             });
             let g = &mut groups[n];
             let label = asset.label().to_string();
-            if !g.assets.iter().any(|(l, _)| *l == label) {
-                g.assets.push((label, asset_keys(asset)));
+            let found_on = f.first_seen.or(scan.scanned_on);
+            match g.assets.iter_mut().find(|s| s.label == label) {
+                Some(seen) => {
+                    seen.found_on = match (seen.found_on, found_on) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    }
+                }
+                None => g.assets.push(Seen {
+                    label,
+                    keys: asset_keys(asset),
+                    found_on,
+                }),
             }
             g.keys.extend(asset_keys(asset));
             g.severity = g.severity.max(f.severity);
-            g.found_on = match (g.found_on, scan.scanned_on) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
             for v in [CvssVersion::V3, CvssVersion::V4, CvssVersion::V2] {
                 if let Some(s) = f.cvss_score(v) {
                     let better = match g.cvss {
@@ -455,100 +470,115 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
             _ => {}
         }
     }
-    // New findings: new items, numbered after last month's.
+    // New findings: new items, numbered after last month's; one item per
+    // vulnerability id and original detection date (FedRAMP), so the assets
+    // of a finding first seen on different days are items of their own.
     for g in groups.iter().filter(|g| !g.used) {
-        let rating = g
-            .cvss
-            .map(|(_, s)| rating_of_score(s))
-            .unwrap_or_else(|| rating_of_severity(g.severity));
-        let f = g.first;
-        let mut item = Item {
-            id: Some(numbering.take().into()),
-            state: State::Open,
-            // Last month's items say whether the POA&M keeps a status.
-            status: keeps_status.then_some(Status::Ongoing),
-            weakness_name: Some(f.title.as_str().into()),
-            weakness_description: f
-                .description
-                .as_deref()
-                .or(f.synopsis.as_deref())
-                .map(Text::from),
-            detector_source: Some(g.scanner.as_str().into()),
-            source_identifier: Some(g.id.as_str().into()),
-            assets: g
-                .assets
+        let mut by_day: BTreeMap<NaiveDate, Vec<&Seen>> = BTreeMap::new();
+        for seen in &g.assets {
+            by_day
+                .entry(seen.found_on.unwrap_or(scan_day))
+                .or_default()
+                .push(seen);
+        }
+        for (day, assets) in by_day {
+            let labels = assets
                 .iter()
-                .map(|(a, _)| Text::from(a.as_str()))
-                .collect(),
-            remediation_plan: f.solution.as_deref().map(Text::from),
-            detected_on: g.found_on.or(Some(scan_day)),
-            status_date: Some(scan_day),
-            cves: g.cves.iter().map(|c| Text::from(c.as_str())).collect(),
-            ..Item::default()
-        };
-        item.risk.original = Some(rating);
-        if opts.emass {
-            item.emass.raw_severity = Some(category(f));
-        }
-        // STIG and compliance findings carry their controls through their
-        // CCIs (DISA's CCI list: rev 5 where it gives one).
-        let catalogs = poam_layout::catalog::catalogs();
-        let mut controls: Vec<String> = g.controls.iter().cloned().collect();
-        for cci in &g.ccis {
-            item.ccis.push(Text::from(cci.as_str()));
-            if let Some(c) = catalogs.cci(cci) {
-                controls.extend(c.controls().iter().cloned());
+                .map(|s| s.label.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let rating = g
+                .cvss
+                .map(|(_, s)| rating_of_score(s))
+                .unwrap_or_else(|| rating_of_severity(g.severity));
+            let f = g.first;
+            let mut item = Item {
+                id: Some(numbering.take().into()),
+                state: State::Open,
+                // Last month's items say whether the POA&M keeps a status.
+                status: keeps_status.then_some(Status::Ongoing),
+                weakness_name: Some(f.title.as_str().into()),
+                weakness_description: f
+                    .description
+                    .as_deref()
+                    .or(f.synopsis.as_deref())
+                    .map(Text::from),
+                detector_source: Some(g.scanner.as_str().into()),
+                source_identifier: Some(g.id.as_str().into()),
+                assets: assets
+                    .iter()
+                    .map(|s| Text::from(s.label.as_str()))
+                    .collect(),
+                remediation_plan: f.solution.as_deref().map(Text::from),
+                detected_on: Some(day),
+                status_date: Some(scan_day),
+                cves: g.cves.iter().map(|c| Text::from(c.as_str())).collect(),
+                ..Item::default()
+            };
+            item.risk.original = Some(rating);
+            if opts.emass {
+                item.emass.raw_severity = Some(category(f));
             }
-        }
-        for c in &controls {
-            if let Some(p) = poam_model::control::parse_control(c) {
-                for id in p.ids {
-                    let text = Text::from(id.canonical_with_part().to_string());
-                    if !item.controls.contains(&text) {
-                        item.controls.push(text);
+            // STIG and compliance findings carry their controls through their
+            // CCIs (DISA's CCI list: rev 5 where it gives one).
+            let catalogs = poam_layout::catalog::catalogs();
+            let mut controls: Vec<String> = g.controls.iter().cloned().collect();
+            for cci in &g.ccis {
+                item.ccis.push(Text::from(cci.as_str()));
+                if let Some(c) = catalogs.cci(cci) {
+                    controls.extend(c.controls().iter().cloned());
+                }
+            }
+            for c in &controls {
+                if let Some(p) = poam_model::control::parse_control(c) {
+                    for id in p.ids {
+                        let text = Text::from(id.canonical_with_part().to_string());
+                        if !item.controls.contains(&text) {
+                            item.controls.push(text);
+                        }
                     }
                 }
             }
+            item.scheduled_completion = opts.policy.and_then(|p| p.deadline(&item)).map(|(d, _)| d);
+            // BOD 22-01: a KEV vulnerability is due by CISA's date when earlier.
+            if let Some(kev) = opts.kev {
+                let due = item
+                    .cves
+                    .iter()
+                    .filter_map(|c| kev.get(c).and_then(|e| e.due))
+                    .min();
+                item.scheduled_completion = match (item.scheduled_completion, due) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            item.milestones.push(Milestone {
+                description: "Remediate the weakness and verify the fix with a rescan".into(),
+                due: item.scheduled_completion,
+                ..Milestone::default()
+            });
+            summary.new.push(Change {
+                item: item.display_name(),
+                finding: g.id.clone(),
+                note: format!(
+                    "{} on {} ({}{})",
+                    f.title,
+                    labels,
+                    rating.label(),
+                    g.cvss
+                        .map(|(v, s)| format!(
+                            ", CVSS {} {s:.1}",
+                            match v {
+                                CvssVersion::V2 => "v2",
+                                CvssVersion::V3 => "v3",
+                                CvssVersion::V4 => "v4",
+                            }
+                        ))
+                        .unwrap_or_default()
+                ),
+            });
+            poam.items.push(item);
         }
-        item.scheduled_completion = opts.policy.and_then(|p| p.deadline(&item)).map(|(d, _)| d);
-        // BOD 22-01: a KEV vulnerability is due by CISA's date when earlier.
-        if let Some(kev) = opts.kev {
-            let due = item
-                .cves
-                .iter()
-                .filter_map(|c| kev.get(c).and_then(|e| e.due))
-                .min();
-            item.scheduled_completion = match (item.scheduled_completion, due) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-        }
-        item.milestones.push(Milestone {
-            description: "Remediate the weakness and verify the fix with a rescan".into(),
-            due: item.scheduled_completion,
-            ..Milestone::default()
-        });
-        summary.new.push(Change {
-            item: item.display_name(),
-            finding: g.id.clone(),
-            note: format!(
-                "{} on {} ({}{})",
-                f.title,
-                g.labels(),
-                rating.label(),
-                g.cvss
-                    .map(|(v, s)| format!(
-                        ", CVSS {} {s:.1}",
-                        match v {
-                            CvssVersion::V2 => "v2",
-                            CvssVersion::V3 => "v3",
-                            CvssVersion::V4 => "v4",
-                        }
-                    ))
-                    .unwrap_or_default()
-            ),
-        });
-        poam.items.push(item);
     }
     if let Some(kev) = opts.kev {
         for item in poam.items.iter_mut().filter(|i| i.state == State::Open) {
@@ -612,10 +642,10 @@ fn refresh_assets(
         }
     }
     let mut added = 0;
-    for (label, keys) in &g.assets {
-        let listed = kept.iter().any(|k| keys.contains(&item_asset_key(k)));
+    for seen in &g.assets {
+        let listed = kept.iter().any(|k| seen.keys.contains(&item_asset_key(k)));
         if !listed {
-            kept.push(Text::from(label.as_str()));
+            kept.push(Text::from(seen.label.as_str()));
             added += 1;
         }
     }
@@ -694,26 +724,12 @@ mod tests {
                 .collect(),
             findings: found
                 .iter()
-                .map(|(asset, id)| Finding {
-                    id: id.to_string(),
-                    id_kind: IdKind::Plugin,
-                    title: format!("Weakness {id}"),
-                    description: None,
-                    synopsis: None,
-                    solution: None,
-                    severity: Severity::High,
-                    raw_severity: "3".into(),
-                    stig_severity: None,
-                    cvss: Vec::new(),
-                    cves: Vec::new(),
-                    ccis: Vec::new(),
-                    controls: Vec::new(),
-                    aliases: Vec::new(),
-                    asset: *asset,
-                    port: None,
-                    outcome: Outcome::Open,
-                    output: None,
-                    position: "line 1".into(),
+                .map(|(asset, id)| {
+                    let mut f = Finding::new(id, IdKind::Plugin, *asset, "line 1".into());
+                    f.title = format!("Weakness {id}");
+                    f.severity = Severity::High;
+                    f.raw_severity = "3".into();
+                    f
                 })
                 .collect(),
             notes: Vec::new(),

@@ -5,86 +5,9 @@
 //! each package is a finding named by its id (a CVE, GHSA, ALAS...), its
 //! package and versions in the output.
 
-use crate::{
-    Asset, Cvss, CvssVersion, Finding, IdKind, Outcome, Scan, ScanError, ScanNote, Severity,
-};
+use crate::json::{arr, asset_index, base, s, severity, unknown_note};
+use crate::{Cvss, CvssVersion, Finding, IdKind, Outcome, Scan, ScanError};
 use serde_json::Value;
-
-fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .filter(|t| !t.trim().is_empty())
-}
-
-fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-/// A scanner's severity word; Unknown is read as Medium and counted.
-fn severity(word: &str, unknown: &mut usize) -> Severity {
-    match word.trim().to_ascii_lowercase().as_str() {
-        "critical" => Severity::Critical,
-        "high" => Severity::High,
-        "medium" | "moderate" => Severity::Medium,
-        "low" | "negligible" => Severity::Low,
-        _ => {
-            *unknown += 1;
-            Severity::Medium
-        }
-    }
-}
-
-fn asset_index(scan: &mut Scan, name: &str) -> usize {
-    match scan.assets.iter().position(|a| a.name == name) {
-        Some(n) => n,
-        None => {
-            scan.assets.push(Asset {
-                name: name.to_string(),
-                ..Asset::default()
-            });
-            scan.assets.len() - 1
-        }
-    }
-}
-
-fn base(id: &str, kind: IdKind, asset: usize, position: String) -> Finding {
-    Finding {
-        id: id.to_string(),
-        id_kind: kind,
-        title: id.to_string(),
-        description: None,
-        synopsis: None,
-        solution: None,
-        severity: Severity::Medium,
-        raw_severity: String::new(),
-        stig_severity: None,
-        cvss: Vec::new(),
-        cves: if id.starts_with("CVE-") {
-            vec![id.to_string()]
-        } else {
-            Vec::new()
-        },
-        ccis: Vec::new(),
-        controls: Vec::new(),
-        aliases: Vec::new(),
-        asset,
-        port: None,
-        outcome: Outcome::Open,
-        output: None,
-        position,
-    }
-}
-
-fn unknown_note(scan: &mut Scan, unknown: usize) {
-    if unknown > 0 {
-        scan.notes.push(ScanNote {
-            position: "the whole file".into(),
-            message: format!("{unknown} finding(s) of unknown severity, read as Medium: rate them"),
-        });
-    }
-}
 
 /// Trivy's results of one asset.
 fn trivy_results(
@@ -193,12 +116,7 @@ pub(crate) fn read_trivy(
     doc: &Value,
     sink: &mut dyn FnMut(Finding),
 ) -> Result<Scan, ScanError> {
-    let mut scan = Scan {
-        file: file.to_string(),
-        format: "trivy".into(),
-        scanner: Some("Trivy".into()),
-        ..Scan::default()
-    };
+    let mut scan = Scan::new(file, "trivy", "Trivy");
     scan.scanned_on = s(doc, "CreatedAt")
         .and_then(|t| t.get(..10))
         .and_then(|d| d.parse().ok());

@@ -41,6 +41,8 @@ pub(crate) struct Spec {
     /// The kind of result (Qualys: Vuln, Potential, Ig for information
     /// gathered).
     kind: &'static [&'static str],
+    first_seen: &'static [&'static str],
+    last_seen: &'static [&'static str],
     severity: fn(&str) -> Option<Severity>,
     /// What kind of id names a weakness.
     id_kind: IdKind,
@@ -93,6 +95,13 @@ const TENABLE: Spec = Spec {
     stig: &["stig severity", "definition.stig_severity"],
     state: &["vulnerability state", "state"],
     kind: &[],
+    first_seen: &[
+        "first discovered",
+        "first found",
+        "first_observed",
+        "first seen",
+    ],
+    last_seen: &["last observed", "last found", "last_seen", "last seen"],
     severity: tenable_severity,
     id_kind: IdKind::Plugin,
 };
@@ -121,6 +130,8 @@ const QUALYS: Spec = Spec {
     stig: &[],
     state: &["vuln status", "status"],
     kind: &["type", "type detected"],
+    first_seen: &["first detected"],
+    last_seen: &["last detected", "last scan"],
     severity: qualys_severity,
     id_kind: IdKind::Qid,
 };
@@ -197,7 +208,7 @@ fn tenable_severity(word: &str) -> Option<Severity> {
 
 /// Qualys's five levels (5 urgent, 4 critical, 3 serious, 2 medium, 1
 /// minimal), or its words.
-fn qualys_severity(word: &str) -> Option<Severity> {
+pub(crate) fn qualys_severity(word: &str) -> Option<Severity> {
     Some(match word.trim().to_ascii_lowercase().as_str() {
         "5" | "urgent" | "critical" => Severity::Critical,
         "4" | "high" => Severity::High,
@@ -209,7 +220,7 @@ fn qualys_severity(word: &str) -> Option<Severity> {
 }
 
 /// A score cell: `8.1`, or `8.1 (AV:N/AC:H/...)` with its vector after it.
-fn score(text: &str) -> Option<(f32, Option<String>)> {
+pub(crate) fn score(text: &str) -> Option<(f32, Option<String>)> {
     let t = text.trim();
     let (number, rest) = t.split_once(' ').unwrap_or((t, ""));
     let vector = rest.trim().trim_start_matches('(').trim_end_matches(')');
@@ -255,12 +266,7 @@ pub(crate) fn read(
             ),
         });
     };
-    let mut scan = Scan {
-        file: file.to_string(),
-        format: spec.format.into(),
-        scanner: Some(spec.scanner.into()),
-        ..Scan::default()
-    };
+    let mut scan = Scan::new(file, spec.format, spec.scanner);
     // Findings by id, host and port, in the order first seen.
     let mut order: Vec<Finding> = Vec::new();
     let mut seen: HashMap<(String, usize, Option<String>), usize> = HashMap::new();
@@ -387,6 +393,8 @@ pub(crate) fn read(
             outcome,
             output: get(col(spec.output)).map(str::to_string),
             position: format!("row {line}"),
+            first_seen: get(col(spec.first_seen)).and_then(crate::day_of),
+            last_seen: get(col(spec.last_seen)).and_then(crate::day_of),
         });
     }
     if scan.assets.is_empty() {
@@ -395,6 +403,8 @@ pub(crate) fn read(
             reason: format!("a {} CSV export without a row", spec.scanner),
         });
     }
+    // The export's day: the last day it saw a finding.
+    scan.scanned_on = order.iter().filter_map(|f| f.last_seen).max();
     for f in order {
         sink(f);
     }

@@ -16,14 +16,21 @@
 //! Tenable Web App Scanning's export in the same root); DISA STIG
 //! checklists `.ckl` (STIG Viewer 2) and `.cklb` (STIG Viewer 3); Trivy and
 //! Grype JSON; Tenable's CSV exports (Nessus, Tenable.sc, Tenable VM) and
-//! Qualys's (scan report, VMDR, PCI).
+//! Qualys's (scan report, VMDR, PCI); Qualys's XML (scan results, asset
+//! data report); SCAP results (XCCDF 1.1 / 1.2, ARF); SARIF 2.1.0; Amazon
+//! Inspector v2 findings and the AWS Security Finding Format.
 #![deny(missing_docs)]
 
+mod aws;
 mod container;
 mod csv_exports;
+mod json;
 mod kev;
 mod nessus;
+mod qualys_xml;
+mod sarif;
 mod stig;
+mod xccdf;
 
 pub use kev::{read_kev, Kev, KevEntry};
 
@@ -204,9 +211,45 @@ pub struct Finding {
     pub output: Option<String>,
     /// Where in the file it is (`line 1204`).
     pub position: String,
+    /// The day the scanner first saw it on this asset, where it says.
+    pub first_seen: Option<NaiveDate>,
+    /// The day the scanner last saw it, where it says.
+    pub last_seen: Option<NaiveDate>,
 }
 
 impl Finding {
+    /// A finding of `id` on the asset at `asset`, open and of Medium
+    /// severity until the reader says more; a CVE id is its own CVE.
+    pub fn new(id: &str, id_kind: IdKind, asset: usize, position: String) -> Finding {
+        Finding {
+            id: id.to_string(),
+            id_kind,
+            title: id.to_string(),
+            description: None,
+            synopsis: None,
+            solution: None,
+            severity: Severity::Medium,
+            raw_severity: String::new(),
+            stig_severity: None,
+            cvss: Vec::new(),
+            cves: if is_cve(id) {
+                vec![id.to_string()]
+            } else {
+                Vec::new()
+            },
+            ccis: Vec::new(),
+            controls: Vec::new(),
+            aliases: Vec::new(),
+            asset,
+            port: None,
+            outcome: Outcome::Open,
+            output: None,
+            position,
+            first_seen: None,
+            last_seen: None,
+        }
+    }
+
     /// The highest CVSS score of a version.
     pub fn cvss_score(&self, version: CvssVersion) -> Option<f32> {
         self.cvss
@@ -214,6 +257,21 @@ impl Finding {
             .filter(|c| c.version == version)
             .map(|c| c.score)
             .reduce(f32::max)
+    }
+}
+
+/// Whether a text is one CVE id (`CVE-2021-44228`).
+pub(crate) fn is_cve(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("CVE-") else {
+        return false;
+    };
+    match rest.split_once('-') {
+        Some((year, num)) => {
+            year.len() == 4
+                && num.len() >= 4
+                && year.chars().chain(num.chars()).all(|c| c.is_ascii_digit())
+        }
+        None => false,
     }
 }
 
@@ -292,6 +350,51 @@ pub fn read_scan(path: &Path) -> Result<Scan, ScanError> {
     Ok(scan)
 }
 
+impl Scan {
+    /// An empty scan of a file in a format, by a scanner.
+    pub(crate) fn new(file: &str, format: &str, scanner: &str) -> Scan {
+        Scan {
+            file: file.to_string(),
+            format: format.to_string(),
+            scanner: Some(scanner.to_string()),
+            ..Scan::default()
+        }
+    }
+}
+
+/// An XML element's attribute by its name (with or without a namespace
+/// prefix), its value unescaped and normalized.
+pub(crate) fn xml_attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == name || a.key.local_name().into_inner() == name)
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
+}
+
+/// The next XML event, or the file refused at its line: a month's
+/// decisions must not rest on half a scan. `what` names the file for a
+/// person (`the checklist`), `again` says what to do.
+pub(crate) fn xml_event<'b, R: std::io::BufRead>(
+    reader: &mut quick_xml::Reader<R>,
+    buf: &'b mut Vec<u8>,
+    file: &str,
+    line: usize,
+    what: &str,
+    again: &str,
+) -> Result<quick_xml::events::Event<'b>, ScanError> {
+    reader.read_event_into(buf).map_err(|e| ScanError::Broken {
+        file: file.to_string(),
+        position: format!("line {line}"),
+        reason: format!(
+            "{what} is not well-formed XML ({e}); nothing after this point can be read, so it is not used{again}"
+        ),
+    })
+}
+
 /// The text an XML event holds (text, CDATA, a character or predefined
 /// entity reference), the lines it spans counted into `line`: how the XML
 /// readers gather an element's content and say where they are.
@@ -317,6 +420,59 @@ pub(crate) fn xml_text<'i>(
     }
 }
 
+/// The day a scanner's date names, in the shapes exports write: ISO-8601
+/// (`2023-06-08T01:58:56.166Z`, `2026-02-18 12:01:00+01:00`), `Jan 5, 2021
+/// 10:24:08 MST`, `Feb 03, 2026 07:00 AM`, `05/13/2021 07:08:28` (month
+/// first, unless the first number cannot be a month: `22/09/2022`), `Wed
+/// Mar 24 21:03:39 2021`, `Sun, 20 Jun 2021 09:30:00`.
+pub(crate) fn day_of(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    if let Some(d) = t
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
+        return Some(d);
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let month_word = |w: &str| NaiveDate::parse_from_str(&format!("1 {w} 2000"), "%d %b %Y").ok();
+    // `Jan 5, 2021 ...` / `Feb 03, 2026 ...`
+    if let [m, d, y, ..] = words.as_slice() {
+        if month_word(m).is_some() {
+            let s = format!("{m} {} {y}", d.trim_end_matches(','));
+            if let Ok(day) = NaiveDate::parse_from_str(&s, "%b %d %Y") {
+                return Some(day);
+            }
+        }
+    }
+    // `Wed Mar 24 21:03:39 2021`
+    if let [_, m, d, _, y, ..] = words.as_slice() {
+        if let Ok(day) = NaiveDate::parse_from_str(&format!("{m} {d} {y}"), "%b %d %Y") {
+            return Some(day);
+        }
+    }
+    // `Sun, 20 Jun 2021 09:30:00`
+    if let [_, d, m, y, ..] = words.as_slice() {
+        if let Ok(day) = NaiveDate::parse_from_str(&format!("{d} {m} {y}"), "%d %b %Y") {
+            return Some(day);
+        }
+    }
+    // `05/13/2021 ...`, `22/09/2022 ...`
+    let first = words.first()?;
+    let parts: Vec<u32> = first
+        .split(['/', '-', '.'])
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    if let [a, b, y] = parts[..] {
+        let y = if y < 100 { y + 2000 } else { y } as i32;
+        return if a > 12 {
+            NaiveDate::from_ymd_opt(y, b, a)
+        } else {
+            NaiveDate::from_ymd_opt(y, a, b)
+        };
+    }
+    None
+}
+
 /// The scanner format of a file by its first bytes (`nessus`, or
 /// `nessus-v1` for the old format poamkit refuses), `None` when it is no
 /// scanner output poamkit knows.
@@ -333,10 +489,33 @@ pub fn detect(path: &Path) -> Option<&'static str> {
         Some("nessus")
     } else if head.contains("<NessusClientData") {
         Some("nessus-v1")
+    } else if head.contains("<ASSET_DATA_REPORT")
+        || head.contains("scan-1.dtd")
+        || head.contains("<SCAN value=")
+    {
+        Some("qualys-xml")
+    } else if head.contains("<asset-report-collection")
+        || head.contains(":asset-report-collection")
+        || head.contains("TestResult")
+        || head.contains("<Benchmark")
+        || head.contains(":Benchmark")
+    {
+        Some("xccdf")
     } else if head.contains("<CHECKLIST") {
         Some("ckl")
     } else if let Some(spec) = csv_exports::detect(head.trim_start_matches('\u{feff}')) {
         Some(spec.format())
+    } else if head.contains("\"runs\"")
+        && (head.contains("sarif") || head.contains("\"version\": \"2.1.0\""))
+    {
+        Some("sarif")
+    } else if head.contains("\"findingArn\"") {
+        Some("inspector2")
+    } else if head.contains("\"ProductArn\"")
+        || head.contains("\"SchemaVersion\":\"2018-10-08\"")
+        || head.contains("\"SchemaVersion\": \"2018-10-08\"")
+    {
+        Some("asff")
     } else if head.contains("\"matches\"") && head.contains("\"vulnerability\"") {
         Some("grype")
     } else if head.contains("\"VulnerabilityID\"")
@@ -381,6 +560,14 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             let reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
             stig::read_ckl(&file, reader, sink)
         }
+        Some("qualys-xml") => {
+            let reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+            qualys_xml::read(&file, reader, sink)
+        }
+        Some("xccdf") => {
+            let reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+            xccdf::read(&file, reader, sink)
+        }
         Some("cklb") => {
             let bytes = std::fs::read(path).map_err(io)?;
             stig::read_cklb(&file, &String::from_utf8_lossy(&bytes), sink)
@@ -396,19 +583,19 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
                 })?;
             csv_exports::read(&file, spec, skip, text, sink)
         }
-        Some(kind @ ("trivy" | "grype")) => {
+        Some("asff") => {
             let bytes = std::fs::read(path).map_err(io)?;
-            let text = String::from_utf8_lossy(&bytes);
-            let doc: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-                .map_err(|e| ScanError::Broken {
-                    file: file.clone(),
-                    position: format!("line {}", e.line()),
-                    reason: format!("not readable JSON ({e})"),
-                })?;
-            if kind == "grype" {
-                container::read_grype(&file, &doc, sink)
-            } else {
-                container::read_trivy(&file, &doc, sink)
+            let findings = aws::asff_findings(&file, &String::from_utf8_lossy(&bytes))?;
+            aws::read_asff(&file, &findings, sink)
+        }
+        Some(kind @ ("trivy" | "grype" | "sarif" | "inspector2")) => {
+            let bytes = std::fs::read(path).map_err(io)?;
+            let doc = json::parse(&file, &String::from_utf8_lossy(&bytes))?;
+            match kind {
+                "grype" => container::read_grype(&file, &doc, sink),
+                "sarif" => sarif::read(&file, &doc, sink),
+                "inspector2" => aws::read_inspector(&file, &doc, sink),
+                _ => container::read_trivy(&file, &doc, sink),
             }
         }
         Some(_) => Err(ScanError::NotScan {
@@ -420,7 +607,7 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             std::fs::metadata(path).map_err(io)?;
             Err(ScanError::NotScan {
                 file,
-                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files, Tenable and Qualys CSV exports, STIG checklists .ckl and .cklb, Trivy and Grype JSON)".into(),
+                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files, Tenable and Qualys CSV exports, Qualys XML, STIG checklists .ckl and .cklb, SCAP results (XCCDF, ARF), SARIF, Trivy and Grype JSON, Amazon Inspector and Security Hub (ASFF) findings)".into(),
             })
         }
     }
@@ -558,8 +745,9 @@ mod tests {
             let _ = read_scan(&path);
         }
 
-        /// Nor after a checklist's root, in either form, nor in Trivy's or
-        /// Grype's JSON.
+        /// Nor after a checklist's root, in either form, nor in Trivy's,
+        /// Grype's, SARIF, Inspector's or ASFF JSON, SCAP results or
+        /// Qualys's XML.
         #[test]
         fn any_checklist_bytes_never_panic(tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
             let dir = tempfile::tempdir().unwrap();
@@ -568,6 +756,13 @@ mod tests {
                 ("c.cklb", &b"{\"target_data\": {}, \"stigs\": [{\"rules\": [{\"status\": "[..]),
                 ("t.json", &b"{\"SchemaVersion\": 2, \"ArtifactName\": \"x\", \"Results\": [{\"Vulnerabilities\": "[..]),
                 ("g.json", &b"{\"matches\": [{\"vulnerability\": "[..]),
+                ("s.sarif", &b"{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {\"driver\": {\"name\": \"x\"}}, \"results\": [{\"ruleId\": "[..]),
+                ("i.json", &b"{\"findings\": [{\"findingArn\": \"a\", \"resources\": "[..]),
+                ("a.json", &b"{\"SchemaVersion\": \"2018-10-08\", \"ProductArn\": \"p\", \"Resources\": "[..]),
+                ("a.asff-json", &b"{\"SchemaVersion\":\"2018-10-08\",\"Id\":\"x\"}\n{\"ProductArn\": "[..]),
+                ("x.xml", &b"<Benchmark><Group id=\"g_group_V-1\"><Rule id=\"r\"><title>t</title></Rule></Group><TestResult><target>h</target><rule-result idref=\"r\"><result>"[..]),
+                ("q.xml", &b"<!DOCTYPE SCAN SYSTEM \"scan-1.dtd\"><SCAN value=\"s\"><IP value=\"10.0.0.1\"><VULNS><CAT value=\"c\"><VULN number=\"1\" severity=\"3\">"[..]),
+                ("r.xml", &b"<ASSET_DATA_REPORT><HOST_LIST><HOST><IP>10.0.0.1</IP><VULN_INFO_LIST><VULN_INFO><QID>"[..]),
             ] {
                 let mut text = head.to_vec();
                 text.extend(&tail);

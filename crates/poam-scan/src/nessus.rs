@@ -16,16 +16,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::io::BufRead;
 
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == name)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
-}
+use crate::xml_attr as attr;
 
 /// The element's name without its namespace prefix (`cm:compliance-result`
 /// is `compliance-result`).
@@ -219,6 +210,8 @@ fn finish(item: Item, asset: usize, notes: &mut Vec<ScanNote>) -> Finding {
             .or(item.get("plugin_output"))
             .map(str::to_string),
         position,
+        first_seen: None,
+        last_seen: None,
     }
 }
 
@@ -228,12 +221,7 @@ pub(crate) fn read<R: BufRead>(
     sink: &mut dyn FnMut(Finding),
 ) -> Result<Scan, ScanError> {
     let mut reader = Reader::from_reader(input);
-    let mut scan = Scan {
-        file: file.to_string(),
-        format: "nessus".into(),
-        scanner: Some("Nessus".into()),
-        ..Scan::default()
-    };
+    let mut scan = Scan::new(file, "nessus", "Nessus");
     let mut buf = Vec::new();
     let mut line = 1usize;
     // Where we are: the open host, the item inside it, the tag or child
@@ -244,21 +232,15 @@ pub(crate) fn read<R: BufRead>(
     let mut child: Option<(String, String)> = None;
     let mut in_properties = false;
     loop {
-        let event = reader.read_event_into(&mut buf);
+        let event = crate::xml_event(
+            &mut reader,
+            &mut buf,
+            file,
+            line,
+            "the .nessus file",
+            " (export it again from Nessus)",
+        )?;
         let at = line;
-        let event = match event {
-            Ok(e) => e,
-            Err(e) => {
-                return Err(ScanError::Broken {
-                    file: file.to_string(),
-                    position: format!("line {at}"),
-                    reason: format!(
-                        "the .nessus file is not well-formed XML ({e}); nothing after this point can be read, \
-                         so the scan is not used (export it again from Nessus)"
-                    ),
-                })
-            }
-        };
         match event {
             Event::Start(e) => {
                 let name = e.name().as_ref().to_string();

@@ -140,6 +140,8 @@ fn finish(
         outcome,
         output: rule.details,
         position: rule.position,
+        first_seen: None,
+        last_seen: None,
     })
 }
 
@@ -161,12 +163,7 @@ pub(crate) fn read_ckl<R: BufRead>(
     let mut reader = Reader::from_reader(input);
     let mut buf = Vec::new();
     let mut line = 1usize;
-    let mut scan = Scan {
-        file: file.to_string(),
-        format: "ckl".into(),
-        scanner: Some("STIG checklist".into()),
-        ..Scan::default()
-    };
+    let mut scan = Scan::new(file, "ckl", "STIG checklist");
     let mut text = String::new();
     let mut host = (String::new(), String::new(), String::new());
     let mut in_asset = false;
@@ -179,11 +176,7 @@ pub(crate) fn read_ckl<R: BufRead>(
     let mut asset_pushed = false;
     loop {
         let at = line;
-        let event = reader.read_event_into(&mut buf).map_err(|e| ScanError::Broken {
-            file: file.to_string(),
-            position: format!("line {at}"),
-            reason: format!("the checklist is not well-formed XML ({e}); nothing after this point can be read, so it is not used"),
-        })?;
+        let event = crate::xml_event(&mut reader, &mut buf, file, at, "the checklist", "")?;
         match event {
             Event::Start(e) => {
                 text.clear();
