@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 mod cells;
 #[path = "cli/deliverables.rs"]
 mod deliverables;
+#[path = "cli/deviation.rs"]
+mod deviation;
 #[path = "cli/emass.rs"]
 mod emass;
 #[path = "cli/fill.rs"]

@@ -3299,3 +3299,77 @@ fn update_from_real_scans_groups_by_id_and_detection_date() {
         serde_json::json!(["LOCALHOST.LOCALDOMAIN"])
     );
 }
+
+/// The deviation request form poam writes against FedRAMP's own
+/// (../shared/reference/real-files/fedramp/FedRAMP-Vulnerability-Deviation-Request-Form.xlsx):
+/// the same sheets, the same header in every column of the DR Sheet's
+/// header row, the same system block labels, and the same drop-down words
+/// on the data dictionary sheet, column by column.
+#[test]
+fn the_deviation_form_matches_fedramps() {
+    let Some(dir) = real_files() else { return };
+    let official = dir.join("fedramp/FedRAMP-Vulnerability-Deviation-Request-Form.xlsx");
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("poam.json");
+    std::fs::write(
+        &input,
+        r#"{"system": {"name": "S"}, "items": [{"id": "V-1", "state": "open", "weakness_name": "x", "risk": {"original": "high", "adjusted": "moderate", "adjustment": "pending", "deviation_rationale": "Internal only."}}]}"#,
+    )
+    .unwrap();
+    let ours = tmp.path().join("dr.xlsx");
+    poam()
+        .arg("deviation")
+        .arg(&input)
+        .arg("-o")
+        .arg(&ours)
+        .assert()
+        .success();
+    let cell = |r: &calamine::Range<Data>, row: u32, col: u32| match r.get_value((row, col)) {
+        Some(Data::String(s)) => s.trim().to_string(),
+        _ => String::new(),
+    };
+    let mut theirs: calamine::Xlsx<_> = calamine::open_workbook(&official).unwrap();
+    let mut mine: calamine::Xlsx<_> = calamine::open_workbook(&ours).unwrap();
+    for sheet in ["DR Sheet", "Data Dictionary - Do Not Remove"] {
+        assert!(theirs.sheet_names().iter().any(|s| s == sheet), "{sheet}");
+    }
+    let (t, m) = (
+        theirs.worksheet_range("DR Sheet").unwrap(),
+        mine.worksheet_range("DR Sheet").unwrap(),
+    );
+    for col in 0..57 {
+        assert_eq!(cell(&m, 9, col), cell(&t, 9, col), "header of column {col}");
+    }
+    for col in [0, 1, 2, 4] {
+        assert_eq!(cell(&m, 1, col), cell(&t, 1, col), "system block");
+    }
+    let (t, m) = (
+        theirs
+            .worksheet_range("Data Dictionary - Do Not Remove")
+            .unwrap(),
+        mine.worksheet_range("Data Dictionary - Do Not Remove")
+            .unwrap(),
+    );
+    let mut lists = 0;
+    for col in 0..57 {
+        let words = |r: &calamine::Range<Data>| -> Vec<String> {
+            (2..12)
+                .map(|row| cell(r, row, col))
+                .filter(|w| !w.is_empty())
+                .collect()
+        };
+        let theirs_words = words(&t);
+        if theirs_words.is_empty() {
+            continue;
+        }
+        lists += 1;
+        // FedRAMP's sheet spells one word "Offical Fix"; its validation
+        // list (and poam) say "Official Fix".
+        let theirs_words: Vec<String> = theirs_words
+            .into_iter()
+            .map(|w| w.replace("Offical", "Official"))
+            .collect();
+        assert_eq!(words(&m), theirs_words, "drop-down of column {col}");
+    }
+    assert_eq!(lists, 15, "every list of FedRAMP's dictionary");
+}

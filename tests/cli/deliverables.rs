@@ -537,6 +537,22 @@ fn libreoffice_opens_every_deliverable() {
         .success();
     files.push(update);
     files.push(summary);
+    // The deviation request form.
+    let dr_in = dir.path().join("dr.json");
+    std::fs::write(
+        &dr_in,
+        r#"{"system": {"name": "S"}, "items": [{"id": "V-1", "state": "open", "weakness_name": "x", "risk": {"original": "high", "adjusted": "moderate", "adjustment": "pending", "deviation_rationale": "Internal only."}}]}"#,
+    )
+    .unwrap();
+    let dr = dir.path().join("deviation-request.xlsx");
+    poam()
+        .arg("deviation")
+        .arg(&dr_in)
+        .arg("-o")
+        .arg(&dr)
+        .assert()
+        .success();
+    files.push(dr);
     let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
     let pdfs = dir.path().join("pdf");
     let status = std::process::Command::new(soffice)

@@ -8,6 +8,7 @@
 
 mod batch;
 mod convert;
+mod deviation;
 mod diff;
 mod inspect;
 mod layouts;
@@ -145,6 +146,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// This month's POA&M from last month's and this month's scans: new findings added, fixed ones closed.
     Update(update::UpdateArgs),
+    /// FedRAMP's Vulnerability Deviation Request form, filled with the items that ask for one.
+    Deviation(deviation::DeviationArgs),
     /// List the template layouts and versions (built-in and your own) and where each comes from.
     Layouts,
 }
@@ -272,6 +275,7 @@ fn main() -> ExitCode {
         Command::Link(args) => link::link(&args),
         Command::Validate(args) => validate::validate(&args),
         Command::Update(args) => update::update(&args),
+        Command::Deviation(args) => deviation::deviation(&args),
         Command::Score(args) => score::score(&args),
         Command::Batch(args) => batch::batch(&args),
         Command::Rollup(args) => batch::rollup(&args),

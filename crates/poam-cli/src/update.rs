@@ -7,8 +7,10 @@ use poam_ops::update::{update as do_update, Change, UpdateOptions, UpdateSummary
 pub(crate) struct UpdateArgs {
     /// Last month's POA&M (any layout poam reads).
     last: PathBuf,
-    /// This month's scanner output: Nessus .nessus, a Tenable or Qualys CSV export,
-    /// a STIG checklist (.ckl, .cklb), Trivy or Grype JSON. May be repeated.
+    /// This month's scanner output: Nessus .nessus, a Tenable or Qualys CSV
+    /// export, Qualys XML, a STIG checklist (.ckl, .cklb), SCAP results
+    /// (XCCDF, ARF), SARIF, Trivy or Grype JSON, Amazon Inspector or
+    /// Security Hub (ASFF) findings. May be repeated.
     #[arg(long = "scan", value_name = "FILE", required = true)]
     scans: Vec<PathBuf>,
     /// This month's POA&M, in last month's layout (or --to's).

@@ -20,6 +20,7 @@
 
 mod chart_png;
 pub mod csv_out;
+pub mod deviation_out;
 pub mod diff_out;
 pub mod docx_out;
 pub mod fill;

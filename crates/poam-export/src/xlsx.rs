@@ -305,7 +305,8 @@ fn excel_can_hold(d: NaiveDate) -> bool {
     (1900..=9999).contains(&d.year())
 }
 
-fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, ExportError> {
+/// A day as Excel holds it.
+pub(crate) fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, ExportError> {
     Ok(ExcelDateTime::from_ymd(
         d.year() as u16,
         d.month() as u8,

@@ -21,6 +21,7 @@
 
 pub mod catalog;
 pub mod flat;
+pub mod form;
 pub mod mapping;
 pub mod oscal;
 pub mod text;

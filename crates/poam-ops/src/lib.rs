@@ -5,6 +5,7 @@
 //! - [`diff`]: what changed between two POA&Ms of one system.
 //! - [`update`]: this month's POA&M from last month's and this month's scans.
 
+pub mod deviation;
 pub mod diff;
 pub mod rollup;
 pub mod update;
