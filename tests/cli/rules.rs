@@ -187,8 +187,8 @@ fn fedramp_policy_rules_break_and_keep() {
 }
 
 /// FedRAMP's reviewer rules from its playbook: deviations stay on the Open
-/// tab, one vulnerability id per item, a High vendor dependency older than
-/// 30 days mitigated to Moderate.
+/// tab, one vulnerability id and one detection date per item, a High vendor
+/// dependency older than 30 days mitigated to Moderate.
 #[test]
 fn fedramp_reviewer_rules_break_and_keep() {
     let dir = tempfile::tempdir().unwrap();
@@ -218,6 +218,18 @@ fn fedramp_reviewer_rules_break_and_keep() {
             with(json!({"source_identifier": "12345; 67890"})),
         ),
         item("one-id", with(json!({"source_identifier": "12345"}))),
+        // Findings first seen on two days grouped in one item: the reader
+        // keeps such a cell in `extra` under its header.
+        item(
+            "two-dates",
+            json!({"detected_on": null, "scheduled_completion": "2024-06-19", "status_date": "2024-05-21",
+            "extra": {"Original Detection Date": "05/01/2024; 05/20/2024"}}),
+        ),
+        item(
+            "same-date-twice",
+            json!({"detected_on": null, "scheduled_completion": "2024-06-19", "status_date": "2024-05-21",
+            "extra": {"Original Detection Date": "05/20/2024, 2024-05-20"}}),
+        ),
         item(
             "vd-high-old",
             json!({"detected_on": "2024-04-01", "scheduled_completion": "2024-05-01", "status_date": "2024-04-02",
@@ -242,6 +254,12 @@ fn fedramp_reviewer_rules_break_and_keep() {
     assert!(!has(&f, "plain-closed", "deviation-on-closed-tab"), "{f:?}");
     assert!(has(&f, "two-ids", "several-vulnerability-ids"), "{f:?}");
     assert!(!has(&f, "one-id", "several-vulnerability-ids"), "{f:?}");
+    assert!(has(&f, "two-dates", "several-detection-dates"), "{f:?}");
+    assert!(!has(&f, "one-id", "several-detection-dates"), "{f:?}");
+    assert!(
+        !has(&f, "same-date-twice", "several-detection-dates"),
+        "{f:?}"
+    );
     assert!(has(&f, "vd-high-old", "vendor-high-not-mitigated"), "{f:?}");
     assert!(
         !has(&f, "vd-high-mitigated", "vendor-high-not-mitigated"),
@@ -254,8 +272,9 @@ fn fedramp_reviewer_rules_break_and_keep() {
     // Another policy does not ask for them.
     let (_, f, _) = findings(&file, &["--policy", "dod", "--as-of", "2024-06-01"]);
     assert!(
-        !f.iter()
-            .any(|(_, r)| r == "deviation-on-closed-tab" || r == "several-vulnerability-ids"),
+        !f.iter().any(|(_, r)| r == "deviation-on-closed-tab"
+            || r == "several-vulnerability-ids"
+            || r == "several-detection-dates"),
         "{f:?}"
     );
 }

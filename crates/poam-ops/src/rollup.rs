@@ -262,18 +262,24 @@ fn item_units(item: &Item) -> Vec<String> {
     unit_of(item).split("; ").map(String::from).collect()
 }
 
+/// What makes reports of several units one weakness: the source
+/// identifier, the controls and the original detection date (FedRAMP: one
+/// item per vulnerability and detection date, so reports first seen on
+/// different days stay apart).
+type DedupeKey = (String, Vec<Text>, Option<NaiveDate>);
+
 fn dedupe(items: Vec<Item>, merged: &mut Vec<Merged>) -> Vec<Item> {
-    let key = |i: &Item| -> Option<(String, Vec<Text>)> {
+    let key = |i: &Item| -> Option<DedupeKey> {
         let source = i.source_identifier.as_deref()?.trim().to_lowercase();
         if source.is_empty() || i.controls.is_empty() {
             return None;
         }
         let mut controls = i.controls.clone();
         controls.sort();
-        Some((source, controls))
+        Some((source, controls, i.detected_on))
     };
     // Group by key; merge only groups that span units.
-    let mut groups: HashMap<(String, Vec<Text>), Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<DedupeKey, Vec<usize>> = HashMap::new();
     for (n, item) in items.iter().enumerate() {
         if let Some(k) = key(item) {
             groups.entry(k).or_default().push(n);
@@ -401,5 +407,29 @@ mod tests {
         assert_eq!(r.merged[0].merged, ["west-V-1"]);
         assert_eq!(r.units[1].unit, "west");
         assert_eq!(r.units[1].open, 1);
+    }
+
+    #[test]
+    fn reports_of_different_detection_dates_are_not_merged() {
+        let on = |mut i: Item, day: u32| {
+            i.detected_on = NaiveDate::from_ymd_opt(2024, 1, day);
+            i
+        };
+        let units = |east: u32, west: u32| {
+            vec![
+                Poam {
+                    items: vec![on(item("east", "V-1", "19506", "a1"), east)],
+                    ..Poam::default()
+                },
+                Poam {
+                    items: vec![on(item("west", "V-1", "19506", "b1"), west)],
+                    ..Poam::default()
+                },
+            ]
+        };
+        assert_eq!(rollup(units(5, 5), &opts(true)).poam.items.len(), 1);
+        let r = rollup(units(5, 19), &opts(true));
+        assert_eq!(r.poam.items.len(), 2, "first seen on different days");
+        assert!(r.merged.is_empty());
     }
 }

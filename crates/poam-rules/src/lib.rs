@@ -99,6 +99,11 @@ pub struct PolicyRules {
     /// several is an error.
     #[serde(default)]
     pub one_vulnerability_per_item: bool,
+    /// One original detection date per item: an item whose detection date
+    /// cell names several dates groups findings first seen on different
+    /// days, an error.
+    #[serde(default)]
+    pub one_detection_date_per_item: bool,
     /// A High vendor dependency older than this many days must be mitigated
     /// to Moderate (an approved risk adjustment to Moderate or below).
     #[serde(default)]

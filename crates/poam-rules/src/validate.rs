@@ -263,6 +263,31 @@ fn check_item(
                 ));
             }
         }
+        if rules.one_detection_date_per_item && item.detected_on.is_none() {
+            // The reader keeps a detection date cell that is not one date
+            // in `extra` under its header: several dates there are findings
+            // of different detection dates grouped in one item.
+            let several = item.extra.iter().find_map(|(header, text)| {
+                (opts.registry.field_for_header(header) == Some(Field::DetectedOn))
+                    .then(|| detection_dates(text))
+                    .filter(|days| days.len() > 1)
+            });
+            if let Some(days) = several {
+                let list: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+                out.push(finding(
+                    item,
+                    "several-detection-dates",
+                    Level::Error,
+                    format!(
+                        "{name} groups findings detected on {} different days ({}); {} asks for one item per vulnerability and original detection date",
+                        days.len(),
+                        list.join(", "),
+                        policy.title
+                    ),
+                    &[],
+                ));
+            }
+        }
         if let (Some(days), true, Some(YesNo::Yes), Some(detected)) = (
             rules.vendor_high_mitigate_days,
             open,
@@ -545,4 +570,18 @@ pub fn by_rule(findings: &[Finding]) -> BTreeMap<String, usize> {
         *out.entry(f.rule.clone()).or_default() += 1;
     }
     out
+}
+
+/// The distinct dates a cell names (`01/05/2024; 02/03/2024`, one a line).
+fn detection_dates(text: &str) -> Vec<NaiveDate> {
+    let mut days: Vec<NaiveDate> = text
+        .split([';', ',', '\n', '&', '|'])
+        .flat_map(|part| part.split(" and "))
+        .filter_map(|part| {
+            poam_model::date::parse_date_text(part.trim(), poam_model::date::DateOrder::MonthFirst)
+        })
+        .collect();
+    days.sort();
+    days.dedup();
+    days
 }
