@@ -1003,3 +1003,77 @@ fn cci_rules_break_and_keep() {
     assert!(!has(&f, "deprecated", "unknown-cci"));
     assert_ne!(code, 0, "an unknown CCI is an error");
 }
+
+/// `report --policy fedramp`: FedRAMP's escalation triggers counted (five
+/// High unique vulnerabilities open more than 30 days since detection is a
+/// DFR; the unique count up 20 % of the baseline or 10, whichever is
+/// greater), and kept when under the thresholds.
+#[test]
+fn fedramp_report_counts_escalation_triggers() {
+    let dir = tempfile::tempdir().unwrap();
+    let high = |n: usize, detected: &str| {
+        item(
+            &format!("H-{n}"),
+            json!({"source_identifier": format!("10{n}"), "detected_on": detected,
+            "risk": {"original": "high"}}),
+        )
+    };
+    // Five High findings 45 days old; one more on the same plugin.
+    let mut items: Vec<Value> = (0..5).map(|n| high(n, "2024-04-17")).collect();
+    items.push(item(
+        "H-dup",
+        json!({"source_identifier": "100", "detected_on": "2024-04-17", "risk": {"original": "high"}}),
+    ));
+    let file = write(dir.path(), "month.json", items.clone(), "Moderate");
+    let base = write(dir.path(), "ato.json", items[..2].to_vec(), "Moderate");
+    let report = |file: &str, extra: &[&str]| {
+        let out = poam()
+            .args([
+                "report",
+                file,
+                "--format",
+                "md",
+                "--policy",
+                "fedramp",
+                "--as-of",
+                "2024-06-01",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let md = report(&file, &["--baseline", &base]);
+    assert!(md.contains("escalation triggers"), "{md}");
+    assert!(md.contains("**A trigger is met.**"), "{md}");
+    assert!(
+        md.contains("| Late remediation: High, more than 30 days | DFR | 5 | 5 | **yes** |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Late remediation: High, more than 60 days | CAP | 0 | 5 | no |"),
+        "{md}"
+    );
+    // 5 unique open against 2: up 3, under the 10 that trigger it.
+    assert!(md.contains("(baseline 2)"), "{md}");
+    assert!(
+        md.contains("| Unique vulnerability count increase | DFR | 3 | 10 | no |"),
+        "{md}"
+    );
+    // Four High findings: no trigger; a number as the baseline.
+    let four = write(dir.path(), "four.json", items[..4].to_vec(), "Moderate");
+    let md = report(&four, &["--baseline", "4"]);
+    assert!(md.contains("No trigger is met."), "{md}");
+    // Another policy has no triggers, and --baseline says what it needs.
+    let out = poam()
+        .args(["report", &file, "--format", "md", "--baseline", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--baseline needs --policy fedramp"));
+}

@@ -35,6 +35,11 @@ pub(crate) struct ReportArgs {
     /// with cmmc, or for an 800-171 POA&M, the report shows the SPRS score too.
     #[arg(long, value_name = "POLICY")]
     policy: Option<String>,
+    /// With a policy that has escalation triggers (fedramp): the ATO
+    /// baseline the unique vulnerability count is compared with, as a
+    /// POA&M file (its open items) or a number.
+    #[arg(long, value_name = "FILE|N")]
+    baseline: Option<String>,
     /// The author the Word report names in its properties; the organization
     /// (or system) by default.
     #[arg(long, value_name = "NAME")]
@@ -86,6 +91,25 @@ pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
             );
             opts.score = Some(sc.summary());
         }
+        let baseline = match args.baseline.as_deref() {
+            None => None,
+            Some(n) if n.trim().parse::<usize>().is_ok() => n.trim().parse().ok(),
+            Some(file) => {
+                let path = Path::new(file);
+                if same_file(path, &args.input) {
+                    return Err(input_failure(anyhow::anyhow!(
+                        "--baseline {file}: the baseline is the POA&M itself; give the ATO baseline's POA&M or its unique vulnerability count"
+                    )));
+                }
+                let base = read_input(path, &args.read)?;
+                Some(poam_rules::escalation::unique_open(&base.poam))
+            }
+        };
+        opts.escalation = poam_rules::escalation::escalation(&imported.poam, p, as_of, baseline);
+    } else if args.baseline.is_some() {
+        return Err(input_failure(anyhow::anyhow!(
+            "--baseline needs --policy fedramp (or a policy with escalation triggers)"
+        )));
     }
     let data = build(std::sync::Arc::new(imported.poam), &opts);
     let text = match args.format {

@@ -881,6 +881,33 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
             data.overdue,
             data.policy.as_ref().map(|p| format!("{p} deadline or ")).unwrap_or_default()
         )));
+    if let Some(e) = &data.escalation {
+        docx = docx.add_paragraph(para(&format!(
+            "{}: {}. Unique vulnerabilities open: {}{}.",
+            e.policy,
+            if e.any_met {
+                "an escalation trigger is met"
+            } else {
+                "no escalation trigger is met"
+            },
+            e.unique_open,
+            e.baseline
+                .map(|b| format!(" (baseline {b})"))
+                .unwrap_or_default()
+        )));
+        for t in &e.triggers {
+            docx = docx.add_paragraph(
+                para(&format!(
+                    "{} ({}): {}{}",
+                    t.name,
+                    t.level,
+                    t.detail,
+                    if t.met { ": met" } else { "" }
+                ))
+                .indent(Some(360), None, None, None),
+            );
+        }
+    }
     if let Some(sc) = &data.score {
         docx = docx.add_paragraph(para(&format!(
             "NIST SP 800-171 (SPRS) score: {}. Conditional CMMC Level 2: {} ({} ineligible item(s); minimum score {}; closeout by {}).",

@@ -29,8 +29,12 @@ pub struct ReportOptions {
     /// The report's author (`--author`); the organization or system when
     /// absent.
     pub author: Option<String>,
+    /// The policy's escalation triggers counted (FedRAMP's performance
+    /// management), when the policy has them.
+    pub escalation: Option<EscalationSummary>,
 }
 
+pub use poam_rules::escalation::EscalationSummary;
 pub use poam_rules::ScoreSummary;
 
 /// One count with its label.
@@ -157,6 +161,8 @@ pub struct ReportData {
     pub policy: Option<String>,
     /// The SPRS score, when given.
     pub score: Option<ScoreSummary>,
+    /// The escalation triggers, when the policy has them.
+    pub escalation: Option<EscalationSummary>,
     /// The summary by business unit, when items carry one (a roll-up).
     pub units: Vec<UnitRow>,
 }
@@ -573,6 +579,7 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         open_items,
         policy: opts.policy.clone(),
         score: opts.score.clone(),
+        escalation: opts.escalation.clone(),
         units: if poam.items.iter().any(|i| i.business_unit.is_some()) {
             poam_ops::rollup::summarize(&poam.items, as_of, &[])
                 .into_iter()

@@ -18,6 +18,7 @@
 //! Every finding names its item, its rule, a severity and the dates involved.
 #![deny(missing_docs)]
 
+pub mod escalation;
 pub mod fedramp_oscal;
 mod score;
 pub mod system;
@@ -143,6 +144,9 @@ pub struct Policy {
     /// CMMC eligibility settings.
     #[serde(default)]
     pub cmmc: Option<CmmcRules>,
+    /// Escalation triggers (FedRAMP's performance management).
+    #[serde(default)]
+    pub escalation: Option<escalation::EscalationRules>,
 }
 
 /// A policy file could not be read.
