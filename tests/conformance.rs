@@ -3373,3 +3373,59 @@ fn the_deviation_form_matches_fedramps() {
     }
     assert_eq!(lists, 15, "every list of FedRAMP's dictionary");
 }
+
+/// A real scanner CSV read with a mapping file of its columns (as a user
+/// writes one for a scanner poam has no built-in reader of) gives what the
+/// built-in reader gives: Tenable VM's `;`-separated API export, its
+/// dotted field names named in the mapping.
+#[test]
+fn a_mapped_scanner_csv_reads_like_the_built_in_reader() {
+    let Some(dir) = real_files() else { return };
+    let file = dir.join("../scans/tenable_csv/tenable_vm_export_semicolon_defectdojo.csv");
+    let tmp = tempfile::tempdir().unwrap();
+    let mapping = tmp.path().join("tenable-api.toml");
+    std::fs::write(
+        &mapping,
+        r#"scanner = "Tenable VM API"
+kind = "plugin"
+[columns]
+id = "definition.id"
+host = "asset.display_ipv4_address"
+name = "definition.name"
+fqdn = "asset.display_fqdn"
+severity = "severity"
+cve = "definition.cve"
+cvss3 = "definition.cvss3.base_score"
+state = "state"
+first_seen = "first_observed"
+last_seen = "last_seen"
+"#,
+    )
+    .unwrap();
+    let mapped = {
+        let run = poam()
+            .arg("inspect")
+            .arg(&file)
+            .arg("--scan-mapping")
+            .arg(&mapping)
+            .args(["--format", "json"])
+            .assert()
+            .success();
+        serde_json::from_slice::<Value>(&run.get_output().stdout).unwrap()
+    };
+    let built_in = inspect_scan(&file);
+    assert_eq!(mapped["scan"]["scanner"], "Tenable VM API");
+    assert_eq!(mapped["scan"]["format"], "mapped-csv");
+    for key in ["results", "by_outcome", "open"] {
+        assert_eq!(mapped[key], built_in[key], "{key}");
+    }
+    assert_eq!(
+        mapped["scan"]["assets"].as_array().unwrap().len(),
+        99,
+        "hosts"
+    );
+    assert_eq!(
+        mapped["scan"]["scanned_on"], "2023-07-13",
+        "its last seen day"
+    );
+}

@@ -275,3 +275,101 @@ fn update_needs_an_output_and_never_replaces_its_inputs() {
         .success()
         .stdout(predicates::str::contains("This month's POA&M"));
 }
+
+/// Another scanner's CSV, read with a mapping file of its columns: its
+/// findings become items with the scanner's own severity words, its
+/// first-seen days as detection dates (one item per id and detection day),
+/// its name as detector; a bad mapping is refused with its file and reason.
+#[test]
+fn a_scanner_csv_with_a_mapping_makes_the_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let empty = d.join("empty.json");
+    std::fs::write(&empty, r#"{"system": {"name": "S"}, "items": []}"#).unwrap();
+    let mapping = d.join("acme.toml");
+    std::fs::write(
+        &mapping,
+        "scanner = \"Acme Cloud Scanner\"\n[columns]\nid = \"Check\"\nhost = \"Resource\"\nname = \"Title\"\nseverity = \"Priority\"\nfirst_seen = \"First Seen\"\n[severity]\nP1 = \"critical\"\nP3 = \"medium\"\n",
+    )
+    .unwrap();
+    let scan = d.join("acme.csv");
+    std::fs::write(
+        &scan,
+        "Check,Title,Resource,Priority,First Seen\nS3-001,Public bucket,bucket-a,P1,2026-11-03\nS3-001,Public bucket,bucket-b,P1,2026-11-20\nIAM-7,Old access key,user-x,P3,2026-10-01\n",
+    )
+    .unwrap();
+    let out = d.join("this.json");
+    poam()
+        .arg("update")
+        .arg(&empty)
+        .arg("--scan")
+        .arg(&scan)
+        .arg("--scan-mapping")
+        .arg(&mapping)
+        .arg("-o")
+        .arg(&out)
+        .args(["--as-of", "2026-12-01", "--id-prefix", "V-"])
+        .assert()
+        .success();
+    let m = model(out.to_str().unwrap(), &[]);
+    let items = m["items"].as_array().unwrap();
+    let got: Vec<(String, String, String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["source_identifier"].as_str().unwrap().to_string(),
+                i["assets"][0].as_str().unwrap().to_string(),
+                i["detected_on"].as_str().unwrap().to_string(),
+                i["scheduled_completion"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "S3-001".into(),
+                "bucket-a".into(),
+                "2026-11-03".into(),
+                "2026-12-03".into()
+            ),
+            (
+                "S3-001".into(),
+                "bucket-b".into(),
+                "2026-11-20".into(),
+                "2026-12-20".into()
+            ),
+            (
+                "IAM-7".into(),
+                "user-x".into(),
+                "2026-10-01".into(),
+                "2026-12-30".into()
+            ),
+        ]
+    );
+    assert_eq!(items[0]["detector_source"], "Acme Cloud Scanner");
+    assert_eq!(
+        items[0]["risk"]["original"], "high",
+        "P1 is critical: FedRAMP's High"
+    );
+    // A mapping with a word it does not know is refused, nothing written.
+    std::fs::write(&mapping, "scanner = \"x\"\n[columns]\nid = \"Check\"\nhost = \"Resource\"\n[severity]\nP1 = \"urgent\"\n").unwrap();
+    let again = d.join("again.json");
+    let run = poam()
+        .arg("update")
+        .arg(&empty)
+        .arg("--scan")
+        .arg(&scan)
+        .arg("--scan-mapping")
+        .arg(&mapping)
+        .arg("-o")
+        .arg(&again)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(
+        err.contains("acme.toml") && err.contains("P1 = \"urgent\""),
+        "{err}"
+    );
+    assert!(!again.exists());
+}

@@ -22,6 +22,10 @@ pub(crate) struct InspectArgs {
     /// `-` prints it.
     #[arg(long, value_name = "FILE")]
     emit_mapping: Option<PathBuf>,
+    /// Read a scanner's CSV poam does not know with this mapping file of its
+    /// columns (docs/formats.md, "Another scanner's CSV").
+    #[arg(long, value_name = "FILE")]
+    scan_mapping: Option<PathBuf>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -35,7 +39,7 @@ pub(crate) fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
         crate::guard_output(target, &[&args.input], "--emit-mapping")?;
     }
     // A scanner's output: what it covered and found.
-    if poam_scan::detect(&args.input).is_some() {
+    if args.scan_mapping.is_some() || poam_scan::detect(&args.input).is_some() {
         return inspect_scan(args);
     }
     let imported = read_input(&args.input, &args.read)?;
@@ -225,7 +229,8 @@ fn inspect_scan(args: &InspectArgs) -> Result<u8, Failure> {
     let mut open_ids = BTreeSet::new();
     let mut open_assets = BTreeSet::new();
     let mut cves = BTreeSet::new();
-    let scan = poam_scan::read_scan_into(&args.input, &mut |f| {
+    let mapping = crate::scan_mapping(args.scan_mapping.as_deref())?;
+    let scan = poam_scan::read_scan_into_mapped(&args.input, mapping.as_ref(), &mut |f| {
         results += 1;
         *by_outcome.entry(f.outcome.label()).or_default() += 1;
         if f.outcome == Outcome::Open {

@@ -156,6 +156,13 @@ pub(crate) use convert::{target_output, write_options};
 use link::EXIT_FINDINGS;
 use validate::load_policy;
 
+/// A scanner CSV's mapping file (`--scan-mapping`), read.
+pub(crate) fn scan_mapping(path: Option<&Path>) -> Result<Option<poam_scan::CsvMapping>, Failure> {
+    path.map(poam_scan::CsvMapping::from_file)
+        .transpose()
+        .map_err(input_failure)
+}
+
 /// `--to`, resolved against the layout registry.
 pub(crate) fn parse_format(name: &str) -> Result<Format, Failure> {
     Format::parse(name, &config().registry).map_err(input_failure)

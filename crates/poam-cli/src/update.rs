@@ -13,6 +13,11 @@ pub(crate) struct UpdateArgs {
     /// Security Hub (ASFF) findings. May be repeated.
     #[arg(long = "scan", value_name = "FILE", required = true)]
     scans: Vec<PathBuf>,
+    /// Read a scanner's CSV poam does not know with this mapping file of its
+    /// columns; applies to each --scan CSV whose header has the mapping's
+    /// id and host columns.
+    #[arg(long, value_name = "FILE")]
+    scan_mapping: Option<PathBuf>,
     /// This month's POA&M, in last month's layout (or --to's).
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -59,6 +64,7 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
     let mut inputs: Vec<&Path> = vec![args.last.as_path()];
     inputs.extend(args.scans.iter().map(PathBuf::as_path));
     inputs.extend(args.kev.as_deref());
+    inputs.extend(args.scan_mapping.as_deref());
     if let Some(out) = &args.output {
         crate::guard_output(out, &inputs, "-o")?;
     } else if !args.dry_run {
@@ -82,10 +88,11 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
         .map(poam_scan::read_kev)
         .transpose()
         .map_err(input_failure)?;
+    let mapping = crate::scan_mapping(args.scan_mapping.as_deref())?;
     let imported = read_input(&args.last, &args.read)?;
     let mut scans = Vec::new();
     for path in &args.scans {
-        let scan = poam_scan::read_scan(path).map_err(input_failure)?;
+        let scan = poam_scan::read_scan_mapped(path, mapping.as_ref()).map_err(input_failure)?;
         for n in &scan.notes {
             eprintln!("warning: {}: {}: {}", path.display(), n.position, n.message);
         }

@@ -15,47 +15,47 @@ use std::collections::HashMap;
 
 /// A scanner's CSV export: the header texts of each field as it spells
 /// them (compared without case), and how it words severity.
-pub(crate) struct Spec {
-    format: &'static str,
-    scanner: &'static str,
-    id: &'static [&'static str],
-    name: &'static [&'static str],
-    host: &'static [&'static str],
-    ip: &'static [&'static str],
-    fqdn: &'static [&'static str],
-    host_name: &'static [&'static str],
-    netbios: &'static [&'static str],
-    risk: &'static [&'static str],
-    port: &'static [&'static str],
-    protocol: &'static [&'static str],
-    cve: &'static [&'static str],
-    cvss2: &'static [&'static str],
-    cvss3: &'static [&'static str],
-    cvss4: &'static [&'static str],
-    synopsis: &'static [&'static str],
-    description: &'static [&'static str],
-    solution: &'static [&'static str],
-    output: &'static [&'static str],
-    stig: &'static [&'static str],
-    state: &'static [&'static str],
+pub(crate) struct Spec<'a> {
+    pub(crate) format: &'a str,
+    pub(crate) scanner: &'a str,
+    pub(crate) id: &'a [&'a str],
+    pub(crate) name: &'a [&'a str],
+    pub(crate) host: &'a [&'a str],
+    pub(crate) ip: &'a [&'a str],
+    pub(crate) fqdn: &'a [&'a str],
+    pub(crate) host_name: &'a [&'a str],
+    pub(crate) netbios: &'a [&'a str],
+    pub(crate) risk: &'a [&'a str],
+    pub(crate) port: &'a [&'a str],
+    pub(crate) protocol: &'a [&'a str],
+    pub(crate) cve: &'a [&'a str],
+    pub(crate) cvss2: &'a [&'a str],
+    pub(crate) cvss3: &'a [&'a str],
+    pub(crate) cvss4: &'a [&'a str],
+    pub(crate) synopsis: &'a [&'a str],
+    pub(crate) description: &'a [&'a str],
+    pub(crate) solution: &'a [&'a str],
+    pub(crate) output: &'a [&'a str],
+    pub(crate) stig: &'a [&'a str],
+    pub(crate) state: &'a [&'a str],
     /// The kind of result (Qualys: Vuln, Potential, Ig for information
     /// gathered).
-    kind: &'static [&'static str],
-    first_seen: &'static [&'static str],
-    last_seen: &'static [&'static str],
-    severity: fn(&str) -> Option<Severity>,
+    pub(crate) kind: &'a [&'a str],
+    pub(crate) first_seen: &'a [&'a str],
+    pub(crate) last_seen: &'a [&'a str],
+    pub(crate) severity: &'a dyn Fn(&str) -> Option<Severity>,
     /// What kind of id names a weakness.
-    id_kind: IdKind,
+    pub(crate) id_kind: IdKind,
 }
 
-impl Spec {
+impl Spec<'_> {
     /// The format's name (`tenable-csv`).
-    pub(crate) fn format(&self) -> &'static str {
+    pub(crate) fn format(&self) -> &str {
         self.format
     }
 }
 
-const TENABLE: Spec = Spec {
+const TENABLE: Spec<'static> = Spec {
     format: "tenable-csv",
     scanner: "Nessus",
     id: &["plugin id", "plugin", "definition.id"],
@@ -102,11 +102,11 @@ const TENABLE: Spec = Spec {
         "first seen",
     ],
     last_seen: &["last observed", "last found", "last_seen", "last seen"],
-    severity: tenable_severity,
+    severity: &tenable_severity,
     id_kind: IdKind::Plugin,
 };
 
-const QUALYS: Spec = Spec {
+const QUALYS: Spec<'static> = Spec {
     format: "qualys-csv",
     scanner: "Qualys",
     id: &["qid"],
@@ -132,12 +132,12 @@ const QUALYS: Spec = Spec {
     kind: &["type", "type detected"],
     first_seen: &["first detected"],
     last_seen: &["last detected", "last scan"],
-    severity: qualys_severity,
+    severity: &qualys_severity,
     id_kind: IdKind::Qid,
 };
 
 /// The exports known, in the order tried.
-const SPECS: [&Spec; 2] = [&QUALYS, &TENABLE];
+const SPECS: [&Spec<'static>; 2] = [&QUALYS, &TENABLE];
 
 fn column(header: &[String], names: &[&str]) -> Option<usize> {
     names
@@ -153,13 +153,13 @@ fn delimiter(line: &str) -> u8 {
     }
 }
 
-fn header_of(line: &str) -> Vec<String> {
+pub(crate) fn header_of(line: &str) -> Vec<String> {
     line.split(delimiter(line) as char)
         .map(|h| h.trim().trim_matches('"').to_string())
         .collect()
 }
 
-fn looks_like(header: &[String], spec: &Spec) -> bool {
+pub(crate) fn looks_like(header: &[String], spec: &Spec<'_>) -> bool {
     // A POA&M tracker may carry a Plugin ID and a Host column too: one that
     // names POA&M fields is a POA&M, not a scan.
     let poam_words = [
@@ -180,7 +180,7 @@ fn looks_like(header: &[String], spec: &Spec) -> bool {
 
 /// The export whose header row is among a CSV's first lines, and how many
 /// lines come before it (Qualys VMDR writes three title lines).
-pub(crate) fn find_header(head: &str) -> Option<(&'static Spec, usize)> {
+pub(crate) fn find_header(head: &str) -> Option<(&'static Spec<'static>, usize)> {
     head.lines().take(12).enumerate().find_map(|(n, line)| {
         let header = header_of(line);
         SPECS
@@ -191,11 +191,11 @@ pub(crate) fn find_header(head: &str) -> Option<(&'static Spec, usize)> {
 }
 
 /// The export a CSV is, if any, from its first bytes.
-pub(crate) fn detect(head: &str) -> Option<&'static Spec> {
+pub(crate) fn detect(head: &str) -> Option<&'static Spec<'static>> {
     find_header(head).map(|(spec, _)| spec)
 }
 
-fn tenable_severity(word: &str) -> Option<Severity> {
+pub(crate) fn tenable_severity(word: &str) -> Option<Severity> {
     Some(match word.trim().to_ascii_lowercase().as_str() {
         "critical" | "4" => Severity::Critical,
         "high" | "3" => Severity::High,
@@ -235,7 +235,7 @@ pub(crate) fn score(text: &str) -> Option<(f32, Option<String>)> {
 /// `skip` title lines.
 pub(crate) fn read(
     file: &str,
-    spec: &Spec,
+    spec: &Spec<'_>,
     skip: usize,
     text: &str,
     sink: &mut dyn FnMut(Finding),
@@ -335,16 +335,21 @@ pub(crate) fn read(
             continue;
         }
         let raw = get(col(spec.risk)).unwrap_or("").to_string();
-        let sev = (spec.severity)(&raw).unwrap_or_else(|| {
-            scan.notes.push(ScanNote {
-                position: format!("row {line}"),
-                message: format!(
-                    "{id}: severity \"{raw}\" is not one {} writes; read as Medium",
-                    spec.scanner
-                ),
-            });
+        let sev = if col(spec.risk).is_none() {
+            // No severity column at all: said once, below.
             Severity::Medium
-        });
+        } else {
+            (spec.severity)(&raw).unwrap_or_else(|| {
+                scan.notes.push(ScanNote {
+                    position: format!("row {line}"),
+                    message: format!(
+                        "{id}: severity \"{raw}\" is not one {} writes; read as Medium",
+                        spec.scanner
+                    ),
+                });
+                Severity::Medium
+            })
+        };
         let mut cvss = Vec::new();
         for (version, names) in [
             (CvssVersion::V3, spec.cvss3),
@@ -401,6 +406,12 @@ pub(crate) fn read(
         return Err(ScanError::NotScan {
             file: file.to_string(),
             reason: format!("a {} CSV export without a row", spec.scanner),
+        });
+    }
+    if col(spec.risk).is_none() {
+        scan.notes.push(ScanNote {
+            position: "the header row".into(),
+            message: "no severity column: every finding read as Medium; rate them".into(),
         });
     }
     // The export's day: the last day it saw a finding.

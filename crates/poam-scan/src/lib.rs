@@ -24,6 +24,7 @@
 mod aws;
 mod container;
 mod csv_exports;
+mod csv_mapping;
 mod json;
 mod kev;
 mod nessus;
@@ -32,6 +33,7 @@ mod sarif;
 mod stig;
 mod xccdf;
 
+pub use csv_mapping::CsvMapping;
 pub use kev::{read_kev, Kev, KevEntry};
 
 use chrono::NaiveDate;
@@ -344,10 +346,55 @@ pub enum ScanError {
 /// cannot be read at all; what a readable file holds that cannot be read is
 /// in [`Scan::notes`].
 pub fn read_scan(path: &Path) -> Result<Scan, ScanError> {
+    read_scan_mapped(path, None)
+}
+
+/// Reads a scanner file whole, a CSV with `mapping`'s columns where its
+/// header has the mapping's id and host columns.
+///
+/// # Errors
+///
+/// As [`read_scan`].
+pub fn read_scan_mapped(path: &Path, mapping: Option<&CsvMapping>) -> Result<Scan, ScanError> {
     let mut findings = Vec::new();
-    let mut scan = read_scan_into(path, &mut |f| findings.push(f))?;
+    let mut scan = read_scan_into_mapped(path, mapping, &mut |f| findings.push(f))?;
     scan.findings = findings;
     Ok(scan)
+}
+
+/// As [`read_scan_into`], a CSV with `mapping`'s columns where its header
+/// has the mapping's id and host columns.
+///
+/// # Errors
+///
+/// As [`read_scan`].
+pub fn read_scan_into_mapped(
+    path: &Path,
+    mapping: Option<&CsvMapping>,
+    sink: &mut dyn FnMut(Finding),
+) -> Result<Scan, ScanError> {
+    if let Some(m) = mapping {
+        let file = path.display().to_string();
+        let head = {
+            use std::io::Read;
+            let mut head = Vec::with_capacity(8192);
+            std::fs::File::open(path)
+                .and_then(|f| f.take(8192).read_to_end(&mut head))
+                .map_err(|source| ScanError::Io {
+                    file: file.clone(),
+                    source,
+                })?;
+            String::from_utf8_lossy(&head).into_owned()
+        };
+        if csv_mapping::applies(m, head.trim_start_matches('\u{feff}')) {
+            let bytes = std::fs::read(path).map_err(|source| ScanError::Io {
+                file: file.clone(),
+                source,
+            })?;
+            return csv_mapping::read(&file, m, &String::from_utf8_lossy(&bytes), sink);
+        }
+    }
+    read_scan_into(path, sink)
 }
 
 impl Scan {
@@ -607,7 +654,7 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
             std::fs::metadata(path).map_err(io)?;
             Err(ScanError::NotScan {
                 file,
-                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files, Tenable and Qualys CSV exports, Qualys XML, STIG checklists .ckl and .cklb, SCAP results (XCCDF, ARF), SARIF, Trivy and Grype JSON, Amazon Inspector and Security Hub (ASFF) findings)".into(),
+                reason: "not a scanner output poamkit reads (it reads Nessus .nessus v2 files, Tenable and Qualys CSV exports, Qualys XML, STIG checklists .ckl and .cklb, SCAP results (XCCDF, ARF), SARIF, Trivy and Grype JSON, Amazon Inspector and Security Hub (ASFF) findings; another scanner's CSV with --scan-mapping FILE)".into(),
             })
         }
     }
