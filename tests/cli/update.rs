@@ -92,8 +92,15 @@ fn item<'a>(m: &'a Value, id: &str) -> &'a Value {
 /// findings become items numbered in turn, with their FedRAMP deadline; a
 /// finding fixed on one host loses that host; an item whose host was not
 /// scanned stays open; an item not found on any of its scanned hosts closes
-/// on the scan's day; a closed item found again reopens.
-fn three_months(layout: &[&str], ext: &str, has_detection_date: bool, medium_due: &str) {
+/// on the scan's day; a closed item found again reopens; an approved false
+/// positive found again stays closed.
+fn three_months(
+    layout: &[&str],
+    ext: &str,
+    has_detection_date: bool,
+    has_false_positive: bool,
+    medium_due: &str,
+) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let empty = d.join("empty.json");
@@ -127,6 +134,15 @@ fn three_months(layout: &[&str], ext: &str, has_detection_date: bool, medium_due
     }
     assert_eq!(a["scheduled_completion"], "2026-12-31", "High: 30 days");
     assert_eq!(a["source_identifier"], "1001");
+    // The policy's default milestones: plan a week before, fix and rescan by
+    // the deadline.
+    let milestones = a["milestones"].as_array().unwrap();
+    assert_eq!(milestones.len(), 2, "{milestones:?}");
+    assert!(milestones[1]["description"]
+        .as_str()
+        .unwrap()
+        .contains("verify the fix with a rescan"));
+    assert_eq!(milestones[0]["due"], "2026-12-24", "{milestones:?}");
     assert_eq!(
         item(&m1, "V-0002")["scheduled_completion"],
         medium_due,
@@ -195,11 +211,43 @@ fn three_months(layout: &[&str], ext: &str, has_detection_date: bool, medium_due
             found(1, "1003", "OpenSSH < 9.8 (regreSSHion)", 4, Some(9.8)),
         ],
     );
+    // Between months 3 and 4 the analyst has 1003 approved as a false
+    // positive and closes it (in a layout that holds the flag).
+    let mut last4 = d.join(&out3);
+    if has_false_positive {
+        let json = d.join("m3.json");
+        poam()
+            .arg("convert")
+            .arg(d.join(&out3))
+            .args(["--to", "json", "-o"])
+            .arg(&json)
+            .assert()
+            .success();
+        let mut m: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        for i in m["items"].as_array_mut().unwrap() {
+            if i["id"] == "V-0003" {
+                i["state"] = "closed".into();
+                i["completed_on"] = "2027-02-10".into();
+                i["risk"]["false_positive"] = "yes".into();
+                i["risk"]["deviation_rationale"] = "Backported fix; the banner is stale".into();
+            }
+        }
+        std::fs::write(&json, serde_json::to_vec(&m).unwrap()).unwrap();
+        last4 = d.join(format!("m3-fp.{ext}"));
+        poam()
+            .arg("convert")
+            .arg(&json)
+            .args(layout)
+            .arg("-o")
+            .arg(&last4)
+            .assert()
+            .success();
+    }
     let out4 = format!("m4.{ext}");
     let summary = d.join("m4-summary.xlsx");
     let s = month(
         d,
-        &d.join(&out3),
+        &last4,
         &scan4,
         &out4,
         "2027-03-03",
@@ -216,6 +264,12 @@ fn three_months(layout: &[&str], ext: &str, has_detection_date: bool, medium_due
     );
     assert_eq!(ids(&s, "reopened"), ["V-0001 1001"]);
     assert!(ids(&s, "new").is_empty());
+    if has_false_positive {
+        // The approved false positive found again stays closed, and is said.
+        assert_eq!(ids(&s, "false_positives_found"), ["V-0003 1003"]);
+        let m4 = model(d.join(&out4).to_str().unwrap(), &[]);
+        assert_eq!(item(&m4, "V-0003")["state"], "closed");
+    }
     let m4 = model(d.join(&out4).to_str().unwrap(), &[]);
     let a = item(&m4, "V-0001");
     assert_eq!(a["state"], "open");
@@ -229,7 +283,7 @@ fn three_months(layout: &[&str], ext: &str, has_detection_date: bool, medium_due
 #[test]
 fn three_months_in_the_fedramp_workbook() {
     // FedRAMP's policy: Moderate in 90 days.
-    three_months(&["--to", "fedramp"], "xlsx", true, "2027-03-01");
+    three_months(&["--to", "fedramp"], "xlsx", true, true, "2027-03-01");
 }
 
 #[test]
@@ -239,6 +293,8 @@ fn three_months_in_the_navy_2026_emass_workbook() {
     three_months(
         &["--to", "emass", "--template-version", "navy-2026"],
         "xlsx",
+        false,
+        // eMASS has no false-positive column: the flag has no place there.
         false,
         "2027-05-30",
     );

@@ -552,11 +552,27 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
                     (a, b) => a.or(b),
                 };
             }
-            item.milestones.push(Milestone {
-                description: "Remediate the weakness and verify the fix with a rescan".into(),
-                due: item.scheduled_completion,
-                ..Milestone::default()
-            });
+            // The policy's default milestones, else one: fix and rescan.
+            let defaults = opts
+                .policy
+                .map(|p| p.milestones.as_slice())
+                .unwrap_or_default();
+            if defaults.is_empty() {
+                item.milestones.push(Milestone {
+                    description: "Remediate the weakness and verify the fix with a rescan".into(),
+                    due: item.scheduled_completion,
+                    ..Milestone::default()
+                });
+            }
+            for m in defaults {
+                item.milestones.push(Milestone {
+                    description: m.description.as_str().into(),
+                    due: item
+                        .scheduled_completion
+                        .map(|d| (d - chrono::Duration::days(m.before_deadline_days)).max(day)),
+                    ..Milestone::default()
+                });
+            }
             summary.new.push(Change {
                 item: item.display_name(),
                 finding: g.id.clone(),

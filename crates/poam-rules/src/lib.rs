@@ -147,6 +147,21 @@ pub struct Policy {
     /// Escalation triggers (FedRAMP's performance management).
     #[serde(default)]
     pub escalation: Option<escalation::EscalationRules>,
+    /// The milestones `poam update` gives a new item.
+    #[serde(default)]
+    pub milestones: Vec<DefaultMilestone>,
+}
+
+/// A milestone a new item gets, due so many days before its scheduled
+/// completion.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultMilestone {
+    /// What will be done.
+    pub description: String,
+    /// Days before the scheduled completion it is due (0: on that day).
+    #[serde(default)]
+    pub before_deadline_days: i64,
 }
 
 /// A policy file could not be read.
