@@ -6,9 +6,9 @@ cd "$(dirname "$0")"
 secs=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(workbook csv json xml docx ssp data_files)
+[ ${#targets[@]} -eq 0 ] && targets=(workbook csv json xml docx ssp data_files scans)
 fx=../fixtures
-mkdir -p corpus/{workbook,csv,json,xml,docx,ssp,data_files}
+mkdir -p corpus/{workbook,csv,json,xml,docx,ssp,data_files,scans}
 cp $fx/fedramp/* $fx/emass/* $fx/legacy/* $fx/nist/plan-of-action.xlsx corpus/workbook/
 # A sheet longer than the rows read for layout detection: its rest is read by
 # the reader thread.
@@ -24,6 +24,12 @@ cp $fx/shapes/*.json corpus/json/; cp $fx/oscal/poam.xml $fx/shapes/*.xml corpus
 cp $fx/shapes/*.docx corpus/docx/
 # The real files in ../shared, when there: what the world's files look like.
 real=../../shared/reference/real-files
+scans=../../shared/reference/scans
+if [ -d "$scans" ]; then
+  # Every scanner sample but the CCI lists (large, and not scans).
+  find "$scans" -type f ! -path '*/cci/*' ! -name '*.md' ! -name '*.pdf' ! -name '*.rst' ! -name '*.xlsx' \
+    -size -2M -exec cp {} corpus/scans/ \;
+fi
 if [ -d "$real" ]; then
   cp "$real"/fedramp/*.xlsx "$real"/emass/*.xls* "$real"/trackers/*.xlsx corpus/workbook/
   cp "$real"/trackers/*.csv corpus/csv/

@@ -810,6 +810,8 @@ mod tests {
                 ("x.xml", &b"<Benchmark><Group id=\"g_group_V-1\"><Rule id=\"r\"><title>t</title></Rule></Group><TestResult><target>h</target><rule-result idref=\"r\"><result>"[..]),
                 ("q.xml", &b"<!DOCTYPE SCAN SYSTEM \"scan-1.dtd\"><SCAN value=\"s\"><IP value=\"10.0.0.1\"><VULNS><CAT value=\"c\"><VULN number=\"1\" severity=\"3\">"[..]),
                 ("r.xml", &b"<ASSET_DATA_REPORT><HOST_LIST><HOST><IP>10.0.0.1</IP><VULN_INFO_LIST><VULN_INFO><QID>"[..]),
+                ("t.csv", &b"Plugin ID,CVE,CVSS,Risk,Host,Protocol,Port,Name\n1,CVE-2020-0001,5.0,Medium,h,tcp,443,"[..]),
+                ("v.csv", &b"Title,\"Asset Vuln Datalist\"\nx\n\nIP,QID,Title,Severity,First Detected\n10.0.0.1,1,"[..]),
             ] {
                 let mut text = head.to_vec();
                 text.extend(&tail);
