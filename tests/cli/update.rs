@@ -122,7 +122,7 @@ fn three_months(
         ],
     );
     let out1 = format!("m1.{ext}");
-    let mut args = vec!["--id-prefix", "V-"];
+    let mut args = vec!["--id-prefix", "V-", "--poc", "Jane Doe, ISSO"];
     args.extend(layout);
     let s = month(d, &empty, &scan1, &out1, "2026-12-02", &args);
     assert_eq!(ids(&s, "new"), ["V-0001 1001", "V-0002 1002"]);
@@ -134,6 +134,19 @@ fn three_months(
     }
     assert_eq!(a["scheduled_completion"], "2026-12-31", "High: 30 days");
     assert_eq!(a["source_identifier"], "1001");
+    // A plugin names no control: the policy's default for a missing patch,
+    // said in the comments; the point of contact given; no vendor
+    // dependency until someone says so.
+    assert_eq!(a["controls"], serde_json::json!(["SI-2"]));
+    assert!(a["comments"]
+        .as_str()
+        .unwrap()
+        .contains("controls SI-2 from the"));
+    assert_eq!(a["point_of_contact"], "Jane Doe, ISSO");
+    if has_false_positive {
+        // FedRAMP's deviation columns (eMASS has none).
+        assert_eq!(a["vendor"]["dependency"], "no");
+    }
     // The policy's default milestones: plan a week before, fix and rescan by
     // the deadline.
     let milestones = a["milestones"].as_array().unwrap();

@@ -38,6 +38,9 @@ pub(crate) struct UpdateArgs {
     /// The prefix of new POA&M IDs (by default the one last month's use).
     #[arg(long, value_name = "TEXT")]
     id_prefix: Option<String>,
+    /// The point of contact of new items (FedRAMP and eMASS ask for one).
+    #[arg(long, value_name = "NAME")]
+    poc: Option<String>,
     /// CISA's KEV catalog (its JSON or CSV, downloaded by you; never fetched):
     /// items with a listed CVE are marked with the BOD 22-01 due date.
     #[arg(long, value_name = "FILE")]
@@ -139,6 +142,7 @@ pub(crate) fn update(args: &UpdateArgs) -> Result<u8, Failure> {
             emass,
             id_prefix: args.id_prefix.clone(),
             kev: kev.as_ref(),
+            point_of_contact: args.poc.clone(),
         },
     );
     if let (Some(out), false) = (&args.output, args.dry_run) {
@@ -215,6 +219,13 @@ fn summary_text(s: &UpdateSummary, md: bool) -> String {
         "{} added to items, {} removed (scanned, no longer affected)",
         s.assets_added, s.assets_removed
     ));
+    if s.default_controls > 0 {
+        page.section("Controls");
+        page.line(&format!(
+            "{} new item(s) name no control from their scanner: given the policy's default (their comments say so); check them",
+            s.default_controls
+        ));
+    }
     if !s.due_soon.is_empty() {
         page.section(&format!("Due in the next 30 days ({})", s.due_soon.len()));
         page.line(&s.due_soon.join(", "));

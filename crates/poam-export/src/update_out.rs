@@ -50,6 +50,10 @@ pub fn write_update_xlsx(s: &UpdateSummary) -> Result<Vec<u8>, ExportError> {
             "Assets removed (scanned, no longer affected)",
             s.assets_removed,
         ));
+        rows.push((
+            "New items given the policy's default controls",
+            s.default_controls,
+        ));
         rows.push(("Open items due in the next 30 days", s.due_soon.len()));
         rows.push(("Open items past due", s.past_due.len()));
         for (k, (label, n)) in rows.iter().enumerate() {

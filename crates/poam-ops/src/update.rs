@@ -15,7 +15,7 @@
 
 use chrono::NaiveDate;
 use poam_model::{Item, Milestone, Poam, Rating, RawSeverity, State, Status, Text, YesNo};
-use poam_scan::{CvssVersion, Finding, Outcome, Scan, Severity};
+use poam_scan::{CvssVersion, Finding, IdKind, Outcome, Scan, Severity};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,6 +34,8 @@ pub struct UpdateOptions<'a> {
     /// CISA's KEV catalog: items with a listed CVE are marked, with the
     /// BOD 22-01 due date (a new item's deadline is no later).
     pub kev: Option<&'a poam_scan::Kev>,
+    /// The point of contact of new items.
+    pub point_of_contact: Option<String>,
 }
 
 /// One decision about one item, for the change summary.
@@ -70,6 +72,9 @@ pub struct UpdateSummary {
     pub assets_added: usize,
     /// Assets removed from items (scanned, no longer affected).
     pub assets_removed: usize,
+    /// New items given the policy's default controls (their scanner names
+    /// none).
+    pub default_controls: usize,
     /// Open items with a CVE in CISA's KEV catalog, newly marked.
     pub kev_marked: Vec<Change>,
     /// Open items due within 30 days of the update.
@@ -95,6 +100,9 @@ struct Group<'a> {
     id: String,
     first: &'a Finding,
     scanner: String,
+    /// A configuration check (a benchmark, STIG or cloud rule), not a
+    /// vulnerability: which default controls it takes.
+    configuration: bool,
     /// The assets as a POA&M lists them, in the order found.
     assets: Vec<Seen>,
     /// Every identifier of those assets.
@@ -302,6 +310,8 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
                     id: f.id.clone(),
                     first: f,
                     scanner: scanner_name(scan),
+                    configuration: matches!(f.id_kind, IdKind::ComplianceCheck | IdKind::StigVuln)
+                        || (f.id_kind == IdKind::Rule && scan.format != "sarif"),
                     assets: Vec::new(),
                     keys: BTreeSet::new(),
                     severity: f.severity,
@@ -539,6 +549,33 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
                     }
                 }
             }
+            // A finding that names no control takes the policy's default
+            // for its kind, said in the item.
+            if item.controls.is_empty() {
+                if let Some(p) = opts.policy {
+                    let kind = if g.configuration {
+                        "configuration"
+                    } else {
+                        "vulnerability"
+                    };
+                    let defaults = p.default_controls.get(kind).cloned().unwrap_or_default();
+                    if !defaults.is_empty() {
+                        item.controls = defaults.iter().map(|c| Text::from(c.as_str())).collect();
+                        append_note(
+                            &mut item,
+                            &format!(
+                                "{scan_day}: controls {} from the {} policy's default for a {kind} finding (the scanner names none): check them",
+                                defaults.join(", "),
+                                p.name
+                            ),
+                        );
+                        summary.default_controls += 1;
+                    }
+                }
+            }
+            item.point_of_contact = opts.point_of_contact.as_deref().map(Text::from);
+            // A new scanner finding waits on no vendor until someone says so.
+            item.vendor.dependency = Some(YesNo::No);
             item.scheduled_completion = opts.policy.and_then(|p| p.deadline(&item)).map(|(d, _)| d);
             // BOD 22-01: a KEV vulnerability is due by CISA's date when earlier.
             if let Some(kev) = opts.kev {
@@ -777,6 +814,7 @@ mod tests {
                 emass: false,
                 id_prefix: None,
                 kev: None,
+                point_of_contact: None,
             },
         )
     }

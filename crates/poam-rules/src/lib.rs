@@ -150,6 +150,12 @@ pub struct Policy {
     /// The milestones `poam update` gives a new item.
     #[serde(default)]
     pub milestones: Vec<DefaultMilestone>,
+    /// The controls `poam update` gives a new item whose scanner names
+    /// none, by kind of finding (`vulnerability`: a missing patch or a
+    /// vulnerable package or code; `configuration`: a failed benchmark,
+    /// STIG or cloud configuration check).
+    #[serde(default)]
+    pub default_controls: BTreeMap<String, Vec<String>>,
 }
 
 /// A milestone a new item gets, due so many days before its scheduled

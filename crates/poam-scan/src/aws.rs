@@ -170,6 +170,26 @@ pub(crate) fn read_inspector(
                 })
             })
             .collect();
+        if f.solution.is_none() {
+            // The fixed versions are the remediation where Inspector gives
+            // no recommendation.
+            let mut fixes: Vec<String> = arr(pkg, "vulnerablePackages")
+                .iter()
+                .filter_map(|p| {
+                    let fix = s(p, "fixedInVersion").filter(|v| *v != "NotAvailable")?;
+                    let how = s(p, "remediation")
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default();
+                    Some(format!("Update {} to {fix}{how}", s(p, "name")?))
+                })
+                .collect();
+            // One line per package, whatever its architectures.
+            let mut seen = std::collections::HashSet::new();
+            fixes.retain(|x| seen.insert(x.clone()));
+            if !fixes.is_empty() {
+                f.solution = Some(fixes.join("; "));
+            }
+        }
         if !packages.is_empty() {
             f.output = Some(packages.join("; "));
         } else if let Some(path) = code.pointer("/filePath/filePath").and_then(Value::as_str) {
