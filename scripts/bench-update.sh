@@ -31,3 +31,22 @@ for f in 50mb 100mb; do
   size=$(du -m "$work/$f.nessus" | cut -f1)
   measure "inspect a ${size} MB .nessus" "$poam" inspect "$work/$f.nessus"
 done
+# An AWS Security Hub export of about 40 MB: Prowler's real sample in
+# ../shared (731 findings) repeated 35 times with new ids (streamed: memory
+# should not grow with the file).
+sample=../shared/reference/scans/aws/asff_prowler_bare_array_with_nist_fedramp.json
+if [ -f "$sample" ] && command -v python3 >/dev/null; then
+  python3 - "$sample" "$work/big.asff.json" <<'PY'
+import json, sys
+findings = json.load(open(sys.argv[1]))
+out = []
+for k in range(35):
+    for f in findings:
+        g = dict(f)
+        g["Id"] = f"{f['Id']}-{k}"
+        out.append(g)
+json.dump(out, open(sys.argv[2], "w"))
+PY
+  size=$(du -m "$work/big.asff.json" | cut -f1)
+  measure "inspect a ${size} MB ASFF export (25,585 findings)" "$poam" inspect "$work/big.asff.json"
+fi

@@ -91,12 +91,13 @@ fn inspector_short(resource: &Value) -> Option<String> {
 /// Reads Inspector v2's `list-findings` output.
 pub(crate) fn read_inspector(
     file: &str,
-    doc: &Value,
+    path: &std::path::Path,
     sink: &mut dyn FnMut(Finding),
 ) -> Result<Scan, ScanError> {
     let mut scan = Scan::new(file, "inspector2", "Amazon Inspector");
     let mut unknown = 0;
-    for (n, x) in arr(doc, "findings").iter().enumerate() {
+    crate::json::stream_list(file, path, &["findings"], false, &mut |n, x| {
+        let x = &x;
         let position = format!("findings[{n}]");
         let resource = arr(x, "resources").first().unwrap_or(&Value::Null);
         let Some(rid) = s(resource, "id") else {
@@ -104,7 +105,7 @@ pub(crate) fn read_inspector(
                 position,
                 message: "a finding without a resource; left out".into(),
             });
-            continue;
+            return;
         };
         let asset = asset_of(&mut scan, rid, inspector_short(resource));
         let pkg = &x["packageVulnerabilityDetails"];
@@ -121,7 +122,7 @@ pub(crate) fn read_inspector(
                 position,
                 message: "a finding without a vulnerability id or title; left out".into(),
             });
-            continue;
+            return;
         };
         let mut f = Finding::new(id, kind, asset, position);
         if !title.is_empty() {
@@ -214,7 +215,7 @@ pub(crate) fn read_inspector(
             .and_then(crate::day_of);
         scan.scanned_on = scan.scanned_on.max(f.last_seen);
         sink(f);
-    }
+    })?;
     unknown_note(&mut scan, unknown);
     note_coverage(&mut scan);
     Ok(scan)
@@ -317,42 +318,10 @@ fn asff_short(resource: &Value) -> Option<String> {
         .flatten()
 }
 
-/// The findings of an ASFF document: wrapped in `Findings` (or
-/// `findings`), a bare array, or one JSON object per line.
-pub(crate) fn asff_findings(file: &str, text: &str) -> Result<Vec<Value>, ScanError> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim();
-    match serde_json::from_str::<Value>(trimmed) {
-        Ok(Value::Array(list)) => Ok(list),
-        Ok(doc) => Ok(doc
-            .get("Findings")
-            .or(doc.get("findings"))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_else(|| vec![doc])),
-        Err(whole) => {
-            // Newline-delimited JSON: one finding per line.
-            let mut out = Vec::new();
-            for (n, line) in trimmed.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                out.push(serde_json::from_str(line).map_err(|e| ScanError::Broken {
-                    file: file.to_string(),
-                    position: format!("line {}", n + 1),
-                    reason: format!(
-                        "not readable JSON, as a document ({whole}) or one finding per line ({e})"
-                    ),
-                })?);
-            }
-            Ok(out)
-        }
-    }
-}
-
 /// Reads ASFF findings.
 pub(crate) fn read_asff(
     file: &str,
-    findings: &[Value],
+    path: &std::path::Path,
     sink: &mut dyn FnMut(Finding),
 ) -> Result<Scan, ScanError> {
     let mut scan = Scan {
@@ -363,164 +332,166 @@ pub(crate) fn read_asff(
     let mut products: Vec<String> = Vec::new();
     let mut unknown = 0;
     let mut archived = 0;
-    for (n, x) in findings.iter().enumerate() {
-        let position = format!("finding {}", n + 1);
-        let product = x
-            .pointer("/ProductFields/ProviderName")
-            .and_then(Value::as_str)
-            .or(s(x, "ProductName"))
-            .or(x
-                .pointer("/ProductFields/Product Name")
-                .and_then(Value::as_str))
-            .or(x
-                .pointer("/ProductFields/aws~1securityhub~1ProductName")
-                .and_then(Value::as_str))
-            .unwrap_or("Security Hub");
-        if !products.iter().any(|p| p == product) {
-            products.push(product.to_string());
-        }
-        let resource = arr(x, "Resources").first().unwrap_or(&Value::Null);
-        let Some(rid) = s(resource, "Id") else {
-            scan.notes.push(ScanNote {
-                position,
-                message: "a finding without a resource; left out".into(),
-            });
-            continue;
-        };
-        let asset = asset_of(&mut scan, rid, asff_short(resource));
-        let vulns = arr(x, "Vulnerabilities");
-        let title = s(x, "Title").unwrap_or("");
-        let mut cves = Vec::new();
-        crate::sarif::cves_in(s(x, "Id").unwrap_or(""), &mut cves);
-        crate::sarif::cves_in(title, &mut cves);
-        let (id, kind) = if let Some(v) = vulns.first().and_then(|v| s(v, "Id")) {
-            (v.to_string(), IdKind::Vulnerability)
-        } else if x
-            .pointer("/Types/0")
-            .and_then(Value::as_str)
-            .is_some_and(|t| t.ends_with("/CVE"))
-            && !cves.is_empty()
-        {
-            (cves[0].clone(), IdKind::Vulnerability)
-        } else if let Some(g) = s(x, "GeneratorId") {
-            (g.to_string(), IdKind::Rule)
-        } else {
-            scan.notes.push(ScanNote {
-                position,
-                message: "a finding without a generator or vulnerability id; left out".into(),
-            });
-            continue;
-        };
-        let mut f = Finding::new(&id, kind, asset, position);
-        for c in cves {
-            if !f.cves.contains(&c) {
-                f.cves.push(c);
+    let count =
+        crate::json::stream_list(file, path, &["Findings", "findings"], true, &mut |n, x| {
+            let x = &x;
+            let position = format!("finding {}", n + 1);
+            let product = x
+                .pointer("/ProductFields/ProviderName")
+                .and_then(Value::as_str)
+                .or(s(x, "ProductName"))
+                .or(x
+                    .pointer("/ProductFields/Product Name")
+                    .and_then(Value::as_str))
+                .or(x
+                    .pointer("/ProductFields/aws~1securityhub~1ProductName")
+                    .and_then(Value::as_str))
+                .unwrap_or("Security Hub");
+            if !products.iter().any(|p| p == product) {
+                products.push(product.to_string());
             }
-        }
-        if !title.is_empty() {
-            f.title = title.to_string();
-        }
-        f.description = s(x, "Description").map(str::to_string);
-        f.solution = x
-            .pointer("/Remediation/Recommendation/Text")
-            .and_then(Value::as_str)
-            .map(|t| {
-                match x
-                    .pointer("/Remediation/Recommendation/Url")
-                    .and_then(Value::as_str)
-                {
-                    Some(url) => format!("{t} {url}"),
-                    None => t.to_string(),
-                }
-            });
-        let label = x
-            .pointer("/Severity/Label")
-            .and_then(Value::as_str)
-            .or(x.pointer("/Severity/Original").and_then(Value::as_str))
-            .unwrap_or("");
-        f.raw_severity = label.to_string();
-        f.severity = if label.is_empty() {
-            match x.pointer("/Severity/Normalized").and_then(Value::as_f64) {
-                Some(n) if n >= 90.0 => Severity::Critical,
-                Some(n) if n >= 70.0 => Severity::High,
-                Some(n) if n >= 40.0 => Severity::Medium,
-                Some(n) if n >= 1.0 => Severity::Low,
-                Some(_) => Severity::Info,
-                None => aws_severity("", &mut unknown),
-            }
-        } else {
-            aws_severity(label, &mut unknown)
-        };
-        for v in vulns {
-            if let Some(cve) = s(v, "Id").filter(|i| i.starts_with("CVE-")) {
-                if !f.cves.iter().any(|c| c == cve) {
-                    f.cves.push(cve.to_string());
+            let resource = arr(x, "Resources").first().unwrap_or(&Value::Null);
+            let Some(rid) = s(resource, "Id") else {
+                scan.notes.push(ScanNote {
+                    position,
+                    message: "a finding without a resource; left out".into(),
+                });
+                return;
+            };
+            let asset = asset_of(&mut scan, rid, asff_short(resource));
+            let vulns = arr(x, "Vulnerabilities");
+            let title = s(x, "Title").unwrap_or("");
+            let mut cves = Vec::new();
+            crate::sarif::cves_in(s(x, "Id").unwrap_or(""), &mut cves);
+            crate::sarif::cves_in(title, &mut cves);
+            let (id, kind) = if let Some(v) = vulns.first().and_then(|v| s(v, "Id")) {
+                (v.to_string(), IdKind::Vulnerability)
+            } else if x
+                .pointer("/Types/0")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.ends_with("/CVE"))
+                && !cves.is_empty()
+            {
+                (cves[0].clone(), IdKind::Vulnerability)
+            } else if let Some(g) = s(x, "GeneratorId") {
+                (g.to_string(), IdKind::Rule)
+            } else {
+                scan.notes.push(ScanNote {
+                    position,
+                    message: "a finding without a generator or vulnerability id; left out".into(),
+                });
+                return;
+            };
+            let mut f = Finding::new(&id, kind, asset, position);
+            for c in cves {
+                if !f.cves.contains(&c) {
+                    f.cves.push(c);
                 }
             }
-            for c in arr(v, "Cvss") {
-                push_cvss(
-                    &mut f,
-                    version_of(s(c, "Version").unwrap_or("3")),
-                    c.get("BaseScore").and_then(number),
-                    s(c, "BaseVector"),
+            if !title.is_empty() {
+                f.title = title.to_string();
+            }
+            f.description = s(x, "Description").map(str::to_string);
+            f.solution = x
+                .pointer("/Remediation/Recommendation/Text")
+                .and_then(Value::as_str)
+                .map(|t| {
+                    match x
+                        .pointer("/Remediation/Recommendation/Url")
+                        .and_then(Value::as_str)
+                    {
+                        Some(url) => format!("{t} {url}"),
+                        None => t.to_string(),
+                    }
+                });
+            let label = x
+                .pointer("/Severity/Label")
+                .and_then(Value::as_str)
+                .or(x.pointer("/Severity/Original").and_then(Value::as_str))
+                .unwrap_or("");
+            f.raw_severity = label.to_string();
+            f.severity = if label.is_empty() {
+                match x.pointer("/Severity/Normalized").and_then(Value::as_f64) {
+                    Some(n) if n >= 90.0 => Severity::Critical,
+                    Some(n) if n >= 70.0 => Severity::High,
+                    Some(n) if n >= 40.0 => Severity::Medium,
+                    Some(n) if n >= 1.0 => Severity::Low,
+                    Some(_) => Severity::Info,
+                    None => aws_severity("", &mut unknown),
+                }
+            } else {
+                aws_severity(label, &mut unknown)
+            };
+            for v in vulns {
+                if let Some(cve) = s(v, "Id").filter(|i| i.starts_with("CVE-")) {
+                    if !f.cves.iter().any(|c| c == cve) {
+                        f.cves.push(cve.to_string());
+                    }
+                }
+                for c in arr(v, "Cvss") {
+                    push_cvss(
+                        &mut f,
+                        version_of(s(c, "Version").unwrap_or("3")),
+                        c.get("BaseScore").and_then(number),
+                        s(c, "BaseVector"),
+                    );
+                }
+            }
+            // Trivy's template puts the NVD's scores among the resource details.
+            let other = &resource["Details"]["Other"];
+            push_cvss(
+                &mut f,
+                CvssVersion::V3,
+                other.get("NvdCvssScoreV3").and_then(number),
+                s(other, "NvdCvssVectorV3"),
+            );
+            push_cvss(
+                &mut f,
+                CvssVersion::V2,
+                other.get("NvdCvssScoreV2").and_then(number),
+                s(other, "NvdCvssVectorV2"),
+            );
+            if let Some(pkg) = s(other, "PkgName") {
+                f.output = Some(
+                    match (s(other, "Installed Package"), s(other, "Patched Package")) {
+                        (Some(v), Some(fix)) => format!("{pkg} {v} (fixed in {fix})"),
+                        (Some(v), None) => format!("{pkg} {v}"),
+                        _ => pkg.to_string(),
+                    },
                 );
             }
-        }
-        // Trivy's template puts the NVD's scores among the resource details.
-        let other = &resource["Details"]["Other"];
-        push_cvss(
-            &mut f,
-            CvssVersion::V3,
-            other.get("NvdCvssScoreV3").and_then(number),
-            s(other, "NvdCvssVectorV3"),
-        );
-        push_cvss(
-            &mut f,
-            CvssVersion::V2,
-            other.get("NvdCvssScoreV2").and_then(number),
-            s(other, "NvdCvssVectorV2"),
-        );
-        if let Some(pkg) = s(other, "PkgName") {
-            f.output = Some(
-                match (s(other, "Installed Package"), s(other, "Patched Package")) {
-                    (Some(v), Some(fix)) => format!("{pkg} {v} (fixed in {fix})"),
-                    (Some(v), None) => format!("{pkg} {v}"),
-                    _ => pkg.to_string(),
-                },
-            );
-        }
-        f.controls = requirement_controls(arr(&x["Compliance"], "RelatedRequirements"));
-        let compliance = x.pointer("/Compliance/Status").and_then(Value::as_str);
-        let workflow = x
-            .pointer("/Workflow/Status")
-            .and_then(Value::as_str)
-            .or(s(x, "WorkflowState"));
-        f.outcome = match (compliance, workflow) {
-            (Some("PASSED"), _) => Outcome::Passed,
-            (Some("WARNING"), _) => Outcome::NotReviewed,
-            (Some("NOT_AVAILABLE"), _) => Outcome::Error,
-            // Prowler writes its informational checks so.
-            (Some("INFOED" | "INFO"), _) => Outcome::Informational,
-            (_, Some("RESOLVED")) => Outcome::Passed,
-            (_, Some("SUPPRESSED")) => Outcome::NotApplicable,
-            _ if f.severity == Severity::Info => Outcome::Informational,
-            _ => Outcome::Open,
-        };
-        if s(x, "RecordState") == Some("ARCHIVED") && f.outcome == Outcome::Open {
-            // Security Hub archives a finding its product no longer reports.
-            f.outcome = Outcome::Passed;
-            archived += 1;
-        }
-        f.first_seen = s(x, "FirstObservedAt")
-            .or(s(x, "CreatedAt"))
-            .and_then(crate::day_of);
-        f.last_seen = s(x, "LastObservedAt")
-            .or(s(x, "UpdatedAt"))
-            .and_then(crate::day_of);
-        scan.scanned_on = scan.scanned_on.max(f.last_seen);
-        sink(f);
-    }
-    if findings.is_empty() {
+            f.controls = requirement_controls(arr(&x["Compliance"], "RelatedRequirements"));
+            let compliance = x.pointer("/Compliance/Status").and_then(Value::as_str);
+            let workflow = x
+                .pointer("/Workflow/Status")
+                .and_then(Value::as_str)
+                .or(s(x, "WorkflowState"));
+            f.outcome = match (compliance, workflow) {
+                (Some("PASSED"), _) => Outcome::Passed,
+                (Some("WARNING"), _) => Outcome::NotReviewed,
+                (Some("NOT_AVAILABLE"), _) => Outcome::Error,
+                // Prowler writes its informational checks so.
+                (Some("INFOED" | "INFO"), _) => Outcome::Informational,
+                (_, Some("RESOLVED")) => Outcome::Passed,
+                (_, Some("SUPPRESSED")) => Outcome::NotApplicable,
+                _ if f.severity == Severity::Info => Outcome::Informational,
+                _ => Outcome::Open,
+            };
+            if s(x, "RecordState") == Some("ARCHIVED") && f.outcome == Outcome::Open {
+                // Security Hub archives a finding its product no longer reports.
+                f.outcome = Outcome::Passed;
+                archived += 1;
+            }
+            f.first_seen = s(x, "FirstObservedAt")
+                .or(s(x, "CreatedAt"))
+                .and_then(crate::day_of);
+            f.last_seen = s(x, "LastObservedAt")
+                .or(s(x, "UpdatedAt"))
+                .and_then(crate::day_of);
+            scan.scanned_on = scan.scanned_on.max(f.last_seen);
+            sink(f);
+        })?;
+    if count == 0 {
         return Err(ScanError::NotScan {
             file: file.to_string(),
             reason: "ASFF without a finding".into(),

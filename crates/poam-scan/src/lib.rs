@@ -630,18 +630,15 @@ pub fn read_scan_into(path: &Path, sink: &mut dyn FnMut(Finding)) -> Result<Scan
                 })?;
             csv_exports::read(&file, spec, skip, text, sink)
         }
-        Some("asff") => {
-            let bytes = std::fs::read(path).map_err(io)?;
-            let findings = aws::asff_findings(&file, &String::from_utf8_lossy(&bytes))?;
-            aws::read_asff(&file, &findings, sink)
-        }
-        Some(kind @ ("trivy" | "grype" | "sarif" | "inspector2")) => {
+        // Streamed: a Security Hub export can be large.
+        Some("asff") => aws::read_asff(&file, path, sink),
+        Some("inspector2") => aws::read_inspector(&file, path, sink),
+        Some(kind @ ("trivy" | "grype" | "sarif")) => {
             let bytes = std::fs::read(path).map_err(io)?;
             let doc = json::parse(&file, &String::from_utf8_lossy(&bytes))?;
             match kind {
                 "grype" => container::read_grype(&file, &doc, sink),
                 "sarif" => sarif::read(&file, &doc, sink),
-                "inspector2" => aws::read_inspector(&file, &doc, sink),
                 _ => container::read_trivy(&file, &doc, sink),
             }
         }
