@@ -36,6 +36,8 @@ mod ops;
 mod oscal;
 #[path = "cli/pipeline.rs"]
 mod pipeline;
+#[path = "cli/quality.rs"]
+mod quality;
 #[path = "support/require.rs"]
 mod require;
 #[path = "cli/rules.rs"]

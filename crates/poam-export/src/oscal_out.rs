@@ -896,7 +896,15 @@ fn risk_json(e: &Entry, org_uuid: &str, fallback_date: NaiveDate) -> Value {
             props.push(pk("completed-on", &d.format("%Y-%m-%d").to_string()));
         }
     }
-    for field in Field::ALL.iter().filter(|f| f.name().starts_with("emass.")) {
+    // Ids of other frameworks (ISO 9001, ISO/IEC 27001...), the framework
+    // in the remarks: OSCAL's impacted-control-id names NIST controls only.
+    for o in &item.other_controls {
+        props.push(pk_labelled("other-control", &o.id, &o.framework));
+    }
+    for field in Field::ALL
+        .iter()
+        .filter(|f| f.name().starts_with("emass.") || f.name().starts_with("quality."))
+    {
         match (field, item.get(*field)) {
             (_, FieldValue::Empty) => {}
             (Field::Costs, _) => {

@@ -31,6 +31,7 @@ mod oscal_in;
 mod oscal_xml;
 mod report;
 mod sheet;
+mod standards;
 mod workbook;
 
 pub use csv_in::unguard as csv_unguard;
@@ -339,6 +340,7 @@ pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, Import
         read_grids(&file, bytes, grids, opts, out)
     }) {
         let mut imported = read?;
+        standards::apply(&mut imported, &file, &opts.frameworks);
         add_equivalents(&mut imported.poam);
         settle(&mut imported, opts);
         return Ok(imported);
@@ -363,6 +365,7 @@ pub fn import_bytes(
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
     let mut imported = import_any(file, path, bytes, opts, &mut Items::new(None))?;
+    standards::apply(&mut imported, file, &opts.frameworks);
     add_equivalents(&mut imported.poam);
     settle(&mut imported, opts);
     Ok(imported)

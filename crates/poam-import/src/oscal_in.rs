@@ -962,6 +962,15 @@ fn read_own_props(item: &mut Item, risk: &Value) {
                     item.ssp_refs = refs;
                 }
             }
+            "other-control" => {
+                let o = poam_model::OtherControl {
+                    framework: remarks.unwrap_or("?").to_string(),
+                    id: value.to_string(),
+                };
+                if !item.other_controls.contains(&o) {
+                    item.other_controls.push(o);
+                }
+            }
             "emass.costs" => {
                 item.emass
                     .costs

@@ -127,6 +127,8 @@ pub struct Framework {
     pub name: String,
     /// Human title.
     pub title: String,
+    /// How a row's Standard / Framework column names it.
+    pub aliases: Vec<String>,
     pattern: Regex,
     canonical: String,
 }
@@ -136,6 +138,8 @@ pub struct Framework {
 struct FrameworkFile {
     name: String,
     title: String,
+    #[serde(default)]
+    aliases: Vec<String>,
     pattern: String,
     canonical: String,
 }
@@ -158,9 +162,23 @@ impl Framework {
         Ok(Framework {
             name: f.name,
             title: f.title,
+            aliases: f.aliases,
             pattern,
             canonical: f.canonical,
         })
+    }
+
+    /// Whether a Standard / Framework cell (`ISO 9001:2015`, `AS9100 Rev
+    /// D`) names this framework: its name, title or an alias, compared
+    /// without case, spaces or punctuation.
+    pub fn is_named_by(&self, text: &str) -> bool {
+        let cell = crate::mapping::squash(text);
+        !cell.is_empty()
+            && std::iter::once(&self.name)
+                .chain(std::iter::once(&self.title))
+                .chain(&self.aliases)
+                .map(|a| crate::mapping::squash(a))
+                .any(|a| !a.is_empty() && (cell == a || cell.starts_with(&a)))
     }
 
     /// The canonical id when `token` is one of this framework's ids.
@@ -299,6 +317,18 @@ impl Catalogs {
             (
                 "cis-controls-v8.toml",
                 include_str!("../../../templates/frameworks/cis-controls-v8.toml"),
+            ),
+            (
+                "iatf-16949-2016.toml",
+                include_str!("../../../templates/frameworks/iatf-16949-2016.toml"),
+            ),
+            (
+                "as9100d.toml",
+                include_str!("../../../templates/frameworks/as9100d.toml"),
+            ),
+            (
+                "iso-13485-2016.toml",
+                include_str!("../../../templates/frameworks/iso-13485-2016.toml"),
             ),
         ] {
             cat.frameworks.push(Framework::from_toml(name, text)?);

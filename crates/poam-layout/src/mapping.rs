@@ -24,12 +24,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-/// Squeezes a header for synonym matching: lower case, letters and digits only.
+/// Squeezes a header for synonym matching: lower case, letters and digits
+/// only, `#` read as "number" (`Finding #` is `Finding Number`, not
+/// `Finding`).
 pub fn squash(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '#' {
+            out.push_str("number");
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 /// The text without parenthesized parts (`Due Date (MM/DD/YYYY)` →

@@ -131,6 +131,13 @@ fields! {
     ServiceNames = "service_names", Lines, "Service names.";
     SupportingDocuments = "supporting_documents", Text, "Supporting documents.";
     Comments = "comments", Text, "Comments.";
+    Standard = "quality.standard", Text, "Standard or framework of the requirement ids.";
+    RootCause = "quality.root_cause", Text, "Root cause.";
+    Containment = "quality.containment", Text, "Containment action.";
+    PreventiveAction = "quality.preventive_action", Text, "Preventive action.";
+    EffectivenessCheckedOn = "quality.effectiveness_checked_on", Date, "Verification of effectiveness date.";
+    EffectivenessResult = "quality.effectiveness_result", Text, "Verification of effectiveness result.";
+    VerifiedBy = "quality.verified_by", Text, "Effectiveness verified by.";
     RawSeverity = "emass.raw_severity", RawSeverity, "Raw severity (CAT I/II/III).";
     Severity = "emass.severity", Rating, "Severity.";
     RelevanceOfThreat = "emass.relevance_of_threat", Rating, "Relevance of threat.";
@@ -240,6 +247,13 @@ impl Item {
             Field::ServiceNames => list(&self.service_names),
             Field::SupportingDocuments => text(&self.supporting_documents),
             Field::Comments => text(&self.comments),
+            Field::Standard => text(&self.quality.standard),
+            Field::RootCause => text(&self.quality.root_cause),
+            Field::Containment => text(&self.quality.containment),
+            Field::PreventiveAction => text(&self.quality.preventive_action),
+            Field::EffectivenessCheckedOn => date(&self.quality.effectiveness_checked_on),
+            Field::EffectivenessResult => text(&self.quality.effectiveness_result),
+            Field::VerifiedBy => text(&self.quality.verified_by),
             Field::RawSeverity => self
                 .emass
                 .raw_severity
@@ -303,6 +317,12 @@ impl Item {
             Field::VendorProduct => &mut self.vendor.product,
             Field::SupportingDocuments => &mut self.supporting_documents,
             Field::Comments => &mut self.comments,
+            Field::Standard => &mut self.quality.standard,
+            Field::RootCause => &mut self.quality.root_cause,
+            Field::Containment => &mut self.quality.containment,
+            Field::PreventiveAction => &mut self.quality.preventive_action,
+            Field::EffectivenessResult => &mut self.quality.effectiveness_result,
+            Field::VerifiedBy => &mut self.quality.verified_by,
             Field::ImpactDescription => &mut self.emass.impact_description,
             Field::Mitigations => &mut self.emass.mitigations,
             Field::PredisposingConditions => &mut self.emass.predisposing_conditions,
@@ -325,6 +345,7 @@ impl Item {
             Field::VendorLastCheckin => &mut self.vendor.last_checkin,
             Field::KevDue => &mut self.kev.due,
             Field::RiskAcceptedExpiration => &mut self.emass.risk_accepted_expiration,
+            Field::EffectivenessCheckedOn => &mut self.quality.effectiveness_checked_on,
             _ => return,
         };
         *slot = Some(value);

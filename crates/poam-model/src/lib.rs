@@ -193,6 +193,43 @@ impl RawSeverity {
     }
 }
 
+/// What a corrective-action (CAPA) log or an audit-finding register records
+/// beyond a POA&M: the standard the item's requirement ids belong to, the
+/// root cause, containment and preventive action, and the verification of
+/// effectiveness (ISO 9001 10.2, IATF 16949, AS9100).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    /// The standard or framework the row names for its ids (`ISO
+    /// 9001:2015`), as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard: Option<Text>,
+    /// The root cause found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<Text>,
+    /// The containment (immediate) action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containment: Option<Text>,
+    /// The preventive action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preventive_action: Option<Text>,
+    /// The day the effectiveness of the action was verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effectiveness_checked_on: Option<NaiveDate>,
+    /// What the verification of effectiveness found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effectiveness_result: Option<Text>,
+    /// Who verified it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_by: Option<Text>,
+}
+
+impl EmptyPart for Quality {
+    fn empty() -> &'static Self {
+        static EMPTY: std::sync::LazyLock<Quality> = std::sync::LazyLock::new(Quality::default);
+        &EMPTY
+    }
+}
+
 /// What DoD eMASS records beyond the FedRAMP fields, so that eMASS → eMASS
 /// loses nothing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -565,6 +602,9 @@ pub struct Item {
     /// eMASS fields.
     #[serde(default, skip_serializing_if = "Rare::is_empty")]
     pub emass: Rare<Emass>,
+    /// Corrective-action fields (quality systems).
+    #[serde(default, skip_serializing_if = "Rare::is_empty")]
+    pub quality: Rare<Quality>,
     /// The business unit the item belongs to: set by `poam rollup`, or read
     /// from a column such as `Business Unit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

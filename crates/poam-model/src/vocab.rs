@@ -151,8 +151,11 @@ impl Status {
     pub fn parse(text: &str) -> Option<Status> {
         Some(match squeeze(text).as_str() {
             "ongoing" | "open" | "inprogress" | "inprocess" | "active" | "planned" | "pending"
-            | "notstarted" | "new" | "started" | "underway" => Status::Ongoing,
-            "completed" | "complete" | "closed" | "done" | "remediated" | "resolved" | "fixed" => {
+            | "notstarted" | "new" | "started" | "underway"
+            // A corrective action done, its effectiveness not yet verified.
+            | "pendingverification" | "awaitingverification" | "verificationpending" => Status::Ongoing,
+            "completed" | "complete" | "closed" | "done" | "remediated" | "resolved" | "fixed"
+            | "verified" | "verifiedeffective" | "closedverified" => {
                 Status::Completed
             }
             "riskaccepted" | "accepted" => Status::RiskAccepted,

@@ -1,0 +1,148 @@
+//! Corrective-action (CAPA) logs and audit-finding registers read as
+//! POA&Ms: their vocabulary, the framework of each id from the row's
+//! Standard column, and the corrective-action fields kept through every
+//! format that can hold them.
+
+use super::poam;
+use serde_json::Value;
+
+/// The log a new user tried (issue 19): CAPA No., Finding, Standard,
+/// Clause / Control, Source, Owner, Target Date, Status, Root Cause,
+/// Corrective Action.
+const CAPA_LOG: &str = "CAPA No.,Finding,Standard,Clause / Control,Source,Owner,Target Date,Status,Root Cause,Corrective Action
+CAPA-2026-001,Calibration records missing for torque wrenches,ISO 9001:2015,7.1.5.2,Internal audit,J. Ortiz,2026-12-15,Open,No recall schedule,Add torque tools to the recall schedule
+CAPA-2026-002,Nonconforming parts shipped without disposition,ISO 9001:2015,8.7.1,Customer audit,M. Chen,2026-11-30,In progress,Hold tags not required,Require hold tags
+CAPA-2026-003,Media not sanitized before disposal,NIST SP 800-171,3.8.4,Supplier assessment,IT Security,2027-01-31,Open,No procedure,Write the sanitization procedure
+CAPA-2026-004,Supplier access agreements not reviewed,ISO/IEC 27001:2022,A.5.18,Registrar,Procurement,2027-02-28,Pending verification,Review not scheduled,Annual access review
+CAPA-2026-005,Supplier flow-down of key characteristics missing,AS9100D,8.4.3,Customer audit,Purchasing,2026-10-31,Verified,Template lacks the clause,Add the flow-down to the PO template
+";
+
+fn json_of(path: &std::path::Path, extra: &[&str]) -> Value {
+    let run = poam()
+        .arg("convert")
+        .arg(path)
+        .args(["--to", "json"])
+        .args(extra)
+        .assert()
+        .success();
+    serde_json::from_slice(&run.get_output().stdout).unwrap()
+}
+
+/// Read without a mapping file: every column to its field, every id under
+/// the framework its row's Standard names (a four-level ISO 9001 clause, an
+/// AS9100D clause that would read as ISO 9001 by its shape), the CAPA
+/// statuses understood; inspect says how it decided.
+#[test]
+fn a_corrective_action_log_reads_without_a_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("capa-log.csv");
+    std::fs::write(&log, CAPA_LOG).unwrap();
+    let m = json_of(&log, &[]);
+    let items = m["items"].as_array().unwrap();
+    let ids = |i: &Value| -> (Vec<String>, Vec<String>) {
+        let nist = i["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        let other = i["other_controls"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|o| {
+                        format!(
+                            "{} {}",
+                            o["framework"].as_str().unwrap(),
+                            o["id"].as_str().unwrap()
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (nist, other)
+    };
+    let got: Vec<_> = items.iter().map(ids).collect();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(got[0], (vec![], s(&["iso-9001 7.1.5.2"])));
+    assert_eq!(got[1], (vec![], s(&["iso-9001 8.7.1"])));
+    assert_eq!(got[2], (s(&["3.8.4"]), vec![]));
+    assert_eq!(got[3], (vec![], s(&["iso-27001 A.5.18"])));
+    assert_eq!(got[4], (vec![], s(&["as9100 8.4.3"])));
+    let first = &items[0];
+    assert_eq!(first["id"], "CAPA-2026-001");
+    assert_eq!(
+        first["weakness_name"],
+        "Calibration records missing for torque wrenches"
+    );
+    assert_eq!(first["quality"]["standard"], "ISO 9001:2015");
+    assert_eq!(first["quality"]["root_cause"], "No recall schedule");
+    assert_eq!(
+        first["remediation_plan"],
+        "Add torque tools to the recall schedule"
+    );
+    assert_eq!(first["detector_source"], "Internal audit");
+    assert_eq!(
+        items[3]["status"], "ongoing",
+        "pending verification is still open"
+    );
+    assert_eq!(items[3]["state"], "open");
+    assert_eq!(items[4]["state"], "closed", "verified is closed");
+    let run = poam().arg("inspect").arg(&log).assert().success();
+    let out = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(out.contains("'Standard' = quality.standard"), "{out}");
+    assert!(
+        out.contains(
+            "CAPA-2026-005: 8.4.3 read as AS9100D ids, as the row's Standard \"AS9100D\" says"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("is not a control identifier"), "{out}");
+}
+
+/// A mixed item (an ISO 9001 clause and an SP 800-171 requirement) and its
+/// corrective-action fields keep both through CSV, JSON, OSCAL and back.
+#[test]
+fn a_mixed_item_keeps_both_frameworks_through_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let log = d.join("mixed.csv");
+    std::fs::write(
+        &log,
+        "CAPA No.,Finding,Clause / Control,Owner,Target Date,Status,Root Cause,Containment,Corrective Action,Verification of Effectiveness,Effectiveness Check Date,Verified By\n\
+         CAPA-7,Uncontrolled copies of work instructions,\"ISO 9001 7.5.3; 3.8.4\",Quality,2027-01-15,Pending verification,No document control on the share,Removed the copies,Move work instructions to the DMS,Spot check of 20 stations,2027-01-10,A. Patel\n",
+    )
+    .unwrap();
+    let first = json_of(&log, &[]);
+    let item = |m: &Value| m["items"][0].clone();
+    let a = item(&first);
+    assert_eq!(a["controls"], serde_json::json!(["3.8.4"]));
+    assert_eq!(
+        a["other_controls"],
+        serde_json::json!([{"framework": "iso-9001", "id": "7.5.3"}])
+    );
+    assert_eq!(a["quality"]["effectiveness_checked_on"], "2027-01-10");
+    // poamkit CSV, then OSCAL, each read back.
+    let csv = d.join("round.csv");
+    poam()
+        .arg("convert")
+        .arg(&log)
+        .args(["--to", "csv", "-o"])
+        .arg(&csv)
+        .assert()
+        .success();
+    let oscal = d.join("round.oscal.json");
+    poam()
+        .arg("convert")
+        .arg(&csv)
+        .args(["--to", "oscal", "-o"])
+        .arg(&oscal)
+        .assert()
+        .success();
+    for (label, back) in [("csv", json_of(&csv, &[])), ("oscal", json_of(&oscal, &[]))] {
+        let b = item(&back);
+        for key in ["controls", "other_controls", "quality"] {
+            assert_eq!(b[key], a[key], "{label}: {key}");
+        }
+    }
+}
