@@ -146,3 +146,162 @@ fn a_mixed_item_keeps_both_frameworks_through_every_format() {
         }
     }
 }
+
+/// `validate --policy quality`: overdue corrective actions by the
+/// auditor's grade, closed items without an effectiveness check (an error
+/// past the window, a warning within it), items closed before their root
+/// cause was recorded; each rule broken and kept.
+#[test]
+fn the_quality_policy_judges_a_corrective_action_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let item = |id: &str, patch: Value| {
+        let mut v = serde_json::json!({"id": id, "state": "open", "weakness_name": "w",
+            "controls": [], "other_controls": [{"framework": "iso-9001", "id": "8.7.1"}],
+            "detected_on": "2026-11-01", "quality": {"grade": "Minor NC", "root_cause": "cause"}});
+        for (k, x) in patch.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v
+    };
+    let items = vec![
+        item(
+            "major-late",
+            serde_json::json!({"detected_on": "2026-09-01", "quality": {"grade": "Major nonconformity"}}),
+        ),
+        item("minor-in-time", serde_json::json!({})),
+        item(
+            "closed-no-cause",
+            serde_json::json!({"state": "closed", "completed_on": "2026-11-25",
+            "quality": {"grade": "Minor", "effectiveness_checked_on": "2026-11-28"}}),
+        ),
+        item(
+            "closed-unverified",
+            serde_json::json!({"state": "closed", "completed_on": "2026-07-01",
+            "quality": {"grade": "Minor", "root_cause": "cause"}}),
+        ),
+        item(
+            "closed-verify-soon",
+            serde_json::json!({"state": "closed", "completed_on": "2026-11-20",
+            "quality": {"grade": "Minor", "root_cause": "cause"}}),
+        ),
+        item(
+            "closed-verified",
+            serde_json::json!({"state": "closed", "completed_on": "2026-07-01",
+            "quality": {"grade": "Minor", "root_cause": "cause", "effectiveness_result": "No recurrence in 3 audits"}}),
+        ),
+    ];
+    let file = dir.path().join("capa.json");
+    std::fs::write(
+        &file,
+        serde_json::to_vec(&serde_json::json!({"system": {"name": "Plant 4"}, "items": items}))
+            .unwrap(),
+    )
+    .unwrap();
+    let run = poam()
+        .arg("validate")
+        .arg(&file)
+        .args([
+            "--policy",
+            "quality",
+            "--as-of",
+            "2026-12-01",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["item"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |item: &str, rule: &str| found.iter().any(|(i, r)| i == item && r == rule);
+    assert!(has("major-late", "overdue"), "{found:?}");
+    assert!(!has("minor-in-time", "overdue"), "{found:?}");
+    assert!(
+        has("closed-no-cause", "closed-without-root-cause"),
+        "{found:?}"
+    );
+    assert!(
+        !has("closed-verified", "closed-without-root-cause"),
+        "{found:?}"
+    );
+    assert!(
+        has("closed-unverified", "no-effectiveness-check"),
+        "{found:?}"
+    );
+    assert!(
+        has("closed-verify-soon", "effectiveness-check-due"),
+        "{found:?}"
+    );
+    assert!(
+        !has("closed-verify-soon", "no-effectiveness-check"),
+        "{found:?}"
+    );
+    assert!(
+        !has("closed-verified", "no-effectiveness-check"),
+        "{found:?}"
+    );
+    let late = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["item"] == "major-late" && f["rule"] == "overdue")
+        .unwrap();
+    assert!(
+        late["message"]
+            .as_str()
+            .unwrap()
+            .contains("Major nonconformity: 30 days"),
+        "{late}"
+    );
+    // FedRAMP's policy asks none of this.
+    let run = poam()
+        .arg("validate")
+        .arg(&file)
+        .args([
+            "--policy",
+            "fedramp",
+            "--as-of",
+            "2026-12-01",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        !text.contains("effectiveness") && !text.contains("root-cause"),
+        "{text}"
+    );
+}
+
+/// The grade column of an audit-finding register is read as the grade.
+#[test]
+fn an_audit_register_s_grade_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("register.csv");
+    std::fs::write(
+        &log,
+        "NCR No.,Nonconformity,Clause,Grade,Raised By,Date Opened,Due Date,Status\nNCR-31,Training records incomplete,ISO 9001 7.2,Minor,Registrar,2026-10-02,2026-12-31,Open\n",
+    )
+    .unwrap();
+    let m = json_of(&log, &[]);
+    let i = &m["items"][0];
+    assert_eq!(i["id"], "NCR-31");
+    assert_eq!(i["weakness_name"], "Training records incomplete");
+    assert_eq!(i["quality"]["grade"], "Minor");
+    assert_eq!(i["detected_on"], "2026-10-02");
+    assert_eq!(i["detector_source"], "Registrar");
+    assert_eq!(
+        i["other_controls"],
+        serde_json::json!([{"framework": "iso-9001", "id": "7.2"}])
+    );
+}

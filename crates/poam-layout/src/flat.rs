@@ -58,6 +58,7 @@ pub const COLUMNS: &[&str] = &[
     "supporting_documents",
     "comments",
     "quality.standard",
+    "quality.grade",
     "quality.root_cause",
     "quality.containment",
     "quality.preventive_action",

@@ -132,6 +132,7 @@ fields! {
     SupportingDocuments = "supporting_documents", Text, "Supporting documents.";
     Comments = "comments", Text, "Comments.";
     Standard = "quality.standard", Text, "Standard or framework of the requirement ids.";
+    Grade = "quality.grade", Text, "Grade of the finding (major, minor, observation, opportunity for improvement).";
     RootCause = "quality.root_cause", Text, "Root cause.";
     Containment = "quality.containment", Text, "Containment action.";
     PreventiveAction = "quality.preventive_action", Text, "Preventive action.";
@@ -248,6 +249,7 @@ impl Item {
             Field::SupportingDocuments => text(&self.supporting_documents),
             Field::Comments => text(&self.comments),
             Field::Standard => text(&self.quality.standard),
+            Field::Grade => text(&self.quality.grade),
             Field::RootCause => text(&self.quality.root_cause),
             Field::Containment => text(&self.quality.containment),
             Field::PreventiveAction => text(&self.quality.preventive_action),
@@ -318,6 +320,7 @@ impl Item {
             Field::SupportingDocuments => &mut self.supporting_documents,
             Field::Comments => &mut self.comments,
             Field::Standard => &mut self.quality.standard,
+            Field::Grade => &mut self.quality.grade,
             Field::RootCause => &mut self.quality.root_cause,
             Field::Containment => &mut self.quality.containment,
             Field::PreventiveAction => &mut self.quality.preventive_action,

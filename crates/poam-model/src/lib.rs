@@ -203,6 +203,10 @@ pub struct Quality {
     /// 9001:2015`), as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub standard: Option<Text>,
+    /// The auditor's grade, as written (`Major`, `Minor NC`, `Observation`,
+    /// `OFI`); see [`Quality::grade_key`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<Text>,
     /// The root cause found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root_cause: Option<Text>,
@@ -221,6 +225,35 @@ pub struct Quality {
     /// Who verified it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_by: Option<Text>,
+}
+
+impl Quality {
+    /// The grade as a policy keys it: `major`, `minor`, `observation` or
+    /// `ofi` (opportunity for improvement); `None` for other words.
+    pub fn grade_key(&self) -> Option<&'static str> {
+        let g: String = self
+            .grade
+            .as_deref()?
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        if g.starts_with("major") || g.ends_with("major") {
+            Some("major")
+        } else if g.starts_with("minor") || g.ends_with("minor") {
+            Some("minor")
+        } else if g.starts_with("obs") {
+            Some("observation")
+        } else if g == "ofi"
+            || g == "oi"
+            || g.starts_with("opportunity")
+            || g.contains("improvement")
+        {
+            Some("ofi")
+        } else {
+            None
+        }
+    }
 }
 
 impl EmptyPart for Quality {

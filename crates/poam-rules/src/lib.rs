@@ -69,6 +69,9 @@ pub enum Clock {
     Rating,
     /// Days by DISA category (CAT I/II/III), else by rating.
     RawSeverity,
+    /// Days by the auditor's grade (`major`, `minor`, `observation`,
+    /// `ofi`), else by rating (quality systems).
+    Grade,
     /// No deadlines (CMMC).
     None,
 }
@@ -109,6 +112,13 @@ pub struct PolicyRules {
     /// to Moderate (an approved risk adjustment to Moderate or below).
     #[serde(default)]
     pub vendor_high_mitigate_days: Option<i64>,
+    /// A closed corrective action's effectiveness is verified within this
+    /// many days of its completion (quality systems).
+    #[serde(default)]
+    pub effectiveness_check_days: Option<i64>,
+    /// A corrective action closes only once its root cause is recorded.
+    #[serde(default)]
+    pub root_cause_before_close: bool,
 }
 
 /// CMMC settings of a policy.
@@ -175,7 +185,7 @@ pub struct DefaultMilestone {
 pub enum PolicyError {
     /// No built-in policy has this name and no such file exists.
     #[error(
-        "unknown policy \"{0}\" (built in: fedramp, dod, cms, cmmc; or a path to a policy file)"
+        "unknown policy \"{0}\" (built in: fedramp, dod, cms, cmmc, quality; or a path to a policy file)"
     )]
     Unknown(String),
     /// The file is not a policy.
@@ -195,6 +205,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("dod", include_str!("../../../templates/policies/dod.toml")),
     ("cms", include_str!("../../../templates/policies/cms.toml")),
+    (
+        "quality",
+        include_str!("../../../templates/policies/quality.toml"),
+    ),
     (
         "cmmc",
         include_str!("../../../templates/policies/cmmc.toml"),
@@ -259,6 +273,14 @@ impl Policy {
                 by_cat.or_else(|| self.by_rating(item))
             }
             Clock::Rating => self.by_rating(item),
+            Clock::Grade => {
+                let by_grade = item.quality.grade_key().and_then(|g| {
+                    self.days
+                        .get(g)
+                        .map(|d| (*d, item.quality.grade.as_deref().unwrap_or(g).to_string()))
+                });
+                by_grade.or_else(|| self.by_rating(item))
+            }
         }
     }
 

@@ -263,6 +263,67 @@ fn check_item(
                 ));
             }
         }
+        // Quality systems: a corrective action closes after its root cause
+        // is recorded, and its effectiveness is verified.
+        if rules.root_cause_before_close
+            && !open
+            && item
+                .quality
+                .root_cause
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+        {
+            out.push(finding(
+                item,
+                "closed-without-root-cause",
+                Level::Error,
+                format!(
+                    "{name} is closed but records no root cause; {} closes a corrective action only once its root cause is recorded",
+                    policy.title
+                ),
+                &[],
+            ));
+        }
+        if let (Some(days), false) = (rules.effectiveness_check_days, open) {
+            let checked = item.quality.effectiveness_checked_on.is_some()
+                || item
+                    .quality
+                    .effectiveness_result
+                    .as_deref()
+                    .is_some_and(|r| !r.trim().is_empty());
+            let closed_on = item.completed_on.or(item.status_date);
+            if !checked {
+                match closed_on.map(|d| (d, d + chrono::Duration::days(days))) {
+                    Some((closed, due)) if due < as_of => out.push(finding(
+                        item,
+                        "no-effectiveness-check",
+                        Level::Error,
+                        format!(
+                            "{name} was closed on {closed} and its effectiveness is not verified; {} asks for the check within {days} days (by {due})",
+                            policy.title
+                        ),
+                        &[("closed", Some(closed)), ("due", Some(due)), ("as_of", Some(as_of))],
+                    )),
+                    Some((_, due)) => out.push(finding(
+                        item,
+                        "effectiveness-check-due",
+                        Level::Warning,
+                        format!("{name}: the verification of effectiveness is due by {due}"),
+                        &[("due", Some(due))],
+                    )),
+                    None => out.push(finding(
+                        item,
+                        "no-effectiveness-check",
+                        Level::Error,
+                        format!(
+                            "{name} is closed without a completion date or a verification of effectiveness; {} asks for the check",
+                            policy.title
+                        ),
+                        &[],
+                    )),
+                }
+            }
+        }
         if rules.one_detection_date_per_item && item.detected_on.is_none() {
             // The reader keeps a detection date cell that is not one date
             // in `extra` under its header: several dates there are findings
