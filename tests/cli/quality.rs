@@ -305,3 +305,43 @@ fn an_audit_register_s_grade_is_read() {
         serde_json::json!([{"framework": "iso-9001", "id": "7.2"}])
     );
 }
+
+/// `report` groups a quality POA&M's open items by framework and clause,
+/// and says what a POA&M is not.
+#[test]
+fn the_report_groups_by_framework_and_clause() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("capa-log.csv");
+    std::fs::write(&log, CAPA_LOG).unwrap();
+    let run = poam()
+        .arg("report")
+        .arg(&log)
+        .args([
+            "--format",
+            "md",
+            "--policy",
+            "quality",
+            "--as-of",
+            "2026-12-20",
+        ])
+        .assert()
+        .success();
+    let md = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(md.contains("## By framework and clause"), "{md}");
+    assert!(
+        md.contains("| ISO 9001:2015 | 2 | 2 | 7.1.5.2 (1), 8.7.1 (1) |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| NIST SP 800-171 | 1 | 0 | 3.8.4 (1) |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| ISO/IEC 27001:2022 Annex A | 1 | 0 | A.5.18 (1) |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("it is not evidence that the requirements are met"),
+        "{md}"
+    );
+}

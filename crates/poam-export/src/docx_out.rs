@@ -873,6 +873,9 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
     docx = docx
         .add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
         .add_paragraph(heading("Summary", 1, next()))
+        .add_paragraph(para(
+            "A POA&M records known gaps and the plan to close them; it is not evidence that the requirements are met.",
+        ))
         .add_paragraph(para(&format!(
             "{} items: {} open, {} closed. {} open items are past their {}scheduled completion date.",
             data.total,
@@ -881,6 +884,20 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
             data.overdue,
             data.policy.as_ref().map(|p| format!("{p} deadline or ")).unwrap_or_default()
         )));
+    for f in &data.frameworks {
+        let clauses: Vec<String> = f
+            .clauses
+            .iter()
+            .map(|c| format!("{} ({})", c.label, c.count))
+            .collect();
+        docx = docx.add_paragraph(para(&format!(
+            "{}: {} open item(s), {} overdue; {}.",
+            f.framework,
+            f.open,
+            f.overdue,
+            clauses.join(", ")
+        )));
+    }
     if let Some(e) = &data.escalation {
         docx = docx.add_paragraph(para(&format!(
             "{}: {}. Unique vulnerabilities open: {}{}.",

@@ -165,6 +165,87 @@ pub struct ReportData {
     pub escalation: Option<EscalationSummary>,
     /// The summary by business unit, when items carry one (a roll-up).
     pub units: Vec<UnitRow>,
+    /// Open items by framework and clause, when any item names an id of a
+    /// framework other than NIST's (a quality POA&M, a mixed one).
+    pub frameworks: Vec<FrameworkRow>,
+}
+
+/// One framework's line in a report: its open items and their clauses.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkRow {
+    /// The framework's title (`ISO 9001:2015`, `NIST SP 800-171`).
+    pub framework: String,
+    /// Open items naming one of its ids.
+    pub open: usize,
+    /// Of those, past due.
+    pub overdue: usize,
+    /// Open items by clause or control, in id order (`7.1.5.2 (1)`).
+    pub clauses: Vec<Count>,
+}
+
+/// Open items by framework and clause: NIST controls by catalog (SP 800-53
+/// ids start with a family, SP 800-171 ones with a digit), other frameworks
+/// by their title; an item counts under each framework it names.
+fn by_framework(poam: &Poam, open: &[u32], overdue: &dyn Fn(usize) -> bool) -> Vec<FrameworkRow> {
+    use std::collections::{BTreeMap, BTreeSet};
+    if !poam.items.iter().any(|i| !i.other_controls.is_empty()) {
+        return Vec::new();
+    }
+    let titles: BTreeMap<&str, &str> = poam_layout::catalog::catalogs()
+        .frameworks()
+        .map(|f| (f.name.as_str(), f.title.as_str()))
+        .collect();
+    /// A framework's open items, overdue items and items by clause.
+    #[derive(Default)]
+    struct Tally {
+        items: BTreeSet<u32>,
+        late: BTreeSet<u32>,
+        clauses: BTreeMap<String, usize>,
+    }
+    let mut rows: BTreeMap<String, Tally> = BTreeMap::new();
+    for &n in open {
+        let item = &poam.items[n as usize];
+        let mut ids: Vec<(String, String)> = item
+            .controls
+            .iter()
+            .map(|c| {
+                let catalog = if c.starts_with(|ch: char| ch.is_ascii_digit()) {
+                    "NIST SP 800-171"
+                } else {
+                    "NIST SP 800-53"
+                };
+                (catalog.to_string(), c.to_string())
+            })
+            .collect();
+        ids.extend(item.other_controls.iter().map(|o| {
+            (
+                titles
+                    .get(o.framework.as_str())
+                    .map_or(o.framework.clone(), |t| t.to_string()),
+                o.id.clone(),
+            )
+        }));
+        for (framework, id) in ids {
+            let row = rows.entry(framework).or_default();
+            row.items.insert(n);
+            if overdue(n as usize) {
+                row.late.insert(n);
+            }
+            *row.clauses.entry(id).or_default() += 1;
+        }
+    }
+    rows.into_iter()
+        .map(|(framework, row)| FrameworkRow {
+            framework,
+            open: row.items.len(),
+            overdue: row.late.len(),
+            clauses: row
+                .clauses
+                .into_iter()
+                .map(|(label, count)| Count { label, count })
+                .collect(),
+        })
+        .collect()
 }
 
 /// One business unit's line in a report.
@@ -435,6 +516,7 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         })
         .collect();
     let items = Rows::new(&source, order);
+    let frameworks = by_framework(&poam, &open_picks, &|n| source.days_overdue(n).is_some());
     let open_items = Rows::new(&source, open_picks);
     let ratings = [
         Rating::Critical,
@@ -580,6 +662,7 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         policy: opts.policy.clone(),
         score: opts.score.clone(),
         escalation: opts.escalation.clone(),
+        frameworks,
         units: if poam.items.iter().any(|i| i.business_unit.is_some()) {
             poam_ops::rollup::summarize(&poam.items, as_of, &[])
                 .into_iter()
