@@ -345,3 +345,91 @@ fn the_report_groups_by_framework_and_clause() {
         "{md}"
     );
 }
+
+/// The generator's corrective-action log (with a Standard column) and
+/// audit-finding register (the standard written before each clause), as
+/// .xlsx and .csv, read without a mapping file: every id under its
+/// framework, the same from either format.
+#[test]
+fn the_generators_quality_logs_read_without_a_mapping() {
+    let root = super::root().join("fixtures/quality");
+    let frameworks = |m: &Value| -> Vec<String> {
+        m["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let mut ids: Vec<String> = i["controls"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| format!("nist {}", c.as_str().unwrap()))
+                    .collect();
+                ids.extend(
+                    i["other_controls"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|o| {
+                            format!(
+                                "{} {}",
+                                o["framework"].as_str().unwrap(),
+                                o["id"].as_str().unwrap()
+                            )
+                        }),
+                );
+                format!("{}: {}", i["id"].as_str().unwrap(), ids.join(", "))
+            })
+            .collect()
+    };
+    let capa = frameworks(&json_of(&root.join("capa-log.xlsx"), &[]));
+    assert_eq!(
+        capa,
+        [
+            "CAPA-2026-001: iso-9001 7.1.5.2",
+            "CAPA-2026-002: iso-9001 8.7.1",
+            "CAPA-2026-003: nist 3.8.4",
+            "CAPA-2026-004: iso-27001 A.5.18",
+            "CAPA-2026-005: nist 3.5.3",
+            "CAPA-2026-006: nist 3.8.9, iso-9001 7.5.3",
+        ]
+    );
+    assert_eq!(capa, frameworks(&json_of(&root.join("capa-log.csv"), &[])));
+    let register = frameworks(&json_of(&root.join("audit-register.xlsx"), &[]));
+    assert_eq!(
+        register,
+        [
+            "NCR-31: iso-9001 7.2",
+            "NCR-32: as9100 8.4.3",
+            "NCR-33: iatf-16949 9.2.2.3",
+            "NCR-34: iso-13485 8.2.2",
+            "NCR-35: nist 3.10.4",
+        ]
+    );
+    assert_eq!(
+        register,
+        frameworks(&json_of(&root.join("audit-register.csv"), &[]))
+    );
+    // Judged by the quality policy: the Major item past its 30 days, the
+    // item closed without a root cause.
+    let run = poam()
+        .arg("validate")
+        .arg(root.join("capa-log.xlsx"))
+        .args(["--policy", "quality", "--as-of", "2026-12-01"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(out.contains("overdue: CAPA-2026-002"), "{out}");
+    assert!(
+        out.contains("closed-without-root-cause: CAPA-2026-006"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("closed-without-root-cause: CAPA-2026-005"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("no-effectiveness-check: CAPA-2026-005"),
+        "{out}"
+    );
+}

@@ -11,6 +11,7 @@
 //!
 //! Run `cargo run -p poam-fixtures -- fixtures` to rewrite them.
 
+pub mod quality;
 pub mod scans;
 pub mod shapes;
 
@@ -1368,6 +1369,17 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>> {
         .context("writing the NIST SSP fixture")?;
     std::fs::write(sub.join("poam.json"), ssp_poam_json())
         .context("writing the SSP POA&M fixture")?;
+    let sub = dir.join("quality");
+    std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
+    for (name, bytes) in [
+        ("capa-log.xlsx", quality::capa_log_xlsx()?),
+        ("capa-log.csv", quality::capa_log_csv()?.into_bytes()),
+        ("audit-register.xlsx", quality::register_xlsx()?),
+        ("audit-register.csv", quality::register_csv()?.into_bytes()),
+    ] {
+        std::fs::write(sub.join(name), bytes).with_context(|| format!("writing quality/{name}"))?;
+        names.push(format!("quality/{name}"));
+    }
     let sub = dir.join("shapes");
     std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
     std::fs::create_dir_all(sub.join("refused"))?;

@@ -143,6 +143,19 @@ pub fn fill(
                 ));
             }
             for raw in parsed.unparsed {
+                // An id after its catalog's name (`NIST SP 800-171 3.10.4`,
+                // `800-53 AC-2`), as quality registers write them.
+                if let Some(rest) = after_nist_catalog(&raw) {
+                    let again = parse_controls_cached(rest);
+                    if again.unparsed.is_empty() && !again.controls.is_empty() {
+                        for c in again.controls {
+                            if !item.controls.contains(&c) {
+                                item.controls.push(c);
+                            }
+                        }
+                        continue;
+                    }
+                }
                 // The user's frameworks (--framework), then ISO, CIS and the
                 // others kept as data in templates/frameworks/.
                 let builtin = poam_layout::catalog::catalogs().frameworks();
@@ -447,6 +460,41 @@ fn status_with_date(text: &str, order: DateOrder) -> Option<(Status, chrono::Nai
 
 /// [`parse_controls`] with a per-thread memo: a POA&M repeats the same
 /// controls cell on many rows. The memo is bounded and cleared when full.
+/// The text after a NIST catalog's name (`NIST SP 800-171 Rev 2 3.10.4`
+/// gives `3.10.4`), if it starts with one.
+fn after_nist_catalog(text: &str) -> Option<&str> {
+    let mut rest = text.trim();
+    for word in ["NIST", "SP"] {
+        if let Some(r) = rest
+            .get(..word.len())
+            .filter(|w| w.eq_ignore_ascii_case(word))
+            .map(|_| &rest[word.len()..])
+        {
+            rest = r.trim_start();
+        }
+    }
+    for catalog in ["800-171", "800-53"] {
+        if let Some(r) = rest.strip_prefix(catalog) {
+            rest = r.trim_start();
+            // `Rev 2`, `r5`, `Revision 5`
+            let lower = rest.to_ascii_lowercase();
+            for rev in ["revision", "rev.", "rev", "r"] {
+                if let Some(after) = lower.strip_prefix(rev) {
+                    let digits = after.trim_start();
+                    if digits.starts_with(|c: char| c.is_ascii_digit()) {
+                        let skip = rest.len() - digits.len();
+                        let n = digits.chars().take_while(char::is_ascii_digit).count();
+                        rest = rest[skip + n..].trim_start();
+                    }
+                    break;
+                }
+            }
+            return (!rest.is_empty()).then_some(rest);
+        }
+    }
+    None
+}
+
 fn parse_controls_cached(text: &str) -> poam_model::control::ParsedControls {
     use std::cell::RefCell;
     use std::collections::HashMap;
