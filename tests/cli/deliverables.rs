@@ -493,6 +493,17 @@ fn libreoffice_opens_every_deliverable() {
             ],
             "report.docx",
         ),
+        (
+            vec![
+                "report",
+                "fixtures/quality/capa-log.xlsx",
+                "--policy",
+                "quality",
+                "--format",
+                "docx",
+            ],
+            "corrective-action-report.docx",
+        ),
     ] {
         let out = dir.path().join(name);
         poam().args(&args).arg("-o").arg(&out).assert().success();

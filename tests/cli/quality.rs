@@ -344,6 +344,29 @@ fn the_report_groups_by_framework_and_clause() {
         md.contains("it is not evidence that the requirements are met"),
         "{md}"
     );
+    // Each item's corrective action: its grade, root cause, framework ids.
+    assert!(md.contains("- Root cause: No recall schedule"), "{md}");
+    assert!(md.contains("- Controls: ISO 9001:2015 7.1.5.2"), "{md}");
+    // Closed items awaiting their effectiveness check.
+    let run = poam()
+        .arg("report")
+        .arg(super::root().join("fixtures/quality/capa-log.xlsx"))
+        .args([
+            "--format",
+            "md",
+            "--policy",
+            "quality",
+            "--as-of",
+            "2026-12-01",
+        ])
+        .assert()
+        .success();
+    let md = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(
+        md.contains("## Closed, effectiveness not yet verified\n\n- CAPA-2026-006:"),
+        "{md}"
+    );
+    assert!(!md.contains("- CAPA-2026-005:"), "verified: {md}");
 }
 
 /// The generator's corrective-action log (with a Standard column) and

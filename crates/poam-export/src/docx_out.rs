@@ -898,6 +898,16 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
             clauses.join(", ")
         )));
     }
+    if !data.awaiting_effectiveness.is_empty() {
+        docx = docx.add_paragraph(para(&format!(
+            "Closed, effectiveness not yet verified: {}.",
+            data.awaiting_effectiveness
+                .iter()
+                .map(|a| format!("{} ({})", a.label, a.text))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
     if let Some(e) = &data.escalation {
         docx = docx.add_paragraph(para(&format!(
             "{}: {}. Unique vulnerabilities open: {}{}.",
@@ -1075,8 +1085,14 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
         if let Some(d) = &i.description {
             facts.push(("Description", d.clone()));
         }
+        if !i.other_controls.is_empty() {
+            facts.push(("Other frameworks", i.other_controls.join(", ")));
+        }
         if let Some(p) = &i.remediation_plan {
             facts.push(("Remediation plan", p.clone()));
+        }
+        for c in &i.corrective_action {
+            facts.push((c.label.as_str(), c.text.clone()));
         }
         if let Some(d) = &i.deviation {
             facts.push(("Deviation", d.clone()));

@@ -98,6 +98,21 @@ pub struct ItemRow {
     pub source: Option<String>,
     /// The SSP sections of its controls (`AC-2 Account Management: Partially Implemented`).
     pub ssp: Vec<String>,
+    /// Ids of other frameworks, with the framework (`ISO 9001:2015 7.1.5.2`).
+    pub other_controls: Vec<String>,
+    /// What a corrective-action log records: grade, root cause,
+    /// containment, preventive action, verification of effectiveness, each
+    /// as a labelled line, in that order; empty for other POA&Ms.
+    pub corrective_action: Vec<Labelled>,
+}
+
+/// A labelled text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Labelled {
+    /// The label (`Root cause`).
+    pub label: String,
+    /// The text.
+    pub text: String,
 }
 
 /// Charts as inline SVG.
@@ -168,6 +183,9 @@ pub struct ReportData {
     /// Open items by framework and clause, when any item names an id of a
     /// framework other than NIST's (a quality POA&M, a mixed one).
     pub frameworks: Vec<FrameworkRow>,
+    /// Closed corrective actions whose effectiveness is not yet verified
+    /// (items of a corrective-action log only).
+    pub awaiting_effectiveness: Vec<Labelled>,
 }
 
 /// One framework's line in a report: its open items and their clauses.
@@ -181,6 +199,14 @@ pub struct FrameworkRow {
     pub overdue: usize,
     /// Open items by clause or control, in id order (`7.1.5.2 (1)`).
     pub clauses: Vec<Count>,
+}
+
+/// A framework's title by its name (`iso-9001` is `ISO 9001:2015`).
+fn framework_title(name: &str) -> String {
+    poam_layout::catalog::catalogs()
+        .frameworks()
+        .find(|f| f.name == name)
+        .map_or_else(|| name.to_string(), |f| f.title.clone())
 }
 
 /// Open items by framework and clause: NIST controls by catalog (SP 800-53
@@ -364,6 +390,51 @@ fn row(
             (Some(s), Some(r)) => format!("'{s}' row {r}"),
             _ => o.file.to_string(),
         }),
+        other_controls: item
+            .other_controls
+            .iter()
+            .map(|o| format!("{} {}", framework_title(&o.framework), o.id))
+            .collect(),
+        corrective_action: {
+            let q = &item.quality;
+            let effectiveness = match (
+                q.effectiveness_checked_on,
+                q.effectiveness_result.as_deref(),
+                q.verified_by.as_deref(),
+            ) {
+                (None, None, _) => None,
+                (day, result, by) => Some(
+                    [
+                        day.map(|d| d.to_string()),
+                        result.map(str::to_string),
+                        by.map(|b| format!("by {b}")),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                ),
+            };
+            [
+                ("Standard", q.standard.as_deref().map(str::to_string)),
+                ("Grade", q.grade.as_deref().map(str::to_string)),
+                ("Root cause", q.root_cause.as_deref().map(str::to_string)),
+                ("Containment", q.containment.as_deref().map(str::to_string)),
+                (
+                    "Preventive action",
+                    q.preventive_action.as_deref().map(str::to_string),
+                ),
+                ("Verification of effectiveness", effectiveness),
+            ]
+            .into_iter()
+            .filter_map(|(label, text)| {
+                text.map(|text| Labelled {
+                    label: label.to_string(),
+                    text,
+                })
+            })
+            .collect()
+        },
         ssp: item
             .ssp_refs
             .iter()
@@ -663,6 +734,29 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         score: opts.score.clone(),
         escalation: opts.escalation.clone(),
         frameworks,
+        awaiting_effectiveness: poam
+            .items
+            .iter()
+            .filter(|i| {
+                i.state == State::Closed
+                    && !i.quality.is_empty()
+                    && i.quality.effectiveness_checked_on.is_none()
+                    && i.quality
+                        .effectiveness_result
+                        .as_deref()
+                        .is_none_or(|r| r.trim().is_empty())
+            })
+            .map(|i| Labelled {
+                label: i.display_name(),
+                text: format!(
+                    "{}{}",
+                    i.weakness_name.as_deref().unwrap_or("(no finding)"),
+                    i.completed_on
+                        .map(|d| format!(", closed {d}"))
+                        .unwrap_or_default()
+                ),
+            })
+            .collect(),
         units: if poam.items.iter().any(|i| i.business_unit.is_some()) {
             poam_ops::rollup::summarize(&poam.items, as_of, &[])
                 .into_iter()
