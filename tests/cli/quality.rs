@@ -367,6 +367,17 @@ fn the_report_groups_by_framework_and_clause() {
         "{md}"
     );
     assert!(!md.contains("- CAPA-2026-005:"), "verified: {md}");
+    // The grade gives the rating the counts use (major High, minor
+    // Moderate); the item without a grade stays unrated.
+    assert!(
+        md.contains("| High | 1 |\n| Moderate | 2 |\n| Not rated | 1 |"),
+        "{md}"
+    );
+    let err = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(
+        err.contains("5 item(s) without a rating rated by their grade"),
+        "{err}"
+    );
 }
 
 /// The generator's corrective-action log (with a Standard column) and

@@ -69,7 +69,7 @@ pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
             .map_err(input_failure)?,
         None => today(),
     };
-    let imported = read_linked(&args.input, &args.read, args.ssp.as_deref())?;
+    let mut imported = read_linked(&args.input, &args.read, args.ssp.as_deref())?;
     print_diagnostics(&args.input, &imported.diagnostics, false, None);
     let policy = args.policy.as_deref().map(load_policy).transpose()?;
     let mut opts = ReportOptions {
@@ -78,6 +78,14 @@ pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
         ..ReportOptions::default()
     };
     if let Some(p) = &policy {
+        let rated = p.rate_by_grade(&mut imported.poam);
+        if rated > 0 {
+            eprintln!(
+                "note: {}: {rated} item(s) without a rating rated by their grade, as the {} policy maps it",
+                args.input.display(),
+                p.name
+            );
+        }
         opts.policy = Some(p.title.clone());
         opts.by_category = matches!(p.clock, poam_rules::Clock::RawSeverity);
         opts.due = Some(imported.poam.items.iter().map(|i| p.due(i)).collect());

@@ -157,6 +157,10 @@ pub struct Policy {
     /// Escalation triggers (FedRAMP's performance management).
     #[serde(default)]
     pub escalation: Option<escalation::EscalationRules>,
+    /// The rating an item without one takes from its auditor's grade
+    /// (`major = "high"`), for reports and counts.
+    #[serde(default)]
+    pub grade_ratings: BTreeMap<String, String>,
     /// The milestones `poam update` gives a new item.
     #[serde(default)]
     pub milestones: Vec<DefaultMilestone>,
@@ -287,6 +291,27 @@ impl Policy {
     fn by_rating(&self, item: &Item) -> Option<(i64, String)> {
         let r = self.effective_rating(item)?;
         self.days.get(r.key()).map(|d| (*d, r.label().to_string()))
+    }
+
+    /// Gives the items without a rating the one their grade maps to
+    /// (`grade_ratings`); says how many.
+    pub fn rate_by_grade(&self, poam: &mut poam_model::Poam) -> usize {
+        let mut n = 0;
+        for item in &mut poam.items {
+            if item.risk.original.is_some() {
+                continue;
+            }
+            let rating = item
+                .quality
+                .grade_key()
+                .and_then(|g| self.grade_ratings.get(g))
+                .and_then(|r| poam_model::Rating::parse(r));
+            if let Some(r) = rating {
+                item.risk.original = Some(r);
+                n += 1;
+            }
+        }
+        n
     }
 
     /// The day an item is due: the policy's deadline or its scheduled
