@@ -467,3 +467,43 @@ fn the_generators_quality_logs_read_without_a_mapping() {
         "{out}"
     );
 }
+
+/// Roll-ups across plants work as across business units: each plant's
+/// items under its folder, their frameworks and corrective-action fields
+/// kept.
+#[test]
+fn plants_roll_up_like_business_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = super::root().join("fixtures/quality");
+    for (plant, file) in [
+        ("plant-a", "capa-log.xlsx"),
+        ("plant-b", "audit-register.xlsx"),
+    ] {
+        std::fs::create_dir_all(dir.path().join(plant)).unwrap();
+        std::fs::copy(fixtures.join(file), dir.path().join(plant).join(file)).unwrap();
+    }
+    let out = dir.path().join("all-plants.json");
+    poam()
+        .arg("rollup")
+        .arg(dir.path())
+        .args(["--to", "json", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let m: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let items = m["items"].as_array().unwrap();
+    assert_eq!(items.len(), 11);
+    let ncr = items.iter().find(|i| i["id"] == "NCR-32").unwrap();
+    assert_eq!(ncr["business_unit"], "plant-b");
+    assert_eq!(ncr["quality"]["grade"], "Major");
+    assert_eq!(
+        ncr["other_controls"],
+        serde_json::json!([{"framework": "as9100", "id": "8.4.3"}])
+    );
+    let capa = items.iter().find(|i| i["id"] == "CAPA-2026-001").unwrap();
+    assert_eq!(capa["business_unit"], "plant-a");
+    assert_eq!(
+        capa["quality"]["root_cause"],
+        "No recall schedule in the calibration system"
+    );
+}
