@@ -740,11 +740,7 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
             .filter(|i| {
                 i.state == State::Closed
                     && !i.quality.is_empty()
-                    && i.quality.effectiveness_checked_on.is_none()
-                    && i.quality
-                        .effectiveness_result
-                        .as_deref()
-                        .is_none_or(|r| r.trim().is_empty())
+                    && !i.quality.effectiveness_verified()
             })
             .map(|i| Labelled {
                 label: i.display_name(),

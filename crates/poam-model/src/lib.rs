@@ -228,6 +228,16 @@ pub struct Quality {
 }
 
 impl Quality {
+    /// Whether the effectiveness of the corrective action is verified: a
+    /// verification date, or a result written.
+    pub fn effectiveness_verified(&self) -> bool {
+        self.effectiveness_checked_on.is_some()
+            || self
+                .effectiveness_result
+                .as_deref()
+                .is_some_and(|r| !r.trim().is_empty())
+    }
+
     /// The grade as a policy keys it: `major`, `minor`, `observation` or
     /// `ofi` (opportunity for improvement); `None` for other words.
     pub fn grade_key(&self) -> Option<&'static str> {

@@ -491,16 +491,38 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
                 .or_default()
                 .push(seen);
         }
+        // What the group's items share, whatever their detection day: the
+        // rating, and the controls STIG and compliance findings carry
+        // through their CCIs (DISA's CCI list: rev 5 where it gives one).
+        let rating = g
+            .cvss
+            .map(|(_, s)| rating_of_score(s))
+            .unwrap_or_else(|| rating_of_severity(g.severity));
+        let catalogs = poam_layout::catalog::catalogs();
+        let ccis: Vec<Text> = g.ccis.iter().map(|c| Text::from(c.as_str())).collect();
+        let mut named: Vec<String> = g.controls.iter().cloned().collect();
+        for cci in &g.ccis {
+            if let Some(c) = catalogs.cci(cci) {
+                named.extend(c.controls().iter().cloned());
+            }
+        }
+        let mut controls: Vec<Text> = Vec::new();
+        for c in &named {
+            if let Some(p) = poam_model::control::parse_control(c) {
+                for id in p.ids {
+                    let text = Text::from(id.canonical_with_part().to_string());
+                    if !controls.contains(&text) {
+                        controls.push(text);
+                    }
+                }
+            }
+        }
         for (day, assets) in by_day {
             let labels = assets
                 .iter()
                 .map(|s| s.label.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let rating = g
-                .cvss
-                .map(|(_, s)| rating_of_score(s))
-                .unwrap_or_else(|| rating_of_severity(g.severity));
             let f = g.first;
             let mut item = Item {
                 id: Some(numbering.take().into()),
@@ -529,26 +551,8 @@ pub fn update(last: &Poam, scans: &[Scan], opts: &UpdateOptions) -> Updated {
             if opts.emass {
                 item.emass.raw_severity = Some(category(f));
             }
-            // STIG and compliance findings carry their controls through their
-            // CCIs (DISA's CCI list: rev 5 where it gives one).
-            let catalogs = poam_layout::catalog::catalogs();
-            let mut controls: Vec<String> = g.controls.iter().cloned().collect();
-            for cci in &g.ccis {
-                item.ccis.push(Text::from(cci.as_str()));
-                if let Some(c) = catalogs.cci(cci) {
-                    controls.extend(c.controls().iter().cloned());
-                }
-            }
-            for c in &controls {
-                if let Some(p) = poam_model::control::parse_control(c) {
-                    for id in p.ids {
-                        let text = Text::from(id.canonical_with_part().to_string());
-                        if !item.controls.contains(&text) {
-                            item.controls.push(text);
-                        }
-                    }
-                }
-            }
+            item.ccis = ccis.clone();
+            item.controls = controls.clone();
             // A finding that names no control takes the policy's default
             // for its kind, said in the item.
             if item.controls.is_empty() {

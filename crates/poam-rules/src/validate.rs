@@ -285,12 +285,7 @@ fn check_item(
             ));
         }
         if let (Some(days), false) = (rules.effectiveness_check_days, open) {
-            let checked = item.quality.effectiveness_checked_on.is_some()
-                || item
-                    .quality
-                    .effectiveness_result
-                    .as_deref()
-                    .is_some_and(|r| !r.trim().is_empty());
+            let checked = item.quality.effectiveness_verified();
             let closed_on = item.completed_on.or(item.status_date);
             if !checked {
                 match closed_on.map(|d| (d, d + chrono::Duration::days(days))) {

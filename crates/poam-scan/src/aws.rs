@@ -362,8 +362,8 @@ pub(crate) fn read_asff(
             let vulns = arr(x, "Vulnerabilities");
             let title = s(x, "Title").unwrap_or("");
             let mut cves = Vec::new();
-            crate::sarif::cves_in(s(x, "Id").unwrap_or(""), &mut cves);
-            crate::sarif::cves_in(title, &mut cves);
+            crate::cves_in(s(x, "Id").unwrap_or(""), &mut cves);
+            crate::cves_in(title, &mut cves);
             let (id, kind) = if let Some(v) = vulns.first().and_then(|v| s(v, "Id")) {
                 (v.to_string(), IdKind::Vulnerability)
             } else if x

@@ -5,7 +5,7 @@
 //! each package is a finding named by its id (a CVE, GHSA, ALAS...), its
 //! package and versions in the output.
 
-use crate::json::{arr, asset_index, base, s, severity, unknown_note};
+use crate::json::{arr, asset_index, s, severity, unknown_note};
 use crate::{Cvss, CvssVersion, Finding, IdKind, Outcome, Scan, ScanError};
 use serde_json::Value;
 
@@ -25,7 +25,7 @@ fn trivy_results(
             let Some(id) = s(v, "VulnerabilityID") else {
                 continue;
             };
-            let mut f = base(
+            let mut f = Finding::new(
                 id,
                 IdKind::Vulnerability,
                 a,
@@ -71,7 +71,7 @@ fn trivy_results(
             let Some(id) = s(m, "ID").or(s(m, "AVDID")) else {
                 continue;
             };
-            let mut f = base(
+            let mut f = Finding::new(
                 id,
                 IdKind::Rule,
                 a,
@@ -92,7 +92,7 @@ fn trivy_results(
         }
         for (n, sec) in arr(result, "Secrets").iter().enumerate() {
             let Some(id) = s(sec, "RuleID") else { continue };
-            let mut f = base(
+            let mut f = Finding::new(
                 id,
                 IdKind::Rule,
                 a,
@@ -207,7 +207,7 @@ pub(crate) fn read_grype(
     for (n, m) in arr(doc, "matches").iter().enumerate() {
         let v = &m["vulnerability"];
         let Some(id) = s(v, "id") else { continue };
-        let mut f = base(id, IdKind::Vulnerability, a, format!("matches[{n}]"));
+        let mut f = Finding::new(id, IdKind::Vulnerability, a, format!("matches[{n}]"));
         f.description = s(v, "description").map(str::to_string);
         f.raw_severity = s(v, "severity").unwrap_or("Unknown").to_string();
         f.severity = severity(&f.raw_severity, &mut unknown);

@@ -1,7 +1,7 @@
 //! What the JSON readers share: text and lists of a JSON value, the common
 //! severity words, the assets of a scan by name, and reading the file.
 
-use crate::{Asset, Finding, IdKind, Scan, ScanError, ScanNote, Severity};
+use crate::{Asset, Scan, ScanError, ScanNote, Severity};
 use serde_json::Value;
 
 /// A JSON document, or the line and reason it is not one.
@@ -50,10 +50,6 @@ pub(crate) fn asset_index(scan: &mut Scan, name: &str) -> usize {
             scan.assets.len() - 1
         }
     }
-}
-
-pub(crate) fn base(id: &str, kind: IdKind, asset: usize, position: String) -> Finding {
-    Finding::new(id, kind, asset, position)
 }
 
 pub(crate) fn unknown_note(scan: &mut Scan, unknown: usize) {

@@ -277,6 +277,27 @@ pub(crate) fn is_cve(text: &str) -> bool {
     }
 }
 
+/// CVE ids named in a text (Grype's rule ids `CVE-2008-0732-geronimo...`).
+pub(crate) fn cves_in(text: &str, out: &mut Vec<String>) {
+    let mut rest = text;
+    while let Some(at) = rest.find("CVE-") {
+        let tail = &rest[at + 4..];
+        let year: String = tail.chars().take_while(char::is_ascii_digit).collect();
+        let after = &tail[year.len()..];
+        let num: String = after
+            .strip_prefix('-')
+            .map(|n| n.chars().take_while(char::is_ascii_digit).collect())
+            .unwrap_or_default();
+        if year.len() == 4 && num.len() >= 4 {
+            let cve = format!("CVE-{year}-{num}");
+            if !out.contains(&cve) {
+                out.push(cve);
+            }
+        }
+        rest = tail;
+    }
+}
+
 /// Something a reader could not read, or a doubt, with where it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScanNote {

@@ -9,6 +9,7 @@
 //! (`artifacts`) are covered by the scan whether a rule fired in them or
 //! not; a run that lists none covers only the files with results.
 
+use crate::cves_in;
 use crate::json::{arr, asset_index, s};
 use crate::{Finding, IdKind, Outcome, Scan, ScanError, ScanNote, Severity};
 use serde_json::Value;
@@ -47,27 +48,6 @@ fn word_severity(word: &str) -> Option<Severity> {
 /// The `text` of a SARIF message object.
 fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(|m| s(m, "text"))
-}
-
-/// CVE ids named in a text (Grype's rule ids `CVE-2008-0732-geronimo...`).
-pub(crate) fn cves_in(text: &str, out: &mut Vec<String>) {
-    let mut rest = text;
-    while let Some(at) = rest.find("CVE-") {
-        let tail = &rest[at + 4..];
-        let year: String = tail.chars().take_while(char::is_ascii_digit).collect();
-        let after = &tail[year.len()..];
-        let num: String = after
-            .strip_prefix('-')
-            .map(|n| n.chars().take_while(char::is_ascii_digit).collect())
-            .unwrap_or_default();
-        if year.len() == 4 && num.len() >= 4 {
-            let cve = format!("CVE-{year}-{num}");
-            if !out.contains(&cve) {
-                out.push(cve);
-            }
-        }
-        rest = tail;
-    }
 }
 
 /// A file's name as the run gives it: its URI without `file://`.
