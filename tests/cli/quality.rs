@@ -17,6 +17,22 @@ CAPA-2026-004,Supplier access agreements not reviewed,ISO/IEC 27001:2022,A.5.18,
 CAPA-2026-005,Supplier flow-down of key characteristics missing,AS9100D,8.4.3,Customer audit,Purchasing,2026-10-31,Verified,Template lacks the clause,Add the flow-down to the PO template
 ";
 
+/// An item's ids of other frameworks, as `framework id`.
+fn other_ids(item: &Value) -> Vec<String> {
+    item["other_controls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| {
+            format!(
+                "{} {}",
+                o["framework"].as_str().unwrap(),
+                o["id"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 fn json_of(path: &std::path::Path, extra: &[&str]) -> Value {
     let run = poam()
         .arg("convert")
@@ -46,20 +62,7 @@ fn a_corrective_action_log_reads_without_a_mapping() {
             .iter()
             .map(|c| c.as_str().unwrap().to_string())
             .collect();
-        let other = i["other_controls"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|o| {
-                        format!(
-                            "{} {}",
-                            o["framework"].as_str().unwrap(),
-                            o["id"].as_str().unwrap()
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let other = other_ids(i);
         (nist, other)
     };
     let got: Vec<_> = items.iter().map(ids).collect();
@@ -329,7 +332,7 @@ fn the_report_groups_by_framework_and_clause() {
     let md = String::from_utf8_lossy(&run.get_output().stdout).to_string();
     assert!(md.contains("## By framework and clause"), "{md}");
     assert!(
-        md.contains("| ISO 9001:2015 | 2 | 2 | 7.1.5.2 (1), 8.7.1 (1) |"),
+        md.contains("| ISO 9001:2015 | 2 | 2 | 7.1.5.2 Measurement traceability (1), 8.7.1 in 8.7 Control of nonconforming outputs (1) |"),
         "{md}"
     );
     assert!(
@@ -337,7 +340,7 @@ fn the_report_groups_by_framework_and_clause() {
         "{md}"
     );
     assert!(
-        md.contains("| ISO/IEC 27001:2022 Annex A | 1 | 0 | A.5.18 (1) |"),
+        md.contains("| ISO/IEC 27001:2022 | 1 | 0 | A.5.18 in A.5 Organizational controls (1) |"),
         "{md}"
     );
     assert!(
@@ -399,19 +402,7 @@ fn the_generators_quality_logs_read_without_a_mapping() {
                     .iter()
                     .map(|c| format!("nist {}", c.as_str().unwrap()))
                     .collect();
-                ids.extend(
-                    i["other_controls"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(|o| {
-                            format!(
-                                "{} {}",
-                                o["framework"].as_str().unwrap(),
-                                o["id"].as_str().unwrap()
-                            )
-                        }),
-                );
+                ids.extend(other_ids(i));
                 format!("{}: {}", i["id"].as_str().unwrap(), ids.join(", "))
             })
             .collect()
@@ -506,4 +497,46 @@ fn plants_roll_up_like_business_units() {
         capa["quality"]["root_cause"],
         "No recall schedule in the calibration system"
     );
+}
+
+/// ISO/IEC 27001:2022's management-system clauses: a bare 6.1.2 is an ISO
+/// 9001 clause by its shape, an ISO/IEC 27001 one where the row's Standard
+/// says so or the cell names the standard; Annex A stops at the real last
+/// control of each theme.
+#[test]
+fn iso_27001_clauses_follow_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("isms.csv");
+    std::fs::write(
+        &log,
+        "Finding No.,Finding,Standard,Clause,Status\n\
+         F-1,Risk treatment plan not approved,ISO/IEC 27001:2022,6.1.3,Open\n\
+         F-2,Internal audit programme incomplete,,ISO 27001 9.2,Open\n\
+         F-3,Quality objectives not measured,ISO 9001:2015,6.2,Open\n\
+         F-4,Clause without a standard,,6.1.2,Open\n\
+         F-5,No such Annex A control,ISO/IEC 27001:2022,A.5.38,Open\n",
+    )
+    .unwrap();
+    let json = json_of(&log, &[]);
+    let ids: Vec<Vec<String>> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let mut v = other_ids(i);
+            v.extend(
+                i["unparsed_controls"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|u| format!("unparsed {}", u.as_str().unwrap())),
+            );
+            v
+        })
+        .collect();
+    assert_eq!(ids[0], ["iso-27001 6.1.3"]);
+    assert_eq!(ids[1], ["iso-27001 9.2"]);
+    assert_eq!(ids[2], ["iso-9001 6.2"]);
+    assert_eq!(ids[3], ["iso-9001 6.1.2"]);
+    assert_eq!(ids[4], ["unparsed A.5.38"]);
 }

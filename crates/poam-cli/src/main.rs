@@ -308,6 +308,20 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The frameworks of `--framework FILE`, in the order given.
+fn user_frameworks(read: &ReadArgs) -> Result<Vec<poam_layout::catalog::Framework>, Failure> {
+    read.frameworks
+        .iter()
+        .map(|path| {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{name}: cannot read the framework file"))
+                .map_err(input_failure)?;
+            poam_layout::catalog::Framework::from_toml(&name, &text).map_err(input_failure)
+        })
+        .collect()
+}
+
 fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
     let (family, version) = match read.from.as_deref() {
         Some(spec) => match spec.split_once(':') {
@@ -317,15 +331,7 @@ fn import_options(read: &ReadArgs) -> Result<ImportOptions, Failure> {
         None => (None, None),
     };
     let mapping = read.mapping.as_deref().map(load_mapping).transpose()?;
-    let mut frameworks = Vec::new();
-    for path in &read.frameworks {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{name}: cannot read the framework file"))
-            .map_err(input_failure)?;
-        frameworks
-            .push(poam_layout::catalog::Framework::from_toml(&name, &text).map_err(input_failure)?);
-    }
+    let frameworks = user_frameworks(read)?;
     Ok(ImportOptions {
         date_order: if read.day_first {
             DateOrder::DayFirst

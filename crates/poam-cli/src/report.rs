@@ -75,6 +75,7 @@ pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
     let mut opts = ReportOptions {
         as_of,
         author: args.author.clone(),
+        frameworks: user_frameworks(&args.read)?,
         ..ReportOptions::default()
     };
     if let Some(p) = &policy {

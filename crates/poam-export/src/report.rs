@@ -32,6 +32,9 @@ pub struct ReportOptions {
     /// The policy's escalation triggers counted (FedRAMP's performance
     /// management), when the policy has them.
     pub escalation: Option<EscalationSummary>,
+    /// The user's own frameworks (`--framework`), for their titles and
+    /// clause headings; the built-in ones are always known.
+    pub frameworks: Vec<poam_layout::catalog::Framework>,
 }
 
 pub use poam_rules::escalation::EscalationSummary;
@@ -201,26 +204,42 @@ pub struct FrameworkRow {
     pub clauses: Vec<Count>,
 }
 
-/// A framework's title by its name (`iso-9001` is `ISO 9001:2015`).
-fn framework_title(name: &str) -> String {
-    poam_layout::catalog::catalogs()
-        .frameworks()
-        .find(|f| f.name == name)
-        .map_or_else(|| name.to_string(), |f| f.title.clone())
+/// The frameworks a report knows by name: the user's first, then the
+/// built-in ones.
+fn known_frameworks(
+    user: &[poam_layout::catalog::Framework],
+) -> std::collections::HashMap<&str, &poam_layout::catalog::Framework> {
+    let mut known = std::collections::HashMap::new();
+    for f in poam_layout::catalog::catalogs().frameworks().chain(user) {
+        known.insert(f.name.as_str(), f);
+    }
+    known
+}
+
+/// A clause with its heading where the framework's data has one (`8.7
+/// Control of nonconforming outputs`), or the heading of the clause above
+/// it (`A.5.18 in A.5 Organizational controls`).
+fn clause_label(f: &poam_layout::catalog::Framework, id: &str) -> String {
+    match f.title_of(id) {
+        Some((at, title)) if at == id => format!("{id} {title}"),
+        Some((at, title)) => format!("{id} in {at} {title}"),
+        None => id.to_string(),
+    }
 }
 
 /// Open items by framework and clause: NIST controls by catalog (SP 800-53
 /// ids start with a family, SP 800-171 ones with a digit), other frameworks
 /// by their title; an item counts under each framework it names.
-fn by_framework(poam: &Poam, open: &[u32], overdue: &dyn Fn(usize) -> bool) -> Vec<FrameworkRow> {
+fn by_framework(
+    poam: &Poam,
+    open: &[u32],
+    overdue: &dyn Fn(usize) -> bool,
+    known: &std::collections::HashMap<&str, &poam_layout::catalog::Framework>,
+) -> Vec<FrameworkRow> {
     use std::collections::{BTreeMap, BTreeSet};
     if !poam.items.iter().any(|i| !i.other_controls.is_empty()) {
         return Vec::new();
     }
-    let titles: BTreeMap<&str, &str> = poam_layout::catalog::catalogs()
-        .frameworks()
-        .map(|f| (f.name.as_str(), f.title.as_str()))
-        .collect();
     /// A framework's open items, overdue items and items by clause.
     #[derive(Default)]
     struct Tally {
@@ -243,14 +262,14 @@ fn by_framework(poam: &Poam, open: &[u32], overdue: &dyn Fn(usize) -> bool) -> V
                 (catalog.to_string(), c.to_string())
             })
             .collect();
-        ids.extend(item.other_controls.iter().map(|o| {
-            (
-                titles
-                    .get(o.framework.as_str())
-                    .map_or(o.framework.clone(), |t| t.to_string()),
-                o.id.clone(),
-            )
-        }));
+        ids.extend(
+            item.other_controls
+                .iter()
+                .map(|o| match known.get(o.framework.as_str()) {
+                    Some(f) => (f.title.clone(), clause_label(f, &o.id)),
+                    None => (o.framework.clone(), o.id.clone()),
+                }),
+        );
         for (framework, id) in ids {
             let row = rows.entry(framework).or_default();
             row.items.insert(n);
@@ -329,6 +348,7 @@ fn row(
     as_of: NaiveDate,
     due_override: Option<NaiveDate>,
     by_category: bool,
+    framework_titles: &std::collections::HashMap<String, String>,
 ) -> ItemRow {
     let open = item.state == State::Open;
     let title = item
@@ -393,7 +413,10 @@ fn row(
         other_controls: item
             .other_controls
             .iter()
-            .map(|o| format!("{} {}", framework_title(&o.framework), o.id))
+            .map(|o| {
+                let title = framework_titles.get(&o.framework).unwrap_or(&o.framework);
+                format!("{title} {}", o.id)
+            })
             .collect(),
         corrective_action: {
             let q = &item.quality;
@@ -473,6 +496,8 @@ struct RowSource {
     as_of: NaiveDate,
     due: Option<Vec<Option<NaiveDate>>>,
     by_category: bool,
+    /// Framework titles by name (`iso-9001`: `ISO 9001:2015`).
+    framework_titles: std::collections::HashMap<String, String>,
 }
 
 impl RowSource {
@@ -516,6 +541,7 @@ impl Rows {
             source.as_of,
             source.due_for(n),
             source.by_category,
+            &source.framework_titles,
         ))
     }
 
@@ -555,11 +581,16 @@ impl minijinja::value::Object for Rows {
 /// Computes the report's figures.
 pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
     let as_of = opts.as_of;
+    let known = known_frameworks(&opts.frameworks);
     let source = Arc::new(RowSource {
         poam: poam.clone(),
         as_of,
         due: opts.due.clone(),
         by_category: opts.by_category,
+        framework_titles: known
+            .values()
+            .map(|f| (f.name.clone(), f.title.clone()))
+            .collect(),
     });
     let due_for = |n: usize| source.due_for(n);
     let is_open = |n: &u32| poam.items[*n as usize].state == State::Open;
@@ -587,7 +618,12 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
         })
         .collect();
     let items = Rows::new(&source, order);
-    let frameworks = by_framework(&poam, &open_picks, &|n| source.days_overdue(n).is_some());
+    let frameworks = by_framework(
+        &poam,
+        &open_picks,
+        &|n| source.days_overdue(n).is_some(),
+        &known,
+    );
     let open_items = Rows::new(&source, open_picks);
     let ratings = [
         Rating::Critical,

@@ -74,7 +74,7 @@ pub(crate) fn apply(imported: &mut Imported, file: &str, user: &[Framework]) {
         // Ids another framework's pattern took first.
         for o in &mut item.other_controls {
             if o.framework != f.name {
-                if let Some(id) = f.parse(&o.id) {
+                if let Some(id) = f.parse_named(&o.id) {
                     moved.push(o.id.clone());
                     o.framework = f.name.clone();
                     o.id = id;
@@ -84,7 +84,7 @@ pub(crate) fn apply(imported: &mut Imported, file: &str, user: &[Framework]) {
         // Ids no pattern took (ISO 9001's four-level clauses before).
         let mut kept = Vec::new();
         for raw in std::mem::take(&mut item.unparsed_controls) {
-            match f.parse(&raw) {
+            match f.parse_named(&raw) {
                 Some(id) => {
                     add_other(item, &f.name, id);
                     resolved.push((item.origin.as_ref().and_then(|o| o.row), raw.to_string()));
@@ -98,7 +98,7 @@ pub(crate) fn apply(imported: &mut Imported, file: &str, user: &[Framework]) {
         // is not NIST's.
         let mut nist: Vec<Text> = Vec::new();
         for c in std::mem::take(&mut item.controls) {
-            match f.parse(&c) {
+            match f.parse_named(&c) {
                 Some(id) => {
                     add_other(item, &f.name, id);
                     moved.push(c.to_string());

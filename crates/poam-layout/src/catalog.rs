@@ -129,8 +129,19 @@ pub struct Framework {
     pub title: String,
     /// How a row's Standard / Framework column names it.
     pub aliases: Vec<String>,
+    forms: Vec<IdForm>,
+    titles: BTreeMap<String, String>,
+}
+
+/// One way a framework's ids are written: a pattern and the canonical form
+/// built from its groups.
+#[derive(Debug, Clone)]
+struct IdForm {
     pattern: Regex,
     canonical: String,
+    /// Claimed only where the row's Standard names the framework (ISO/IEC
+    /// 27001's bare clause 6.1.2 would otherwise be ISO 9001's).
+    named_only: bool,
 }
 
 #[derive(Deserialize)]
@@ -140,31 +151,81 @@ struct FrameworkFile {
     title: String,
     #[serde(default)]
     aliases: Vec<String>,
+    pattern: Option<String>,
+    canonical: Option<String>,
+    #[serde(default)]
+    ids: Vec<IdFormFile>,
+    #[serde(default)]
+    titles: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdFormFile {
     pattern: String,
     canonical: String,
+    #[serde(default)]
+    when: When,
+}
+
+#[derive(Deserialize, Default, PartialEq)]
+#[serde(rename_all = "kebab-case")]
+enum When {
+    /// Whatever the row says.
+    #[default]
+    Always,
+    /// Only where the row's Standard names the framework.
+    Named,
 }
 
 impl Framework {
-    /// Parses a framework file.
+    /// Parses a framework file: `pattern` and `canonical` at the top, or one
+    /// `[[ids]]` table per way its ids are written; `[titles]` by id.
     ///
     /// # Errors
     ///
     /// [`LayoutError::Toml`] for malformed TOML; [`LayoutError::Pattern`] for
-    /// a pattern that is not a regular expression.
+    /// a pattern that is not a regular expression, or a file with no pattern.
     pub fn from_toml(name: &str, text: &str) -> Result<Framework, LayoutError> {
         let f: FrameworkFile =
             toml::from_str(text).map_err(|e| LayoutError::toml(name, text, e))?;
-        let pattern =
-            Regex::new(&format!("(?i){}", f.pattern)).map_err(|e| LayoutError::Pattern {
-                name: name.to_string(),
-                reason: e.to_string(),
-            })?;
+        let bad = |reason: String| LayoutError::Pattern {
+            name: name.to_string(),
+            reason,
+        };
+        let mut raw = Vec::new();
+        match (f.pattern, f.canonical) {
+            (Some(pattern), Some(canonical)) => raw.push(IdFormFile {
+                pattern,
+                canonical,
+                when: When::Always,
+            }),
+            (None, None) => {}
+            _ => return Err(bad("give both `pattern` and `canonical`".into())),
+        }
+        raw.extend(f.ids);
+        if raw.is_empty() {
+            return Err(bad(
+                "no id pattern: give `pattern` and `canonical`, or [[ids]] tables".into(),
+            ));
+        }
+        let forms = raw
+            .into_iter()
+            .map(|r| {
+                Ok(IdForm {
+                    pattern: Regex::new(&format!("(?i){}", r.pattern))
+                        .map_err(|e| bad(e.to_string()))?,
+                    canonical: r.canonical,
+                    named_only: r.when == When::Named,
+                })
+            })
+            .collect::<Result<Vec<_>, LayoutError>>()?;
         Ok(Framework {
             name: f.name,
             title: f.title,
             aliases: f.aliases,
-            pattern,
-            canonical: f.canonical,
+            forms,
+            titles: f.titles,
         })
     }
 
@@ -181,9 +242,44 @@ impl Framework {
                 .any(|a| !a.is_empty() && (cell == a || cell.starts_with(&a)))
     }
 
-    /// The canonical id when `token` is one of this framework's ids.
+    /// The canonical id when `token` is one of this framework's ids, read by
+    /// its shape alone.
     pub fn parse(&self, token: &str) -> Option<String> {
-        let c = self.pattern.captures(token.trim())?;
+        self.parse_forms(token, false)
+    }
+
+    /// The canonical id when `token` is one of this framework's ids in a row
+    /// whose Standard names the framework: also the forms only such a row
+    /// claims.
+    pub fn parse_named(&self, token: &str) -> Option<String> {
+        self.parse_forms(token, true)
+    }
+
+    fn parse_forms(&self, token: &str, named: bool) -> Option<String> {
+        self.forms
+            .iter()
+            .filter(|f| named || !f.named_only)
+            .find_map(|f| f.build(token.trim()))
+    }
+
+    /// The title of a clause or control, or of the nearest clause above it
+    /// that has one, with that clause's id (`7.1.5.2` gives `7.1.5.2`,
+    /// `Measurement traceability`; `A.5.18` gives `A.5`, `Organizational
+    /// controls`).
+    pub fn title_of(&self, id: &str) -> Option<(&str, &str)> {
+        let mut at = id;
+        loop {
+            if let Some((k, t)) = self.titles.get_key_value(at) {
+                return Some((k.as_str(), t.as_str()));
+            }
+            at = &at[..at.rfind('.')?];
+        }
+    }
+}
+
+impl IdForm {
+    fn build(&self, token: &str) -> Option<String> {
+        let c = self.pattern.captures(token)?;
         let mut out = self.canonical.clone();
         for i in (1..c.len()).rev() {
             let value = c.get(i).map_or("", |m| m.as_str());
@@ -509,5 +605,41 @@ mod tests {
             Some(("cis-v8".into(), "CIS 16.11".into()))
         );
         assert_eq!(find("XY-1"), None);
+        // ISO/IEC 27001's clauses: after its name, or bare where the row
+        // names it; Annex A within each theme's real range.
+        assert_eq!(
+            find("ISO/IEC 27001:2022 6.1.2"),
+            Some(("iso-27001".into(), "6.1.2".into()))
+        );
+        assert_eq!(find("6.1.2"), Some(("iso-9001".into(), "6.1.2".into())));
+        let iso27001 = c.frameworks().find(|f| f.name == "iso-27001").unwrap();
+        assert_eq!(iso27001.parse_named("6.1.2").as_deref(), Some("6.1.2"));
+        assert_eq!(iso27001.parse_named("A.8.34").as_deref(), Some("A.8.34"));
+        assert_eq!(iso27001.parse_named("A.8.35"), None);
+        assert_eq!(iso27001.parse_named("A.6.9"), None);
+        assert_eq!(
+            iso27001.title_of("6.1.2"),
+            Some(("6.1.2", "Information security risk assessment"))
+        );
+        assert_eq!(
+            iso27001.title_of("A.5.18"),
+            Some(("A.5", "Organizational controls"))
+        );
+        let iso9001 = c.frameworks().find(|f| f.name == "iso-9001").unwrap();
+        assert_eq!(
+            iso9001.title_of("8.7.1"),
+            Some(("8.7", "Control of nonconforming outputs"))
+        );
+        assert_eq!(iso9001.title_of("11.1"), None);
+    }
+
+    #[test]
+    fn a_framework_file_needs_a_pattern() {
+        let err = Framework::from_toml("x.toml", "name = \"x\"\ntitle = \"X\"\n").unwrap_err();
+        assert!(err.to_string().contains("no id pattern"), "{err}");
+        let err =
+            Framework::from_toml("x.toml", "name = \"x\"\ntitle = \"X\"\npattern = \"^x$\"\n")
+                .unwrap_err();
+        assert!(err.to_string().contains("canonical"), "{err}");
     }
 }
