@@ -3429,3 +3429,60 @@ last_seen = "last_seen"
         "its last seen day"
     );
 }
+
+/// The supplier package from a real SP 800-171 tracker (ComplyScan's export)
+/// with NIST's own Word template: the plan inside is NIST's document with
+/// the tracker's seven items, each under its requirement, and the score it
+/// carries is the one `poam score` gives.
+#[test]
+fn a_real_trackers_supplier_package_fills_nists_template_and_scores_it() {
+    let Some(real) = real_files() else { return };
+    let tracker = real.join("trackers/complyscan_poam.csv");
+    let template = real.join("nist/NIST-CUI-Plan-of-Action-Template.docx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("supplier.zip");
+    poam()
+        .arg("package")
+        .arg(&tracker)
+        .arg("--into")
+        .arg(&template)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let parts = zip_parts(&out);
+    let plan = dir.path().join("plan-of-action.docx");
+    std::fs::write(&plan, &parts["plan-of-action.docx"]).unwrap();
+    // NIST's document: its parts, its header row.
+    let official = zip_parts(&template);
+    assert_eq!(
+        official.keys().collect::<Vec<_>>(),
+        zip_parts(&plan).keys().collect::<Vec<_>>()
+    );
+    let items = items_without_origin(&plan);
+    let requirements: Vec<&str> = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["controls"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        requirements,
+        ["3.11.2", "3.13.11", "3.1.5", "3.2.1", "3.3.8", "3.4.6", "3.1.20"]
+    );
+    let packaged: Value = serde_json::from_slice(&parts["sprs-score.json"]).unwrap();
+    let scored = poam()
+        .arg("score")
+        .arg(&tracker)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let scored: Value = serde_json::from_slice(&scored.stdout).unwrap();
+    assert_eq!(packaged["score"], scored["score"]);
+    assert_eq!(packaged["unmet"], scored["unmet"]);
+    let readme = String::from_utf8(parts["README.txt"].clone()).unwrap();
+    assert!(
+        readme.contains("filled into NIST's Word template, 7 open item(s)"),
+        "{readme}"
+    );
+}

@@ -564,6 +564,25 @@ fn libreoffice_opens_every_deliverable() {
         .assert()
         .success();
     files.push(dr);
+    // The supplier package's Word and workbook files.
+    let package = dir.path().join("supplier.zip");
+    poam()
+        .args(["package", "fixtures/quality/capa-log.xlsx", "-o"])
+        .arg(&package)
+        .assert()
+        .success();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&package).unwrap()).unwrap();
+    for name in [
+        "plan-of-action.docx",
+        "plan-of-action.xlsx",
+        "assessment-summary.docx",
+    ] {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut bytes).unwrap();
+        let out = dir.path().join(format!("supplier-{name}"));
+        std::fs::write(&out, bytes).unwrap();
+        files.push(out);
+    }
     let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
     let pdfs = dir.path().join("pdf");
     let status = std::process::Command::new(soffice)

@@ -540,3 +540,158 @@ fn iso_27001_clauses_follow_the_row() {
     assert_eq!(ids[3], ["iso-9001 6.1.2"]);
     assert_eq!(ids[4], ["unparsed A.5.38"]);
 }
+
+/// The supplier POA&M package: the SP 800-171 items of a plant's mixed log
+/// in NIST's plan of action (Word and workbook, read back with their
+/// requirement and weakness), the SPRS score as data, and a contents page
+/// that names every item left out and says the package is not evidence.
+#[test]
+fn the_supplier_package_holds_the_800_171_plan_and_the_score() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("capa-log.csv");
+    std::fs::write(&log, CAPA_LOG).unwrap();
+    let out = dir.path().join("supplier.zip");
+    let run = poam()
+        .arg("package")
+        .arg(&log)
+        .arg("-o")
+        .arg(&out)
+        .args(["--as-of", "2026-12-06"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("1 open item(s), SPRS score 109 of 110"),
+        "{stderr}"
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+    for want in [
+        "plan-of-action.docx",
+        "plan-of-action.xlsx",
+        "assessment-summary.docx",
+        "sprs-score.json",
+        "README.txt",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{names:?}");
+    }
+    let mut take = |name: &str| {
+        let mut bytes = Vec::new();
+        zip.by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        path
+    };
+    // The plan, in both forms, reads back as the one SP 800-171 item.
+    for plan in [take("plan-of-action.xlsx"), take("plan-of-action.docx")] {
+        let json = json_of(&plan, &[]);
+        let items = json["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{}: {json}", plan.display());
+        assert_eq!(items[0]["controls"][0], "3.8.4");
+        assert!(items[0]["weakness_description"]
+            .as_str()
+            .unwrap()
+            .contains("Media not sanitized before disposal"));
+        assert_eq!(items[0]["point_of_contact"], "IT Security");
+    }
+    let score: Value =
+        serde_json::from_slice(&std::fs::read(take("sprs-score.json")).unwrap()).unwrap();
+    assert_eq!(score["score"], 109);
+    assert_eq!(score["unmet"][0]["requirement"], "3.8.4");
+    let readme = std::fs::read_to_string(take("README.txt")).unwrap();
+    assert!(readme.contains("(SPRS): 109 of 110"), "{readme}");
+    assert!(
+        readme.contains("CAPA-2026-001: names no SP 800-171 requirement (ISO 9001:2015 7.1.5.2)"),
+        "{readme}"
+    );
+    assert!(readme.contains("1 closed item(s)"), "{readme}");
+    assert!(readme.contains("it is not evidence that the requirements are met"));
+    let summary = take("assessment-summary.docx");
+    let xml = crate::deliverables::part(&summary, "word/document.xml");
+    assert!(xml.contains("Supplier assessment"), "{xml}");
+    assert!(xml.contains("109"), "{xml}");
+    // A log with no SP 800-171 item has no plan to hand in: said, nothing written.
+    let quality_only = dir.path().join("quality-only.csv");
+    let lines: Vec<&str> = CAPA_LOG.lines().collect();
+    std::fs::write(&quality_only, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
+    let none = dir.path().join("none.zip");
+    poam()
+        .arg("package")
+        .arg(&quality_only)
+        .arg("-o")
+        .arg(&none)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "no open item names an SP 800-171 requirement",
+        ));
+    assert!(!none.exists());
+}
+
+/// With `--keep-extra`, a FedRAMP workbook gets the corrective-
+/// action fields in columns of their own after the template's (Root Cause,
+/// Effectiveness Check Date …), and reads them back into the same fields.
+#[test]
+fn keep_extra_gives_corrective_action_fields_columns_that_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("capa.json");
+    std::fs::write(
+        &log,
+        r#"{"items": [{"id": "CAPA-7", "state": "closed", "status": "completed",
+            "weakness_name": "Work instructions uncontrolled", "controls": ["3.8.9"],
+            "completed_on": "2026-09-29", "scheduled_completion": "2026-09-30",
+            "quality": {"standard": "ISO 9001:2015", "grade": "Minor",
+              "root_cause": "No document control on the shared drive",
+              "containment": "Printed copies withdrawn",
+              "preventive_action": "Quarterly document audit",
+              "effectiveness_checked_on": "2026-11-15",
+              "effectiveness_result": "No uncontrolled copies found",
+              "verified_by": "QA Manager"}}]}"#,
+    )
+    .unwrap();
+    let before = json_of(&log, &[]);
+    let quality = |v: &Value| -> Vec<Value> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["quality"].clone())
+            .collect()
+    };
+    assert_eq!(quality(&before)[0].as_object().unwrap().len(), 8);
+    for (to, version) in [("fedramp", "3.0"), ("fedramp", "2.1")] {
+        let out = dir.path().join(format!("{to}-{version}.xlsx"));
+        poam()
+            .arg("convert")
+            .arg(&log)
+            .args([
+                "--to",
+                to,
+                "--template-version",
+                version,
+                "--keep-extra",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success()
+            .stderr(predicates::prelude::PredicateBooleanExt::not(
+                predicates::str::contains("Root cause"),
+            ));
+        let after = json_of(&out, &[]);
+        assert_eq!(quality(&after), quality(&before), "{to} {version}");
+    }
+    // eMASS refuses workbooks with columns of their own: what it cannot
+    // hold is said, field by field.
+    poam()
+        .arg("convert")
+        .arg(&log)
+        .args(["--to", "emass", "--keep-extra", "-o"])
+        .arg(dir.path().join("emass.xlsx"))
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "'Root cause' (quality.root_cause) has no place in DoD eMASS",
+        ));
+}

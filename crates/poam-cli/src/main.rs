@@ -13,6 +13,7 @@ mod diff;
 mod inspect;
 mod layouts;
 mod link;
+mod package;
 mod page;
 mod report;
 mod score;
@@ -148,6 +149,8 @@ enum Command {
     Update(update::UpdateArgs),
     /// FedRAMP's Vulnerability Deviation Request form, filled with the items that ask for one.
     Deviation(deviation::DeviationArgs),
+    /// The supplier POA&M package for a prime contractor's assessment: the SP 800-171 plan of action and the SPRS score, in one zip.
+    Package(package::PackageArgs),
     /// List the template layouts and versions (built-in and your own) and where each comes from.
     Layouts,
 }
@@ -284,6 +287,7 @@ fn main() -> ExitCode {
         Command::Update(args) => update::update(&args),
         Command::Deviation(args) => deviation::deviation(&args),
         Command::Score(args) => score::score(&args),
+        Command::Package(args) => package::package(&args),
         Command::Batch(args) => batch::batch(&args),
         Command::Rollup(args) => batch::rollup(&args),
         Command::Diff(args) => diff::diff(&args),

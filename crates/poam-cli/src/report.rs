@@ -88,6 +88,7 @@ pub(crate) fn report(args: &ReportArgs) -> Result<u8, Failure> {
             );
         }
         opts.policy = Some(p.title.clone());
+        opts.title.clone_from(&p.report_title);
         opts.by_category = matches!(p.clock, poam_rules::Clock::RawSeverity);
         opts.due = Some(imported.poam.items.iter().map(|i| p.due(i)).collect());
         if p.cmmc.is_some() || poam_rules::is_sp800_171(&imported.poam) {

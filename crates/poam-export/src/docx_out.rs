@@ -627,14 +627,16 @@ fn nist_milestones(milestones: &[poam_model::Milestone]) -> String {
         .join("\n")
 }
 
-/// An item's eight cells in the NIST plan's table, as the plan writes
-/// them: the weakness (requirement ids and name first), the office, the
-/// resources, the date, the milestones, their changes, the source, the
-/// status.
-pub(crate) fn nist_cells(item: &poam_model::Item) -> [poam_model::Text; 8] {
-    // A weakness name (FedRAMP's, a scanner's) leads its description.
+/// The plan's Weaknesses cell: the requirement ids first, as NIST's reader
+/// expects, then the weakness name (FedRAMP's, a scanner's) and its
+/// description. The Word plan and the workbook plan write it alike.
+///
+/// `with_name`: a weakness name leads its description (the Word plan); the
+/// workbook plan writes the name only where there is no description, so
+/// that the cell reads back as the description it was.
+pub(crate) fn nist_weakness(item: &poam_model::Item, with_name: bool) -> poam_model::Text {
     let mut weakness: poam_model::Text = match (&item.weakness_name, &item.weakness_description) {
-        (Some(n), Some(d)) if !d.starts_with(n.as_str()) => {
+        (Some(n), Some(d)) if with_name && !d.starts_with(n.as_str()) => {
             poam_model::format_compact!("{n}: {d}")
         }
         (_, Some(d)) => d.clone(),
@@ -645,6 +647,15 @@ pub(crate) fn nist_cells(item: &poam_model::Item) -> [poam_model::Text; 8] {
     if !item.controls.is_empty() && !item.controls.iter().all(|c| weakness.contains(c.as_str())) {
         weakness = format!("{}: {weakness}", item.controls.join(", ")).into();
     }
+    weakness
+}
+
+/// An item's eight cells in the NIST plan's table, as the plan writes
+/// them: the weakness (requirement ids and name first), the office, the
+/// resources, the date, the milestones, their changes, the source, the
+/// status.
+pub(crate) fn nist_cells(item: &poam_model::Item) -> [poam_model::Text; 8] {
+    let weakness = nist_weakness(item, true);
     let status = match (item.state, item.status) {
         (State::Closed, _) => "Complete".to_string(),
         (_, Some(s)) if s != poam_model::Status::Ongoing => s.label().to_string(),
@@ -1049,7 +1060,7 @@ pub fn write_report_docx(data: &ReportData) -> Result<Written, ExportError> {
             [
                 i.id.clone(),
                 i.title.clone(),
-                i.controls.clone(),
+                i.all_controls(),
                 i.state.clone(),
                 i.risk.clone().unwrap_or_default(),
                 i.due.clone().unwrap_or_default(),

@@ -28,6 +28,7 @@ pub mod fill_docx;
 pub mod format;
 pub mod json;
 pub mod oscal_out;
+pub mod package;
 pub mod report;
 mod save;
 pub mod update_out;
@@ -81,6 +82,9 @@ pub enum ExportError {
     /// missing, or its XML does not parse.
     #[error("{0}")]
     Fill(String),
+    /// A zip package could not be built.
+    #[error("cannot build the zip: {0}")]
+    Zip(String),
     /// The Word document could not be built.
     #[error("cannot build the Word document: {0}")]
     Docx(String),

@@ -35,6 +35,9 @@ pub struct ReportOptions {
     /// The user's own frameworks (`--framework`), for their titles and
     /// clause headings; the built-in ones are always known.
     pub frameworks: Vec<poam_layout::catalog::Framework>,
+    /// What the report is (`Corrective-action report`); a Plan of Action
+    /// and Milestones without it. The system's name follows it.
+    pub title: Option<String>,
 }
 
 pub use poam_rules::escalation::EscalationSummary;
@@ -107,6 +110,18 @@ pub struct ItemRow {
     /// containment, preventive action, verification of effectiveness, each
     /// as a labelled line, in that order; empty for other POA&Ms.
     pub corrective_action: Vec<Labelled>,
+}
+
+impl ItemRow {
+    /// The item's NIST controls and its ids of other frameworks, for the
+    /// items table (`3.8.4, ISO 9001:2015 7.5.3`).
+    pub fn all_controls(&self) -> String {
+        std::iter::once(self.controls.as_str())
+            .filter(|c| !c.is_empty())
+            .chain(self.other_controls.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// A labelled text.
@@ -740,9 +755,15 @@ pub fn build(poam: Arc<Poam>, opts: &ReportOptions) -> ReportData {
     }
     let sys = &poam.system;
     ReportData {
-        title: match &sys.name {
-            Some(n) => format!("Plan of Action and Milestones: {n}"),
-            None => "Plan of Action and Milestones".into(),
+        title: {
+            let kind = opts
+                .title
+                .as_deref()
+                .unwrap_or("Plan of Action and Milestones");
+            match &sys.name {
+                Some(n) => format!("{kind}: {n}"),
+                None => kind.into(),
+            }
         },
         system: sys.name.clone(),
         marking: sys.marking.clone(),

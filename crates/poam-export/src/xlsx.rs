@@ -86,6 +86,29 @@ pub struct ExtraSheet {
 /// The header of the column a roll-up's items carry their unit in.
 pub const UNIT_HEADER: &str = "Business Unit";
 
+/// With `--keep-extra`, the corrective-action fields a template has no
+/// column for get columns of their own, named as corrective-action logs
+/// name them (and as poam reads them back).
+const QUALITY_COLUMNS: [(&str, Field); 8] = [
+    ("Standard", Field::Standard),
+    ("Grade", Field::Grade),
+    ("Root Cause", Field::RootCause),
+    ("Containment", Field::Containment),
+    ("Preventive Action", Field::PreventiveAction),
+    ("Effectiveness Check Date", Field::EffectivenessCheckedOn),
+    ("Effectiveness Result", Field::EffectivenessResult),
+    ("Verified By", Field::VerifiedBy),
+];
+
+/// The field a kept column named `header` holds, if it is one of the
+/// corrective-action columns.
+fn quality_column(header: &str) -> Option<Field> {
+    QUALITY_COLUMNS
+        .iter()
+        .find(|(h, _)| *h == header)
+        .map(|(_, f)| *f)
+}
+
 /// The rows and columns of an Excel sheet.
 const MAX_ROWS: u32 = 1_048_576;
 const MAX_COLUMNS: usize = 16_384;
@@ -369,6 +392,22 @@ pub fn write_xlsx(
             for key in item.extra.keys() {
                 if !headers.iter().any(|h| h == key) && !extra_headers[s].iter().any(|h| h == key) {
                     extra_headers[s].push(key.to_string());
+                }
+            }
+            let held = |f: Field| {
+                headers.iter().any(|h| {
+                    layout
+                        .column(h)
+                        .is_some_and(|c| c.field.as_deref() == Some(f.name()))
+                })
+            };
+            for (header, field) in QUALITY_COLUMNS {
+                if !item.is_blank(field)
+                    && !held(field)
+                    && !headers.iter().any(|h| h == header)
+                    && !extra_headers[s].iter().any(|h| h == header)
+                {
+                    extra_headers[s].push(header.to_string());
                 }
             }
         }
@@ -1465,6 +1504,19 @@ impl SheetCells<'_> {
                         .raw_severity
                         .map_or(Value::Empty, |c| Value::Rating(c.to_rating()))
                 }
+                // NIST's plan: the requirement ids lead the Weaknesses cell,
+                // as NIST's reader expects (the name where there is no
+                // description).
+                Field::WeaknessDescription
+                    if self.def.controls_in_text && !holds(Field::Controls) =>
+                {
+                    let text = crate::docx_out::nist_weakness(item, false);
+                    if text.is_empty() {
+                        Value::Empty
+                    } else {
+                        Value::Text(text)
+                    }
+                }
                 Field::RemediationPlan if fold => {
                     let plan_text = fold_into_plan(
                         item.remediation_plan.as_deref(),
@@ -1579,6 +1631,15 @@ impl SheetCells<'_> {
                     if let Some(unit) = &item.business_unit {
                         cells.push((col, text_cell(unit.to_string(), tally, key)));
                     }
+                } else if let Some(field) = quality_column(key) {
+                    match item.get(field) {
+                        Value::Empty => {}
+                        Value::Date(d) => cells.push((col, CellValue::Date(d))),
+                        other => {
+                            let text = poam_layout::flat::value_text(&other);
+                            cells.push((col, text_cell(text, tally, key)));
+                        }
+                    }
                 }
             }
         }
@@ -1609,6 +1670,12 @@ impl SheetCells<'_> {
             if *field == Field::BusinessUnit && unit_column {
                 continue;
             }
+            if QUALITY_COLUMNS
+                .iter()
+                .any(|(h, f)| f == field && extra_headers.iter().any(|e| e == h))
+            {
+                continue;
+            }
             let moved_elsewhere = match field {
                 Field::Milestones | Field::MilestoneChanges => {
                     fold || (per_row && *field == Field::Milestones)
@@ -1618,6 +1685,13 @@ impl SheetCells<'_> {
                 }
                 // CCIs named in the comments or source cells go with them.
                 Field::Ccis => poam_model::control::ccis_in_text(item, holds),
+                // NIST's plan writes them in the Weaknesses cell.
+                Field::Controls => self.def.controls_in_text && holds(Field::WeaknessDescription),
+                Field::WeaknessName => {
+                    self.def.controls_in_text
+                        && holds(Field::WeaknessDescription)
+                        && item.is_blank(Field::WeaknessDescription)
+                }
                 _ => false,
             };
             if !moved_elsewhere {

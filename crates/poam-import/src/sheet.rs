@@ -752,6 +752,15 @@ pub(crate) fn read_sheet(
                 .collect::<Vec<_>>()
                 .join("\n");
             item.controls = poam_model::control::find_in_text(&text).controls;
+            // `3.1.1, 3.1.2: text`, as poam and many plans lead the cell
+            // with its requirement ids: the ids go to `controls`, the rest
+            // is the description (written back, the cell is the same).
+            if let Some(d) = &item.weakness_description {
+                let lead = format!("{}: ", item.controls.join(", "));
+                if !item.controls.is_empty() && d.starts_with(&lead) && d.len() > lead.len() {
+                    item.weakness_description = Some(d[lead.len()..].into());
+                }
+            }
         }
         crate::cell::controls_from_ccis(&mut item, Location::row(file, sheet, r + 1), diags);
         if item.is_empty() {

@@ -262,7 +262,16 @@ pub(crate) fn read(
         let def = &layout.sheets[m.def];
         // A grid read for one sheet definition only: its rows may be freed.
         let grid = &mut grids[m.grid];
-        let resolve = |h: &str| layout.field_for_header(h);
+        // A column the template lacks that names a corrective-action field
+        // (`Root Cause`, as `--keep-extra` writes them) goes to that field.
+        let resolve = |h: &str| {
+            layout.field_for_header(h).or_else(|| {
+                poam_layout::mapping::synonyms()
+                    .field(h)
+                    .filter(|f| f.name().starts_with("quality."))
+                    .map(Some)
+            })
+        };
         let spec = SheetSpec {
             role: def.role,
             header_row: m.header_row,

@@ -145,6 +145,10 @@ pub struct Policy {
     pub title: String,
     /// What starts the clock.
     pub clock: Clock,
+    /// The title `report --policy` gives its report (`Corrective-action
+    /// report`), when not the POA&M's own.
+    #[serde(default)]
+    pub report_title: Option<String>,
     /// Days from detection, by rating key (`high`) or category (`cat-i`).
     #[serde(default)]
     pub days: BTreeMap<String, i64>,
