@@ -1020,3 +1020,62 @@ fn every_deliverable_prints_marked_on_every_page_in_its_orientation() {
         );
     }
 }
+
+/// The corrective-action report, as a registrar's auditor opens it in a
+/// browser: titled so, open items by framework and clause with their
+/// headings, the closed items awaiting their effectiveness check, and the
+/// sentence that a POA&M is not evidence.
+#[test]
+fn the_corrective_action_report_renders_in_chromium() {
+    let Some(chromium) = on_path("chromium").or_else(|| on_path("chromium-browser")) else {
+        crate::require::missing("Chromium is not installed; .ci/run installs it");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("car.html");
+    poam()
+        .args([
+            "report",
+            "fixtures/quality/capa-log.xlsx",
+            "--policy",
+            "quality",
+            "--format",
+            "html",
+            "--as-of",
+            "2026-12-06",
+            "-o",
+        ])
+        .arg(&html)
+        .assert()
+        .success();
+    let dom = std::process::Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("<h1>Corrective-action report</h1>"), "{dom}");
+    assert!(
+        dom.contains("8.7.1 in 8.7 Control of nonconforming outputs (1)"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("Closed, effectiveness not yet verified"),
+        "{dom}"
+    );
+    assert!(dom.contains("it is not evidence that the requirements are met"));
+    assert!(
+        dom.contains("data-rendered-charts=\"3\""),
+        "the charts laid out"
+    );
+}
