@@ -44,6 +44,8 @@ mod require;
 mod rules;
 #[path = "cli/safety.rs"]
 mod safety;
+#[path = "cli/serve.rs"]
+mod serve;
 #[path = "cli/shapes.rs"]
 mod shapes;
 #[path = "cli/ssp.rs"]

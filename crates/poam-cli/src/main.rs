@@ -17,6 +17,7 @@ mod package;
 mod page;
 mod report;
 mod score;
+mod serve;
 mod update;
 mod validate;
 
@@ -151,6 +152,8 @@ enum Command {
     Deviation(deviation::DeviationArgs),
     /// The supplier POA&M package for a prime contractor's assessment: the SP 800-171 plan of action and the SPRS score, in one zip.
     Package(package::PackageArgs),
+    /// The whole tool as a page in your browser, served on this computer only (127.0.0.1).
+    Serve(serve::ServeArgs),
     /// List the template layouts and versions (built-in and your own) and where each comes from.
     Layouts,
 }
@@ -288,6 +291,7 @@ fn main() -> ExitCode {
         Command::Deviation(args) => deviation::deviation(&args),
         Command::Score(args) => score::score(&args),
         Command::Package(args) => package::package(&args),
+        Command::Serve(args) => serve::serve(&args),
         Command::Batch(args) => batch::batch(&args),
         Command::Rollup(args) => batch::rollup(&args),
         Command::Diff(args) => diff::diff(&args),

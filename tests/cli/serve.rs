@@ -1,0 +1,399 @@
+//! `poam serve` driven over HTTP as the page drives it: a real tracker
+//! dropped, a column's field changed, the mapping saved, a FedRAMP workbook
+//! downloaded and read back; and each of the server's guards refusing what
+//! it must (no token, a foreign Host, a foreign page, a path outside the
+//! session, an oversized upload, a hostile file).
+
+use reqwest::blocking::Client;
+use reqwest::header::{HeaderMap, HOST};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+/// A `poam serve` process, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    token: String,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let bin = assert_cmd::cargo::cargo_bin("poam");
+        let mut child = std::process::Command::new(bin)
+            .args(["serve", "--port", "0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line.trim().to_string();
+        let (base, token) = url.split_once("/?token=").expect("the printed address");
+        assert!(base.starts_with("http://127.0.0.1:"), "{url}");
+        Server {
+            child,
+            base: base.to_string(),
+            token: token.to_string(),
+        }
+    }
+
+    fn client(&self) -> Client {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-poam-token", self.token.parse().unwrap());
+        Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn upload(&self, name: &str, bytes: Vec<u8>) -> reqwest::blocking::Response {
+        self.client()
+            .post(self.url(&format!("/api/files?name={name}")))
+            .body(bytes)
+            .send()
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tracker() -> Vec<u8> {
+    let path = super::root().join("../shared/reference/real-files/trackers/complyscan_poam.csv");
+    match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(_) => {
+            crate::require::missing(&format!("{} is absent", path.display()));
+            // The project's own CSV stands in where ../shared is absent.
+            std::fs::read(super::root().join("fixtures/quality/capa-log.csv")).unwrap()
+        }
+    }
+}
+
+/// The Done-when path: a real tracker dropped, one column's field fixed from
+/// the list, the mapping saved (and read by `--mapping`), a FedRAMP v3.0
+/// workbook downloaded with the metadata typed in, and read back.
+#[test]
+fn a_real_tracker_is_converted_in_the_page() {
+    let server = Server::start(&[]);
+    let http = server.client();
+    let targets: Value = http
+        .get(server.url("/api/targets"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(targets["formats"][0]["to"], "fedramp");
+    let view: Value = server
+        .upload("complyscan_poam.csv", tracker())
+        .json()
+        .unwrap();
+    assert_eq!(view["open"], 7, "{view}");
+    let id = view["id"].as_u64().unwrap();
+    let columns = &view["sheets"][0]["columns"];
+    let weakness = columns
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["header"] == "weakness")
+        .expect("the weakness column");
+    assert_eq!(weakness["field"], "weakness_name");
+    // The user says the column is the description.
+    let changed: Value = http
+        .post(server.url(&format!("/api/files/{id}/mapping")))
+        .json(&json!({"columns": [{"header": "weakness", "field": "weakness_description"}]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(changed["mapped"], true, "{changed}");
+    assert_eq!(changed["open"], 7);
+    let field_of = |v: &Value, header: &str| {
+        v["sheets"][0]["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["header"] == header)
+            .map(|c| c["field"].clone())
+    };
+    assert_eq!(
+        field_of(&changed, "weakness"),
+        Some(json!("weakness_description"))
+    );
+    // "Save this mapping": the file --mapping reads, giving the same reading.
+    let saved = http
+        .get(server.url(&format!("/api/files/{id}/mapping.toml")))
+        .send()
+        .unwrap();
+    assert!(saved.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("complyscan_poam-mapping.toml"));
+    let toml = saved.text().unwrap();
+    assert!(
+        toml.contains("\"weakness\" = \"weakness_description\""),
+        "{toml}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (mapping, input) = (dir.path().join("m.toml"), dir.path().join("t.csv"));
+    std::fs::write(&mapping, &toml).unwrap();
+    std::fs::write(&input, tracker()).unwrap();
+    let cli = super::poam()
+        .arg("convert")
+        .arg(&input)
+        .arg("--mapping")
+        .arg(&mapping)
+        .args(["--to", "json"])
+        .output()
+        .unwrap();
+    let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert!(cli["items"][0]["weakness_description"].is_string(), "{cli}");
+    // The FedRAMP workbook, with the metadata typed in the page.
+    let made: Value = http
+        .post(server.url(&format!("/api/files/{id}/convert")))
+        .json(&json!({"to": "fedramp", "version": "3.0", "metadata": {
+            "system_name": "Enclave", "organization": "Example Corp", "impact_level": "Moderate"}}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(made["name"], "complyscan_poam.xlsx", "{made}");
+    let notes = made["not_held"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("'weight'")),
+        "what the workbook could not hold is listed: {notes:?}"
+    );
+    assert!(
+        notes.iter().all(|n| !n.as_str().unwrap().contains("--")),
+        "{notes:?}"
+    );
+    let workbook = http
+        .get(server.url(made["download"].as_str().unwrap()))
+        .send()
+        .unwrap();
+    assert_eq!(workbook.status(), StatusCode::OK);
+    let path = dir.path().join("fedramp.xlsx");
+    std::fs::write(&path, workbook.bytes().unwrap()).unwrap();
+    let back = super::poam()
+        .arg("convert")
+        .arg(&path)
+        .args(["--to", "json"])
+        .output()
+        .unwrap();
+    let back: Value = serde_json::from_slice(&back.stdout).unwrap();
+    assert_eq!(back["system"]["name"], "Enclave");
+    assert_eq!(back["system"]["impact_level"], "Moderate");
+    let items = back["items"].as_array().unwrap();
+    assert_eq!(items.len(), 7);
+    assert_eq!(items[0]["id"], "POAM-001");
+    assert_eq!(items[0]["controls"][0], "3.11.2");
+    assert!(items[0]["weakness_description"]
+        .as_str()
+        .unwrap()
+        .starts_with("Scan for vulnerabilities periodically"));
+    // Every result at once.
+    let all = http.get(server.url("/api/downloads.zip")).send().unwrap();
+    assert_eq!(all.status(), StatusCode::OK);
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(all.bytes().unwrap().to_vec())).unwrap();
+    assert_eq!(zip.len(), 1);
+    // The check: template rules and the SPRS score of an 800-171 plan.
+    let checked: Value = http
+        .post(server.url(&format!("/api/files/{id}/check")))
+        .json(&json!({"policy": "cmmc"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(checked["score"]["score"], 85, "{checked}");
+    assert!(checked["findings"].as_array().is_some());
+}
+
+/// The page and every answer: the CSP forbids outside resources and inline
+/// scripts, and the page has none; the printed token becomes a cookie.
+#[test]
+fn the_page_is_self_contained_and_the_token_becomes_a_cookie() {
+    let server = Server::start(&[]);
+    let bare = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let first = bare
+        .get(server.url(&format!("/?token={}", server.token)))
+        .send()
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let cookie = first.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let page = bare
+        .get(server.url("/"))
+        .header("cookie", cookie.split(';').next().unwrap())
+        .send()
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    let html = page.text().unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no outside address"
+    );
+    for script in html.split("<script").skip(1) {
+        assert!(
+            script.trim_start().starts_with("src=\"/"),
+            "every script is a file of this server"
+        );
+    }
+    assert!(!html.contains(" onclick=") && !html.contains(" onload="));
+    for asset in ["/app.js", "/app.css", "/icon.svg"] {
+        let r = server.client().get(server.url(asset)).send().unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{asset}");
+        // An SVG's namespace name is not an address anything fetches.
+        let text = r
+            .text()
+            .unwrap()
+            .replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+        assert!(
+            !text.contains("https://") && !text.contains("http://"),
+            "{asset} names no outside address"
+        );
+    }
+}
+
+/// A request without the token, with the wrong one, with a foreign Host
+/// header (DNS rebinding), or a change from another site's page: refused.
+#[test]
+fn requests_without_the_token_or_from_elsewhere_are_refused() {
+    let server = Server::start(&[]);
+    let bare = Client::new();
+    let r = bare.get(server.url("/api/targets")).send().unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().unwrap().contains("token"));
+    let r = bare
+        .get(server.url("/?token=0123456789abcdef0123456789abcdef"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = server
+        .client()
+        .get(server.url("/api/targets"))
+        .header(HOST, "attacker.example:80")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::MISDIRECTED_REQUEST);
+    let r = server
+        .client()
+        .post(server.url("/api/files?name=x.csv"))
+        .header("origin", "http://attacker.example")
+        .body("a,b\n1,2\n")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+/// Only what this session made can be fetched: no other path, no file of
+/// the machine, no id it did not hand out.
+#[test]
+fn nothing_outside_the_session_can_be_fetched() {
+    let server = Server::start(&[]);
+    let http = server.client();
+    for path in [
+        "/api/downloads/1",
+        "/api/downloads/..%2f..%2fetc%2fpasswd",
+        "/api/files/1/mapping.toml",
+        "/../../etc/passwd",
+        "/etc/passwd",
+        "/api/downloads.zip",
+    ] {
+        let r = http.get(server.url(path)).send().unwrap();
+        assert!(r.status().is_client_error(), "{path}: {}", r.status());
+        assert!(!r.text().unwrap().contains("root:"), "{path}");
+    }
+}
+
+/// An upload past the limit is refused in plain words; a hostile file is
+/// the CLI's one-line message, and the server goes on.
+#[test]
+fn oversized_and_hostile_uploads_leave_the_server_standing() {
+    let server = Server::start(&["--max-upload-mb", "1"]);
+    let r = server.upload("big.csv", vec![b'a'; 2 * 1024 * 1024]);
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Not a workbook, whatever its name says.
+    let view: Value = server
+        .upload("poam.xlsx", b"PK\x03\x04 not really a zip".to_vec())
+        .json()
+        .unwrap();
+    let error = view["error"].as_str().expect("an error message");
+    assert!(error.contains("poam.xlsx"), "{error}");
+    assert!(!error.contains('\n'), "one line: {error}");
+    // A zip bomb's shape: a workbook part that inflates far past the limit.
+    let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    bomb.start_file(
+        "xl/worksheets/sheet1.xml",
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut bomb, &vec![b' '; 200 * 1024 * 1024]).unwrap();
+    let bomb = bomb.finish().unwrap().into_inner();
+    assert!(bomb.len() < 1024 * 1024);
+    let view: Value = server.upload("bomb.xlsx", bomb).json().unwrap();
+    assert!(view["error"].is_string(), "{view}");
+    let r = server
+        .client()
+        .get(server.url("/api/targets"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the server still answers");
+}
+
+/// Ctrl-C stops the server at once.
+#[test]
+fn ctrl_c_stops_the_server() {
+    let mut server = Server::start(&[]);
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let started = std::time::Instant::now();
+    loop {
+        if server.child.try_wait().unwrap().is_some() {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "still running after Ctrl-C"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        Client::new().get(server.url("/")).send().is_err(),
+        "nothing listens"
+    );
+}
