@@ -121,6 +121,8 @@ fn a_real_tracker_is_converted_in_the_page() {
         .json()
         .unwrap();
     assert_eq!(changed["mapped"], true, "{changed}");
+    let layout = changed["layout"].as_str().unwrap();
+    assert!(layout.len() < 80 && !layout.contains('#'), "{layout}");
     assert_eq!(changed["open"], 7);
     let field_of = |v: &Value, header: &str| {
         v["sheets"][0]["columns"]
@@ -396,4 +398,207 @@ fn ctrl_c_stops_the_server() {
         Client::new().get(server.url("/")).send().is_err(),
         "nothing listens"
     );
+}
+
+/// A free port on 127.0.0.1 for chromedriver.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// chromedriver, stopped when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The Done-when path in a real browser: headless Chromium, driven through
+/// WebDriver, drops a real tracker on the page (its file input), changes a
+/// column's field from the list, downloads the FedRAMP v3.0 workbook, and
+/// the workbook reads back with the change. Screenshots of each step go to
+/// `POAM_SCREENSHOTS` when set (to be looked at).
+#[test]
+fn chromium_converts_a_tracker_in_the_page() {
+    let (Some(chromium), Some(chromedriver)) = (
+        crate::deliverables::on_path("chromium"),
+        crate::deliverables::on_path("chromedriver"),
+    ) else {
+        crate::require::missing(
+            "Chromium and chromedriver are not installed; .ci/run installs them",
+        );
+        return;
+    };
+    let tracker_path =
+        super::root().join("../shared/reference/real-files/trackers/complyscan_poam.csv");
+    let Ok(tracker_path) = tracker_path.canonicalize() else {
+        crate::require::missing(&format!("{} is absent", tracker_path.display()));
+        return;
+    };
+    let server = Server::start(&[]);
+    let port = free_port();
+    let _driver = Driver(
+        std::process::Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir(&downloads).unwrap();
+    let shots = std::env::var_os("POAM_SCREENSHOTS").map(std::path::PathBuf::from);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1200,1400",
+                    format!("--user-data-dir={}", dir.path().join("profile").display())],
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false
+                }
+            }),
+        );
+        // chromedriver takes a moment to listen.
+        let mut client = None;
+        for _ in 0..100 {
+            match fantoccini::ClientBuilder::new(
+                hyper_util::client::legacy::connect::HttpConnector::new(),
+            )
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            {
+                Ok(c) => {
+                    client = Some(c);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            }
+        }
+        let c = client.expect("a WebDriver session");
+        let shot = |c: &fantoccini::Client, name: &'static str| {
+            let c = c.clone();
+            let shots = shots.clone();
+            async move {
+                if let Some(dir) = shots {
+                    std::fs::create_dir_all(&dir).unwrap();
+                    std::fs::write(dir.join(name), c.screenshot().await.unwrap()).unwrap();
+                }
+            }
+        };
+        use fantoccini::Locator::Css;
+        c.goto(&format!("{}/?token={}", server.base, server.token))
+            .await
+            .unwrap();
+        c.wait().for_element(Css("#to option")).await.unwrap();
+        shot(&c, "1-start.png").await;
+        // The file, as a user picks it.
+        c.find(Css("#pick"))
+            .await
+            .unwrap()
+            .send_keys(&tracker_path.display().to_string())
+            .await
+            .unwrap();
+        let until = |c: &fantoccini::Client, css: &'static str, want: &'static str| {
+            let c = c.clone();
+            async move {
+                for _ in 0..200 {
+                    if let Ok(e) = c.find(Css(css)).await {
+                        if e.text().await.unwrap_or_default().contains(want) {
+                            return;
+                        }
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                panic!("{css} never said {want}");
+            }
+        };
+        until(&c, ".card .summary", "7 open, 0 closed").await;
+        // The mapping table, and the weakness column set to the description.
+        c.find(Css(".card .mapping summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        shot(&c, "2-read.png").await;
+        c.find(Css("select[aria-label$='(weakness)']"))
+            .await
+            .unwrap()
+            .select_by_value("weakness_description")
+            .await
+            .unwrap();
+        until(
+            &c,
+            ".card .summary",
+            "Read with your column choices: 7 open",
+        )
+        .await;
+        // FedRAMP (the first target) v3.0 (its default), and the metadata.
+        c.find(Css("input[name=system_name]"))
+            .await
+            .unwrap()
+            .send_keys("Enclave")
+            .await
+            .unwrap();
+        c.find(Css(".card .convert"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until(&c, ".card .result", "Download complyscan_poam.xlsx").await;
+        shot(&c, "3-converted.png").await;
+        c.find(Css(".card .result a"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let file = downloads.join("complyscan_poam.xlsx");
+        for _ in 0..200 {
+            if file.is_file()
+                && std::fs::read_dir(&downloads)
+                    .unwrap()
+                    .all(|e| !e.unwrap().path().to_string_lossy().ends_with(".crdownload"))
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        c.close().await.unwrap();
+    });
+    let file = downloads.join("complyscan_poam.xlsx");
+    assert!(file.is_file(), "the browser downloaded the workbook");
+    let back = super::poam()
+        .arg("convert")
+        .arg(&file)
+        .args(["--to", "json"])
+        .output()
+        .unwrap();
+    let back: Value = serde_json::from_slice(&back.stdout).unwrap();
+    assert_eq!(back["system"]["name"], "Enclave");
+    let items = back["items"].as_array().unwrap();
+    assert_eq!(items.len(), 7);
+    assert!(items[0]["weakness_description"]
+        .as_str()
+        .unwrap()
+        .starts_with("Scan for vulnerabilities periodically"));
 }

@@ -107,9 +107,10 @@ function show(card, view) {
   if (view.error) return failed(card, view.error);
   card.dataset.id = view.id;
   $(".error", card).hidden = true;
-  $(".summary", card).textContent =
-    `${view.layout_name || view.layout || "read as a tracker"}: ${view.open} open, ${view.closed} closed` +
-    (view.mapped ? " (with your column choices)" : "");
+  const how = view.mapped
+    ? "Read with your column choices"
+    : view.layout_name || view.layout || "Read as a tracker";
+  $(".summary", card).textContent = `${how}: ${view.open} open, ${view.closed} closed`;
   const ev = $(".evidence", card);
   ev.replaceChildren(...view.evidence.map((e) => el("li", { text: e })));
   const diags = $(".diags", card);

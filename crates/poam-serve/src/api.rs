@@ -235,7 +235,11 @@ fn read(
 /// The mapping of an upload's current choices, if the user made any.
 fn user_mapping(u: &Upload) -> Result<Option<(poam_layout::mapping::Mapping, String)>, Problem> {
     match &u.columns {
-        Some(cols) => Ok(Some(mapping_of(&u.name, cols, &u.sheets)?)),
+        // Named as the reading's notes say it: "layout: mapping (…)".
+        Some(cols) => Ok(Some((
+            mapping_of(&u.name, cols, &u.sheets)?.0,
+            "your column choices".to_string(),
+        ))),
         None => Ok(None),
     }
 }
