@@ -602,3 +602,151 @@ fn chromium_converts_a_tracker_in_the_page() {
         .unwrap()
         .starts_with("Scan for vulnerabilities periodically"));
 }
+
+/// Several units' files rolled up in the page: each file's items under its
+/// unit (the file's name), the summary by unit, and a workbook with them;
+/// last month's file against this month's: the item closed since.
+#[test]
+fn files_roll_up_by_unit_and_months_compare() {
+    let server = Server::start(&[]);
+    let http = server.client();
+    let csv = String::from_utf8(tracker()).unwrap();
+    // This month: the first item closed.
+    let lines: Vec<&str> = csv.lines().collect();
+    let first = lines[1]
+        .trim_end()
+        .strip_suffix(",Open")
+        .expect("an open first item");
+    let mut closed = vec![lines[0].to_string(), format!("{first},Closed")];
+    closed.extend(lines[2..].iter().map(|l| l.to_string()));
+    let closed = closed.join("\n") + "\n";
+    let a: Value = server
+        .upload("unit-a.csv", csv.clone().into_bytes())
+        .json()
+        .unwrap();
+    let b: Value = server
+        .upload("unit-b.csv", closed.clone().into_bytes())
+        .json()
+        .unwrap();
+    let (a, b) = (a["id"].as_u64().unwrap(), b["id"].as_u64().unwrap());
+    let rolled: Value = http
+        .post(server.url("/api/rollup"))
+        .json(&json!({"files": [a, b], "to": "fedramp", "version": "3.0"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let units = rolled["units"].as_array().expect("the summary by unit");
+    assert_eq!(units[0][0], "Business unit", "{rolled}");
+    assert_eq!(units[1][0], "unit-a");
+    assert_eq!(units[2][0], "unit-b");
+    let workbook = http
+        .get(server.url(rolled["download"].as_str().unwrap()))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rollup.xlsx");
+    std::fs::write(&path, &workbook).unwrap();
+    let back = super::poam()
+        .arg("convert")
+        .arg(&path)
+        .args(["--to", "json"])
+        .output()
+        .unwrap();
+    let back: Value = serde_json::from_slice(&back.stdout).unwrap();
+    let items = back["items"].as_array().unwrap();
+    let per_unit = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(items.len(), 2 * per_unit, "every item of both units");
+    assert!(items.iter().any(|i| i["business_unit"] == "unit-b"));
+    let compared: Value = http
+        .post(server.url("/api/diff"))
+        .json(&json!({"old": a, "new": b}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(compared["diff"]["counts"]["closed"], 1, "{compared}");
+    assert_eq!(compared["diff"]["closed"].as_array().unwrap().len(), 1);
+}
+
+/// Fifty files dropped at once: every one read, and the server answers
+/// other requests while they are.
+#[test]
+fn fifty_files_at_once_are_all_read() {
+    let server = std::sync::Arc::new(Server::start(&[]));
+    let bytes = tracker();
+    let threads: Vec<_> = (0..50)
+        .map(|n| {
+            let (server, bytes) = (server.clone(), bytes.clone());
+            std::thread::spawn(move || {
+                let v: Value = server
+                    .upload(&format!("unit-{n}.csv"), bytes)
+                    .json()
+                    .unwrap();
+                v["open"].as_u64()
+            })
+        })
+        .collect();
+    let r = server
+        .client()
+        .get(server.url("/api/targets"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let opens: Vec<Option<u64>> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert!(
+        opens.iter().all(|o| o.is_some() && *o == opens[0]),
+        "{opens:?}"
+    );
+}
+
+/// A System Security Plan dropped beside the POA&M is known as one, and the
+/// check reports where the two disagree, as `poam link` does.
+#[test]
+fn an_ssp_dropped_beside_the_poam_is_checked_against_it() {
+    let server = Server::start(&[]);
+    let root = super::root();
+    let poam: Value = server
+        .upload(
+            "poam.json",
+            std::fs::read(root.join("fixtures/ssp/poam.json")).unwrap(),
+        )
+        .json()
+        .unwrap();
+    let ssp: Value = server
+        .upload(
+            "appendix-a.docx",
+            std::fs::read(root.join("fixtures/ssp/appendix-a.docx")).unwrap(),
+        )
+        .json()
+        .unwrap();
+    assert!(ssp["ssp"]["sections"].as_u64().unwrap() > 0, "{ssp}");
+    let checked: Value = server
+        .client()
+        .post(server.url(&format!("/api/files/{}/check", poam["id"])))
+        .json(&json!({"ssp": ssp["id"]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let cli = super::poam()
+        .args([
+            "link",
+            "fixtures/ssp/poam.json",
+            "--ssp",
+            "fixtures/ssp/appendix-a.docx",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(checked["ssp"]["findings"], cli["findings"], "{checked}");
+    assert!(!cli["findings"].as_array().unwrap().is_empty());
+}

@@ -263,12 +263,15 @@ pub(crate) fn read(
         // A grid read for one sheet definition only: its rows may be freed.
         let grid = &mut grids[m.grid];
         // A column the template lacks that names a corrective-action field
-        // (`Root Cause`, as `--keep-extra` writes them) goes to that field.
+        // (`Root Cause`, as `--keep-extra` writes them) or the unit (a
+        // roll-up's `Business Unit`) goes to that field.
         let resolve = |h: &str| {
             layout.field_for_header(h).or_else(|| {
                 poam_layout::mapping::synonyms()
                     .field(h)
-                    .filter(|f| f.name().starts_with("quality."))
+                    .filter(|f| {
+                        f.name().starts_with("quality.") || *f == poam_model::Field::BusinessUnit
+                    })
                     .map(Some)
             })
         };

@@ -47,6 +47,79 @@ async function start() {
   $("#pick").addEventListener("change", (e) => add([...e.target.files]));
   $("#pick-folder").addEventListener("change", (e) => add([...e.target.files]));
   $("#zip").addEventListener("click", () => { window.location.href = "/api/downloads.zip"; });
+  $("#rollup").addEventListener("click", rollup);
+  $("#diff").addEventListener("click", compare);
+}
+
+// The files read, for the roll-up and the comparison.
+function remember(view) {
+  state.files.set(view.id, view.name);
+  for (const [sel, pick] of [["#old", 0], ["#new", 1]]) {
+    const box = $(sel);
+    const was = box.value;
+    box.replaceChildren(...[...state.files].map(([id, name]) => el("option", { value: id, text: name })));
+    if (was) box.value = was;
+    else if (box.options[pick]) box.selectedIndex = pick;
+  }
+  const many = state.files.size >= 2;
+  $("#rollup").disabled = !many;
+  $("#diff").disabled = !many;
+}
+
+function table(rows) {
+  const [head, ...body] = rows;
+  return el("table", {},
+    el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, ...body.map((r) => el("tr", {}, ...r.map((c) => el("td", { text: c }))))));
+}
+
+async function rollup() {
+  const out = $("#rollup-result");
+  out.textContent = "Rolling up…";
+  try {
+    const r = await api("/api/rollup", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ files: [...state.files.keys()], to: $("#to").value,
+        version: $("#version").value || null, dedupe: $("#dedupe").checked, metadata: metadata() }),
+    });
+    out.replaceChildren(
+      el("h3", { text: "Summary by unit" }), table(r.units),
+      el("ul", {}, ...r.not_held.map((n) => el("li", { text: n }))),
+      el("p", {}, el("a", { class: "button", href: r.download, download: r.name, text: `Download ${r.name}` })),
+    );
+    $("#zip").disabled = false;
+  } catch (e) {
+    out.replaceChildren(el("p", { class: "error", role: "alert", text: e.message }));
+  }
+}
+
+async function compare() {
+  const out = $("#diff-result");
+  out.textContent = "Comparing…";
+  try {
+    const r = await api("/api/diff", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ old: Number($("#old").value), new: Number($("#new").value) }),
+    });
+    const list = (title, items) => items.length
+      ? [el("h4", { text: `${title} (${items.length})` }),
+         el("ul", {}, ...items.map((i) => el("li", { text: `${i.id}: ${i.weakness || ""}` })))]
+      : [];
+    out.replaceChildren(
+      el("h3", { text: `${r.old} → ${r.new}` }),
+      table([["", "Count"], ...r.counts.map((c) => [c.label, String(c.count)])]),
+      ...list("New items", r.diff.added),
+      ...list("Closed since last month", r.diff.closed),
+      ...list("Reopened", r.diff.reopened),
+      ...list("Disappeared without being closed", r.diff.disappeared),
+      ...list("Changed", r.diff.changed.map((c) => ({ id: c.item.id,
+        weakness: c.changes.map((x) => `${x.label}: ${x.old || "(blank)"} → ${x.new || "(blank)"}`).join("; ") }))),
+    );
+  } catch (e) {
+    out.replaceChildren(el("p", { class: "error", role: "alert", text: e.message }));
+  }
 }
 
 function versions() {
@@ -105,7 +178,15 @@ function failed(card, message) {
 
 function show(card, view) {
   if (view.error) return failed(card, view.error);
+  if (view.ssp) {
+    $(".summary", card).textContent =
+      `System Security Plan (${view.ssp.kind}): ${view.ssp.sections} control sections, ${view.ssp.controls} controls, ${view.ssp.enhancements} enhancements`;
+    for (const part of card.querySelectorAll(".diags, .mapping, .actions")) part.hidden = true;
+    $("#ssp").append(el("option", { value: view.id, text: view.name, selected: "" }));
+    return;
+  }
   card.dataset.id = view.id;
+  remember(view);
   $(".error", card).hidden = true;
   const how = view.mapped
     ? "Read with your column choices"
@@ -200,11 +281,15 @@ async function check(card) {
     const r = await api(`/api/files/${card.dataset.id}/check`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ policy: $("#policy").value || null }),
+      body: JSON.stringify({ policy: $("#policy").value || null, ssp: Number($("#ssp").value) || null }),
     });
     const parts = [el("h4", { text: `Checked${r.policy ? " against " + r.policy : ""} as of ${r.as_of}: ${r.findings.length} finding(s)` })];
     if (r.score) {
       parts.push(el("p", { text: `SPRS score ${r.score.score ?? "none"} of ${r.score.maximum}; Conditional CMMC Level 2: ${r.score.eligible ? "eligible" : "not eligible"}` }));
+    }
+    if (r.ssp) {
+      parts.push(el("h5", { text: `Against ${r.ssp.file} (${r.ssp.kind}, ${r.ssp.sections} sections, ${r.ssp.links} link(s)): ${r.ssp.findings.length} disagreement(s)` }),
+        el("ul", {}, ...r.ssp.findings.map((f) => el("li", { text: `${f.control}${f.item ? " / " + f.item : ""}: ${f.message}` }))));
     }
     const filter = el("input", { type: "search", placeholder: "Filter by rule or item", "aria-label": "Filter findings by rule or item" });
     parts.push(filter);

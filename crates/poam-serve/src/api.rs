@@ -54,6 +54,8 @@ pub(crate) fn routes() -> axum::Router<Shared> {
         .route("/api/files/{id}/mapping.toml", get(mapping_file))
         .route("/api/files/{id}/convert", post(convert))
         .route("/api/files/{id}/check", post(check))
+        .route("/api/rollup", post(rollup))
+        .route("/api/diff", post(diff))
         .route("/api/downloads/{id}", get(download))
         .route("/api/downloads.zip", get(download_all))
 }
@@ -255,11 +257,7 @@ fn role(name: Option<&str>) -> SheetRole {
 /// How an upload reads now: the layout and why, the counts, every
 /// diagnostic with its place, each sheet's columns with their evidence.
 async fn view(s: Shared, id: u64) -> Result<Value, Problem> {
-    let (name, bytes, mapping) = {
-        let store = lock(&s);
-        let u = store.files.get(&id).ok_or_else(gone)?;
-        (u.name.clone(), u.bytes.clone(), user_mapping(u)?)
-    };
+    let (name, bytes, mapping) = take(&s, id)?;
     let mapped = mapping.is_some();
     let s2 = s.clone();
     let name2 = name.clone();
@@ -268,6 +266,15 @@ async fn view(s: Shared, id: u64) -> Result<Value, Problem> {
     let imported = match imported {
         Ok(i) => i,
         Err(Problem(_, error)) => {
+            // Not a POA&M: a System Security Plan dropped beside one?
+            let (name2, bytes, _) = take(&s, id)?;
+            let ssp = work(move || Ok(poam_ssp::read_ssp_bytes(&name2, &bytes).ok())).await?;
+            if let Some(index) = ssp {
+                let (controls, enhancements) = index.counts();
+                return Ok(json!({ "id": id, "name": name, "ssp": {
+                    "kind": index.kind, "sections": index.sections.len(),
+                    "controls": controls, "enhancements": enhancements } }));
+            }
             return Ok(json!({ "id": id, "name": name, "error": error }));
         }
     };
@@ -469,11 +476,7 @@ async fn convert(
     UrlPath(id): UrlPath<u64>,
     Json(req): Json<ConvertRequest>,
 ) -> Result<Json<Made>, Problem> {
-    let (name, bytes, mapping) = {
-        let store = lock(&s);
-        let u = store.files.get(&id).ok_or_else(gone)?;
-        (u.name.clone(), u.bytes.clone(), user_mapping(u)?)
-    };
+    let (name, bytes, mapping) = take(&s, id)?;
     let system = settings(&req.metadata)?;
     let s2 = s.clone();
     let (out_name, out, open, closed, notes) = work(move || {
@@ -494,18 +497,9 @@ async fn convert(
         ))
     })
     .await?;
-    let mut store = lock(&s);
-    store.next += 1;
-    let did = store.next;
-    store.downloads.insert(
-        did,
-        Download {
-            name: out_name.clone(),
-            bytes: out,
-        },
-    );
+    let download = keep(&s, out_name.clone(), out);
     Ok(Json(Made {
-        download: format!("/api/downloads/{did}"),
+        download,
         name: out_name,
         open,
         closed,
@@ -535,6 +529,18 @@ fn write(
     imported: &Imported,
     to: &str,
     version: Option<&str>,
+) -> Result<(String, poam_export::Written), Problem> {
+    write_with(s, imported, to, version, Vec::new())
+}
+
+/// Writes the model, with sheets after the template's (a roll-up's
+/// summary by unit) and each item's unit where there are.
+fn write_with(
+    s: &Shared,
+    imported: &Imported,
+    to: &str,
+    version: Option<&str>,
+    extra_sheets: Vec<poam_export::xlsx::ExtraSheet>,
 ) -> Result<(String, poam_export::Written), Problem> {
     let report = |format: Option<poam_export::report::TextFormat>, ext: &str| {
         let data = poam_export::report::build(
@@ -577,9 +583,12 @@ fn write(
     let output = format
         .resolve(&s.opts.registry, version)
         .map_err(|e| bad(e.to_string()))?;
+    let unit_column = !extra_sheets.is_empty();
     let opts = poam_export::WriteOptions {
         xlsx: poam_export::xlsx::XlsxOptions {
             default_poam_date: Some(today()),
+            extra_sheets,
+            unit_column,
             ..Default::default()
         },
         ..Default::default()
@@ -592,6 +601,9 @@ fn write(
 #[derive(Deserialize, Default)]
 struct CheckRequest {
     policy: Option<String>,
+    /// A System Security Plan dropped in this session, to check the POA&M
+    /// against.
+    ssp: Option<u64>,
 }
 
 /// `validate` in the page: findings by severity, and for an SP 800-171
@@ -601,14 +613,29 @@ async fn check(
     UrlPath(id): UrlPath<u64>,
     Json(req): Json<CheckRequest>,
 ) -> Result<Json<Value>, Problem> {
-    let (name, bytes, mapping) = {
-        let store = lock(&s);
-        let u = store.files.get(&id).ok_or_else(gone)?;
-        (u.name.clone(), u.bytes.clone(), user_mapping(u)?)
-    };
+    let (name, bytes, mapping) = take(&s, id)?;
+    let ssp = req.ssp.map(|ssp| take(&s, ssp)).transpose()?;
     let s2 = s.clone();
     let v = work(move || {
-        let imported = read(&s2, &name, &bytes, mapping, SystemSettings::default())?;
+        let mut imported = read(&s2, &name, &bytes, mapping, SystemSettings::default())?;
+        let ssp_report = match ssp {
+            Some((ssp_name, ssp_bytes, _)) => {
+                let index = poam_ssp::read_ssp_bytes(&ssp_name, &ssp_bytes)
+                    .map_err(|e| bad(e.to_string()))?;
+                poam_ssp::link(&mut imported.poam, &index);
+                let findings = poam_ssp::check(&imported.poam, &index);
+                let linked = imported
+                    .poam
+                    .items
+                    .iter()
+                    .flat_map(|i| &i.ssp_refs)
+                    .filter(|r| r.section.is_some())
+                    .count();
+                Some(json!({ "file": ssp_name, "kind": index.kind,
+                    "sections": index.sections.len(), "links": linked, "findings": findings }))
+            }
+            None => None,
+        };
         let policy = match given(&req.policy) {
             Some(p) => Some(poam_rules::Policy::builtin(&p).map_err(|e| bad(e.to_string()))?),
             None => None,
@@ -643,7 +670,161 @@ async fn check(
             "as_of": today().to_string(),
             "findings": findings,
             "score": score,
+            "ssp": ssp_report,
         }))
+    })
+    .await?;
+    Ok(Json(v))
+}
+
+/// An upload as read: its name, its bytes, the user's column choices.
+type Held = (
+    String,
+    Arc<Vec<u8>>,
+    Option<(poam_layout::mapping::Mapping, String)>,
+);
+
+/// What an upload holds now.
+fn take(s: &Shared, id: u64) -> Result<Held, Problem> {
+    let store = lock(s);
+    let u = store.files.get(&id).ok_or_else(gone)?;
+    Ok((u.name.clone(), u.bytes.clone(), user_mapping(u)?))
+}
+
+/// Keeps a result for download and says where.
+fn keep(s: &Shared, name: String, bytes: Vec<u8>) -> String {
+    let mut store = lock(s);
+    store.next += 1;
+    let did = store.next;
+    store.downloads.insert(did, Download { name, bytes });
+    format!("/api/downloads/{did}")
+}
+
+#[derive(Deserialize)]
+struct RollupRequest {
+    files: Vec<u64>,
+    to: String,
+    version: Option<String>,
+    #[serde(default)]
+    dedupe: bool,
+    #[serde(default)]
+    metadata: Metadata,
+}
+
+/// Several units' files as one POA&M: each file's items tagged with its
+/// unit (the file's name, or the item's own Business Unit column), the
+/// summary by unit shown and, in a workbook, on a sheet of its own.
+async fn rollup(
+    State(s): State<Shared>,
+    Json(req): Json<RollupRequest>,
+) -> Result<Json<Value>, Problem> {
+    if req.files.len() < 2 {
+        return Err(bad("Choose two or more files to roll up."));
+    }
+    let inputs = req
+        .files
+        .iter()
+        .map(|id| take(&s, *id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let system = settings(&req.metadata)?;
+    let s2 = s.clone();
+    let (name, bytes, units, notes) = work(move || {
+        let mut parts = Vec::new();
+        for (name, bytes, mapping) in inputs {
+            // Every file must be read: a roll-up missing a unit would mislead.
+            let mut imported = read(&s2, &name, &bytes, mapping, SystemSettings::default())?;
+            let unit = poam_model::Text::from(stem(&name));
+            for item in &mut imported.poam.items {
+                if item.business_unit.is_none() {
+                    item.business_unit = Some(unit.clone());
+                }
+            }
+            parts.push(imported.poam);
+        }
+        let mut rolled = poam_ops::rollup::rollup(
+            parts,
+            &poam_ops::rollup::RollupOptions {
+                dedupe: req.dedupe,
+                as_of: today(),
+            },
+        );
+        system.apply(&mut rolled.poam.system);
+        let table = poam_ops::rollup::unit_table(&rolled.units);
+        let summary = poam_export::xlsx::ExtraSheet {
+            name: "Summary by Unit".into(),
+            heading: vec![
+                "Roll-up by business unit".into(),
+                format!("As of: {}", today()),
+            ],
+            tables: vec![table.clone()],
+        };
+        let imported = Imported {
+            poam: rolled.poam,
+            diagnostics: Vec::new(),
+            report: Default::default(),
+        };
+        let (ext, written) = write_with(
+            &s2,
+            &imported,
+            &req.to,
+            req.version.as_deref(),
+            vec![summary],
+        )?;
+        let mut notes: Vec<String> = rolled
+            .renamed
+            .iter()
+            .map(|r| format!("{}: {} renamed {} to keep IDs unique", r.unit, r.from, r.to))
+            .collect();
+        notes.extend(
+            written
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity() != poam_model::Severity::Info)
+                .map(|d| in_page_words(&d.to_string())),
+        );
+        Ok((format!("rollup.{ext}"), written.bytes, table, notes))
+    })
+    .await?;
+    let download = keep(&s, name.clone(), bytes);
+    Ok(Json(
+        json!({ "download": download, "name": name, "units": units, "not_held": notes }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct DiffRequest {
+    old: u64,
+    new: u64,
+}
+
+/// Last month's file against this month's: what was added, closed,
+/// reopened, changed.
+async fn diff(
+    State(s): State<Shared>,
+    Json(req): Json<DiffRequest>,
+) -> Result<Json<Value>, Problem> {
+    if req.old == req.new {
+        return Err(bad("Choose two different files to compare."));
+    }
+    let (old, new) = (take(&s, req.old)?, take(&s, req.new)?);
+    let s2 = s.clone();
+    let v = work(move || {
+        let a = read(&s2, &old.0, &old.1, old.2, SystemSettings::default())?;
+        let b = read(&s2, &new.0, &new.1, new.2, SystemSettings::default())?;
+        let d = poam_ops::diff::diff(
+            &a.poam,
+            &b.poam,
+            &poam_ops::diff::DiffOptions {
+                compare_absent: a.report.layout == b.report.layout,
+            },
+        );
+        let counts: Vec<Value> = d
+            .counts
+            .rows()
+            .iter()
+            .map(|(label, n)| json!({ "label": label, "count": n }))
+            .collect();
+        Ok(json!({ "old": old.0, "new": new.0, "counts": counts, "diff": d }))
     })
     .await?;
     Ok(Json(v))

@@ -226,3 +226,26 @@ fn secure(mut r: Response) -> Response {
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_whole() {
+        let t = new_token();
+        assert_eq!(t.len(), 32);
+        assert!(same_token(&t, &t.clone()));
+        assert!(!same_token(&t, &t[..31]));
+        assert!(!same_token(&t, &new_token()));
+    }
+
+    #[test]
+    fn the_token_cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; poam_token=abc; b=2"));
+        assert_eq!(cookie_token(&h), Some("abc"));
+        h.insert(header::COOKIE, HeaderValue::from_static("other=abc"));
+        assert_eq!(cookie_token(&h), None);
+    }
+}
