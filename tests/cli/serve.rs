@@ -72,6 +72,20 @@ impl Drop for Server {
     }
 }
 
+/// A downloaded workbook read back by `poam convert --to json`.
+fn read_back(bytes: &[u8], name: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let out = super::poam()
+        .arg("convert")
+        .arg(&path)
+        .args(["--to", "json"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn tracker() -> Vec<u8> {
     let path = super::root().join("../shared/reference/real-files/trackers/complyscan_poam.csv");
     match std::fs::read(&path) {
@@ -190,15 +204,7 @@ fn a_real_tracker_is_converted_in_the_page() {
         .send()
         .unwrap();
     assert_eq!(workbook.status(), StatusCode::OK);
-    let path = dir.path().join("fedramp.xlsx");
-    std::fs::write(&path, workbook.bytes().unwrap()).unwrap();
-    let back = super::poam()
-        .arg("convert")
-        .arg(&path)
-        .args(["--to", "json"])
-        .output()
-        .unwrap();
-    let back: Value = serde_json::from_slice(&back.stdout).unwrap();
+    let back = read_back(&workbook.bytes().unwrap(), "fedramp.xlsx");
     assert_eq!(back["system"]["name"], "Enclave");
     assert_eq!(back["system"]["impact_level"], "Moderate");
     let items = back["items"].as_array().unwrap();
@@ -587,13 +593,7 @@ fn chromium_converts_a_tracker_in_the_page() {
     });
     let file = downloads.join("complyscan_poam.xlsx");
     assert!(file.is_file(), "the browser downloaded the workbook");
-    let back = super::poam()
-        .arg("convert")
-        .arg(&file)
-        .args(["--to", "json"])
-        .output()
-        .unwrap();
-    let back: Value = serde_json::from_slice(&back.stdout).unwrap();
+    let back = read_back(&std::fs::read(&file).unwrap(), "downloaded.xlsx");
     assert_eq!(back["system"]["name"], "Enclave");
     let items = back["items"].as_array().unwrap();
     assert_eq!(items.len(), 7);
@@ -646,16 +646,7 @@ fn files_roll_up_by_unit_and_months_compare() {
         .unwrap()
         .bytes()
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rollup.xlsx");
-    std::fs::write(&path, &workbook).unwrap();
-    let back = super::poam()
-        .arg("convert")
-        .arg(&path)
-        .args(["--to", "json"])
-        .output()
-        .unwrap();
-    let back: Value = serde_json::from_slice(&back.stdout).unwrap();
+    let back = read_back(&workbook, "rollup.xlsx");
     let items = back["items"].as_array().unwrap();
     let per_unit = lines
         .iter()

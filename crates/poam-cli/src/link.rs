@@ -32,13 +32,7 @@ pub(crate) fn link(args: &LinkArgs) -> Result<u8, Failure> {
         poam_ssp::FindingKind::DateMismatch,
     ];
     let (controls, enhancements) = index.counts();
-    let linked = imported
-        .poam
-        .items
-        .iter()
-        .flat_map(|i| &i.ssp_refs)
-        .filter(|r| r.section.is_some())
-        .count();
+    let linked = poam_ssp::links(&imported.poam);
     let out = match args.format {
         CheckFormat::Json => {
             let counts: serde_json::Map<String, serde_json::Value> = kinds

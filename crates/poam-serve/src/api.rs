@@ -624,13 +624,7 @@ async fn check(
                     .map_err(|e| bad(e.to_string()))?;
                 poam_ssp::link(&mut imported.poam, &index);
                 let findings = poam_ssp::check(&imported.poam, &index);
-                let linked = imported
-                    .poam
-                    .items
-                    .iter()
-                    .flat_map(|i| &i.ssp_refs)
-                    .filter(|r| r.section.is_some())
-                    .count();
+                let linked = poam_ssp::links(&imported.poam);
                 Some(json!({ "file": ssp_name, "kind": index.kind,
                     "sections": index.sections.len(), "links": linked, "findings": findings }))
             }

@@ -243,7 +243,10 @@ mod tests {
     #[test]
     fn the_token_cookie_is_found_among_others() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; poam_token=abc; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; poam_token=abc; b=2"),
+        );
         assert_eq!(cookie_token(&h), Some("abc"));
         h.insert(header::COOKIE, HeaderValue::from_static("other=abc"));
         assert_eq!(cookie_token(&h), None);

@@ -337,6 +337,16 @@ pub struct Finding {
     pub message: String,
 }
 
+/// How many of the POA&M's control references found their SSP section
+/// (after [`link`]).
+pub fn links(poam: &Poam) -> usize {
+    poam.items
+        .iter()
+        .flat_map(|i| &i.ssp_refs)
+        .filter(|r| r.section.is_some())
+        .count()
+}
+
 /// Checks an SSP and a POA&M against each other.
 pub fn check(poam: &Poam, ssp: &SspIndex) -> Vec<Finding> {
     let mut out = Vec::new();
