@@ -572,6 +572,31 @@ fn chromium_converts_a_tracker_in_the_page() {
             .unwrap();
         until(&c, ".card .result", "Download complyscan_poam.xlsx").await;
         shot(&c, "3-converted.png").await;
+        // Every control has a name a screen reader says, and at 200 % zoom
+        // (the same page in half the width) nothing runs off the side.
+        let unnamed = c
+            .execute(
+                "return [...document.querySelectorAll('button, select, input, a')]
+                   .filter(e => !e.closest('[hidden]') && e.type !== 'file')
+                   .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                     && !e.textContent.trim())
+                   .map(e => e.outerHTML);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(unnamed, json!([]), "controls without a name");
+        c.set_window_size(600, 1400).await.unwrap();
+        let overflow = c
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(overflow.as_i64().unwrap() <= 0, "the page scrolls sideways at 200 %: {overflow}");
+        shot(&c, "4-zoom-200.png").await;
+        c.set_window_size(1200, 1400).await.unwrap();
         c.find(Css(".card .result a"))
             .await
             .unwrap()
