@@ -49,7 +49,7 @@ fn into_refuses_what_is_not_a_template_and_never_replaces_it() {
                 "-o".into(),
                 out.clone().into(),
             ],
-            "--into takes a copy of an official blank",
+            "a template to fill is a copy of an official blank",
         ),
         (
             vec![

@@ -766,3 +766,60 @@ fn an_ssp_dropped_beside_the_poam_is_checked_against_it() {
     assert_eq!(checked["ssp"]["findings"], cli["findings"], "{checked}");
     assert!(!cli["findings"].as_array().unwrap().is_empty());
 }
+
+/// The user's own copy of FedRAMP's official v3.0 template, dropped beside
+/// the tracker, is filled in place of the drawn layout: the download is the
+/// official file with the items in it.
+#[test]
+fn the_users_own_template_is_filled() {
+    let official = super::root()
+        .join("../shared/reference/real-files/fedramp/FedRAMP-POAM-Template-v3.0-2025-11-17.xlsx");
+    let Ok(template) = std::fs::read(&official) else {
+        crate::require::missing(&format!("{} is absent", official.display()));
+        return;
+    };
+    let server = Server::start(&[]);
+    let blank: Value = server
+        .upload("FedRAMP-POAM-Template-v3.0.xlsx", template.clone())
+        .json()
+        .unwrap();
+    assert_eq!(
+        blank["open"], 0,
+        "the blank template reads as no item: {blank}"
+    );
+    let view: Value = server
+        .upload("complyscan_poam.csv", tracker())
+        .json()
+        .unwrap();
+    let made: Value = server
+        .client()
+        .post(server.url(&format!("/api/files/{}/convert", view["id"])))
+        .json(&json!({"to": "fedramp", "template": blank["id"],
+            "metadata": {"system_name": "Enclave"}}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(made["name"], "complyscan_poam.xlsx", "{made}");
+    let filled = server
+        .client()
+        .get(server.url(made["download"].as_str().unwrap()))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    let parts = |b: &[u8]| -> Vec<String> {
+        let z = zip::ZipArchive::new(std::io::Cursor::new(b.to_vec())).unwrap();
+        let mut names: Vec<String> = z.file_names().map(|n| n.unwrap().into_owned()).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        parts(&filled),
+        parts(&template),
+        "the official file's parts, no more, no fewer"
+    );
+    let back = read_back(&filled, "filled.xlsx");
+    assert_eq!(back["items"].as_array().unwrap().len(), 7);
+    assert_eq!(back["system"]["name"], "Enclave");
+}

@@ -230,22 +230,11 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
             None,
         );
     }
-    let blank = poam_import::import_bytes(&template.display().to_string(), template, &bytes, &opts)
-        .map_err(|e| {
-            input_failure(anyhow::anyhow!(
-            "--into {}: {e}; --into takes a copy of an official blank template (FedRAMP, eMASS or NIST's SP 800-171 plan of action)",
-            template.display()
-        ))
-        })?;
-    let layout = crate::layout_read_as(&blank.report)
-        .filter(|l| l.sheets.iter().all(|s| !s.headers.is_empty()))
-        .ok_or_else(|| {
-            input_failure(anyhow::anyhow!(
-                "--into {}: not a template poam knows (it reads as {}); --into takes a copy of an official blank FedRAMP or eMASS template",
-                template.display(),
-                blank.report.layout_name.as_deref().unwrap_or("no POA&M layout")
-            ))
-        })?;
+    let registry = &config().registry;
+    let read =
+        poam_convert::template::read(&template.display().to_string(), &bytes, &opts, registry)
+            .map_err(|e| input_failure(anyhow::anyhow!("--into {}: {e}", template.display())))?;
+    let layout = read.layout;
     let format = match &args.to {
         Some(to) => {
             let format = parse_format(to)?;
@@ -271,39 +260,14 @@ fn fill_into(args: &ConvertArgs, template: &Path) -> Result<u8, Failure> {
     };
     warn_on_mismatched_ending(out, &Output::Workbook(layout), &format);
     let imported = read_linked(&args.input, &args.read, args.ssp.as_deref())?;
-    // A template marked otherwise than the input takes the input's marking.
-    let marking = match (&blank.poam.system.marking, &imported.poam.system.marking) {
-        (Some(t), Some(i)) if !poam_model::marking::same(t, i) => Some((t.clone(), i.clone())),
-        _ => None,
-    };
-    let mut written = poam_export::fill::fill_workbook(
+    let written = poam_convert::template::fill(
+        &read,
         &bytes,
-        layout,
         &imported.poam,
-        &poam_export::fill::FillOptions {
-            keep_dates: args.keep_dates,
-            marking: marking.clone(),
-            // A template without a marking takes the input's in its page header.
-            add_marking: match &blank.poam.system.marking {
-                None => imported.poam.system.marking.clone(),
-                Some(_) => None,
-            },
-            default_poam_date: Some(crate::today()),
-            renamed: blank
-                .report
-                .sheets
-                .iter()
-                .filter_map(|s| Some((s.read_as.clone()?, s.name.clone())))
-                .collect(),
-            headers: template_headers(&blank.report, &bytes),
-        },
+        args.keep_dates,
+        crate::today(),
     )
     .map_err(|e| input_failure(anyhow::anyhow!("--into {}: {e}", template.display())))?;
-    if let Some((template, input)) = marking {
-        written.diagnostics.push(Diagnostic::unplaced(
-            poam_model::DiagKind::MarkingReplaced { template, input },
-        ));
-    }
     save_atomic(out, &written.bytes).map_err(output_failure)?;
     let counts = (imported.poam.open_count(), imported.poam.closed_count());
     conversion_done(
@@ -533,46 +497,6 @@ pub(crate) fn write_options(keep_extra: bool, excel_bom: bool) -> WriteOptions {
         },
         csv: csv_out::CsvOptions { excel_bom },
     }
-}
-
-/// A template's header rows as read, each column with the template's own
-/// drop-down under it (the words filled values are written in).
-fn template_headers(
-    report: &poam_import::ReadReport,
-    bytes: &[u8],
-) -> Vec<poam_export::fill::TemplateHeaders> {
-    let lists = poam_import::lists::drop_downs(bytes);
-    report
-        .sheets
-        .iter()
-        .filter_map(|s| {
-            let header_row = s.header_row?;
-            Some(poam_export::fill::TemplateHeaders {
-                sheet: s.read_as.clone().unwrap_or_else(|| s.name.clone()),
-                header_row,
-                columns: s
-                    .columns
-                    .iter()
-                    .map(|c| {
-                        let col = poam_layout::column_index(&c.column).map(u32::from);
-                        // The first data row, 0-based, is the header row's number.
-                        let list = col.and_then(|col| {
-                            lists
-                                .iter()
-                                .find(|l| l.sheet == s.name && l.covers(col, header_row))
-                                .map(|l| l.values.clone())
-                        });
-                        poam_export::fill::TemplateColumn {
-                            letters: c.column.clone(),
-                            header: c.header.clone(),
-                            field: c.field.clone(),
-                            list,
-                        }
-                    })
-                    .collect(),
-            })
-        })
-        .collect()
 }
 
 /// The SSP's address as an OSCAL href: its path from the folder of the

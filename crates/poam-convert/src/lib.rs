@@ -12,6 +12,8 @@
 //! nothing is written.
 #![deny(missing_docs)]
 
+pub mod template;
+
 use poam_export::{csv_out, json, xlsx, ExportError};
 use poam_import::{ImportError, ImportOptions, Imported, ItemSink};
 use poam_layout::Layout;

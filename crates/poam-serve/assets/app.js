@@ -54,6 +54,7 @@ async function start() {
 // The files read, for the roll-up and the comparison.
 function remember(view) {
   state.files.set(view.id, view.name);
+  $("#template").append(el("option", { value: view.id, text: view.name }));
   for (const [sel, pick] of [["#old", 0], ["#new", 1]]) {
     const box = $(sel);
     const was = box.value;
@@ -258,7 +259,8 @@ async function convert(card) {
     const r = await api(`/api/files/${card.dataset.id}/convert`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ to: $("#to").value, version: $("#version").value || null, metadata: metadata() }),
+      body: JSON.stringify({ to: $("#to").value, version: $("#version").value || null,
+        metadata: metadata(), template: Number($("#template").value) || null }),
     });
     const list = el("ul", {}, ...r.not_held.map((n) => el("li", { text: n })));
     out.replaceChildren(

@@ -424,6 +424,9 @@ struct ConvertRequest {
     version: Option<String>,
     #[serde(default)]
     metadata: Metadata,
+    /// The user's own copy of an official blank template, dropped in this
+    /// session, to fill in place of drawing the layout (`--into`).
+    template: Option<u64>,
 }
 
 fn given(v: &Option<String>) -> Option<String> {
@@ -477,11 +480,15 @@ async fn convert(
     Json(req): Json<ConvertRequest>,
 ) -> Result<Json<Made>, Problem> {
     let (name, bytes, mapping) = take(&s, id)?;
+    let template = req.template.map(|t| take(&s, t)).transpose()?;
     let system = settings(&req.metadata)?;
     let s2 = s.clone();
     let (out_name, out, open, closed, notes) = work(move || {
         let imported = read(&s2, &name, &bytes, mapping, system)?;
-        let (ext, written) = write(&s2, &imported, &req.to, req.version.as_deref())?;
+        let (ext, written) = match template {
+            Some((tname, tbytes, _)) => fill(&s2, &imported, &tname, &tbytes)?,
+            None => write(&s2, &imported, &req.to, req.version.as_deref())?,
+        };
         let notes = written
             .diagnostics
             .iter()
@@ -521,6 +528,35 @@ fn in_page_words(text: &str) -> String {
         t = t.replace(flag, field);
     }
     t
+}
+
+/// Fills the user's own copy of an official template: NIST's Word plan of
+/// action, or a FedRAMP or eMASS workbook, its every other part kept.
+fn fill(
+    s: &Shared,
+    imported: &Imported,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(String, poam_export::Written), Problem> {
+    let why = |e: String| bad(format!("{name}: {e}"));
+    if poam_export::fill_docx::is_nist_plan_template(bytes) {
+        let written = poam_export::fill_docx::fill_nist_plan(bytes, &imported.poam)
+            .map_err(|e| why(e.to_string()))?;
+        return Ok(("docx".into(), written));
+    }
+    let opts = ImportOptions {
+        limits: s.opts.limits,
+        layouts: Some(s.opts.registry.clone()),
+        ..ImportOptions::default()
+    };
+    let template = poam_convert::template::read(name, bytes, &opts, &s.opts.registry)
+        .map_err(|e| why(e.to_string()))?;
+    let written = poam_convert::template::fill(&template, bytes, &imported.poam, false, today())
+        .map_err(|e| why(e.to_string()))?;
+    Ok((
+        template.layout.rules.extension.as_str().to_string(),
+        written,
+    ))
 }
 
 /// Writes the model in the target the page names.
