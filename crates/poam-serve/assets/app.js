@@ -236,9 +236,11 @@ function mappingTable(card, view) {
       const why = [c.evidence, c.values, c.runner_up && `otherwise ${c.runner_up}`]
         .filter(Boolean).join("; ");
       body.append(el("tr", {},
-        el("td", { text: sheet.name }), el("td", { text: c.column }),
-        el("th", { scope: "row", text: c.header }), el("td", {}, select),
-        el("td", { text: why || "exact header" })));
+        el("td", { "data-label": "Sheet", text: sheet.name }),
+        el("td", { "data-label": "Column", text: c.column }),
+        el("th", { scope: "row", "data-label": "Header", text: c.header }),
+        el("td", { "data-label": "Field" }, select),
+        el("td", { "data-label": "Why", text: why || "exact header" })));
     }
   }
 }
