@@ -823,3 +823,61 @@ fn the_users_own_template_is_filled() {
     assert_eq!(back["items"].as_array().unwrap().len(), 7);
     assert_eq!(back["system"]["name"], "Enclave");
 }
+
+/// This month's POA&M in the page: last month's file and this month's scan
+/// dropped, the update made as `poam update` makes it.
+#[test]
+fn this_months_poam_is_made_from_last_months_and_the_scan() {
+    let server = Server::start(&[]);
+    let last: Value = server
+        .upload(
+            "november.json",
+            br#"{"system": {"name": "S"}, "items": []}"#.to_vec(),
+        )
+        .json()
+        .unwrap();
+    let hosts = [poam_fixtures::scans::Host {
+        name: "web-01",
+        ip: "10.0.0.1",
+    }];
+    let found = [poam_fixtures::scans::Result {
+        host: 0,
+        plugin: "1001",
+        name: "Apache HTTP Server < 2.4.60",
+        severity: 3,
+        cvss3: Some(8.1),
+        cves: &["CVE-2024-38476"],
+    }];
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let scan = poam_fixtures::scans::nessus("December", day, &hosts, &found);
+    let scan: Value = server
+        .upload("december.nessus", scan.into_bytes())
+        .json()
+        .unwrap();
+    // The finding, and the scan's own informational result.
+    assert!(scan["scan"]["findings"].as_u64().unwrap() >= 1, "{scan}");
+    assert_eq!(scan["scan"]["assets"], 1, "{scan}");
+    let made: Value = server
+        .client()
+        .post(server.url("/api/update"))
+        .json(&json!({"last": last["id"], "scans": [scan["id"]], "to": "fedramp"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        made["summary"]["new"].as_array().map(Vec::len),
+        Some(1),
+        "{made}"
+    );
+    let workbook = server
+        .client()
+        .get(server.url(made["download"].as_str().unwrap()))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    let back = read_back(&workbook, "december.xlsx");
+    assert_eq!(back["items"].as_array().unwrap().len(), 1);
+    assert_eq!(back["items"][0]["cves"][0], "CVE-2024-38476");
+}

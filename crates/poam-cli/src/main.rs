@@ -268,6 +268,7 @@ fn main() -> ExitCode {
     // behind. 130 is the shells' code for a run ended by Ctrl-C.
     let _ = ctrlc::set_handler(|| {
         poam_export::remove_temporaries();
+        poam_serve::remove_session_files();
         std::process::exit(130);
     });
     match resolve_layouts(&cli.layouts) {

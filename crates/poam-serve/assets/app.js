@@ -1,7 +1,7 @@
 // poam serve: the page's script. It talks only to this server.
 "use strict";
 
-const state = { fields: [], formats: [], files: new Map() };
+const state = { fields: [], formats: [], files: new Map(), scans: new Map() };
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -49,6 +49,7 @@ async function start() {
   $("#zip").addEventListener("click", () => { window.location.href = "/api/downloads.zip"; });
   $("#rollup").addEventListener("click", rollup);
   $("#diff").addEventListener("click", compare);
+  $("#update").addEventListener("click", monthly);
 }
 
 // The files read, for the roll-up and the comparison.
@@ -65,6 +66,35 @@ function remember(view) {
   const many = state.files.size >= 2;
   $("#rollup").disabled = !many;
   $("#diff").disabled = !many;
+  $("#update").disabled = state.scans.size === 0;
+}
+
+async function monthly() {
+  const out = $("#update-result");
+  out.textContent = "Updating…";
+  try {
+    const r = await api("/api/update", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ last: Number($("#old").value), scans: [...state.scans.keys()],
+        to: $("#to").value, version: $("#version").value || null, metadata: metadata() }),
+    });
+    const s = r.summary;
+    const list = (title, items) => items.length
+      ? [el("h4", { text: `${title} (${items.length})` }),
+         el("ul", {}, ...items.map((c) => el("li", { text: `${c.item} (${c.finding}): ${c.note}` })))]
+      : [];
+    out.replaceChildren(
+      el("p", { text: `Scans: ${s.scans.join("; ")}` }),
+      ...list("New items", s.new), ...list("Closed (fixed)", s.closed),
+      ...list("Reopened", s.reopened),
+      el("ul", {}, ...r.not_held.map((n) => el("li", { text: n }))),
+      el("p", {}, el("a", { class: "button", href: r.download, download: r.name, text: `Download ${r.name}` })),
+    );
+    $("#zip").disabled = false;
+  } catch (e) {
+    out.replaceChildren(el("p", { class: "error", role: "alert", text: e.message }));
+  }
 }
 
 function table(rows) {
@@ -179,6 +209,15 @@ function failed(card, message) {
 
 function show(card, view) {
   if (view.error) return failed(card, view.error);
+  if (view.scan) {
+    const sc = view.scan;
+    $(".summary", card).textContent =
+      `Scan (${sc.format}${sc.scanner ? ", " + sc.scanner : ""}${sc.day ? ", " + sc.day : ""}): ${sc.findings} finding(s) on ${sc.assets} asset(s)`;
+    for (const part of card.querySelectorAll(".diags, .mapping, .actions")) part.hidden = true;
+    state.scans.set(view.id, view.name);
+    $("#update").disabled = state.files.size === 0;
+    return;
+  }
   if (view.ssp) {
     $(".summary", card).textContent =
       `System Security Plan (${view.ssp.kind}): ${view.ssp.sections} control sections, ${view.ssp.controls} controls, ${view.ssp.enhancements} enhancements`;

@@ -56,6 +56,7 @@ pub(crate) fn routes() -> axum::Router<Shared> {
         .route("/api/files/{id}/check", post(check))
         .route("/api/rollup", post(rollup))
         .route("/api/diff", post(diff))
+        .route("/api/update", post(update))
         .route("/api/downloads/{id}", get(download))
         .route("/api/downloads.zip", get(download_all))
 }
@@ -274,6 +275,14 @@ async fn view(s: Shared, id: u64) -> Result<Value, Problem> {
                 return Ok(json!({ "id": id, "name": name, "ssp": {
                     "kind": index.kind, "sections": index.sections.len(),
                     "controls": controls, "enhancements": enhancements } }));
+            }
+            // A scanner's output, for this month's update?
+            let s3 = s.clone();
+            let (name3, bytes3, _) = take(&s, id)?;
+            if let Ok(Some(scan)) = work(move || Ok(read_scan(&s3, &name3, &bytes3).ok())).await {
+                return Ok(json!({ "id": id, "name": name, "scan": {
+                    "format": scan.format, "scanner": scan.scanner, "day": scan.scanned_on,
+                    "assets": scan.assets.len(), "findings": scan.findings.len() } }));
             }
             return Ok(json!({ "id": id, "name": name, "error": error }));
         }
@@ -858,6 +867,108 @@ async fn diff(
     })
     .await?;
     Ok(Json(v))
+}
+
+/// Reads a scanner's output: put in the session's private folder for its
+/// reader (which reads files), and removed as soon as it is read.
+fn read_scan(s: &Shared, name: &str, bytes: &[u8]) -> Result<poam_scan::Scan, Problem> {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let file = tempfile::Builder::new()
+        .prefix("scan-")
+        .suffix(&format!("-{safe}"))
+        .tempfile_in(s.dir.path())
+        .map_err(|e| Problem(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    std::fs::write(file.path(), bytes)
+        .map_err(|e| Problem(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    if poam_scan::detect(file.path()).is_none() {
+        return Err(bad(format!("{name}: not a scanner output poam reads")));
+    }
+    let mut scan = poam_scan::read_scan(file.path()).map_err(|e| bad(e.to_string()))?;
+    scan.file = name.to_string();
+    Ok(scan)
+}
+
+#[derive(Deserialize)]
+struct UpdateRequest {
+    last: u64,
+    scans: Vec<u64>,
+    to: String,
+    version: Option<String>,
+    #[serde(default)]
+    metadata: Metadata,
+}
+
+/// This month's POA&M from last month's and this month's scans, as `poam
+/// update` makes it: new findings added, fixed ones closed, the rest kept.
+async fn update(
+    State(s): State<Shared>,
+    Json(req): Json<UpdateRequest>,
+) -> Result<Json<Value>, Problem> {
+    if req.scans.is_empty() {
+        return Err(bad("Drop this month's scans, then choose them."));
+    }
+    let last = take(&s, req.last)?;
+    let scans = req
+        .scans
+        .iter()
+        .map(|id| take(&s, *id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let system = settings(&req.metadata)?;
+    let s2 = s.clone();
+    let (name, bytes, summary, notes) = work(move || {
+        let imported = read(&s2, &last.0, &last.1, last.2, system)?;
+        let scans = scans
+            .iter()
+            .map(|(n, b, _)| read_scan(&s2, n, b))
+            .collect::<Result<Vec<_>, _>>()?;
+        let emass = req.to.eq_ignore_ascii_case("emass");
+        let policy = poam_rules::Policy::builtin(if emass { "dod" } else { "fedramp" })
+            .map_err(|e| bad(e.to_string()))?;
+        let updated = poam_ops::update::update(
+            &imported.poam,
+            &scans,
+            &poam_ops::update::UpdateOptions {
+                as_of: today(),
+                policy: Some(&policy),
+                emass,
+                id_prefix: None,
+                kev: None,
+                point_of_contact: None,
+            },
+        );
+        let month = Imported {
+            poam: updated.poam,
+            diagnostics: Vec::new(),
+            report: Default::default(),
+        };
+        let (ext, written) = write(&s2, &month, &req.to, req.version.as_deref())?;
+        let notes: Vec<String> = written
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity() != poam_model::Severity::Info)
+            .map(|d| in_page_words(&d.to_string()))
+            .collect();
+        Ok((
+            format!("{}-updated.{ext}", stem(&last.0)),
+            written.bytes,
+            updated.summary,
+            notes,
+        ))
+    })
+    .await?;
+    let download = keep(&s, name.clone(), bytes);
+    Ok(Json(
+        json!({ "download": download, "name": name, "summary": summary, "not_held": notes }),
+    ))
 }
 
 /// A result this session made; nothing else can be fetched.

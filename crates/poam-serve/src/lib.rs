@@ -1,9 +1,10 @@
 //! `poam serve`: the tool as a page in the user's browser, served by the
 //! same binary on 127.0.0.1, for people who do not use a terminal.
 //!
-//! Nothing leaves the machine and nothing is written to disk: the files a
-//! user drops and the results made from them live in this process's memory
-//! for the session, and go with it. Every request must carry the session's
+//! Nothing leaves the machine: the files a user drops and the results made
+//! from them live in this process's memory for the session, and go with it;
+//! a scanner's output alone is put, while its reader reads it, in the
+//! session's owner-only temporary folder, removed when the server stops. Every request must carry the session's
 //! one-time token (a cookie the first page load sets from the printed
 //! address, or the `X-Poam-Token` header), name this server in its `Host`
 //! header (so that a page of another site cannot reach it through DNS
@@ -62,6 +63,20 @@ pub(crate) struct Session {
     pub origins: [String; 2],
     pub opts: ServeOptions,
     pub store: std::sync::Mutex<api::Store>,
+    /// The session's private folder (owner-only): a scan is put there for
+    /// its reader for as long as it reads, and nothing else ever is.
+    pub dir: tempfile::TempDir,
+}
+
+/// The folder of the running session, for [`remove_session_files`].
+static SESSION_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Removes the session's folder: the binary's Ctrl-C handler calls it
+/// before the process ends (a normal end drops it).
+pub fn remove_session_files() {
+    if let Some(dir) = SESSION_DIR.get() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 type Shared = Arc<Session>;
@@ -89,7 +104,10 @@ pub fn serve(opts: ServeOptions, ready: impl FnOnce(&str)) -> Result<(), ServeEr
             .map_err(|source| ServeError::Bind { port, source })?;
         let addr: SocketAddr = listener.local_addr()?;
         let token = new_token();
+        let dir = tempfile::Builder::new().prefix("poam-serve-").tempdir()?;
+        let _ = SESSION_DIR.set(dir.path().to_path_buf());
         let session = Arc::new(Session {
+            dir,
             hosts: [
                 format!("127.0.0.1:{}", addr.port()),
                 format!("localhost:{}", addr.port()),
