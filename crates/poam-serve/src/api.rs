@@ -376,17 +376,22 @@ async fn set_mapping(
     view(s, id).await.map(Json)
 }
 
-fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    let safe: String = name
-        .chars()
+/// A file name with only letters, digits and `.-_` (and spaces where
+/// allowed): safe in a header and on any file system.
+fn safe_name(name: &str, spaces: bool) -> String {
+    name.chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) || (spaces && c == ' ') {
                 c
             } else {
                 '_'
             }
         })
-        .collect();
+        .collect()
+}
+
+fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let safe = safe_name(name, true);
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(content_type) {
@@ -872,16 +877,7 @@ async fn diff(
 /// Reads a scanner's output: put in the session's private folder for its
 /// reader (which reads files), and removed as soon as it is read.
 fn read_scan(s: &Shared, name: &str, bytes: &[u8]) -> Result<poam_scan::Scan, Problem> {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = safe_name(name, false);
     let file = tempfile::Builder::new()
         .prefix("scan-")
         .suffix(&format!("-{safe}"))
