@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::Json;
 use poam_import::{ImportOptions, Imported, SystemSettings};
 use poam_layout::SheetRole;
+use poam_model::Poam;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -500,15 +501,10 @@ async fn convert(
     let (out_name, out, open, closed, notes) = work(move || {
         let imported = read(&s2, &name, &bytes, mapping, system)?;
         let (ext, written) = match template {
-            Some((tname, tbytes, _)) => fill(&s2, &imported, &tname, &tbytes)?,
-            None => write(&s2, &imported, &req.to, req.version.as_deref())?,
+            Some((tname, tbytes, _)) => fill(&s2, &imported.poam, &tname, &tbytes)?,
+            None => write(&s2, &imported.poam, &req.to, req.version.as_deref())?,
         };
-        let notes = written
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity() != poam_model::Severity::Info)
-            .map(|d| in_page_words(&d.to_string()))
-            .collect();
+        let notes = not_held(&written);
         Ok((
             format!("{}.{ext}", stem(&name)),
             written.bytes,
@@ -526,6 +522,17 @@ async fn convert(
         closed,
         not_held: notes,
     }))
+}
+
+/// What an output could not hold and the writer's other warnings, in the
+/// page's words.
+fn not_held(written: &poam_export::Written) -> Vec<String> {
+    written
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity() != poam_model::Severity::Info)
+        .map(|d| in_page_words(&d.to_string()))
+        .collect()
 }
 
 /// A message written for the terminal, in the page's words: its fields
@@ -548,14 +555,14 @@ fn in_page_words(text: &str) -> String {
 /// action, or a FedRAMP or eMASS workbook, its every other part kept.
 fn fill(
     s: &Shared,
-    imported: &Imported,
+    poam: &Poam,
     name: &str,
     bytes: &[u8],
 ) -> Result<(String, poam_export::Written), Problem> {
     let why = |e: String| bad(format!("{name}: {e}"));
     if poam_export::fill_docx::is_nist_plan_template(bytes) {
-        let written = poam_export::fill_docx::fill_nist_plan(bytes, &imported.poam)
-            .map_err(|e| why(e.to_string()))?;
+        let written =
+            poam_export::fill_docx::fill_nist_plan(bytes, poam).map_err(|e| why(e.to_string()))?;
         return Ok(("docx".into(), written));
     }
     let opts = ImportOptions {
@@ -565,7 +572,7 @@ fn fill(
     };
     let template = poam_convert::template::read(name, bytes, &opts, &s.opts.registry)
         .map_err(|e| why(e.to_string()))?;
-    let written = poam_convert::template::fill(&template, bytes, &imported.poam, false, today())
+    let written = poam_convert::template::fill(&template, bytes, poam, false, today())
         .map_err(|e| why(e.to_string()))?;
     Ok((
         template.layout.rules.extension.as_str().to_string(),
@@ -576,25 +583,25 @@ fn fill(
 /// Writes the model in the target the page names.
 fn write(
     s: &Shared,
-    imported: &Imported,
+    poam: &Poam,
     to: &str,
     version: Option<&str>,
 ) -> Result<(String, poam_export::Written), Problem> {
-    write_with(s, imported, to, version, Vec::new())
+    write_with(s, poam, to, version, Vec::new())
 }
 
 /// Writes the model, with sheets after the template's (a roll-up's
 /// summary by unit) and each item's unit where there are.
 fn write_with(
     s: &Shared,
-    imported: &Imported,
+    poam: &Poam,
     to: &str,
     version: Option<&str>,
     extra_sheets: Vec<poam_export::xlsx::ExtraSheet>,
 ) -> Result<(String, poam_export::Written), Problem> {
     let report = |format: Option<poam_export::report::TextFormat>, ext: &str| {
         let data = poam_export::report::build(
-            Arc::new(imported.poam.clone()),
+            Arc::new(poam.clone()),
             &poam_export::report::ReportOptions {
                 as_of: today(),
                 ..Default::default()
@@ -643,8 +650,7 @@ fn write_with(
         },
         ..Default::default()
     };
-    let written =
-        poam_export::write(&imported.poam, output, &opts).map_err(|e| bad(e.to_string()))?;
+    let written = poam_export::write(poam, output, &opts).map_err(|e| bad(e.to_string()))?;
     Ok((output.extension().to_string(), written))
 }
 
@@ -802,14 +808,9 @@ async fn rollup(
             ],
             tables: vec![table.clone()],
         };
-        let imported = Imported {
-            poam: rolled.poam,
-            diagnostics: Vec::new(),
-            report: Default::default(),
-        };
         let (ext, written) = write_with(
             &s2,
-            &imported,
+            &rolled.poam,
             &req.to,
             req.version.as_deref(),
             vec![summary],
@@ -819,13 +820,7 @@ async fn rollup(
             .iter()
             .map(|r| format!("{}: {} renamed {} to keep IDs unique", r.unit, r.from, r.to))
             .collect();
-        notes.extend(
-            written
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity() != poam_model::Severity::Info)
-                .map(|d| in_page_words(&d.to_string())),
-        );
+        notes.extend(not_held(&written));
         Ok((format!("rollup.{ext}"), written.bytes, table, notes))
     })
     .await?;
@@ -941,18 +936,8 @@ async fn update(
                 point_of_contact: None,
             },
         );
-        let month = Imported {
-            poam: updated.poam,
-            diagnostics: Vec::new(),
-            report: Default::default(),
-        };
-        let (ext, written) = write(&s2, &month, &req.to, req.version.as_deref())?;
-        let notes: Vec<String> = written
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity() != poam_model::Severity::Info)
-            .map(|d| in_page_words(&d.to_string()))
-            .collect();
+        let (ext, written) = write(&s2, &updated.poam, &req.to, req.version.as_deref())?;
+        let notes = not_held(&written);
         Ok((
             format!("{}-updated.{ext}", stem(&last.0)),
             written.bytes,
